@@ -1,0 +1,129 @@
+/**
+ * Ingestion benchmark: text-layer speed on a generated 500-page document, peak RSS while ingesting a
+ * generated 1,500-page document (in a child process, so the number is not polluted by this one), and OCR
+ * seconds per scanned page. Targets: ≥ 300 text pages/s on a 2-core machine; peak RSS < 500 MB for 1,500 pages.
+ *
+ *   npx tsx bench/ingest.bench.ts          prints the results as JSON
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { testConfig } from '../src/config.js';
+import { ingestPdf } from '../src/ingest/index.js';
+import { createLongPdf, createPdf } from '../test/helpers/pdf-factory.js';
+
+const SPEED_PAGES = 500;
+const RSS_PAGES = 1_500;
+const OCR_PAGES = 3;
+const RSS_SAMPLE_MS = 20;
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+const ingestOptions = () => ({ ...testConfig().ingest, ocr: 'off' as const });
+
+async function measureTextSpeed(): Promise<Record<string, number>> {
+  const bytes = await createLongPdf(SPEED_PAGES);
+  const startedAt = performance.now();
+  let firstPageMs = 0;
+  const doc = await ingestPdf(bytes, {
+    ...ingestOptions(),
+    onProgress: (done) => {
+      if (done === 1) firstPageMs = performance.now() - startedAt;
+    },
+  });
+  const totalMs = performance.now() - startedAt;
+  const chars = doc.pages.reduce((n, p) => n + p.text.replace(/\s+/g, '').length, 0);
+  return {
+    pages: doc.pageCount,
+    chars_per_page: Math.round(chars / doc.pageCount),
+    total_ms: Math.round(totalMs),
+    pages_per_s: round1(doc.pageCount / (totalMs / 1000)),
+    // After the fixed start-up cost (worker start, pdf.js load, xref parse), i.e. the rate on long documents.
+    first_page_ms: Math.round(firstPageMs),
+    steady_pages_per_s: round1((doc.pageCount - 1) / ((totalMs - firstPageMs) / 1000)),
+  };
+}
+
+/** Child-process side: ingest the file and report peak RSS (sampled, and the OS's max RSS). */
+async function runRssChild(file: string): Promise<void> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, RSS_SAMPLE_MS);
+  const startedAt = performance.now();
+  const doc = await ingestPdf(new Uint8Array(await readFile(file)), ingestOptions());
+  clearInterval(timer);
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(
+    JSON.stringify({ pages: doc.pageCount, total_ms: Math.round(performance.now() - startedAt), peak_rss_mb: mb(Math.max(peak, maxRssBytes)) }),
+  );
+}
+
+async function measurePeakRss(): Promise<Record<string, number>> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-bench-'));
+  try {
+    const file = path.join(dir, `long-${RSS_PAGES}.pdf`);
+    const bytes = await createLongPdf(RSS_PAGES);
+    await writeFile(file, bytes);
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, '--rss-child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`rss child exited with ${code}`))));
+    });
+    return { file_mb: mb(bytes.byteLength), ...(JSON.parse(output) as Record<string, number>) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureOcr(): Promise<Record<string, number>> {
+  const pages = Array.from({ length: OCR_PAGES }, (_, i) => ({
+    imageLines: [
+      `SECTION 33 01 30.7${i} CURED-IN-PLACE PIPE LINING`,
+      'The liner shall have a minimum thickness of 6.0 mm for 8-inch mains.',
+      'Resin shall be polyester or vinyl ester as approved by the Engineer.',
+      'The warranty period shall be two years from substantial completion.',
+      'Liquidated damages shall be $500 per calendar day.',
+    ],
+  }));
+  const doc = await ingestPdf(await createPdf(pages), { ...testConfig().ingest, ocr: 'auto' });
+  const confidences = doc.pages.map((p) => p.ocrConfidence ?? 0);
+  return {
+    ocr_pages: doc.ocrPages.length,
+    // Includes starting the tesseract worker once per document.
+    ocr_s_per_page: round2(doc.timings.ocrMs / 1000 / Math.max(1, doc.ocrPages.length)),
+    total_s_per_page: round2(doc.timings.totalMs / 1000 / doc.pageCount),
+    mean_confidence: round2(confidences.reduce((a, b) => a + b, 0) / confidences.length),
+  };
+}
+
+export async function runIngestBench(): Promise<Record<string, unknown>> {
+  const text = await measureTextSpeed();
+  const rss = await measurePeakRss();
+  const ocr = await measureOcr();
+  return {
+    machine: { cpus: os.availableParallelism(), node: process.version },
+    text_layer: { ...text, target_pages_per_s: 300 },
+    peak_rss: { ...rss, target_mb: 500 },
+    ocr,
+  };
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const childIndex = process.argv.indexOf('--rss-child');
+  if (childIndex >= 0) await runRssChild(process.argv[childIndex + 1]!);
+  else process.stdout.write(`${JSON.stringify(await runIngestBench(), null, 2)}\n`);
+}

@@ -1,0 +1,313 @@
+/**
+ * The offline engine: deterministic, no network. For each question it reads the sentences of the top
+ * retrieved passages, picks the one that covers the question best, quotes it verbatim and pulls out the
+ * value the expected type asks for. It abstains (answer null, confidence < 0.3) when the evidence is weak,
+ * because a confident wrong answer costs an estimator more than "not found". Guardrails are not used:
+ * they are free text for a model to reason with, and lexical matching on them would only add noise.
+ *
+ * Confidence comes from the evidence, not a constant:
+ *  - coverage: the share of the question's (IDF-weighted) terms found in the sentence and its passage,
+ *  - margin: how far the best sentence beats the best one giving a different answer,
+ *  - type match: a number question answered by a sentence with no fitting number is weak,
+ *  - OCR: text read by OCR may hold misread digits.
+ */
+import type { IngestedPage } from '../../ingest/types.js';
+import type { ExpectedType, Question } from '../../questions/types.js';
+import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassage, WorkUnit } from '../engine.js';
+import { ZERO_USAGE, type Usage } from '../types.js';
+import { computeAnswerKey } from '../accumulate.js';
+import { extractValue, type ExtractedValue } from '../extract-value.js';
+import { collapseWhitespace } from '../normalize-text.js';
+import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
+import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
+import { analyzeText, tokenize } from '../tokenize.js';
+
+/** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
+export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
+/** Below this share of the question's term weight, the best sentence is about something else: abstain. */
+export const MIN_COVERAGE = 0.5;
+/** Below this confidence the engine abstains. */
+export const ABSTAIN_BELOW = 0.35;
+/** Abstentions report a confidence under 0.3, the line under which answers read as "not found". */
+const ABSTAIN_CONFIDENCE_CEILING = 0.29;
+/** Confidence never reaches 1: a lexical match cannot rule out a superseding addendum. */
+const MAX_CONFIDENCE = 0.95;
+/** Score multipliers when the sentence lacks the kind of value the type asks for. */
+const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.55, boolean: 0.7, list: 0.85, technical_spec: 0.8, string: 1 };
+/** OCR'd text: digits and codes may be misread. Scaled further by the page's mean OCR word confidence. */
+const OCR_FACTOR = 0.85;
+/** A competing answer this close to the best one is shown as a variant. */
+const VARIANT_SCORE_RATIO = 0.85;
+/** Sentences shorter than this are headings or table cells: they cannot carry an answer. */
+const MIN_SENTENCE_WORDS = 5;
+/** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
+const LIST_CONTINUATION_WORDS = 90;
+const MAX_ANSWER_CHARS = 400;
+
+/**
+ * Words every checklist question and every spec uses ("required", "provide", "amount"): whether a sentence
+ * has them says little about whether it answers. Their weight is capped, even when a small document
+ * happens to lack them (which would otherwise make them look rare and important).
+ */
+const GENERIC_TERMS = new Set(
+  ['required', 'requirement', 'provide', 'provision', 'amount', 'total', 'type', 'detail', 'item', 'work', 'project', 'contractor', 'general', 'need', 'shall', 'must', 'apply']
+    .flatMap((w) => analyzeText(w).queryTokens),
+);
+const GENERIC_TERM_WEIGHT = 0.3;
+
+interface Concept {
+  alternatives: string[];
+  /** IDF of each alternative. */
+  weights: number[];
+  /** What the concept weighs in the question: its rarest alternative that occurs in the document (or its rarest one if none does). */
+  weight: number;
+}
+
+interface SentenceLike {
+  text: string;
+  pages: number[];
+  /** Exact page-text pieces (one per contiguous stretch of a page); absent for passages built elsewhere. */
+  spans?: SentenceSpan[];
+}
+
+interface Scored {
+  text: string;
+  pages: number[];
+  spans: SentenceSpan[] | undefined;
+  passageId: string;
+  rank: number;
+  score: number;
+  coverage: number;
+  typeFactor: number;
+  value: ExtractedValue;
+  valueKey: string;
+}
+
+function countWords(text: string): number {
+  return text.match(/\S+/g)?.length ?? 0;
+}
+
+/**
+ * The question's terms grouped into concepts. Alternatives count once: "(steam, hot water, UV, ambient)"
+ * or "owner or contracting authority" is answered by any one of them, so a document naming only "hot
+ * water" is not punished for lacking "steam".
+ */
+export function buildCoverageConcepts(questionText: string, index: SearchIndex): Concept[] {
+  const groups: string[][] = [];
+  const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
+    const alts = analyzeText(inner).queryTokens;
+    if (alts.length > 0) groups.push(alts);
+    return ' ';
+  });
+  const segments = withoutParens.split(/\s+or\s+/i).map((seg) => analyzeText(seg).queryTokens);
+  // Around each "or": the last term before it and the first two after it are alternatives.
+  const orGroups: Array<Set<string>> = [];
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const before = segments[i] as string[];
+    const after = segments[i + 1] as string[];
+    const group = new Set<string>([...before.slice(-1), ...after.slice(0, 2)]);
+    const overlapping = orGroups.find((g) => [...group].some((t) => g.has(t)));
+    if (overlapping !== undefined) for (const t of group) overlapping.add(t);
+    else if (group.size > 0) orGroups.push(group);
+  }
+  const inOrGroup = new Set(orGroups.flatMap((g) => [...g]));
+  for (const seg of segments) for (const t of seg) if (!inOrGroup.has(t)) groups.push([t]);
+  for (const g of orGroups) groups.push([...g]);
+  const seen = new Set<string>();
+  const concepts: Concept[] = [];
+  for (const g of groups) {
+    const alts = [...new Set(g)].filter((t) => !seen.has(t));
+    if (alts.length === 0) continue;
+    for (const t of alts) seen.add(t);
+    const weights = alts.map((t) => (GENERIC_TERMS.has(t) ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t)) : inverseDocumentFrequency(index, t)));
+    const present = weights.filter((_w, i) => index.postings.has(alts[i] as string));
+    concepts.push({ alternatives: alts, weights, weight: Math.max(...(present.length > 0 ? present : weights)) });
+  }
+  return concepts;
+}
+
+function coverageOf(concepts: Concept[], tokens: Set<string>): number {
+  let total = 0;
+  let matched = 0;
+  for (const c of concepts) {
+    total += c.weight;
+    // Credit is what the matched alternative is worth: "work" in "noise or working hours" earns little.
+    let credit = 0;
+    c.alternatives.forEach((t, i) => {
+      if (tokens.has(t)) credit = Math.max(credit, Math.min(c.weight, c.weights[i] as number));
+    });
+    matched += credit;
+  }
+  return total === 0 ? 0 : matched / total;
+}
+
+function abstention(question: Question, confidence: number): CandidateAnswer {
+  return { question_id: question.id, answer: null, value: null, quotes: [], confidence: Math.min(Math.max(confidence, 0), ABSTAIN_CONFIDENCE_CEILING) };
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_ANSWER_CHARS ? text : `${text.slice(0, MAX_ANSWER_CHARS - 1).trimEnd()}\u2026`;
+}
+
+class ExtractiveEngine implements AnalysisEngine {
+  readonly name = 'extractive' as const;
+  readonly model = null;
+  private index: SearchIndex | null = null;
+  private ocrConfidence = new Map<number, number | null>();
+  private pageText = new Map<number, string>();
+  private tokenCache = new Map<string, Set<string>>();
+
+  planUnits(args: PlanArgs): WorkUnit[] {
+    this.index = getSearchIndex(args.passages);
+    this.recordOcrPages(args.pages);
+    const position = new Map(args.passages.map((p, i) => [p.id, i]));
+    return args.sections.map((section) => {
+      const retrieved: Record<string, RetrievedPassage[]> = {};
+      const used = new Map<string, Passage>();
+      for (const q of section.questions) {
+        const ranked = (args.retrieved.get(q.id) ?? []).slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
+        retrieved[q.id] = ranked;
+        for (const r of ranked) used.set(r.passage.id, r.passage);
+      }
+      const passages = [...used.values()].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+      return { key: `extractive:${section.section_id}`, section, questions: section.questions, passages, retrieved };
+    });
+  }
+
+  estimateUnit(): { prompt_tokens: number; completion_tokens: number; cost_usd: number } {
+    return { prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
+  }
+
+  async answerUnit(unit: WorkUnit): Promise<{ answers: CandidateAnswer[]; usage: Usage }> {
+    const index = this.index ?? getSearchIndex(unit.passages);
+    const answers = unit.questions.flatMap((q) => this.answerQuestion(q, unit.retrieved[q.id] ?? [], index));
+    return { answers, usage: { ...ZERO_USAGE } };
+  }
+
+  private recordOcrPages(pages: IngestedPage[]): void {
+    for (const p of pages) {
+      this.pageText.set(p.pageNumber, p.text);
+      if (p.ocr) this.ocrConfidence.set(p.pageNumber, p.ocrConfidence);
+    }
+  }
+
+  private tokensOf(text: string): Set<string> {
+    let tokens = this.tokenCache.get(text);
+    if (tokens === undefined) {
+      tokens = new Set(tokenize(text));
+      this.tokenCache.set(text, tokens);
+    }
+    return tokens;
+  }
+
+  private ocrFactor(pages: number[]): number {
+    let factor = 1;
+    for (const p of pages) {
+      if (!this.ocrConfidence.has(p)) continue;
+      const mean = this.ocrConfidence.get(p) ?? null;
+      factor = Math.min(factor, OCR_FACTOR * (mean === null ? 1 : 0.6 + 0.4 * mean));
+    }
+    return factor;
+  }
+
+  private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
+    const concepts = buildCoverageConcepts(question.text, index);
+    const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
+    const topScore = top[0]?.score ?? 0;
+    if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
+
+    const scored: Scored[] = [];
+    top.forEach((r, rank) => {
+      const passageCoverage = coverageOf(concepts, this.tokensOf(r.passage.text));
+      const sentences: SentenceLike[] = sentencesOfPassage(r.passage) ?? splitPassage(r.passage);
+      sentences.forEach((s, i) => {
+        if (countWords(s.text) < MIN_SENTENCE_WORDS || isTocLike(s.text)) return;
+        const { text, pages, spans } = this.withListContinuation(sentences, i, question.expected_type);
+        const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text)) + 0.25 * passageCoverage;
+        const value = extractValue(text, question.expected_type, question.text);
+        const typeFactor = value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type];
+        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor;
+        const keySource = value.answer ?? text;
+        const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
+        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey });
+      });
+    });
+    if (scored.length === 0) return [abstention(question, 0)];
+    // Deterministic: best score, then better-ranked passage, then earlier sentence (stable sort).
+    scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
+    const best = scored[0] as Scored;
+    const typed = question.expected_type === 'number' || question.expected_type === 'date' || question.expected_type === 'boolean';
+    const rival = scored.find((s) => (typed ? s.value.value !== null && s.valueKey !== best.valueKey : s.passageId !== best.passageId && s.text !== best.text));
+    const confidenceOf = (s: Scored, competitor: Scored | undefined) => {
+      const margin = competitor === undefined || s.score <= 0 ? 1 : Math.max(0, (s.score - competitor.score) / s.score);
+      const raw = (0.15 + 0.6 * s.coverage + 0.25 * margin) * s.typeFactor * this.ocrFactor(s.pages);
+      return Math.min(MAX_CONFIDENCE, Math.max(0, raw));
+    };
+    const confidence = confidenceOf(best, rival);
+    if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
+
+    const answers = [this.toCandidate(question, best, confidence)];
+    if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
+      // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
+      const rivalConfidence = confidenceOf(rival, best);
+      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, rivalConfidence));
+    }
+    return answers;
+  }
+
+  private withListContinuation(sentences: SentenceLike[], i: number, type: ExpectedType): SentenceLike {
+    const first = sentences[i] as SentenceLike;
+    if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
+    const parts = [first.text];
+    const pages = new Set(first.pages);
+    const spans = first.spans === undefined ? undefined : [...first.spans];
+    let words = countWords(first.text);
+    for (let j = i + 1; j < sentences.length; j++) {
+      const next = sentences[j] as SentenceLike;
+      const w = countWords(next.text);
+      if (words + w > LIST_CONTINUATION_WORDS) break;
+      parts.push(next.text);
+      for (const p of next.pages) pages.add(p);
+      if (spans !== undefined) spans.push(...(next.spans ?? []));
+      words += w;
+    }
+    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans };
+  }
+
+  /** One quote per contiguous stretch of page text (so a sentence over a page break cites both pages). */
+  private quotesOf(s: Scored): Array<{ text: string; pages: number[] }> {
+    if (s.spans === undefined) return [{ text: s.text, pages: s.pages }];
+    const merged: SentenceSpan[] = [];
+    for (const span of s.spans) {
+      const last = merged[merged.length - 1];
+      const gap = last !== undefined && last.page === span.page ? (this.pageText.get(span.page) ?? '').slice(last.end, span.start) : null;
+      if (last !== undefined && gap !== null && gap.trim() === '') last.end = span.end;
+      else merged.push({ ...span });
+    }
+    return merged.map((span) => ({ text: (this.pageText.get(span.page) ?? '').slice(span.start, span.end), pages: [span.page] }));
+  }
+
+  private toCandidate(question: Question, s: Scored, confidence: number): CandidateAnswer {
+    return {
+      question_id: question.id,
+      answer: truncate(s.value.answer ?? s.text),
+      value: s.value.value,
+      quotes: this.quotesOf(s),
+      confidence: Math.round(confidence * 1000) / 1000,
+    };
+  }
+}
+
+/** Fallback for passages not built by buildPassages: sentences cut at terminal punctuation, citing the passage's pages. */
+function splitPassage(passage: Passage): SentenceLike[] {
+  return passage.text
+    .split(/(?<=[.!?;:])\s+(?=[A-Z0-9"(])/)
+    .map((t) => collapseWhitespace(t))
+    .filter((t) => t.length > 0)
+    .map((text) => ({ text, pages: passage.pages }));
+}
+
+/** The offline extractive engine (one instance per run: it keeps the run's index between planUnits and answerUnit). */
+export function createExtractiveEngine(): AnalysisEngine {
+  return new ExtractiveEngine();
+}

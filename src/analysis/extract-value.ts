@@ -1,0 +1,320 @@
+/**
+ * Pulls typed values out of a sentence: quantities with units, dates (→ ISO), standard codes, yes/no
+ * polarity and list items. Used by the extractive engine (answers), the tokenizer (dates and codes as
+ * first-class tokens) and accumulation (normalised values decide whether two answers are the same).
+ */
+import type { ExpectedType } from '../questions/types.js';
+
+const MONTHS: Record<string, number> = {
+  january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
+  july: 7, jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10, november: 11, nov: 11,
+  december: 12, dec: 12,
+};
+const MONTH_PATTERN = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
+const DAY_SUFFIX = '(?:st|nd|rd|th)?';
+const MONTH_DAY_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX},?\\s+(\\d{4})\\b`, 'gi');
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})${DAY_SUFFIX}\\s+(?:day\\s+of\\s+|of\\s+)?(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`, 'gi');
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+const SLASH_DATE = /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g;
+const MONTH_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`, 'gi');
+
+export interface FoundDate {
+  raw: string;
+  /** ISO date (YYYY-MM-DD), or YYYY-MM when the text gives no day. */
+  iso: string;
+  index: number;
+}
+
+function toIso(year: number, month: number, day: number | null): string | null {
+  if (month < 1 || month > 12 || year < 1900 || year > 2200) return null;
+  if (day === null) return `${year}-${String(month).padStart(2, '0')}`;
+  if (day < 1 || day > 31) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Every date in the text, in order of appearance. Slash dates are read month/day/year unless the first part exceeds 12. */
+export function findDates(text: string): FoundDate[] {
+  const found: FoundDate[] = [];
+  const taken: Array<[number, number]> = [];
+  const push = (m: RegExpExecArray, iso: string | null) => {
+    if (iso === null) return;
+    const start = m.index;
+    const end = start + m[0].length;
+    if (taken.some(([s, e]) => start < e && end > s)) return;
+    taken.push([start, end]);
+    found.push({ raw: m[0], iso, index: start });
+  };
+  for (const m of text.matchAll(MONTH_DAY_YEAR)) push(m, toIso(Number(m[3]), MONTHS[(m[1] as string).toLowerCase()] ?? 0, Number(m[2])));
+  for (const m of text.matchAll(DAY_MONTH_YEAR)) push(m, toIso(Number(m[3]), MONTHS[(m[2] as string).toLowerCase()] ?? 0, Number(m[1])));
+  for (const m of text.matchAll(ISO_DATE)) push(m, toIso(Number(m[1]), Number(m[2]), Number(m[3])));
+  for (const m of text.matchAll(SLASH_DATE)) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    push(m, a > 12 ? toIso(Number(m[3]), b, a) : toIso(Number(m[3]), a, b));
+  }
+  for (const m of text.matchAll(MONTH_YEAR)) {
+    // "may 2024" is too often the verb "may": require a capital letter for the bare month-year form.
+    if (!/^[A-Z]/.test(m[0])) continue;
+    push(m, toIso(Number(m[2]), MONTHS[(m[1] as string).toLowerCase()] ?? 0, null));
+  }
+  return found.sort((x, y) => x.index - y.index);
+}
+
+export type UnitClass = 'area' | 'length' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
+
+/** Unit spellings → class, longest first so "linear feet" wins over "feet". */
+const UNITS: Array<[string, UnitClass]> = [
+  ['square feet', 'area'], ['square foot', 'area'], ['sq. ft.', 'area'], ['sq ft', 'area'], ['ft²', 'area'], ['square meters', 'area'], ['square metres', 'area'], ['m²', 'area'], ['m2', 'area'], ['acres', 'area'], ['hectares', 'area'],
+  ['linear feet', 'length'], ['lineal feet', 'length'], ['linear foot', 'length'], ['lineal foot', 'length'],
+  ['calendar days', 'time'], ['working days', 'time'], ['business days', 'time'], ['consecutive days', 'time'],
+  ['millimeters', 'length'], ['millimetres', 'length'], ['centimeters', 'length'], ['meters', 'length'], ['metres', 'length'],
+  ['inches', 'length'], ['inch', 'length'], ['feet', 'length'], ['foot', 'length'], ['miles', 'length'],
+  ['l.f.', 'length'], ['lf', 'length'], ['mm', 'length'], ['cm', 'length'], ['km', 'length'], ['in.', 'length'], ['ft.', 'length'], ['ft', 'length'], ['m', 'length'],
+  ['psi', 'pressure'], ['ksi', 'pressure'], ['kpa', 'pressure'], ['mpa', 'pressure'], ['gpa', 'pressure'],
+  ['°f', 'temperature'], ['°c', 'temperature'], ['degrees fahrenheit', 'temperature'], ['degrees celsius', 'temperature'], ['degrees f', 'temperature'], ['degrees c', 'temperature'], ['degrees', 'temperature'],
+  ['percent', 'percent'], ['%', 'percent'],
+  ['days', 'time'], ['day', 'time'], ['hours', 'time'], ['hour', 'time'], ['hrs', 'time'], ['minutes', 'time'], ['weeks', 'time'], ['week', 'time'],
+  ['months', 'time'], ['month', 'time'], ['years', 'time'], ['year', 'time'], ['yrs', 'time'],
+  ['dollars', 'money'],
+  ['gpm', 'flow'], ['cfs', 'flow'], ['mgd', 'flow'],
+  ['samples', 'count'], ['sample', 'count'], ['references', 'count'], ['projects', 'count'], ['copies', 'count'], ['sets', 'count'],
+  ['persons', 'count'], ['people', 'count'], ['workers', 'count'], ['employees', 'count'], ['specimens', 'count'], ['locations', 'count'],
+];
+const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²]/g, (c) => `\\${c}`)).join('|');
+const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
+const QUANTITY = new RegExp(
+  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?(?:\\s?(million|thousand))?` +
+    `(?:\\s?-?\\s?(${UNIT_PATTERN})(?![a-z]))?` +
+    `(?:\\s*(?:per|\\/|a|each)\\s+(calendar day|day|linear foot|foot|lf|week|month|hour|sample))?`,
+  'gi',
+);
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90,
+};
+const WORD_QUANTITY = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:\\(\\d+\\)\\s+)?(${UNIT_PATTERN})(?![a-z])`, 'gi');
+
+export interface FoundQuantity {
+  raw: string;
+  number: number;
+  unit: string | null;
+  unitClass: UnitClass | null;
+  index: number;
+}
+
+/** Numbers with their unit (if any): "6.0 mm", "12,500 LF", "$1,000 per day", "two (2) years". Years and CSI section numbers are skipped. */
+export function findQuantities(text: string): FoundQuantity[] {
+  const found: FoundQuantity[] = [];
+  const dateSpans = findDates(text).map((d) => [d.index, d.index + d.raw.length] as const);
+  const codeSpans = [...text.matchAll(CODE_PATTERN), ...text.matchAll(SECTION_NUMBER)].map((m) => [m.index, m.index + m[0].length] as const);
+  const wordSpans: Array<readonly [number, number]> = [];
+  for (const m of text.matchAll(WORD_QUANTITY)) {
+    const unitRaw = (m[2] as string).toLowerCase();
+    wordSpans.push([m.index, m.index + m[0].length]);
+    found.push({ raw: m[0], number: NUMBER_WORDS[(m[1] as string).toLowerCase()] ?? 0, unit: unitRaw, unitClass: UNIT_CLASS.get(unitRaw) ?? 'other', index: m.index });
+  }
+  const inSpan = (i: number) => [...dateSpans, ...codeSpans, ...wordSpans].some(([s, e]) => i >= s && i < e);
+  for (const m of text.matchAll(QUANTITY)) {
+    if (inSpan(m.index)) continue;
+    const money = m[1] !== undefined;
+    let n = Number((m[2] as string).replace(/,/g, '') + (m[3] ?? ''));
+    if (m[4]) n *= m[4].toLowerCase() === 'million' ? 1_000_000 : 1_000;
+    const unitRaw = m[5]?.toLowerCase() ?? null;
+    let unitClass: UnitClass | null = money ? 'money' : unitRaw ? (UNIT_CLASS.get(unitRaw) ?? 'other') : null;
+    // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
+    if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
+    if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';
+    const raw = m[0].trim();
+    if (raw.length === 0) continue;
+    found.push({ raw, number: n, unit: money ? '$' : unitRaw, unitClass, index: m.index });
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/** Standard bodies whose codes are kept whole ("ASTM F1216", "ASTM D-790" → "ASTM D790"). */
+const STANDARD_BODIES = 'astm|awwa|ansi|aashto|nassco|asce|csa|nfpa|iso|osha|ieee|nsf|en|din|ul|bs';
+export const CODE_PATTERN = new RegExp(`\\b(${STANDARD_BODIES})\\s*([a-z]{0,2})\\s?-?\\s?(\\d+(?:[.\\-/]\\d+)*[a-z]?)\\b`, 'gi');
+/** CSI MasterFormat section numbers: "33 01 30", "33 01 30.72". */
+export const SECTION_NUMBER = /\b(\d{2}) (\d{2}) (\d{2})(?:\.(\d{2}))?\b/g;
+const CFR = /\b(\d+)\s*cfr\s*(?:part\s*)?(\d+(?:\.\d+)?)\b/gi;
+
+/** Standard codes in display form, deduplicated, in order: "ASTM F1216", "29 CFR 1926", "33 01 30". */
+export function findStandardCodes(text: string): string[] {
+  const codes: Array<{ code: string; index: number }> = [];
+  for (const m of text.matchAll(CODE_PATTERN)) {
+    const body = (m[1] as string).toUpperCase();
+    // "in 2024", "en route": a body with no letter prefix needs ≥ 2 digits and must be written in capitals.
+    if (!/^[A-Z]+$/.test(m[1] as string)) continue;
+    if (/^\s*cfr\b/i.test(text.slice(m.index + m[0].length))) continue; // "OSHA 29 CFR 1926": the CFR form below
+
+    codes.push({ code: `${body} ${((m[2] as string) + (m[3] as string)).toUpperCase()}`, index: m.index });
+  }
+  for (const m of text.matchAll(CFR)) codes.push({ code: `${m[1]} CFR ${m[2]}`, index: m.index });
+  for (const m of text.matchAll(SECTION_NUMBER)) codes.push({ code: m[0], index: m.index });
+  const seen = new Set<string>();
+  return codes
+    .sort((a, b) => a.index - b.index)
+    .map((c) => c.code)
+    .filter((c) => (seen.has(c) ? false : (seen.add(c), true)));
+}
+
+const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded)\b|n't\b/i;
+const AFFIRMATIVE = /\b(shall|must|required|requires|will|mandatory|is|are|yes|include|includes)\b/i;
+
+/** Yes/no from the phrasing: negation wins ("shall not be required" → false); null when neither. */
+export function findPolarity(text: string): boolean | null {
+  if (NEGATIVE.test(text)) return false;
+  if (AFFIRMATIVE.test(text)) return true;
+  return null;
+}
+
+/** List items: what follows a colon, split on ; , "and" / "or" and bullets. */
+export function splitListItems(text: string): string[] {
+  const colon = text.indexOf(':');
+  const body = colon >= 0 && colon < text.length - 3 ? text.slice(colon + 1) : text;
+  const items = body
+    .split(/\s*(?:;|,|\u2022|\n|\band\b|\bor\b)\s*/i)
+    .map((s) => s.replace(/^[\s\-*\d.)(a-z]{0,3}\s+(?=[A-Za-z])/, '').replace(/[.\s]+$/, '').trim())
+    .filter((s) => s.length >= 2 && s.length <= 120);
+  return items.length >= 2 ? items : [];
+}
+
+/** Words in a question that say which kind of quantity it wants. */
+const CLASS_HINTS: Array<[RegExp, UnitClass]> = [
+  [/\b(area|square)\b/i, 'area'],
+  [/\b(footage|length|feet|foot|lf|distance|depth|diameters?|thickness|thick|sizes?)\b/i, 'length'],
+  [/\b(costs?|budgets?|prices?|amounts?|dollars?|fees?|damages|allowances?|contingenc\w*|values?|bonds?|bonding)\b/i, 'money'],
+  [/\b(percent\w*|retention|retainage|holdback)\b/i, 'percent'],
+  [/\b(duration|years?|days?|period|timeline|time|months?|hours?|weeks?)\b/i, 'time'],
+  [/\b(how many|number of|references|samples|crew|staff\w*)\b/i, 'count'],
+  [/\b(strength|modulus|pressures?|psi)\b/i, 'pressure'],
+  [/\b(temperatures?)\b/i, 'temperature'],
+];
+
+export function expectedUnitClasses(questionText: string): UnitClass[] {
+  return CLASS_HINTS.filter(([re]) => re.test(questionText)).map(([, c]) => c);
+}
+
+/** A bare number (no unit) answers only a "how many" question, and only as a whole number: "4.1" is a clause. */
+function isPlausibleCount(q: FoundQuantity): boolean {
+  return q.unit === null && Number.isInteger(q.number) && !/\./.test(q.raw) && q.number > 0 && q.number < 1000;
+}
+
+/** Whether a quantity is the kind the question asks for. */
+export function quantityFits(q: FoundQuantity, wanted: UnitClass[]): boolean {
+  if (q.unitClass !== null && wanted.includes(q.unitClass)) return true;
+  if (wanted.includes('count') && isPlausibleCount(q)) return true;
+  return wanted.length === 0 && q.unit !== null;
+}
+
+/** Characters before a value in which the question's words count as "about this value" (a table row's label). */
+const PROXIMITY_BEFORE_CHARS = 70;
+/** Words compared by their first letters: a stemmer-free match that survives plurals and -ing/-ed/-es. */
+const PREFIX_CHARS = 4;
+const QUESTION_FILLER = new Set(['what', 'which', 'when', 'where', 'there', 'required', 'specified', 'requirements', 'does', 'this', 'that', 'many', 'much', 'from', 'with']);
+
+function questionWordPrefixes(questionText: string): Set<string> {
+  return new Set(
+    (questionText.toLowerCase().match(/[a-z]{4,}/g) ?? []).filter((w) => !QUESTION_FILLER.has(w)).map((w) => w.slice(0, PREFIX_CHARS)),
+  );
+}
+
+function countPrefixes(text: string, prefixes: Set<string>): number {
+  const words = new Set((text.toLowerCase().match(/[a-z]{4,}/g) ?? []).map((w) => w.slice(0, PREFIX_CHARS)));
+  let n = 0;
+  for (const p of prefixes) if (words.has(p)) n++;
+  return n;
+}
+
+/**
+ * How much a value is about the question: question words shortly before it (not reaching back past the
+ * previous value, so a table row's label counts only for its own value) and, doubly, the word right after
+ * it ("157 fatalities").
+ */
+function proximityScore(text: string, index: number, length: number, previousEnd: number, prefixes: Set<string>): number {
+  const before = text.slice(Math.max(previousEnd, index - PROXIMITY_BEFORE_CHARS), index);
+  // Lower-case only: a capitalised word after a value is usually the next table row's label.
+  const nextWord = text.slice(index + length).match(/^\W{0,3}([a-z]{4,})/)?.[1] ?? '';
+  return countPrefixes(before, prefixes) + 2 * countPrefixes(nextWord, prefixes);
+}
+
+/** The date the question is about: the one with most question words around it, the first on ties. */
+export function pickDate(text: string, questionText: string): FoundDate | null {
+  const prefixes = questionWordPrefixes(questionText);
+  let best: FoundDate | null = null;
+  let bestScore = -1;
+  let previousEnd = 0;
+  for (const d of findDates(text)) {
+    const score = proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
+    previousEnd = d.index + d.raw.length;
+    if (score > bestScore) {
+      best = d;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** The quantity that best fits the question: the right kind of unit, then question words nearby, then any unit, then first occurrence. */
+export function pickQuantity(text: string, questionText: string): FoundQuantity | null {
+  const wanted = expectedUnitClasses(questionText);
+  const prefixes = questionWordPrefixes(questionText);
+  let best: FoundQuantity | null = null;
+  let bestScore = -1;
+  let previousEnd = 0;
+  for (const q of findQuantities(text)) {
+    let score = 0;
+    if (quantityFits(q, wanted)) score += 10;
+    score += Math.min(proximityScore(text, q.index, q.raw.length, previousEnd, prefixes), 5);
+    previousEnd = q.index + q.raw.length;
+    if (q.unit !== null) score += 0.5;
+    if (score > bestScore) {
+      best = q;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export interface ExtractedValue {
+  value: string | number | boolean | string[] | null;
+  /** The short answer to show; null when the sentence itself is the answer. */
+  answer: string | null;
+  /** Whether the sentence holds the kind of value the question's type asks for. */
+  typeMatched: boolean;
+}
+
+/** The typed value a sentence gives for a question of this expected type. */
+export function extractValue(sentence: string, expectedType: ExpectedType, questionText: string): ExtractedValue {
+  switch (expectedType) {
+    case 'number': {
+      const q = pickQuantity(sentence, questionText);
+      // A number that is not the kind asked for ("4.1" for a budget) is no answer: the sentence speaks for itself.
+      if (q === null || !quantityFits(q, expectedUnitClasses(questionText))) return { value: null, answer: null, typeMatched: false };
+      return { value: q.raw, answer: q.raw, typeMatched: true };
+    }
+    case 'date': {
+      const date = pickDate(sentence, questionText);
+      if (date === null) return { value: null, answer: null, typeMatched: false };
+      return { value: date.iso, answer: date.raw, typeMatched: true };
+    }
+    case 'boolean': {
+      const polarity = findPolarity(sentence);
+      if (polarity === null) return { value: null, answer: null, typeMatched: false };
+      return { value: polarity, answer: polarity ? 'Yes' : 'No', typeMatched: true };
+    }
+    case 'list': {
+      const items = splitListItems(sentence);
+      return items.length > 0 ? { value: items, answer: items.join('; '), typeMatched: true } : { value: null, answer: null, typeMatched: false };
+    }
+    case 'technical_spec': {
+      const codes = findStandardCodes(sentence);
+      if (codes.length > 0) return { value: codes, answer: null, typeMatched: true };
+      const q = findQuantities(sentence).find((x) => x.unit !== null);
+      if (q !== undefined) return { value: q.raw, answer: null, typeMatched: true };
+      return { value: null, answer: null, typeMatched: false };
+    }
+    case 'string':
+      return { value: null, answer: null, typeMatched: true };
+  }
+}

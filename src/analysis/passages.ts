@@ -1,0 +1,207 @@
+/**
+ * Pages → sentences → passages, keeping provenance. Passages are sentence-aligned and do not overlap:
+ * a sentence is never cut, so every quote the engines can pick lies whole inside one passage, and
+ * non-overlapping passages keep BM25 document frequencies honest and the LLM prompt free of repeats.
+ * A sentence (and so a passage) may run across a page break; it then records a span on each page.
+ * Running headers/footers (boilerplateLines) and bare page numbers are left out of passage text.
+ */
+import type { IngestedPage } from '../ingest/types.js';
+import type { Passage } from './engine.js';
+import { collapseWhitespace } from './normalize-text.js';
+
+/** A passage closes once it holds this many words and the next sentence would take it past the maximum. */
+export const PASSAGE_MIN_WORDS = 60;
+export const PASSAGE_MAX_WORDS = 120;
+/** Beyond this a "sentence" is a table or a list without punctuation: it is cut at the next line end. */
+const SENTENCE_MAX_WORDS = 60;
+/**
+ * Lines shorter than this share of the page's median line length, with no closing punctuation, followed
+ * by a capitalised line, are headings. Relative, because a two-column page (the Federal Register) has short
+ * lines everywhere and an absolute limit would cut every sentence there.
+ */
+const HEADING_MAX_SHARE_OF_MEDIAN = 0.6;
+
+/** Where part of a sentence sits on a page: [start, end) offsets into IngestedPage.text. */
+export interface SentenceSpan {
+  page: number;
+  start: number;
+  end: number;
+}
+
+export interface Sentence {
+  index: number;
+  /** The sentence with whitespace runs collapsed (line breaks become spaces). */
+  text: string;
+  spans: SentenceSpan[];
+  pages: number[];
+  ocr: boolean;
+  passageId: string;
+}
+
+export interface PassageSet {
+  passages: Passage[];
+  sentences: Sentence[];
+}
+
+interface Line {
+  page: number;
+  start: number;
+  end: number;
+  text: string;
+  /** A blank line (or the page's first line after a blank) precedes this one. */
+  afterBlank: boolean;
+  /** The raw line before this one on the page was kept: a sentence can extend its span over both. */
+  followsKeptLine: boolean;
+  /** Median length of the page's content lines. */
+  pageMedianChars: number;
+}
+
+const sentencesByPassage = new WeakMap<Passage, Sentence[]>();
+
+/** The sentences of a passage built by buildPassages (undefined for passages built elsewhere). */
+export function sentencesOfPassage(passage: Passage): Sentence[] | undefined {
+  return sentencesByPassage.get(passage);
+}
+
+/** A line that is only a page number ("12", "Page 12", "- 12 -", "Page 12 of 40"). */
+export const PAGE_FURNITURE = /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i;
+const LIST_MARKER = /^\s*(?:[A-Z]\.|\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,3}\)|[•\u2022\-–*·▪])\s+/;
+const ABBREVIATIONS = new Set(['no', 'nos', 'e.g', 'i.e', 'etc', 'sec', 'art', 'approx', 'min', 'max', 'in', 'ft', 'st', 'dr', 'mr', 'ms', 'mrs', 'inc', 'ltd', 'co', 'vs', 'fig', 'ref', 'u.s', 'dia', 'ea', 'lf', 'p', 'pp', 'para', 'sq', 'cu', 'jr']);
+const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'(\[]?[A-Z0-9])/g;
+
+function collectLines(pages: IngestedPage[]): Line[] {
+  const lines: Line[] = [];
+  for (const page of [...pages].sort((a, b) => a.pageNumber - b.pageNumber)) {
+    const boilerplate = new Set(page.boilerplateLines.map((l) => collapseWhitespace(l)));
+    let offset = 0;
+    let afterBlank = true;
+    let previousKept = false;
+    for (const raw of page.text.split('\n')) {
+      const start = offset;
+      offset += raw.length + 1;
+      const trimmed = collapseWhitespace(raw);
+      if (trimmed === '') {
+        afterBlank = true;
+        previousKept = false;
+        continue;
+      }
+      if (boilerplate.has(trimmed) || PAGE_FURNITURE.test(trimmed)) {
+        previousKept = false;
+        continue;
+      }
+      const lead = raw.length - raw.trimStart().length;
+      lines.push({ page: page.pageNumber, start: start + lead, end: start + raw.trimEnd().length, text: raw.trim(), afterBlank, followsKeptLine: previousKept, pageMedianChars: 0 });
+      afterBlank = false;
+      previousKept = true;
+    }
+    const ofPage = lines.filter((l) => l.page === page.pageNumber);
+    const lengths = ofPage.map((l) => l.text.length).sort((a, b) => a - b);
+    const median = lengths[Math.floor(lengths.length / 2)] ?? 0;
+    for (const l of ofPage) l.pageMedianChars = median;
+  }
+  return lines;
+}
+
+/** Offsets (within the line) right after each sentence end inside the line. */
+function internalBoundaries(text: string): number[] {
+  const cuts: number[] = [];
+  for (const m of text.matchAll(INTERNAL_BOUNDARY)) {
+    const before = text.slice(0, m.index).match(/([A-Za-z.]+)$/)?.[1]?.toLowerCase() ?? '';
+    if (m[1] === '.' && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before))) continue;
+    if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8) continue; // "1.2. Scope"
+    cuts.push(m.index + m[0].length);
+  }
+  return cuts;
+}
+
+function endsSentence(line: Line, next: Line | undefined, words: number): boolean {
+  if (next === undefined) return true;
+  if (/[.!?:;]["')\]]*$/.test(line.text)) return true;
+  if (next.page === line.page && next.afterBlank) return true;
+  if (LIST_MARKER.test(next.text)) return true;
+  if (line.text.length < HEADING_MAX_SHARE_OF_MEDIAN * line.pageMedianChars && !/[,\-–(]$|\b(and|or|of|the|to|a|an|for|with|in|by)$/i.test(line.text) && /^[A-Z0-9"(]/.test(next.text)) return true;
+  return words >= SENTENCE_MAX_WORDS;
+}
+
+function countWords(text: string): number {
+  const m = text.match(/\S+/g);
+  return m === null ? 0 : m.length;
+}
+
+/** Split pages into sentences and group them into passages of ~60–120 words. */
+export function buildPassages(pages: IngestedPage[]): PassageSet {
+  const ocrPages = new Set(pages.filter((p) => p.ocr).map((p) => p.pageNumber));
+  const pageText = new Map(pages.map((p) => [p.pageNumber, p.text]));
+  const lines = collectLines(pages);
+  const sentences: Sentence[] = [];
+  let spans: SentenceSpan[] = [];
+
+  // A span is a contiguous stretch of page text: a skipped header line or page number inside a sentence starts a new span.
+  const addSpan = (page: number, start: number, end: number, contiguous: boolean) => {
+    if (end <= start) return;
+    const last = spans[spans.length - 1];
+    if (last !== undefined && last.page === page && contiguous) last.end = end;
+    else spans.push({ page, start, end });
+  };
+  const closeSentence = () => {
+    if (spans.length === 0) return;
+    const text = collapseWhitespace(spans.map((s) => (pageText.get(s.page) ?? '').slice(s.start, s.end)).join(' '));
+    if (text.length > 0) {
+      const pagesOf = [...new Set(spans.map((s) => s.page))].sort((a, b) => a - b);
+      sentences.push({ index: sentences.length, text, spans, pages: pagesOf, ocr: pagesOf.some((p) => ocrPages.has(p)), passageId: '' });
+    }
+    spans = [];
+  };
+
+  let words = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    let from = 0;
+    for (const cut of internalBoundaries(line.text)) {
+      addSpan(line.page, line.start + from, line.start + cut, from > 0 || line.followsKeptLine);
+      // Trailing spaces inside the cut belong to neither sentence.
+      const last = spans[spans.length - 1];
+      if (last !== undefined) last.end = line.start + from + line.text.slice(from, cut).trimEnd().length;
+      closeSentence();
+      words = 0;
+      from = cut;
+    }
+    addSpan(line.page, line.start + from, line.end, from > 0 || line.followsKeptLine);
+    words += countWords(line.text.slice(from));
+    if (endsSentence(line, lines[i + 1], words)) {
+      closeSentence();
+      words = 0;
+    }
+  }
+  closeSentence();
+  return { passages: groupIntoPassages(sentences, ocrPages), sentences };
+}
+
+function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passage[] {
+  const passages: Passage[] = [];
+  const perFirstPage = new Map<number, number>();
+  let group: Sentence[] = [];
+  let groupWords = 0;
+  const close = () => {
+    if (group.length === 0) return;
+    const pagesOf = [...new Set(group.flatMap((s) => s.pages))].sort((a, b) => a - b);
+    const first = pagesOf[0] as number;
+    const n = (perFirstPage.get(first) ?? 0) + 1;
+    perFirstPage.set(first, n);
+    const passage: Passage = { id: `p${first}-${n}`, pages: pagesOf, text: group.map((s) => s.text).join(' '), ocr: pagesOf.some((p) => ocrPages.has(p)) };
+    for (const s of group) s.passageId = passage.id;
+    sentencesByPassage.set(passage, group);
+    passages.push(passage);
+    group = [];
+    groupWords = 0;
+  };
+  for (const s of sentences) {
+    const w = countWords(s.text);
+    if (groupWords >= PASSAGE_MIN_WORDS && groupWords + w > PASSAGE_MAX_WORDS) close();
+    group.push(s);
+    groupWords += w;
+    if (groupWords >= PASSAGE_MAX_WORDS) close();
+  }
+  close();
+  return passages;
+}

@@ -1,0 +1,59 @@
+/** SQL for accumulated_answers: one row per (session, question), replaced as the run learns more. */
+import type { Queryable } from '../database.js';
+import type { QuestionAnswer } from '../../analysis/types.js';
+
+export async function upsertAnswers(q: Queryable, sessionId: string, answers: readonly QuestionAnswer[]): Promise<void> {
+  if (answers.length === 0) return;
+  // One statement for the batch: unnest keeps it a single round trip, and ON CONFLICT makes replays idempotent.
+  await q.query(
+    `INSERT INTO accumulated_answers (session_id, question_id, section_id, answer, pages, confidence, footnote, answer_data)
+     SELECT $1, a.question_id, a.section_id, a.answer, ARRAY(SELECT jsonb_array_elements_text(a.pages)::int), a.confidence, a.footnote, a.answer_data
+     FROM jsonb_to_recordset($2::jsonb) AS a(question_id text, section_id text, answer text, pages jsonb, confidence real, footnote text, answer_data jsonb)
+     ON CONFLICT (session_id, question_id) DO UPDATE SET
+       section_id = EXCLUDED.section_id, answer = EXCLUDED.answer, pages = EXCLUDED.pages,
+       confidence = EXCLUDED.confidence, footnote = EXCLUDED.footnote, answer_data = EXCLUDED.answer_data, updated_at = now()`,
+    [
+      sessionId,
+      JSON.stringify(
+        answers.map((a) => ({
+          question_id: a.question_id,
+          section_id: a.section_id,
+          answer: a.answer,
+          pages: a.pages,
+          confidence: a.confidence,
+          footnote: a.footnote,
+          answer_data: a,
+        })),
+      ),
+    ],
+  );
+}
+
+export async function selectAnswers(q: Queryable, sessionId: string): Promise<QuestionAnswer[]> {
+  const r = await q.query<{ answer_data: QuestionAnswer }>('SELECT answer_data FROM accumulated_answers WHERE session_id = $1 ORDER BY id', [sessionId]);
+  return r.rows.map((row) => row.answer_data);
+}
+
+export interface AnswerRow {
+  questionId: string;
+  sectionId: string;
+  answer: string | null;
+  pages: number[];
+  confidence: number;
+  footnote: string | null;
+}
+
+export async function selectAnswerRows(q: Queryable, sessionId: string): Promise<AnswerRow[]> {
+  const r = await q.query<{ question_id: string; section_id: string; answer: string | null; pages: number[]; confidence: number; footnote: string | null }>(
+    'SELECT question_id, section_id, answer, pages, confidence, footnote FROM accumulated_answers WHERE session_id = $1 ORDER BY id',
+    [sessionId],
+  );
+  return r.rows.map((row) => ({
+    questionId: row.question_id,
+    sectionId: row.section_id,
+    answer: row.answer,
+    pages: row.pages,
+    confidence: Number(row.confidence),
+    footnote: row.footnote,
+  }));
+}

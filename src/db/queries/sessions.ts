@@ -1,0 +1,250 @@
+/** SQL for the sessions table. Rows are mapped to camelCase objects at this boundary. */
+import type { Queryable } from '../database.js';
+import type { Fence } from '../fence.js';
+import type { QuestionConfig } from '../../questions/types.js';
+
+export const SESSION_STATUSES = ['queued', 'active', 'completed', 'partial', 'failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['completed', 'partial', 'failed'];
+
+export interface Session {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+  status: SessionStatus;
+  pdfFilename: string;
+  totalPages: number | null;
+  totalQuestions: number | null;
+  questionsAnswered: number;
+  processingTime: number | null;
+  totalTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  llmCalls: number;
+  estimatedCost: number;
+  errorMessage: string | null;
+  completedAt: Date | null;
+  startedAt: Date | null;
+  engine: 'extractive' | 'llm';
+  model: string | null;
+  thorough: boolean;
+  configName: string | null;
+  enabledSections: string[];
+  guardrails: string;
+  ownerId: string | null;
+  attempt: number;
+  maxAttempts: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  heartbeatAt: Date | null;
+  stopRequestedAt: Date | null;
+  stopReason: string | null;
+}
+
+// Every column but the (large) question config.
+export const SESSION_COLUMNS = `session_id, created_at, updated_at, status, pdf_filename, total_pages, total_questions,
+  questions_answered, processing_time, total_tokens, prompt_tokens, completion_tokens, llm_calls, estimated_cost,
+  error_message, completed_at, started_at, engine, model, thorough, config_name, enabled_sections, guardrails,
+  owner_id, attempt, max_attempts, lease_owner, lease_expires_at, heartbeat_at, stop_requested_at, stop_reason`;
+
+export type SessionDbRow = Record<string, unknown>;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
+
+export function mapSession(r: SessionDbRow): Session {
+  return {
+    id: r.session_id as string,
+    createdAt: new Date(r.created_at as string),
+    updatedAt: new Date(r.updated_at as string),
+    status: r.status as SessionStatus,
+    pdfFilename: r.pdf_filename as string,
+    totalPages: numOrNull(r.total_pages),
+    totalQuestions: numOrNull(r.total_questions),
+    questionsAnswered: num(r.questions_answered),
+    processingTime: numOrNull(r.processing_time),
+    totalTokens: num(r.total_tokens),
+    promptTokens: num(r.prompt_tokens),
+    completionTokens: num(r.completion_tokens),
+    llmCalls: num(r.llm_calls),
+    estimatedCost: num(r.estimated_cost),
+    errorMessage: (r.error_message as string | null) ?? null,
+    completedAt: dateOrNull(r.completed_at),
+    startedAt: dateOrNull(r.started_at),
+    engine: r.engine as 'extractive' | 'llm',
+    model: (r.model as string | null) ?? null,
+    thorough: Boolean(r.thorough),
+    configName: (r.config_name as string | null) ?? null,
+    enabledSections: (r.enabled_sections as string[] | null) ?? [],
+    guardrails: (r.guardrails as string | null) ?? '',
+    ownerId: (r.owner_id as string | null) ?? null,
+    attempt: num(r.attempt),
+    maxAttempts: num(r.max_attempts),
+    leaseOwner: (r.lease_owner as string | null) ?? null,
+    leaseExpiresAt: dateOrNull(r.lease_expires_at),
+    heartbeatAt: dateOrNull(r.heartbeat_at),
+    stopRequestedAt: dateOrNull(r.stop_requested_at),
+    stopReason: (r.stop_reason as string | null) ?? null,
+  };
+}
+
+export interface InsertSessionInput {
+  id: string;
+  pdfFilename: string;
+  engine: 'extractive' | 'llm';
+  model: string | null;
+  thorough: boolean;
+  config: QuestionConfig;
+  enabledSections: string[];
+  guardrails: string;
+  ownerId: string | null;
+  totalPages: number | null;
+  totalQuestions: number;
+  maxAttempts: number;
+  status?: SessionStatus;
+  createdAt?: Date;
+}
+
+export async function insertSession(q: Queryable, s: InsertSessionInput): Promise<Session> {
+  const r = await q.query<SessionDbRow>(
+    `INSERT INTO sessions (session_id, status, pdf_filename, engine, model, thorough, config_name, question_config,
+       enabled_sections, guardrails, owner_id, total_pages, total_questions, max_attempts, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, COALESCE($15, now()), COALESCE($15, now()))
+     RETURNING ${SESSION_COLUMNS}`,
+    [
+      s.id,
+      s.status ?? 'queued',
+      s.pdfFilename,
+      s.engine,
+      s.model,
+      s.thorough,
+      s.config.config_name,
+      JSON.stringify(s.config),
+      s.enabledSections,
+      s.guardrails,
+      s.ownerId,
+      s.totalPages,
+      s.totalQuestions,
+      s.maxAttempts,
+      s.createdAt ?? null,
+    ],
+  );
+  return mapSession(r.rows[0]!);
+}
+
+export async function selectSession(q: Queryable, id: string): Promise<Session | null> {
+  const r = await q.query<SessionDbRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE session_id = $1`, [id]);
+  return r.rows[0] ? mapSession(r.rows[0]) : null;
+}
+
+export async function selectQuestionConfig(q: Queryable, id: string): Promise<QuestionConfig | null> {
+  const r = await q.query<{ question_config: QuestionConfig | null }>('SELECT question_config FROM sessions WHERE session_id = $1', [id]);
+  return r.rows[0]?.question_config ?? null;
+}
+
+/** Completion statistics written with a status change. Only given fields change. */
+export interface SessionStats {
+  questionsAnswered?: number;
+  totalQuestions?: number;
+  totalPages?: number;
+  processingTime?: number;
+  totalTokens?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  llmCalls?: number;
+  estimatedCost?: number;
+  errorMessage?: string | null;
+}
+
+export async function updateSessionStatus(
+  q: Queryable,
+  id: string,
+  status: SessionStatus,
+  stats: SessionStats = {},
+  fence?: Fence,
+): Promise<Session | null> {
+  const terminal = TERMINAL_STATUSES.includes(status);
+  const r = await q.query<SessionDbRow>(
+    `UPDATE sessions SET
+       status = $2,
+       updated_at = now(),
+       questions_answered = COALESCE($3, questions_answered),
+       total_questions = COALESCE($4, total_questions),
+       total_pages = COALESCE($5, total_pages),
+       processing_time = COALESCE($6, processing_time),
+       total_tokens = COALESCE($7, total_tokens),
+       prompt_tokens = COALESCE($8, prompt_tokens),
+       completion_tokens = COALESCE($9, completion_tokens),
+       llm_calls = COALESCE($10, llm_calls),
+       estimated_cost = COALESCE($11, estimated_cost),
+       error_message = CASE WHEN $12::boolean THEN $13 ELSE error_message END,
+       completed_at = CASE WHEN $14::boolean THEN COALESCE(completed_at, now()) ELSE completed_at END,
+       started_at = CASE WHEN $2 = 'active' THEN COALESCE(started_at, now()) ELSE started_at END,
+       lease_owner = CASE WHEN $14::boolean THEN NULL ELSE lease_owner END,
+       lease_expires_at = CASE WHEN $14::boolean THEN NULL ELSE lease_expires_at END
+     WHERE session_id = $1 ${fence ? 'AND attempt = $15' : ''}
+     RETURNING ${SESSION_COLUMNS}`,
+    [
+      id,
+      status,
+      stats.questionsAnswered ?? null,
+      stats.totalQuestions ?? null,
+      stats.totalPages ?? null,
+      stats.processingTime ?? null,
+      stats.totalTokens ?? null,
+      stats.promptTokens ?? null,
+      stats.completionTokens ?? null,
+      stats.llmCalls ?? null,
+      stats.estimatedCost ?? null,
+      stats.errorMessage !== undefined,
+      stats.errorMessage ?? null,
+      terminal,
+      ...(fence ? [fence.attempt] : []),
+    ],
+  );
+  return r.rows[0] ? mapSession(r.rows[0]) : null;
+}
+
+export interface ListSessionsQuery {
+  status?: SessionStatus;
+  /** Case-insensitive substring of the PDF file name. */
+  q?: string;
+  ownerId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function selectSessions(db: Queryable, query: ListSessionsQuery): Promise<{ sessions: Session[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) {
+    params.push(query.status);
+    where.push(`status = $${params.length}`);
+  }
+  if (query.ownerId) {
+    params.push(query.ownerId);
+    where.push(`owner_id = $${params.length}`);
+  }
+  if (query.q) {
+    params.push(`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`lower(pdf_filename) LIKE $${params.length}`);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const countParams = [...params];
+  params.push(query.limit, query.offset);
+  const [rows, count] = await Promise.all([
+    db.query<SessionDbRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions ${whereSql}
+       ORDER BY created_at DESC, session_id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    ),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM sessions ${whereSql}`, countParams),
+  ]);
+  return { sessions: rows.rows.map(mapSession), total: count.rows[0]?.total ?? 0 };
+}
+
+export async function deleteSession(q: Queryable, id: string): Promise<boolean> {
+  const r = await q.query('DELETE FROM sessions WHERE session_id = $1', [id]);
+  return r.rowCount > 0;
+}

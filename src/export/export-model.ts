@@ -1,0 +1,104 @@
+/**
+ * The format-neutral view of a result that every writer renders: totals, per-section rates and row texts.
+ * Counts come from the sections in the result (the questions actually analysed), so every file agrees with its own rows.
+ */
+import type { AnswerVariant, FullResult, QuestionAnswer, SectionResult } from '../analysis/types.js';
+
+export const NOT_FOUND_TEXT = 'Not found in document';
+export const STATUS_ANSWERED = 'Answered';
+export const STATUS_NOT_FOUND = 'Not found';
+export const STATUS_VARIANT = 'Variant';
+
+export interface ExportTotals {
+  totalQuestions: number;
+  answered: number;
+  /** 0..1; 0 when there are no questions. */
+  answerRate: number;
+  /** 0..1 over answered questions; 0 when none is answered. */
+  averageConfidence: number;
+  processingTimeS: number;
+  totalTokens: number;
+  costUsd: number;
+  variantCount: number;
+}
+
+export interface SectionSummary {
+  section: SectionResult;
+  total: number;
+  answered: number;
+  answerRate: number;
+}
+
+export function isAnswered(answer: QuestionAnswer): answer is QuestionAnswer & { answer: string } {
+  return answer.answer !== null && answer.answer.trim() !== '';
+}
+
+export function formatPages(pages: readonly number[]): string {
+  return pages.join(', ');
+}
+
+/** "p. 12" / "pp. 12, 13" — used after variant texts and quotes. */
+export function formatPageRef(pages: readonly number[]): string {
+  if (pages.length === 0) return 'page not recorded';
+  return pages.length === 1 ? `p. ${pages[0]}` : `pp. ${formatPages(pages)}`;
+}
+
+export function formatPercent(ratio: number): string {
+  return `${Math.round(ratio * 100)}%`;
+}
+
+export function formatCostUsd(costUsd: number): string {
+  return `$${costUsd.toFixed(4)}`;
+}
+
+export function formatVariantLine(variant: AnswerVariant): string {
+  return `Variant: ${variant.answer} (${formatPageRef(variant.pages)})`;
+}
+
+export function summariseSection(section: SectionResult): SectionSummary {
+  const total = section.answers.length;
+  const answered = section.answers.filter(isAnswered).length;
+  return { section, total, answered, answerRate: total === 0 ? 0 : answered / total };
+}
+
+export function computeTotals(result: FullResult): ExportTotals {
+  let totalQuestions = 0;
+  let answered = 0;
+  let confidenceSum = 0;
+  let variantCount = 0;
+  for (const section of result.sections) {
+    for (const answer of section.answers) {
+      totalQuestions += 1;
+      variantCount += answer.variants.length;
+      if (isAnswered(answer)) {
+        answered += 1;
+        confidenceSum += answer.confidence;
+      }
+    }
+  }
+  return {
+    totalQuestions,
+    answered,
+    answerRate: totalQuestions === 0 ? 0 : answered / totalQuestions,
+    averageConfidence: answered === 0 ? 0 : confidenceSum / answered,
+    processingTimeS: result.stats.processing_time,
+    totalTokens: result.stats.total_tokens,
+    costUsd: result.stats.estimated_cost,
+    variantCount,
+  };
+}
+
+/** "2026-11-26 04:23 UTC": unambiguous for readers in any time zone. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function formatEngine(engine: string, model: string | null): string {
+  return model ? `${engine} (${model})` : engine;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const wholeSeconds = Math.round(seconds);
+  return `${Math.floor(wholeSeconds / 60)} min ${String(wholeSeconds % 60).padStart(2, '0')} s`;
+}

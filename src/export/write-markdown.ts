@@ -1,0 +1,94 @@
+/**
+ * Markdown: title, status (PARTIAL banner), statistics, one table per section, footnotes.
+ * Cell text from the PDF is escaped so it can neither break a table nor inject HTML when rendered.
+ */
+import type { ExportInput } from './export-input.js';
+import { describePartialBanner } from './export-input.js';
+import {
+  NOT_FOUND_TEXT,
+  computeTotals,
+  formatCostUsd,
+  formatDuration,
+  formatEngine,
+  formatPageRef,
+  formatPages,
+  formatPercent,
+  formatUtc,
+  isAnswered,
+  summariseSection,
+} from './export-model.js';
+
+/** Escapes Markdown syntax and HTML in inline text; newlines become <br> (the only HTML we emit). */
+export function escapeMarkdownInline(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~!])/g, '\\$1')
+    .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+interface FootnoteEntry {
+  label: number;
+  text: string;
+}
+
+export function writeMarkdown(input: ExportInput): Buffer {
+  const { session, result } = input;
+  const totals = computeTotals(result);
+  const banner = describePartialBanner(input);
+  const footnotes: FootnoteEntry[] = [];
+  const addFootnote = (text: string): string => {
+    const label = footnotes.length + 1;
+    footnotes.push({ label, text });
+    return `[^${label}]`;
+  };
+
+  const lines: string[] = [];
+  lines.push(`# Spec analysis: ${escapeMarkdownInline(session.documentName)}`, '');
+  lines.push(banner ? `> **${escapeMarkdownInline(banner)}**` : '**Status:** Completed', '');
+  lines.push('## Statistics', '');
+  lines.push('| Measure | Value |', '|---|---|');
+  const stats: Array<[string, string]> = [
+    ['Run date', formatUtc(session.createdAt)],
+    ['Engine', formatEngine(session.engine, session.model)],
+    ['Total pages', String(result.total_pages)],
+    ['Questions', String(totals.totalQuestions)],
+    ['Answered', String(totals.answered)],
+    ['Answer rate', formatPercent(totals.answerRate)],
+    ['Average confidence', formatPercent(totals.averageConfidence)],
+    ['Processing time', formatDuration(totals.processingTimeS)],
+    ['Tokens', String(totals.totalTokens)],
+    ['Estimated cost', formatCostUsd(totals.costUsd)],
+  ];
+  for (const [label, value] of stats) lines.push(`| ${label} | ${escapeMarkdownInline(value)} |`);
+  lines.push('');
+
+  for (const section of result.sections) {
+    const summary = summariseSection(section);
+    lines.push(`## ${escapeMarkdownInline(section.section_name)} (${summary.answered}/${summary.total} answered)`, '');
+    lines.push('| ID | Question | Answer | Pages | Confidence |', '|---|---|---|---|---|');
+    for (const answer of section.answers) {
+      const answered = isAnswered(answer);
+      let answerCell = answered ? escapeMarkdownInline(answer.answer) : `*${NOT_FOUND_TEXT}*`;
+      if (answered && answer.footnote) answerCell += addFootnote(answer.footnote);
+      for (const variant of answer.variants) {
+        answerCell += `<br>Variant: ${escapeMarkdownInline(variant.answer)} (${formatPageRef(variant.pages)})`;
+        if (variant.footnote) answerCell += addFootnote(variant.footnote);
+      }
+      lines.push(
+        `| ${escapeMarkdownInline(answer.question_id)} | ${escapeMarkdownInline(answer.question)} | ${answerCell} | ${formatPages(answer.pages)} | ${
+          answered ? formatPercent(answer.confidence) : ''
+        } |`,
+      );
+    }
+    lines.push('');
+  }
+
+  if (footnotes.length > 0) {
+    lines.push('## Footnotes', '');
+    for (const footnote of footnotes) lines.push(`[^${footnote.label}]: ${escapeMarkdownInline(footnote.text)}`);
+    lines.push('');
+  }
+  return Buffer.from(lines.join('\n'), 'utf8');
+}

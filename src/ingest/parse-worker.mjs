@@ -1,0 +1,249 @@
+// Worker-thread entry that runs pdf.js on untrusted PDF bytes, off the main event loop.
+//
+// Plain JavaScript on purpose: a worker_threads Worker does not inherit tsx's TypeScript loader, so a .ts
+// entry would fail under `tsx src/server.ts` and vitest alike. Everything that is not pdf.js (layout,
+// normalisation, OCR) happens on the main thread in TypeScript; this file only streams raw, positioned
+// text items (and page images for OCR) back as messages. The parent enforces the time limit
+// (PARSE_TIMEOUT_MS) by terminating this thread and the memory bound through Worker resourceLimits.
+//
+// Protocol (parentPort messages, in order):
+//   { type: 'opened', pageCount }
+//   { type: 'labels', labels: string[] | null }                         (extract mode only)
+//   { type: 'page', pageNumber, width, height, items, textChars, image } (extract mode, one per page of
+//                                                                        firstPage..lastPage)
+// The parent may send { type: 'range', lastPage } to stop earlier (it splits long documents over workers).
+//   { type: 'done' }
+//   { type: 'error', name, message, passwordCode }                      (instead of the rest)
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { constants as zlibConstants, createInflate } from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+const PDFJS_ROOT = path.dirname(require.resolve('pdfjs-dist/package.json'));
+
+// Local asset folders (trailing slash required by pdf.js): nothing is ever fetched from the network.
+const STANDARD_FONTS_DIR = path.join(PDFJS_ROOT, 'standard_fonts') + path.sep;
+const CMAPS_DIR = path.join(PDFJS_ROOT, 'cmaps') + path.sep;
+const WASM_DIR = path.join(PDFJS_ROOT, 'wasm') + path.sep;
+const ICC_DIR = path.join(PDFJS_ROOT, 'iccs') + path.sep;
+
+// Images above this many pixels are skipped by pdf.js instead of decoded: a scanned A0 drawing at 600 dpi
+// is ~ 450 Mpx and would blow the memory bound just to be OCR'd at a resolution we never use.
+const MAX_IMAGE_PIXELS = 64_000_000;
+// Rendered page images are capped at this many pixels per side (huge sheets are scaled down to fit).
+const MAX_RENDER_SIDE_PX = 5_000;
+
+// No legitimate stream inflates beyond this (pdf.js would skip an image this large anyway); a stream that
+// does is a decompression bomb. Deflate expands at most ~1032:1, so only streams longer than
+// MAX_INFLATED_STREAM_BYTES / 1032 can exceed it and need checking: the scan costs almost nothing.
+const MAX_INFLATED_STREAM_BYTES = 256 * 1024 * 1024;
+const DEFLATE_MAX_RATIO = 1032;
+
+class StreamTooLargeError extends Error {
+  constructor() {
+    super(`the file contains a compressed stream that expands to more than ${MAX_INFLATED_STREAM_BYTES / (1024 * 1024)} MB`);
+    this.name = 'StreamTooLargeError';
+  }
+}
+
+/** Throw StreamTooLargeError if any Flate stream in the raw file would inflate past the limit. */
+async function rejectDecompressionBombs(bytes) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const minSuspectLength = Math.floor(MAX_INFLATED_STREAM_BYTES / DEFLATE_MAX_RATIO);
+  let from = 0;
+  for (;;) {
+    const keyword = buf.indexOf('stream', from, 'latin1');
+    if (keyword < 0) return;
+    from = keyword + 6;
+    if (keyword >= 3 && buf.toString('latin1', keyword - 3, keyword) === 'end') continue;
+    let start = from;
+    if (buf[start] === 0x0d) start++;
+    if (buf[start] === 0x0a) start++;
+    else if (start === from) continue; // "stream" not followed by an end-of-line: not a stream keyword
+    const end = buf.indexOf('endstream', start, 'latin1');
+    const stop = end < 0 ? buf.length : end;
+    from = stop;
+    if (stop - start < minSuspectLength) continue;
+    if (await inflatesBeyond(buf.subarray(start, stop), MAX_INFLATED_STREAM_BYTES)) throw new StreamTooLargeError();
+  }
+}
+
+/** Inflate in 64 KB chunks, counting and discarding output, so checking costs no memory. */
+function inflatesBeyond(data, limitBytes) {
+  return new Promise((resolve) => {
+    const inflate = createInflate({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+    let total = 0;
+    let decided = false;
+    const decide = (answer) => {
+      if (decided) return;
+      decided = true;
+      inflate.destroy();
+      resolve(answer);
+    };
+    inflate.on('data', (chunk) => {
+      total += chunk.length;
+      if (total > limitBytes) decide(true);
+    });
+    inflate.on('end', () => decide(false));
+    // Not zlib data (a JPEG, another filter) or damaged: pdf.js decides what to do with it.
+    inflate.on('error', () => decide(false));
+    inflate.end(data);
+  });
+}
+
+async function run() {
+  const { bytes, mode, render } = workerData;
+  await rejectDecompressionBombs(bytes);
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+
+  const loadingTask = pdfjs.getDocument({
+    data: bytes,
+    // CVE-2024-4367: never compile font code with eval/new Function.
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    useWorkerFetch: false,
+    disableAutoFetch: true,
+    disableStream: true,
+    standardFontDataUrl: STANDARD_FONTS_DIR,
+    cMapUrl: CMAPS_DIR,
+    cMapPacked: true,
+    wasmUrl: WASM_DIR,
+    iccUrl: ICC_DIR,
+    maxImageSize: MAX_IMAGE_PIXELS,
+    verbosity: 0,
+  });
+
+  try {
+    const pdf = await loadingTask.promise;
+    parentPort.postMessage({ type: 'opened', pageCount: pdf.numPages });
+    if (mode === 'inspect') {
+      parentPort.postMessage({ type: 'done' });
+      return;
+    }
+
+    let labels = null;
+    try {
+      labels = await pdf.getPageLabels();
+    } catch {
+      labels = null; // a malformed /PageLabels tree is not worth rejecting the document for
+    }
+    parentPort.postMessage({ type: 'labels', labels });
+
+    // The parent may narrow the range once it knows the page count and hands the rest to other workers.
+    let lastPage = Math.min(pdf.numPages, workerData.lastPage ?? pdf.numPages);
+    parentPort.on('message', (msg) => {
+      if (msg?.type === 'range') lastPage = Math.min(lastPage, msg.lastPage);
+    });
+    let rendered = 0;
+    for (let pageNumber = workerData.firstPage ?? 1; pageNumber <= lastPage; pageNumber++) {
+      const page = await pdf.getPage(pageNumber);
+      const viewport = page.getViewport({ scale: 1 });
+      const items = [];
+      let textChars = 0;
+      for (const item of await readTextItems(page)) {
+        if (typeof item.str !== 'string' || item.str.length === 0) continue;
+        // Viewport space: origin top-left, y grows downwards, page rotation and crop box applied.
+        const tx = pdfjs.Util.transform(viewport.transform, item.transform);
+        const size = Math.hypot(tx[2], tx[3]) || item.height || 1;
+        items.push({ s: item.str, x: tx[4], y: tx[5], w: item.width, h: size });
+        textChars += item.str.replace(/\s+/g, '').length;
+      }
+
+      let image = null;
+      const wantsOcr =
+        render.enabled &&
+        rendered < render.maxPages &&
+        (textChars < render.minTextChars ||
+          (textChars < render.scannedPageMaxTextChars && (await measureImageCoverage(pdfjs.OPS, page)) >= render.minImageCoverage));
+      if (wantsOcr) {
+        image = await renderPage(pdf, page, render.dpi);
+        rendered++;
+      }
+      const message = { type: 'page', pageNumber, width: viewport.width, height: viewport.height, items, textChars, image };
+      parentPort.postMessage(message, image ? [image.buffer] : []);
+      page.cleanup();
+    }
+    parentPort.postMessage({ type: 'done' });
+  } finally {
+    await loadingTask.destroy();
+  }
+}
+
+// page.getTextContent() gathers chunks with items.push(...chunk), which the legacy build routes through a
+// slow core-js polyfill; reading the stream directly is ~5 % faster on text-heavy documents.
+async function readTextItems(page) {
+  const reader = page.streamTextContent({ disableNormalization: true }).getReader();
+  const items = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return items;
+    for (const item of value.items) items.push(item);
+  }
+}
+
+// Fraction (0..1) of the page area painted by images: a scanned page with a typed running header has a
+// little text but is essentially one big picture. Only called for pages with little text, so the cost of
+// building the operator list (which render() then reuses from pdf.js's cache) stays small.
+async function measureImageCoverage(OPS, page) {
+  const [x0, y0, x1, y1] = page.view;
+  const pageArea = Math.abs((x1 - x0) * (y1 - y0)) || 1;
+  const opList = await page.getOperatorList();
+  const stack = [];
+  let ctm = [1, 0, 0, 1, 0, 0];
+  let painted = 0;
+  for (let i = 0; i < opList.fnArray.length; i++) {
+    const fn = opList.fnArray[i];
+    const args = opList.argsArray[i];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = multiply(ctm, args);
+    else if (fn === OPS.paintFormXObjectBegin) {
+      stack.push(ctm);
+      if (Array.isArray(args?.[0]) || ArrayBuffer.isView(args?.[0])) ctm = multiply(ctm, args[0]);
+    } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject || fn === OPS.paintImageMaskXObject) {
+      // Images are drawn into the unit square, so the CTM's determinant is the painted area.
+      painted += Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]);
+    }
+  }
+  return Math.min(1, painted / pageArea);
+}
+
+function multiply(m, n) {
+  return [
+    m[0] * n[0] + m[2] * n[1],
+    m[1] * n[0] + m[3] * n[1],
+    m[0] * n[2] + m[2] * n[3],
+    m[1] * n[2] + m[3] * n[3],
+    m[0] * n[4] + m[2] * n[5] + m[4],
+    m[1] * n[4] + m[3] * n[5] + m[5],
+  ];
+}
+
+async function renderPage(pdf, page, dpi) {
+  let scale = dpi / 72;
+  const base = page.getViewport({ scale: 1 });
+  const longest = Math.max(base.width, base.height) * scale;
+  if (longest > MAX_RENDER_SIDE_PX) scale *= MAX_RENDER_SIDE_PX / longest;
+  const viewport = page.getViewport({ scale });
+  const entry = pdf.canvasFactory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
+  try {
+    await page.render({ canvasContext: entry.context, canvas: entry.canvas, viewport, background: '#ffffff' }).promise;
+    const png = entry.canvas.toBuffer('image/png');
+    return new Uint8Array(png.buffer, png.byteOffset, png.byteLength).slice();
+  } finally {
+    pdf.canvasFactory.destroy(entry);
+  }
+}
+
+run().catch((err) => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  parentPort.postMessage({
+    type: 'error',
+    name: e.name || 'Error',
+    message: e.message || String(err),
+    passwordCode: typeof err?.code === 'number' ? err.code : null,
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * Runs src/ingest/parse-worker.mjs on a copy of the PDF bytes in a worker_threads Worker, with a wall-clock
+ * limit and a heap bound, and turns whatever goes wrong (pdf.js exceptions, out-of-memory, time-out, a
+ * crash) into an AppError with a stable code. The server's event loop never runs pdf.js itself.
+ */
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.js';
+
+export interface RawTextItem {
+  /** Text of the run, exactly as pdf.js decoded it (not yet normalised). */
+  s: string;
+  /** Left edge and baseline in viewport space (points, origin top-left, y downwards). */
+  x: number;
+  y: number;
+  /** Advance width and font size, in points. */
+  w: number;
+  h: number;
+}
+
+export interface RawPage {
+  pageNumber: number;
+  width: number;
+  height: number;
+  items: RawTextItem[];
+  /** Non-whitespace characters in the text layer. */
+  textChars: number;
+  /** PNG of the page when it was rendered for OCR, else null. */
+  image: Uint8Array | null;
+}
+
+export interface RenderRequest {
+  enabled: boolean;
+  /** Pages whose text layer has fewer non-whitespace characters than this are rendered for OCR. */
+  minTextChars: number;
+  /** Pages with fewer characters than this whose images cover at least minImageCoverage are rendered too (scans with a typed header). */
+  scannedPageMaxTextChars: number;
+  /** Fraction 0..1 of the page area painted by images. */
+  minImageCoverage: number;
+  /** At most this many pages are rendered per document (OCR_MAX_PAGES). */
+  maxPages: number;
+  dpi: number;
+}
+
+export interface ParseWorkerRequest {
+  bytes: Uint8Array;
+  mode: 'inspect' | 'extract';
+  /** Page range to extract (1-based, inclusive); default all pages. */
+  firstPage?: number;
+  lastPage?: number;
+  render: RenderRequest;
+  timeoutMs: number;
+  maxMemoryMb: number;
+  signal?: AbortSignal;
+  /** Called once the document is open; throwing (e.g. too many pages) stops the worker with that error. */
+  onOpened?: (pageCount: number) => void;
+  onLabels?: (labels: string[] | null) => void;
+  onPage?: (page: RawPage) => void;
+}
+
+type WorkerMessage =
+  | { type: 'opened'; pageCount: number }
+  | { type: 'labels'; labels: string[] | null }
+  | ({ type: 'page' } & RawPage)
+  | { type: 'done' }
+  | { type: 'error'; name: string; message: string; passwordCode: number | null };
+
+const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
+
+// pdf.js also allocates outside the V8 heap (decoded streams live in ArrayBuffers, which resourceLimits does
+// not count); the young generation is kept small so the old-generation bound is the one that matters.
+const YOUNG_GENERATION_MB = 32;
+
+/** Map a pdf.js exception (by name, since it crossed a thread boundary) to our stable codes. */
+export function mapPdfjsError(name: string, message: string): AppError {
+  if (name === 'PasswordException') {
+    return new AppError('PDF_ENCRYPTED', 'The PDF is password-protected; upload a copy without a password.');
+  }
+  if (name === 'StreamTooLargeError') {
+    return new AppError('PDF_INVALID', `The PDF cannot be read safely: ${message}.`);
+  }
+  if (name === 'InvalidPDFException' || name === 'MissingPDFException' || name === 'FormatError') {
+    return new AppError('PDF_INVALID', `The file is not a readable PDF (${message || name}).`);
+  }
+  return new AppError('PDF_INVALID', `The PDF could not be read: ${message || name}.`);
+}
+
+export interface ParseWorkerRun {
+  /** Resolves when the worker reports 'done'; rejects with an AppError. */
+  done: Promise<void>;
+  /** Stop after this page (the rest of the range is handed to another worker). */
+  narrowRange(lastPage: number): void;
+  /** Terminate early (another worker failed); `done` rejects with the given error. */
+  cancel(error: AppError): void;
+}
+
+/** Run the parse worker to completion. Resolves when the worker reports 'done'; rejects with an AppError. */
+export function runParseWorker(request: ParseWorkerRequest): Promise<void> {
+  return startParseWorker(request).done;
+}
+
+/** Start the parse worker and return a handle to narrow its page range or cancel it. */
+export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
+  let narrowRange: (lastPage: number) => void = () => undefined;
+  let cancel: (error: AppError) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    if (request.signal?.aborted) {
+      reject(new AppError('RUN_ABORTED', 'Reading the PDF was stopped.'));
+      return;
+    }
+    // Copy: the worker gets its own buffer (transferred), the caller's bytes stay usable.
+    const copy = request.bytes.slice();
+    const worker = new Worker(WORKER_URL, {
+      workerData: { bytes: copy, mode: request.mode, render: request.render, firstPage: request.firstPage, lastPage: request.lastPage },
+      transferList: [copy.buffer as ArrayBuffer],
+      resourceLimits: { maxOldGenerationSizeMb: request.maxMemoryMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      stdout: true, // swallow pdf.js console noise rather than interleave it with the server's logs
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+
+    let settled = false;
+    const finish = (err: AppError | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = () => finish(new AppError('RUN_ABORTED', 'Reading the PDF was stopped.'));
+    narrowRange = (lastPage) => {
+      if (!settled) worker.postMessage({ type: 'range', lastPage });
+    };
+    cancel = (error) => finish(error);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const timer = setTimeout(() => {
+      finish(
+        new AppError(
+          'PDF_TIMEOUT',
+          `Reading the PDF took longer than ${Math.round(request.timeoutMs / 1000)} s (PARSE_TIMEOUT_MS); the file may be damaged or built to exhaust the reader.`,
+        ),
+      );
+    }, request.timeoutMs);
+
+    worker.on('message', (msg: WorkerMessage) => {
+      if (settled) return;
+      try {
+        switch (msg.type) {
+          case 'opened':
+            request.onOpened?.(msg.pageCount);
+            break;
+          case 'labels':
+            request.onLabels?.(msg.labels);
+            break;
+          case 'page':
+            request.onPage?.({
+              pageNumber: msg.pageNumber,
+              width: msg.width,
+              height: msg.height,
+              items: msg.items,
+              textChars: msg.textChars,
+              image: msg.image,
+            });
+            break;
+          case 'done':
+            finish(null);
+            break;
+          case 'error':
+            finish(mapPdfjsError(msg.name, msg.message));
+            break;
+        }
+      } catch (err) {
+        finish(err instanceof AppError ? err : new AppError('INTERNAL', 'Reading the PDF failed.', { cause: err }));
+      }
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        finish(
+          new AppError(
+            'PDF_INVALID',
+            `Reading the PDF needed more than ${request.maxMemoryMb} MB of memory (PARSE_MAX_MEMORY_MB); the file may be damaged or built to exhaust the reader.`,
+          ),
+        );
+      } else {
+        finish(new AppError('PDF_INVALID', `The PDF could not be read: ${err.message}.`, { cause: err }));
+      }
+    });
+    worker.on('exit', (code) => {
+      finish(new AppError('PDF_INVALID', `The PDF reader stopped unexpectedly (exit code ${code}).`));
+    });
+  });
+  return { done, narrowRange: (lastPage) => narrowRange(lastPage), cancel: (error) => cancel(error) };
+}
