@@ -67,7 +67,7 @@ export function sentencesOfPassage(passage: Passage): Sentence[] | undefined {
 export const PAGE_FURNITURE = /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i;
 const LIST_MARKER = /^\s*(?:[A-Z]\.|\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,3}\)|[•\u2022\-–*·▪])\s+/;
 const ABBREVIATIONS = new Set(['no', 'nos', 'e.g', 'i.e', 'etc', 'sec', 'art', 'approx', 'min', 'max', 'in', 'ft', 'st', 'dr', 'mr', 'ms', 'mrs', 'inc', 'ltd', 'co', 'vs', 'fig', 'ref', 'u.s', 'dia', 'ea', 'lf', 'p', 'pp', 'para', 'sq', 'cu', 'jr']);
-const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'(\[]?[A-Z0-9])/g;
+const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 
 function collectLines(pages: IngestedPage[]): Line[] {
   const lines: Line[] = [];

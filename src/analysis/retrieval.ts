@@ -39,9 +39,10 @@ export interface WeightedTerm {
   weight: number;
 }
 
-const DOT_LEADERS = /(?:\.\s?){5,}/g;
+/** Dot leaders ending in a page number: "Warranty ........ 25". Cost tables use leaders too, but end in "$85". */
+const DOT_LEADERS = /(?:\.\s?){5,}\s*\d{1,4}(?![\d,.]\d)/g;
 
-/** True for text that reads like a table of contents (dot leaders). */
+/** True for text that reads like a table of contents (dot leaders running to a page number). */
 export function isTocLike(text: string): boolean {
   return (text.match(DOT_LEADERS)?.length ?? 0) >= 1;
 }

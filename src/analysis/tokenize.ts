@@ -52,7 +52,7 @@ function computeStem(word: string): string {
 /** Single words with the same meaning in bid documents: the word (before stemming) is read as the other. */
 const WORD_SYNONYMS: Array<[string, string]> = [
   ['guarantee', 'warranty'], ['guarantees', 'warranty'], ['guaranteed', 'warranty'], ['guaranty', 'warranty'], ['warranties', 'warranty'],
-  ['lining', 'liner'], ['linings', 'liner'], ['retainage', 'retention'], ['holdback', 'retention'],
+  ['lining', 'liner'], ['linings', 'liner'], ['percentage', 'percent'], ['percentages', 'percent'], ['retainage', 'retention'], ['holdback', 'retention'],
   ['proponent', 'bidder'], ['proponents', 'bidder'], ['proposer', 'bidder'], ['tenderer', 'bidder'], ['offeror', 'bidder'],
   ['tender', 'bid'], ['tenders', 'bid'], ['proposal', 'bid'], ['proposals', 'bid'],
   ['diameter', 'size'], ['diameters', 'size'], ['dia', 'size'],
