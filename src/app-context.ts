@@ -2,6 +2,11 @@
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { SessionStore } from './db/session-store.js';
+import { EventHub } from './jobs/event-hub.js';
+import type { RunWorker } from './jobs/run-worker.js';
+import { createEngineFactory } from './analysis/create-engine.js';
+import type { AnalysisEngine } from './analysis/engine.js';
+import type { EngineName } from './analysis/types.js';
 
 export interface AppContext {
   config: Config;
@@ -9,8 +14,20 @@ export interface AppContext {
   store: SessionStore;
   /** Unique id of this process (lease owner, logs). */
   instanceId: string;
+  events: EventHub;
+  createEngine: (name: EngineName) => AnalysisEngine;
+  /** This process's run worker, once started (null when WORKER_ENABLED=false). */
+  worker: RunWorker | null;
 }
 
-export function createAppContext(config: Config, db: Database, instanceId: string): AppContext {
-  return { config, db, store: new SessionStore(db), instanceId };
+export function createAppContext(config: Config, db: Database, instanceId: string, overrides: Partial<Pick<AppContext, 'createEngine'>> = {}): AppContext {
+  return {
+    config,
+    db,
+    store: new SessionStore(db),
+    instanceId,
+    events: new EventHub(db),
+    createEngine: overrides.createEngine ?? createEngineFactory(config),
+    worker: null,
+  };
 }

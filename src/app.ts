@@ -5,10 +5,20 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from './app-context.js';
 import { loggerOptions } from './logger.js';
 import { registerErrorHandler } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes, observeHttpLatency } from './routes/metrics.js';
+import { analyzeRoutes } from './routes/api/analyze.js';
+import { sessionRoutes } from './routes/api/sessions.js';
+import { configRoutes } from './routes/api/config.js';
+import { exportRoutes } from './routes/api/export.js';
+import { adminRoutes } from './routes/admin/analyses.js';
+import { pageRoutes } from './routes/pages.js';
 
 export interface BuildAppOptions {
   /** Override the logger (tests pass false). */
@@ -21,10 +31,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     trustProxy: ctx.config.auth.trustProxy,
     // Requests other than uploads are small JSON; uploads go through multipart with their own limit.
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
   });
 
   registerErrorHandler(app);
+  observeHttpLatency(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -55,6 +65,31 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     },
   });
 
+  // Per-route limits only (e.g. analysis starts); reads are cheap and polled by the UI.
+  await app.register(rateLimit, { global: false });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Spec Analyzer API', version: '1.0.0', description: 'Answers a checklist of questions about a bid-specification PDF, durably.' },
+      tags: [
+        { name: 'analysis', description: 'Start analyses and preflight estimates' },
+        { name: 'sessions', description: 'Results, progress and control of one analysis' },
+        { name: 'export', description: 'Report downloads' },
+        { name: 'config', description: 'Question configs and engines' },
+        { name: 'admin', description: 'Every analysis ever run' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(metricsRoutes, { ctx });
   await app.register(healthRoutes, { ctx });
+  await app.register(configRoutes, { ctx });
+  await app.register(analyzeRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
+  await app.register(exportRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
+  await app.register(pageRoutes);
   return app;
 }

@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   MAX_REQUESTS: intIn(0, 10_000_000).default(0),
   MAX_REQUESTS_JITTER: intIn(0, 10_000_000).default(0),
   EVENT_RETENTION_DAYS: intIn(1, 3650).default(7),
+  /** How progress streams learn about new events: auto = LISTEN/NOTIFY where possible, else polling. */
+  EVENTS_MODE: z.enum(['auto', 'listen', 'poll']).default('auto'),
 
   // Accounts and security
   AUTH: z.enum(['on', 'off']).default('on'),
@@ -120,6 +122,7 @@ export interface Config {
     maxRequests: number;
     maxRequestsJitter: number;
     eventRetentionDays: number;
+    eventsMode: 'auto' | 'listen' | 'poll';
   };
   auth: {
     mode: 'on' | 'off';
@@ -226,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRequests: e.MAX_REQUESTS,
       maxRequestsJitter: e.MAX_REQUESTS_JITTER,
       eventRetentionDays: e.EVENT_RETENTION_DAYS,
+      eventsMode: e.EVENTS_MODE,
     },
     auth: {
       mode: e.AUTH,

@@ -1,16 +1,28 @@
 /**
- * Background services of one process, started after the app is built: the run worker, the event fan-out,
+ * Background services of one process, started after the app is built: the event fan-out, the run worker,
  * scheduled cleanup, and request counting for recycling. `stop()` ends them in order on shutdown.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
 import { recycleThreshold, requestRecycle } from './cluster.js';
+import { preferredEventsMode } from './jobs/event-hub.js';
+import { RunWorker } from './jobs/run-worker.js';
+import { startMaintenance } from './jobs/maintenance.js';
 
 export interface Services {
   stop(): Promise<void>;
 }
 
 export async function startServices(ctx: AppContext, app: FastifyInstance): Promise<Services> {
+  await ctx.events.start(preferredEventsMode(ctx.config.database, ctx.config.runs.eventsMode));
+  app.log.info({ eventsMode: ctx.events.mode }, 'progress events fan-out ready');
+
+  if (ctx.config.runs.workerEnabled) {
+    ctx.worker = new RunWorker({ ctx, createEngine: ctx.createEngine, log: app.log.child({ component: 'run-worker' }) });
+    ctx.worker.start();
+  }
+  const maintenance = startMaintenance(ctx, app.log.child({ component: 'maintenance' }));
+
   const threshold = recycleThreshold(ctx.config);
   if (threshold > 0) {
     let served = 0;
@@ -25,6 +37,10 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
     });
   }
   return {
-    async stop() {},
+    async stop() {
+      maintenance.stop();
+      await ctx.worker?.stop();
+      await ctx.events.stop();
+    },
   };
 }

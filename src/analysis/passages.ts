@@ -108,6 +108,7 @@ function internalBoundaries(text: string): number[] {
   for (const m of text.matchAll(INTERNAL_BOUNDARY)) {
     const before = text.slice(0, m.index).match(/([A-Za-z.]+)$/)?.[1]?.toLowerCase() ?? '';
     if (m[1] === '.' && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before))) continue;
+    if (m[1] === '.' && text.slice(0, m.index).endsWith('..')) continue; // dot leaders of a contents line
     if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8) continue; // "1.2. Scope"
     cuts.push(m.index + m[0].length);
   }

@@ -39,8 +39,11 @@ export interface WeightedTerm {
   weight: number;
 }
 
-/** Dot leaders ending in a page number: "Warranty ........ 25". Cost tables use leaders too, but end in "$85". */
-const DOT_LEADERS = /(?:\.\s?){5,}\s*\d{1,4}(?![\d,.]\d)/g;
+/**
+ * Dot leaders running to a page number and the next entry (or to the end of the text): "Warranty ...... 25".
+ * Cost tables use leaders too, but run to "$85" or "1 work-hour".
+ */
+const DOT_LEADERS = /(?:\.\s?){5,}(?:\s*\d{1,4}(?![\d,.]\d)(?=\s*$|\s+[A-Z0-9(])|\s*$)/g;
 
 /** True for text that reads like a table of contents (dot leaders running to a page number). */
 export function isTocLike(text: string): boolean {

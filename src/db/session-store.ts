@@ -23,7 +23,8 @@ import {
 import { selectLegacyResultText, selectResult, upsertResult, type StoredResult } from './queries/results.js';
 import { selectAnswers, upsertAnswers } from './queries/answers.js';
 import { cleanupOldEvents, insertEvent, selectEvents, type StoredEvent } from './queries/events.js';
-import { insertDocument } from './queries/documents.js';
+import { insertDocument, updateDocumentPages } from './queries/documents.js';
+import type { IngestedPage } from '../ingest/types.js';
 import type { FullResult, LegacyResult, QuestionAnswer } from '../analysis/types.js';
 
 export type { Session, SessionStatus, SessionStats, StoredEvent, StoredResult, ListSessionsQuery };
@@ -31,7 +32,7 @@ export type { Session, SessionStatus, SessionStats, StoredEvent, StoredResult, L
 export interface CreateSessionInput extends Omit<InsertSessionInput, 'id' | 'maxAttempts'> {
   maxAttempts?: number;
   /** The uploaded PDF, stored with the session in the same transaction. */
-  document?: { bytes: Uint8Array; pageCount: number };
+  document?: { bytes: Uint8Array; pageCount: number; pages?: IngestedPage[] };
 }
 
 export class SessionStore {
@@ -40,11 +41,13 @@ export class SessionStore {
   /** Session row + uploaded document, atomically: either both are durable or neither exists. */
   async createSession(input: CreateSessionInput): Promise<Session> {
     const id = createSessionId();
+    const { document: _document, ...row } = input;
     return this.db.transaction(async (tx) => {
-      const session = await insertSession(tx, { ...input, id, maxAttempts: input.maxAttempts ?? 3 });
+      const session = await insertSession(tx, { ...row, id, maxAttempts: input.maxAttempts ?? 3 });
       if (input.document) {
         const sha256 = createHash('sha256').update(input.document.bytes).digest('hex');
         await insertDocument(tx, id, { filename: input.pdfFilename, bytes: input.document.bytes, sha256, pageCount: input.document.pageCount });
+        if (input.document.pages) await updateDocumentPages(tx, id, input.document.pages);
       }
       return session;
     });

@@ -42,14 +42,21 @@ export function resolveLanguageData(): { langPath: string; gzip: boolean } {
   throw new Error(`tesseract language data not found under ${root}`);
 }
 
+interface EngineHandle {
+  engine: Promise<TesseractWorker>;
+  stopped: boolean;
+}
+
 export function createOcrSession(options: OcrSessionOptions): OcrSession {
-  let worker: Promise<TesseractWorker> | null = null;
+  let current: EngineHandle | null = null;
   let spentMs = 0;
   let closed = false;
+  // Settles the page in progress early when the session is closed (abort, or parsing failed).
+  let settleCurrent: ((result: null) => void) | null = null;
 
-  const start = (): Promise<TesseractWorker> => {
+  const start = (): EngineHandle => {
     const { langPath, gzip } = resolveLanguageData();
-    return createWorker('eng', OEM.LSTM_ONLY, {
+    const engine = createWorker('eng', OEM.LSTM_ONLY, {
       langPath,
       gzip,
       // Read straight from the package folder; never write a cache file next to the server's cwd.
@@ -57,12 +64,21 @@ export function createOcrSession(options: OcrSessionOptions): OcrSession {
       // Without a handler tesseract.js rethrows worker errors, which would take the whole server down.
       errorHandler: () => undefined,
     });
+    engine.catch(() => undefined); // failures surface through the recognize() that awaits it
+    return { engine, stopped: false };
   };
 
   const stop = async () => {
-    const current = worker;
-    worker = null;
-    if (current) await current.then((w) => w.terminate()).catch(() => undefined);
+    const handle = current;
+    current = null;
+    if (!handle) return;
+    handle.stopped = true;
+    const engine = await handle.engine.catch(() => null);
+    if (!engine) return;
+    // recognize() posts its job a few microtasks after it is called (it awaits loadImage first); posting to
+    // a terminated tesseract worker is an unhandled rejection inside tesseract.js, so let that happen first.
+    await new Promise((resolve) => setImmediate(resolve));
+    await engine.terminate().catch(() => undefined);
   };
 
   return {
@@ -74,25 +90,26 @@ export function createOcrSession(options: OcrSessionOptions): OcrSession {
       const startedAt = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
-        worker ??= start();
+        const handle = (current ??= start());
         const timeout = new Promise<null>((resolve) => {
           timer = setTimeout(() => resolve(null), limitMs);
+          settleCurrent = resolve;
         });
-        const work = worker.then(async (w) => {
-          const { data } = await w.recognize(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+        const work = handle.engine.then(async (engine): Promise<OcrPageResult | null> => {
+          if (handle.stopped) return null;
+          const { data } = await engine.recognize(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
           return { text: data.text ?? '', confidence: Math.max(0, Math.min(1, (data.confidence ?? 0) / 100)) };
         });
+        work.catch(() => undefined);
         const result = await Promise.race([work, timeout]);
         // The engine cannot be interrupted mid-page: on time-out it is replaced for the next page.
-        if (result === null) {
-          work.catch(() => undefined);
-          await stop();
-        }
+        if (result === null) await stop();
         return result;
       } catch {
         await stop();
         return null;
       } finally {
+        settleCurrent = null;
         clearTimeout(timer);
         spentMs += performance.now() - startedAt;
       }
@@ -100,6 +117,7 @@ export function createOcrSession(options: OcrSessionOptions): OcrSession {
     elapsedMs: () => spentMs,
     close: async () => {
       closed = true;
+      settleCurrent?.(null);
       await stop();
     },
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractValue, findDates, findQuantities, findStandardCodes } from '../../src/analysis/extract-value.js';
 import { buildPassages, PASSAGE_MAX_WORDS, sentencesOfPassage } from '../../src/analysis/passages.js';
-import { buildSearchIndex, retrieve } from '../../src/analysis/retrieval.js';
+import { buildSearchIndex, isTocLike, retrieve } from '../../src/analysis/retrieval.js';
 import { analyzeText, tokenize } from '../../src/analysis/tokenize.js';
 import { createDocument, createFiller, createQuestion, createSection, HEADER } from './page-factory.js';
 
@@ -87,6 +87,13 @@ describe('passages', () => {
 });
 
 describe('retrieval', () => {
+  it('recognises contents lines by dot leaders running to a page number, but not cost tables', () => {
+    expect(isTocLike('7.6 Warranty Requirements ........................ 25')).toBe(true);
+    expect(isTocLike('1.3 Liner Design Thickness ..........')).toBe(true);
+    expect(isTocLike('AFM revisions ........ 1 work-hour × $85 per hour = $85 ...... $0 ...... $85')).toBe(false);
+    expect(isTocLike('The liner shall be 6.0 mm thick.')).toBe(false);
+  });
+
   it('ranks the passage that answers above a table of contents and unrelated text', () => {
     const pages = createDocument(8, {
       1: ['TABLE OF CONTENTS', 'Liquidated Damages ...................... 6', 'Bid Security ........................... 4'],

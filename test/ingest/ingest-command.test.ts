@@ -36,7 +36,7 @@ describe('spec-analyzer ingest', () => {
   });
 
   it('prints JSON with --json', async () => {
-    const { code, stdout } = await run([pdfPath, '--json']);
+    const { code, stdout } = await run([pdfPath, '--json', '--ocr=off']);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout) as { pageCount: number; pages: Array<{ page: number; label: string; chars: number; ocr: boolean }> };
     expect(parsed.pageCount).toBe(2);

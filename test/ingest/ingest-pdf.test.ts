@@ -117,6 +117,31 @@ describe('ingestPdf options', () => {
     expect(doc.pages[1]!.text).toBe('');
   });
 
+  it('gives up on pages that exceed OCR_PAGE_TIMEOUT_MS and keeps going', async () => {
+    const bytes = await createPdf([
+      { lines: ['A text page with a proper text layer on it.'] },
+      { imageLines: ['FIRST SCAN'] },
+      { imageLines: ['SECOND SCAN'] },
+    ]);
+    const started = Date.now();
+    const doc = await ingestPdf(bytes, { ...options, ocrPageTimeoutMs: 20 });
+    expect(doc.ocrPages).toEqual([]);
+    expect(doc.pages.map((p) => p.text)).toEqual(['A text page with a proper text layer on it.', '', '']);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('stops OCR once OCR_DOCUMENT_TIMEOUT_MS is spent, even with page time left', async () => {
+    const bytes = await createPdf([
+      { lines: ['A text page with a proper text layer on it.'] },
+      { imageLines: ['FIRST SCANNED PAGE'] },
+      { imageLines: ['SECOND SCANNED PAGE'] },
+    ]);
+    const started = Date.now();
+    const doc = await ingestPdf(bytes, { ...options, ocrDocumentTimeoutMs: 1, ocrPageTimeoutMs: 60_000 });
+    expect(doc.ocrPages).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('returns null labels when the PDF defines none', async () => {
     const doc = await ingestPdf(await createTextPdf(['one', 'two']), options);
     expect(doc.pages.map((p) => p.label)).toEqual([null, null]);
@@ -130,10 +155,31 @@ describe('ingestPdf options', () => {
     await expect(run).rejects.toMatchObject({ code: 'RUN_ABORTED' });
   });
 
+  it('stops OCR in progress with RUN_ABORTED when its signal is aborted', async () => {
+    const bytes = await createPdf([{ imageLines: ['ONE'] }, { imageLines: ['TWO'] }, { imageLines: ['THREE'] }]);
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = ingestPdf(bytes, {
+      ...options,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ code: 'RUN_ABORTED' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('leaves the caller’s bytes intact', async () => {
     const bytes = await createTextPdf(['still here']);
     const copy = bytes.slice();
     await ingestPdf(bytes, options);
     expect(Buffer.from(bytes).equals(Buffer.from(copy))).toBe(true);
+  });
+
+  it('accepts a Node Buffer (as uploads arrive) and leaves it intact', async () => {
+    const buffer = Buffer.from(await createTextPdf(['from a buffer']));
+    const before = Buffer.from(buffer);
+    const doc = await ingestPdf(buffer, options);
+    expect(doc.pages[0]!.text).toBe('from a buffer');
+    expect(buffer.equals(before)).toBe(true);
   });
 });

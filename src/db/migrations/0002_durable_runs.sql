@@ -18,7 +18,8 @@ ALTER TABLE sessions
     ADD COLUMN llm_calls            INTEGER NOT NULL DEFAULT 0,
     ADD COLUMN started_at           TIMESTAMPTZ,
     -- job runner
-    ADD COLUMN attempt              INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN attempt              INTEGER NOT NULL DEFAULT 0,   -- bumped by every claim; fences writes
+    ADD COLUMN failed_attempts      INTEGER NOT NULL DEFAULT 0,   -- crashes and errors; graceful releases don't count
     ADD COLUMN max_attempts         INTEGER NOT NULL DEFAULT 3,
     ADD COLUMN lease_owner          TEXT,
     ADD COLUMN lease_expires_at     TIMESTAMPTZ,

@@ -1,0 +1,272 @@
+/**
+ * One attempt at one run, in whichever process claimed it. Every write is fenced by the attempt; every
+ * finished unit of work is checkpointed (answers + usage + checkpoint row in one transaction) before the
+ * pipeline goes on, so a resumed attempt skips it and never pays for it twice.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import { AppError, isAppError } from '../errors.js';
+import { assertFence, LeaseLostError, type Fence } from '../db/fence.js';
+import { withDbRetry } from '../db/retry.js';
+import { upsertAnswers } from '../db/queries/answers.js';
+import { insertCheckpoint, selectCheckpoints } from '../db/queries/checkpoints.js';
+import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '../db/queries/documents.js';
+import { insertEvent } from '../db/queries/events.js';
+import type { ClaimedRun } from '../db/queries/runs.js';
+import { retryRunLater } from '../db/queries/runs.js';
+import type { Session } from '../db/queries/sessions.js';
+import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
+import { runAnalysis } from '../analysis/run-analysis.js';
+import { toLegacyResult } from '../analysis/build-result.js';
+import type { AnalysisEngine } from '../analysis/engine.js';
+import type { EngineName, FullResult, ProgressEventInput, QuestionAnswer } from '../analysis/types.js';
+import { buildResultFromAnswers } from '../sessions/load-session-result.js';
+import { runMetrics } from '../metrics.js';
+
+/** Why the runner aborted an attempt's signal. */
+export type AbortReason = 'user' | 'lease-lost' | 'shutdown';
+
+export interface RunContext {
+  ctx: AppContext;
+  createEngine: (name: EngineName) => AnalysisEngine;
+  log: FastifyBaseLogger;
+  signal: AbortSignal;
+  abortReason: () => AbortReason | null;
+  onFinished?: (session: Session) => void;
+}
+
+// Errors that will happen again on every attempt: fail the run at once instead of retrying.
+const PERMANENT_CODES = new Set(['PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'PDF_TIMEOUT', 'CONFIG_INVALID', 'SECTIONS_INVALID', 'LLM_NOT_CONFIGURED', 'PDF_NOT_AVAILABLE', 'ENGINE_UNAVAILABLE']);
+// Back-off before a failed attempt is retried: 2 s, 4 s, 8 s … capped.
+const RETRY_BASE_DELAY_MS = 2_000;
+const RETRY_MAX_DELAY_MS = 60_000;
+const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
+
+export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<void> {
+  const { ctx, log } = run;
+  const store = ctx.store;
+  const fence: Fence = { attempt: claimed.attempt };
+  const id = claimed.id;
+  const db = ctx.db;
+  const retry = <T>(fn: () => Promise<T>) => withDbRetry(fn, { onRetry: (err) => log.warn({ err, sessionId: id }, 'database unavailable; retrying') });
+
+  if (claimed.failedAttempts >= claimed.maxAttempts) {
+    await finalizeFailed(run, claimed, fence, `Gave up after ${claimed.failedAttempts} failed attempts. Last error: ${claimed.errorMessage ?? 'the worker process stopped unexpectedly'}`, 'RETRIES_EXHAUSTED');
+    return;
+  }
+  if (claimed.stopRequestedAt) {
+    await finalizeStopped(run, claimed, fence);
+    return;
+  }
+
+  try {
+    const config = await retry(() => store.getQuestionConfig(id));
+    if (!config) throw new AppError('CONFIG_INVALID', 'The session has no stored question config.');
+    const pages = await retry(() => loadPages(run, claimed, fence));
+    const { unitKeys, usage: priorUsage } = await retry(() => selectCheckpoints(db, id));
+    const priorAnswers = new Map((await retry(() => store.getAnswers(id))).map((a) => [a.question_id, a] as const));
+    if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, unitsDone: unitKeys.size }, 'resuming run');
+
+    let terminalEvent: ProgressEventInput | null = null;
+    const outcome = await runAnalysis(
+      {
+        documentName: claimed.pdfFilename,
+        pages,
+        input: { config, enabledSections: claimed.enabledSections, guardrails: claimed.guardrails },
+        engine: claimed.engine,
+        thorough: claimed.thorough,
+        signal: run.signal,
+        completedUnits: unitKeys,
+        priorAnswers,
+        priorUsage,
+        maxCostUsd: ctx.config.analysis.maxCostUsd,
+        startedAt: claimed.startedAt ?? claimed.createdAt,
+        onEvent: async (e) => {
+          // The terminal event is written with the result, in one transaction: a client that sees it can read the result.
+          if (TERMINAL_EVENTS.has(e.event)) {
+            terminalEvent = e;
+            return;
+          }
+          if (run.signal.aborted && run.abortReason() !== 'user') return;
+          await retry(() => store.appendEvent(id, e.event, { ...e.data, attempt: claimed.attempt }, fence));
+        },
+        onCheckpoint: async (cp) => {
+          await retry(() => persistCheckpoint(run, id, fence, cp.unitKey, cp.answers, cp.usage));
+        },
+      },
+      { createEngine: run.createEngine },
+    );
+
+    const reason = run.abortReason();
+    if (reason === 'lease-lost') return;
+    if (reason === 'shutdown') {
+      await releaseForShutdown(run, id, fence);
+      return;
+    }
+    const stopped = outcome.stoppedReason !== null;
+    const full = outcome.result;
+    const event: ProgressEventInput = terminalEvent ?? (stopped ? { event: 'analysis_stopped', data: {} } : { event: 'analysis_complete', data: {} });
+    const eventData = stopped
+      ? { ...event.data, reason: outcome.stoppedReason, questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions }
+      : {
+          ...event.data,
+          questions_answered: full.stats.questions_answered,
+          total_questions: full.stats.total_questions,
+          processing_time: full.stats.processing_time,
+          total_tokens: full.stats.total_tokens,
+          estimated_cost: full.stats.estimated_cost,
+        };
+    const session = await retry(() =>
+      store.storeResult(
+        id,
+        {
+          result: full,
+          legacy: outcome.legacy,
+          status: stopped ? 'partial' : 'completed',
+          stats: statsOf(full),
+          event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: eventData },
+        },
+        fence,
+      ),
+    );
+    if (outcome.stoppedReason === 'budget') await retry(() => db.query("UPDATE sessions SET stop_reason = 'budget' WHERE session_id = $1", [id]));
+    log.info({ sessionId: id, status: session.status, answered: full.stats.questions_answered, seconds: full.stats.processing_time }, 'run finished');
+    run.onFinished?.(session);
+  } catch (err) {
+    await handleRunError(run, claimed, fence, err);
+  }
+}
+
+async function handleRunError(run: RunContext, claimed: ClaimedRun, fence: Fence, err: unknown): Promise<void> {
+  const { log, ctx } = run;
+  const reason = run.abortReason();
+  if (err instanceof LeaseLostError || reason === 'lease-lost') {
+    log.warn({ sessionId: claimed.id }, 'lease lost; another process owns this run now');
+    return;
+  }
+  if (reason === 'shutdown') {
+    await releaseForShutdown(run, claimed.id, fence).catch(() => undefined);
+    return;
+  }
+  if (reason === 'user') {
+    await finalizeStopped(run, claimed, fence).catch((e: unknown) => log.error({ err: e, sessionId: claimed.id }, 'could not store stopped run'));
+    return;
+  }
+  const appErr = isAppError(err) ? err : null;
+  const message = appErr ? appErr.message : 'The analysis failed unexpectedly.';
+  const errorType = appErr ? appErr.code : 'INTERNAL';
+  const failures = claimed.failedAttempts + 1;
+  if ((appErr && PERMANENT_CODES.has(appErr.code)) || failures >= claimed.maxAttempts) {
+    log.error({ err, sessionId: claimed.id, failures }, 'run failed');
+    await finalizeFailed(run, claimed, fence, failures > 1 ? `${message} (after ${failures} attempts)` : message, errorType).catch((e: unknown) =>
+      log.error({ err: e, sessionId: claimed.id }, 'could not store failed run'),
+    );
+    return;
+  }
+  const delay = Math.min(RETRY_BASE_DELAY_MS * 2 ** (failures - 1), RETRY_MAX_DELAY_MS);
+  log.warn({ err, sessionId: claimed.id, failures, retryInMs: delay }, 'run attempt failed; will retry');
+  await withDbRetry(() => retryRunLater(ctx.db, claimed.id, fence.attempt, message, delay)).catch(() => undefined);
+}
+
+/** The pages of the stored document: parsed once (with OCR where needed), then cached in the database. */
+async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Promise<IngestedPage[]> {
+  const db = run.ctx.db;
+  const cached = await selectDocumentPages(db, claimed.id);
+  if (cached) return cached;
+  const bytes = await selectDocumentBytes(db, claimed.id);
+  if (!bytes) throw new AppError('PDF_NOT_AVAILABLE', 'The uploaded PDF is no longer stored, so the analysis cannot run.');
+  const doc = await ingestPdf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ingestOptionsFromConfig(run.ctx.config, { signal: run.signal }));
+  await db.transaction(async (tx) => {
+    await assertFence(tx, claimed.id, fence);
+    await updateDocumentPages(tx, claimed.id, doc.pages);
+    await tx.query('UPDATE sessions SET total_pages = $2 WHERE session_id = $1', [claimed.id, doc.pageCount]);
+  });
+  return doc.pages;
+}
+
+async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cost_usd: number; llm_calls: number }): Promise<void> {
+  await run.ctx.db.transaction(async (tx) => {
+    await assertFence(tx, id, fence);
+    const fresh = await insertCheckpoint(tx, id, unitKey, fence.attempt, usage);
+    if (!fresh) return; // already persisted (a replay): nothing to add, nothing paid twice
+    await upsertAnswers(tx, id, answers);
+    await tx.query(
+      `UPDATE sessions SET
+         prompt_tokens = prompt_tokens + $2, completion_tokens = completion_tokens + $3,
+         total_tokens = total_tokens + $2 + $3, estimated_cost = estimated_cost + $4, llm_calls = llm_calls + $5,
+         questions_answered = (SELECT count(*) FROM accumulated_answers WHERE session_id = $1 AND answer IS NOT NULL),
+         updated_at = now()
+       WHERE session_id = $1`,
+      [id, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd, usage.llm_calls],
+    );
+    runMetrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt_tokens);
+    runMetrics.llmTokens.inc({ kind: 'completion' }, usage.completion_tokens);
+    runMetrics.llmCost.inc(usage.cost_usd);
+    const done = answers.filter((a) => a.answer !== null);
+    for (const a of done) {
+      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote });
+    }
+  });
+}
+
+function statsOf(full: FullResult) {
+  return {
+    questionsAnswered: full.stats.questions_answered,
+    totalQuestions: full.stats.total_questions,
+    totalPages: full.total_pages,
+    processingTime: full.stats.processing_time,
+    totalTokens: full.stats.total_tokens,
+    promptTokens: full.stats.prompt_tokens,
+    completionTokens: full.stats.completion_tokens,
+    llmCalls: full.stats.llm_calls,
+    estimatedCost: full.stats.estimated_cost,
+  };
+}
+
+/** Stop: keep every answer found, store the partial result and the stopped event. */
+export async function finalizeStopped(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence): Promise<void> {
+  const store = run.ctx.store;
+  const fresh = (await store.getSession(session.id)) ?? session;
+  const full = await buildResultFromAnswers(store, { ...fresh, status: 'partial', completedAt: new Date() });
+  full.metadata.stopped_reason = 'user';
+  const stored = await withDbRetry(() =>
+    store.storeResult(
+      session.id,
+      {
+        result: full,
+        legacy: toLegacyResult(full),
+        status: 'partial',
+        stats: statsOf(full),
+        event: { event: 'analysis_stopped', data: { reason: 'user', questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions } },
+      },
+      fence,
+    ),
+  );
+  run.onFinished?.(stored);
+}
+
+export async function finalizeFailed(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence, message: string, errorType: string): Promise<void> {
+  const store = run.ctx.store;
+  const fresh = (await store.getSession(session.id)) ?? session;
+  const full = await buildResultFromAnswers(store, { ...fresh, status: 'failed', completedAt: new Date() });
+  const stored = await withDbRetry(() =>
+    store.storeResult(
+      session.id,
+      {
+        result: full,
+        legacy: toLegacyResult(full),
+        status: 'failed',
+        stats: { ...statsOf(full), errorMessage: message },
+        event: { event: 'analysis_failed', data: { error: message, error_type: errorType } },
+      },
+      fence,
+    ),
+  );
+  run.onFinished?.(stored);
+}
+
+async function releaseForShutdown(run: RunContext, id: string, fence: Fence): Promise<void> {
+  const { releaseRun } = await import('../db/queries/runs.js');
+  await releaseRun(run.ctx.db, id, fence.attempt);
+  run.log.info({ sessionId: id }, 'released run for another process to resume');
+}

@@ -1,0 +1,39 @@
+/**
+ * Scheduled housekeeping in every process (idempotent, so several processes doing it is harmless):
+ * trim progress events older than EVENT_RETENTION_DAYS (results are kept forever) and, when
+ * PDF_RETENTION_DAYS is set, delete uploaded PDF bytes older than that (results stay).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import { deleteDocumentBytesOlderThan } from '../db/queries/documents.js';
+
+// Hourly is plenty for day-granular retention; the first pass runs a minute after start-up, off the boot path.
+const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+const FIRST_RUN_DELAY_MS = 60 * 1000;
+
+export async function runMaintenance(ctx: AppContext): Promise<{ eventsRemoved: number; pdfsRemoved: number }> {
+  const eventsRemoved = await ctx.store.cleanupOldEvents(ctx.config.runs.eventRetentionDays);
+  let pdfsRemoved = 0;
+  if (ctx.config.pdfRetentionDays > 0) {
+    pdfsRemoved = await deleteDocumentBytesOlderThan(ctx.db, new Date(Date.now() - ctx.config.pdfRetentionDays * 86_400_000));
+  }
+  return { eventsRemoved, pdfsRemoved };
+}
+
+export function startMaintenance(ctx: AppContext, log: FastifyBaseLogger): { stop(): void } {
+  const tick = () =>
+    runMaintenance(ctx).then(
+      (r) => (r.eventsRemoved || r.pdfsRemoved ? log.info(r, 'maintenance done') : undefined),
+      (err: unknown) => log.warn({ err }, 'maintenance failed'),
+    );
+  const first = setTimeout(() => void tick(), FIRST_RUN_DELAY_MS);
+  const every = setInterval(() => void tick(), MAINTENANCE_INTERVAL_MS);
+  first.unref();
+  every.unref();
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(every);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/** The admin API: every analysis ever run, a detail view, delete, totals per day, and the old list shape. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { AppError } from '../../errors.js';
+import { SESSION_STATUSES, type SessionStatus } from '../../db/queries/sessions.js';
+import { selectDailyTotals, selectStatusTotals } from '../../db/queries/admin.js';
+import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
+import { idParams, loadVisibleSession, sessionSummary } from '../api/sessions.js';
+import { stopRun } from '../../jobs/stop-run.js';
+import { requireAdmin } from '../auth-hooks.js';
+
+const MAX_PAGE_SIZE = 200;
+
+export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  app.addHook('onRequest', requireAdmin);
+
+  app.get<{ Querystring: { status?: SessionStatus; limit?: number; offset?: number; q?: string } }>(
+    '/api/admin/analyses',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Every analysis, newest first, with status filter, file-name search and pagination',
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...SESSION_STATUSES, ''] },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 25 },
+            offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
+            q: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { status, limit = 25, offset = 0, q } = request.query;
+      const { sessions, total } = await ctx.store.listSessions({ status: status || undefined, q: q?.trim() || undefined, limit, offset });
+      return {
+        success: true,
+        total,
+        limit,
+        offset,
+        sessions: sessions.map((s) => ({
+          session_id: s.id,
+          created_at: s.createdAt.toISOString(),
+          status: s.status,
+          pdf_filename: s.pdfFilename,
+          questions_answered: s.questionsAnswered,
+          total_questions: s.totalQuestions,
+          processing_time: s.processingTime,
+          estimated_cost: s.estimatedCost,
+          total_tokens: s.totalTokens,
+          engine: s.engine,
+          model: s.model,
+          owner: s.ownerId,
+          error: s.errorMessage,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/admin/analysis/:id',
+    { schema: { tags: ['admin'], summary: 'One analysis: summary, result, statistics and events log', params: idParams } },
+    async (request) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      const [r, events] = await Promise.all([loadSessionResult(ctx.store, session.id, session), ctx.store.listEvents(session.id, 0, 5000)]);
+      return { success: true, session: sessionSummary(session), result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/admin/analysis/:id',
+    { schema: { tags: ['admin'], summary: 'Delete an analysis and all its data (stops it first if running)', params: idParams } },
+    async (request) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      if (session.status === 'queued' || session.status === 'active') await stopRun(ctx, session.id).catch(() => undefined);
+      const deleted = await ctx.store.deleteSession(session.id);
+      if (!deleted) throw new AppError('SESSION_NOT_FOUND');
+      request.log.info({ sessionId: session.id }, 'analysis deleted');
+      return { success: true, deleted: session.id };
+    },
+  );
+
+  app.get<{ Querystring: { days?: number } }>(
+    '/api/admin/stats',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Totals by status and analyses/cost per day',
+        querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } },
+      },
+    },
+    async (request) => {
+      const days = request.query.days ?? 30;
+      const [totals, perDay] = await Promise.all([selectStatusTotals(ctx.db), selectDailyTotals(ctx.db, days)]);
+      return { success: true, totals, per_day: perDay, days };
+    },
+  );
+
+  // The old admin list shape (grouped), kept for existing scripts.
+  app.get('/api/admin/sessions', { schema: { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed)' } }, async () => {
+    const { sessions } = await ctx.store.listSessions({ limit: 1000, offset: 0 });
+    const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(sessionSummary);
+    return { success: true, active_sessions: group('queued', 'active'), completed_sessions: group('completed'), partial_sessions: group('partial'), failed_sessions: group('failed') };
+  });
+}

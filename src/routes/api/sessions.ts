@@ -1,0 +1,210 @@
+/**
+ * Reading and controlling one session: results, progress (polling and SSE), stop, and the stored PDF.
+ * Everything is read from the database, so any process can serve any session, and an existing session
+ * never answers 404.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { AppError } from '../../errors.js';
+import { isSessionIdShape } from '../../db/session-ids.js';
+import { selectSessionVersion, VersionedCache } from '../../db/result-cache.js';
+import { TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
+import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
+import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
+import { stopRun } from '../../jobs/stop-run.js';
+import { assertCanSee } from '../auth-hooks.js';
+import { contentDisposition } from '../../export/index.js';
+
+// SSE comment lines keep proxies and load balancers from closing an idle stream.
+const SSE_KEEPALIVE_MS = 15_000;
+const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export async function loadVisibleSession(ctx: AppContext, request: FastifyRequest, id: string): Promise<Session> {
+  if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
+  const session = await ctx.store.getSession(id);
+  if (!session) throw new AppError('SESSION_NOT_FOUND');
+  assertCanSee(request, session);
+  return session;
+}
+
+export function sessionSummary(s: Session) {
+  return {
+    session_id: s.id,
+    document_name: s.pdfFilename,
+    status: s.status,
+    created_at: s.createdAt.toISOString(),
+    started_at: s.startedAt?.toISOString() ?? null,
+    completed_at: s.completedAt?.toISOString() ?? null,
+    engine: s.engine,
+    model: s.model,
+    thorough: s.thorough,
+    error: s.errorMessage,
+    total_pages: s.totalPages,
+    total_questions: s.totalQuestions,
+    questions_answered: s.questionsAnswered,
+    processing_time: s.processingTime,
+    total_tokens: s.totalTokens,
+    estimated_cost: s.estimatedCost,
+    enabled_sections: s.enabledSections,
+    guardrails: s.guardrails,
+    stop_reason: s.stopReason,
+    owner: s.ownerId,
+  };
+}
+
+interface CachedBody {
+  body: string;
+  etag: string;
+}
+
+export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  const cache = new VersionedCache<CachedBody>();
+
+  app.get<{ Params: { id: string } }>(
+    '/api/results/:id',
+    { schema: { tags: ['sessions'], summary: 'Result of a session in any state (answers so far while running)', params: idParams } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
+      const version = await selectSessionVersion(ctx.db, id);
+      if (!version) throw new AppError('SESSION_NOT_FOUND');
+      const etag = `"${version.version}"`;
+      const entry = await cache.get(id, version, async () => {
+        const r = await loadSessionResult(ctx.store, id);
+        assertCanSee(request, r.session);
+        const body = JSON.stringify({
+          success: true,
+          status: r.session.status,
+          partial: r.partial,
+          result: legacyWithVariants(r.full, r.legacy),
+          statistics: r.statistics,
+          session: sessionSummary(r.session),
+        });
+        return { value: { body, etag }, bytes: body.length };
+      });
+      if (!entry) throw new AppError('SESSION_NOT_FOUND');
+      reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache');
+      if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(entry.body);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { last_index?: number } }>(
+    '/api/events/:id',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Progress events after last_index (polling)',
+        params: idParams,
+        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1, default: 0 } } },
+      },
+    },
+    async (request) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      const after = Math.max(0, request.query.last_index ?? 0);
+      const events = await ctx.store.listEvents(session.id, after);
+      return { success: true, status: session.status, events, last_index: events.at(-1)?.index ?? after };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { last_index?: number } }>(
+    '/api/progress/:id',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event)',
+        params: idParams,
+        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1 } } },
+      },
+    },
+    async (request, reply) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      await streamProgress(ctx, request, reply, session);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/stop/:id',
+    { schema: { tags: ['sessions'], summary: 'Stop a queued or running analysis; answers found so far are kept (idempotent)', params: idParams } },
+    async (request) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      const outcome = await stopRun(ctx, session.id);
+      return { success: true, status: outcome.status, already_finished: outcome.alreadyFinished, message: outcome.message };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/document/:id',
+    { schema: { tags: ['sessions'], summary: 'The stored PDF (inline), e.g. /api/document/ID#page=12', params: idParams } },
+    async (request, reply) => {
+      const session = await loadVisibleSession(ctx, request, request.params.id);
+      const meta = await selectDocumentMeta(ctx.db, session.id);
+      const bytes = meta && !meta.bytesDeletedAt ? await selectDocumentBytes(ctx.db, session.id) : null;
+      if (!bytes) throw new AppError('PDF_NOT_AVAILABLE', 'The stored PDF has been deleted (retention period) or was never stored; the results are still available.');
+      return reply
+        .type('application/pdf')
+        .header('Content-Disposition', contentDisposition(session.pdfFilename).replace(/^attachment/, 'inline'))
+        .header('Cache-Control', 'private, max-age=3600')
+        .send(bytes);
+    },
+  );
+}
+
+async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Querystring: { last_index?: number } }>, reply: FastifyReply, session: Session): Promise<void> {
+  const header = request.headers['last-event-id'];
+  const fromHeader = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : null;
+  let lastIndex = Math.max(0, fromHeader ?? request.query.last_index ?? 0);
+
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
+
+  const closed = new AbortController();
+  request.raw.on('close', () => closed.abort());
+  let lastWrite = Date.now();
+  try {
+    while (!closed.signal.aborted) {
+      const events = await ctx.store.listEvents(session.id, lastIndex, 500);
+      let terminal = false;
+      for (const e of events) {
+        res.write(`id: ${e.index}\ndata: ${JSON.stringify(e)}\n\n`);
+        lastIndex = e.index;
+        lastWrite = Date.now();
+        if (TERMINAL_EVENTS.has(e.event)) terminal = true;
+      }
+      if (terminal) break;
+      if (events.length === 0) {
+        const now = await ctx.store.getSession(session.id);
+        if (!now) break; // deleted while streaming
+        if (TERMINAL_STATUSES.includes(now.status)) {
+          // Finished, but its terminal event is older than our cursor or was trimmed: one more read, then end.
+          const rest = await ctx.store.listEvents(session.id, lastIndex, 500);
+          for (const e of rest) res.write(`id: ${e.index}\ndata: ${JSON.stringify(e)}\n\n`);
+          break;
+        }
+        if (Date.now() - lastWrite > SSE_KEEPALIVE_MS) {
+          res.write(': keep-alive\n\n');
+          lastWrite = Date.now();
+        }
+        await ctx.events.wait(session.id, closed.signal);
+      }
+    }
+  } catch (err) {
+    request.log.warn({ err, sessionId: session.id }, 'progress stream ended with an error');
+  } finally {
+    res.end();
+  }
+}

@@ -1,0 +1,19 @@
+/** Prometheus metrics at /metrics, and HTTP latency measured for every route. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import { collectDatabaseMetrics, httpDuration, registry } from '../metrics.js';
+
+/** Call on the root instance (hooks registered inside a plugin only see that plugin's routes). */
+export function observeHttpLatency(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+}
+
+export async function metricsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    await collectDatabaseMetrics(opts.ctx.db).catch(() => undefined);
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}

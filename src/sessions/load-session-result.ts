@@ -1,0 +1,77 @@
+/**
+ * A session's result for every state, read only from the database: the stored result once the run has
+ * finished, otherwise one rebuilt from the answers checkpointed so far (every question of the enabled
+ * sections present; unanswered ones null). An unknown id is SESSION_NOT_FOUND; an existing session never is.
+ */
+import { AppError } from '../errors.js';
+import type { SessionStore, Session } from '../db/session-store.js';
+import { buildFullResult, toLegacyResult, toStatistics } from '../analysis/build-result.js';
+import type { FullResult, LegacyResult, Statistics } from '../analysis/types.js';
+import { TERMINAL_STATUSES } from '../db/queries/sessions.js';
+
+export interface SessionResult {
+  session: Session;
+  full: FullResult;
+  legacy: LegacyResult;
+  statistics: Statistics;
+  /** True unless the run completed: queued/active (answers so far), partial, failed. */
+  partial: boolean;
+}
+
+export async function loadSessionResult(store: SessionStore, sessionId: string, known?: Session): Promise<SessionResult> {
+  const session = known ?? (await store.getSession(sessionId));
+  if (!session) throw new AppError('SESSION_NOT_FOUND');
+  const partial = session.status !== 'completed';
+
+  if (TERMINAL_STATUSES.includes(session.status)) {
+    const stored = await store.getResult(sessionId);
+    if (stored) {
+      const full = stored.resultData;
+      return { session, full, legacy: stored.legacyResultData ?? toLegacyResult(full), statistics: toStatistics(full), partial };
+    }
+  }
+  const full = await buildResultFromAnswers(store, session);
+  return { session, full, legacy: toLegacyResult(full), statistics: toStatistics(full), partial };
+}
+
+/** Rebuild a FullResult from the session's config and checkpointed answers. */
+export async function buildResultFromAnswers(store: SessionStore, session: Session, extra: { ocrPages?: number[] } = {}): Promise<FullResult> {
+  const [config, answers] = await Promise.all([store.getQuestionConfig(session.id), store.getAnswers(session.id)]);
+  if (!config) throw new AppError('INTERNAL', 'The session has no stored question config.');
+  return buildFullResult({
+    documentName: session.pdfFilename,
+    totalPages: session.totalPages ?? 0,
+    engine: session.engine,
+    model: session.model,
+    input: { config, enabledSections: session.enabledSections, guardrails: session.guardrails },
+    answers,
+    ocrPages: extra.ocrPages ?? [],
+    usage: {
+      prompt_tokens: session.promptTokens,
+      completion_tokens: session.completionTokens,
+      total_tokens: session.totalTokens,
+      cost_usd: session.estimatedCost,
+      llm_calls: session.llmCalls,
+    },
+    startedAt: session.startedAt ?? session.createdAt,
+    completedAt: session.completedAt,
+    stoppedReason: session.status === 'partial' ? ((session.stopReason as 'user' | 'budget' | null) ?? 'user') : null,
+    thorough: session.thorough,
+    processingTime: session.processingTime ?? undefined,
+  });
+}
+
+/** The legacy result plus each question's variants (an additive field the web app shows). */
+export function legacyWithVariants(full: FullResult, legacy: LegacyResult): LegacyResult {
+  const variants = new Map(full.sections.flatMap((s) => s.answers.map((a) => [a.question_id, a.variants] as const)));
+  return {
+    ...legacy,
+    sections: legacy.sections.map((s) => ({
+      ...s,
+      questions: s.questions.map((q) => {
+        const v = variants.get(q.question_id) ?? [];
+        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
+      }),
+    })),
+  };
+}

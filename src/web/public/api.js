@@ -1,0 +1,73 @@
+// Every request the pages make goes through here, so auth (a 401 → login redirect) and error shapes are
+// handled in one place. Errors from the API are `{success:false, error, code, details?}`.
+
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+// Where a 401 sends the user once auth exists; the current page comes back after login.
+const LOGIN_PATH = '/login';
+
+function redirectToLogin() {
+  const next = location.pathname + location.search;
+  location.assign(`${LOGIN_PATH}?next=${encodeURIComponent(next)}`);
+}
+
+/**
+ * fetch + JSON + error mapping. `body` may be a plain object (sent as JSON) or FormData (sent as multipart).
+ * Resolves with the parsed JSON of a 2xx reply; rejects with ApiError otherwise.
+ */
+export async function requestJson(path, { method = 'GET', body, signal } = {}) {
+  const init = { method, signal, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['content-type'] = 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError('Could not reach the server. Check your connection and try again.');
+  }
+  if (response.status === 401) {
+    redirectToLogin();
+    throw new ApiError('Please sign in.', { status: 401, code: 'UNAUTHORIZED' });
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch {
+    json = null;
+  }
+  if (!response.ok || !json || json.success === false) {
+    const message = (json && json.error) || `Request failed (HTTP ${response.status}).`;
+    throw new ApiError(message, { status: response.status, code: (json && json.code) || `HTTP_${response.status}`, details: (json && json.details) || null });
+  }
+  return json;
+}
+
+/** URLs the pages link to (downloads, the stored PDF, the event stream): built here so paths live in one file. */
+export const urls = {
+  progress: (id) => `/api/progress/${encodeURIComponent(id)}`,
+  exportFile: (id, format) => `/api/export/${encodeURIComponent(id)}?format=${encodeURIComponent(format)}`,
+  documentPage: (id, page) => `/api/document/${encodeURIComponent(id)}#page=${page}`,
+  analyzerSession: (id) => `/analyzer?session=${encodeURIComponent(id)}`,
+  adminSession: (id) => `/admin?session=${encodeURIComponent(id)}`,
+};
+
+export const EXPORT_FORMATS = [
+  { format: 'xlsx', label: 'Excel' },
+  { format: 'csv', label: 'CSV' },
+  { format: 'json', label: 'JSON' },
+  { format: 'md', label: 'Markdown' },
+  { format: 'docx', label: 'Word' },
+];
