@@ -56,6 +56,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     crossOriginEmbedderPolicy: false,
   });
   await app.register(multipart, {
+    // Keep the client's file name as sent (busboy would cut it at any "/"); cleanFilename() handles real paths.
+    preservePath: true,
     limits: {
       fileSize: ctx.config.ingest.maxUploadBytes,
       files: 2, // the PDF and an optional config file

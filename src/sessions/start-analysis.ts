@@ -40,7 +40,10 @@ const MAX_FILENAME_CHARS = 255;
 
 /** Display name of an upload: the client's file name without path or control characters. Rendered as text everywhere. */
 export function cleanFilename(name: string | undefined | null): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // Old browsers send a full Windows path ("C:\\Users\\me\\spec.pdf"): keep the last segment. Other characters
+  // (even "/" or "<") are kept: the name is only ever rendered as text, and exports sanitise their own file names.
+  const raw = name ?? '';
+  const base = /^[A-Za-z]:\\/.test(raw) ? (raw.split('\\').pop() ?? '') : raw;
   // eslint-disable-next-line no-control-regex
   const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_FILENAME_CHARS);
   return cleaned || 'document.pdf';

@@ -19,28 +19,36 @@ import {
   type TestServer,
 } from './browser-harness.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
+import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server.js';
 
 // One more than a page (25) plus a stopped one: pagination has a second page, the status filter has a match.
 const COMPLETED_COUNT = 26;
 const SEARCH_MATCHES = 3;
+// The llm run to stop is held this long by the fake model, so it is surely still running when stopped.
+const HELD_REPLY_MS = 30_000;
 
 const run = browserAvailable() ? describe : describe.skip;
 
 run('admin page', () => {
   let server: TestServer;
+  let fake: FakeLlmServer;
   let browser: Browser;
   let stoppedId: string;
   let ui: BrowserPage;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    fake = await startFakeLlmServer({ handler: () => ({ content: '{"answers":[]}', delayMs: HELD_REPLY_MS }) });
+    [server, browser] = await Promise.all([
+      startTestServer({ LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', LLM_MAX_RETRIES: '0' }),
+      launchBrowser(),
+    ]);
     const tiny = await createTextPdf(['The liner thickness shall be 6.0 mm.']);
     for (let i = 1; i <= COMPLETED_COUNT; i++) {
       const name = i <= SEARCH_MATCHES ? `bridge-repair-${i}.pdf` : `sewer-lot-${String(i).padStart(2, '0')}.pdf`;
       await startAnalysisViaApi(server.baseUrl, tiny, name, { sections: JSON.stringify(['general_info']) });
     }
-    // A slow multi-section run stopped while queued or active becomes partial.
-    stoppedId = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'stopped-early.pdf');
+    // An llm run held by the fake model, stopped while queued or active, becomes partial.
+    stoppedId = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'stopped-early.pdf', { engine: 'llm' });
     await fetch(`${server.baseUrl}/api/stop/${stoppedId}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     await waitUntil(
       async () => {
@@ -56,6 +64,7 @@ run('admin page', () => {
     await ui?.context.close();
     await browser?.close();
     await server?.stop();
+    await fake?.close();
   });
 
   async function rowIds(page: Page): Promise<string[]> {
@@ -64,7 +73,7 @@ run('admin page', () => {
 
   async function waitForPageInfo(page: Page, text: string): Promise<void> {
     await page.locator('#page-info', { hasText: text }).waitFor();
-    await page.waitForFunction(() => !document.getElementById('sessions-table')!.hasAttribute('aria-busy'));
+    await page.locator('#sessions-table:not([aria-busy])').waitFor();
   }
 
   it('lists every session newest first in pages of 25 with totals and a chart', async () => {

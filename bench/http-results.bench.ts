@@ -1,0 +1,204 @@
+/**
+ * GET /api/results/:id of a completed 100-question result under HTTP load, measured end to end from a
+ * separate client process (bench/load-client.ts): the real server on PostgreSQL, the real server on PGlite,
+ * and a baseline in-memory-map server (bench/baseline-server.ts) returning the very same bytes. Measured
+ * side by side in one run, in interleaved rounds so machine noise hits every target alike; both the full
+ * 200 response and the conditional If-None-Match → 304 path.
+ *
+ * Targets: p99 added latency vs the baseline ≤ 5 ms, throughput ≥ 50 % of the baseline.
+ *
+ *   npx tsx bench/http-results.bench.ts          prints the results as JSON
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnTs, freePort, type Child } from '../test/helpers/processes.js';
+import { startLoadClient, type LoadClient, type LoadSegment, type LoadSpec } from './load-client.js';
+import {
+  createSpecPdf,
+  createTempDir,
+  createTempPostgresDatabase,
+  startAnalysis,
+  startBenchServer,
+  stopChild,
+  waitForTerminal,
+  type ServerChild,
+} from './server-fixtures.js';
+import { machineInfo, percentile } from './stats.js';
+
+const CONNECTIONS = 16;
+// 4 rounds × 2 s = 8 s of measurement per target and mode, after a warm-up per target and mode.
+const ROUNDS = 4;
+const SEGMENT_MS = 2_000;
+const WARMUP_MS = 1_500;
+// A 100-page document: big enough that every section of the default config finds its planted answers.
+const SPEC_PAGES = 100;
+const ANALYSIS_TIMEOUT_MS = 180_000;
+const TARGET_ADDED_P99_MS = 5;
+const TARGET_THROUGHPUT_RATIO = 0.5;
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+type Mode = 'full_200' | 'not_modified_304';
+const MODES: Mode[] = ['full_200', 'not_modified_304'];
+
+interface Target {
+  name: string;
+  url: string;
+  etag: string;
+  bytes: number;
+}
+
+interface Measured {
+  requests: number;
+  errors: number;
+  unexpected_status: number;
+  requests_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+  response_bytes: number;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function combine(segments: LoadSegment[]): Measured {
+  const all = segments.flatMap((s) => s.latenciesMs).sort((a, b) => a - b);
+  const seconds = segments.reduce((n, s) => n + s.seconds, 0);
+  return {
+    requests: all.length,
+    errors: segments.reduce((n, s) => n + s.errors, 0),
+    unexpected_status: segments.reduce((n, s) => n + s.unexpected, 0),
+    requests_per_s: Math.round(all.length / seconds),
+    p50_ms: round3(percentile(all, 50)),
+    p99_ms: round3(percentile(all, 99)),
+    mean_ms: round3(all.reduce((a, b) => a + b, 0) / all.length),
+    response_bytes: segments.at(-1)?.bodyBytes ?? 0,
+  };
+}
+
+/** One GET to learn the target's ETag and check it answers the body and the 304. */
+async function probeTarget(name: string, url: string): Promise<Target> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const body = await res.text();
+  const etag = res.headers.get('etag');
+  if (res.status !== 200 || !etag) throw new Error(`${name}: expected 200 with an ETag, got ${res.status}`);
+  const conditional = await fetch(url, { headers: { 'If-None-Match': etag }, signal: AbortSignal.timeout(10_000) });
+  if (conditional.status !== 304) throw new Error(`${name}: expected 304 for If-None-Match, got ${conditional.status}`);
+  return { name, url, etag, bytes: Buffer.byteLength(body) };
+}
+
+async function startBaseline(body: string, sessionId: string, dir: string): Promise<{ child: Child; baseUrl: string }> {
+  const bodyFile = path.join(dir, 'baseline-body.json');
+  await writeFile(bodyFile, body);
+  const port = await freePort();
+  const child = spawnTs('bench/baseline-server.ts', [], { BODY_FILE: bodyFile, SESSION_ID: sessionId, PORT: String(port) });
+  await child.waitForLine(/^listening \d+/, 60_000);
+  return { child, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
+  let pgServer: ServerChild | null = null;
+  let liteServer: ServerChild | null = null;
+  let baseline: Child | null = null;
+  let client: LoadClient | null = null;
+  const pgDb = await createTempPostgresDatabase('sa_bench_http');
+  const dataDir = await createTempDir('sa-bench-http');
+  try {
+    // Both real servers start and analyse the same document concurrently (PGlite's first start is slow).
+    const pdf = await createSpecPdf(SPEC_PAGES);
+    const startOne = async (env: NodeJS.ProcessEnv, keep: (s: ServerChild) => void) => {
+      const server = await startBenchServer(env);
+      keep(server); // handed over at once so the finally block stops it whatever fails next
+      const id = await startAnalysis(server.baseUrl, pdf, `bench-spec-${SPEC_PAGES}.pdf`);
+      const done = await waitForTerminal(server.baseUrl, id, ANALYSIS_TIMEOUT_MS);
+      if (done.status !== 'completed') throw new Error(`analysis ended ${done.status}`);
+      return { server, id, body: done.body };
+    };
+    // allSettled, not all: a failure of one must not leave the other starting after the finally block ran.
+    const [pgSettled, liteSettled] = await Promise.allSettled([
+      pgDb ? startOne({ DATABASE_URL: pgDb.url, DATA_DIR: path.join(dataDir.dir, 'pg-server') }, (s) => (pgServer = s)) : Promise.resolve(null),
+      startOne({ DATABASE_URL: '', DATA_DIR: path.join(dataDir.dir, 'pglite-server') }, (s) => (liteServer = s)),
+    ]);
+    if (pgSettled.status === 'rejected') throw pgSettled.reason;
+    if (liteSettled.status === 'rejected') throw liteSettled.reason;
+    const pgRun = pgSettled.value;
+    const liteRun = liteSettled.value;
+    const source = pgRun ?? liteRun;
+    const result = JSON.parse(source.body) as { result: { total_questions: number; questions_answered: number } };
+    const started = await startBaseline(source.body, source.id, dataDir.dir);
+    baseline = started.child;
+
+    const targets: Target[] = [];
+    if (pgRun) targets.push(await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`));
+    targets.push(await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`));
+    targets.push(await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`));
+
+    client = startLoadClient();
+    const segments = new Map<string, LoadSegment[]>();
+    const specFor = (t: Target, mode: Mode, durationMs: number): LoadSpec => ({
+      url: t.url,
+      connections: CONNECTIONS,
+      durationMs,
+      expectStatus: mode === 'full_200' ? 200 : 304,
+      headers: mode === 'full_200' ? undefined : { 'If-None-Match': t.etag },
+    });
+    for (const mode of MODES) {
+      for (const t of targets) {
+        await client.run(specFor(t, mode, WARMUP_MS));
+        segments.set(`${t.name}:${mode}`, []);
+      }
+    }
+    // Rotate the order every round so no target always runs right after the same neighbour.
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const mode of MODES) {
+        for (let i = 0; i < targets.length; i++) {
+          const t = targets[(i + r) % targets.length]!;
+          segments.get(`${t.name}:${mode}`)!.push(await client.run(specFor(t, mode, SEGMENT_MS)));
+        }
+      }
+    }
+
+    const out: Record<string, unknown> = {
+      bench: 'http-results',
+      ...machineInfo(),
+      cpus: os.cpus().length,
+      note: 'The load client, the servers and anything else running share this machine’s cores; read the ratios, measured side by side in interleaved rounds, rather than absolute numbers.',
+      connections: CONNECTIONS,
+      seconds_per_target_and_mode: (ROUNDS * SEGMENT_MS) / 1000,
+      rounds: ROUNDS,
+      document_pages: SPEC_PAGES,
+      total_questions: result.result.total_questions,
+      questions_answered: result.result.questions_answered,
+      response_bytes: Object.fromEntries(targets.map((t) => [t.name, t.bytes])),
+      targets: { added_p99_ms_at_most: TARGET_ADDED_P99_MS, throughput_ratio_at_least: TARGET_THROUGHPUT_RATIO },
+    };
+    if (!pgRun) out.postgres = 'skipped: PostgreSQL not reachable';
+    for (const mode of MODES) {
+      const base = combine(segments.get(`baseline_memory_map:${mode}`)!);
+      const byTarget: Record<string, unknown> = { baseline_memory_map: base };
+      for (const t of targets.filter((x) => x.name !== 'baseline_memory_map')) {
+        const m = combine(segments.get(`${t.name}:${mode}`)!);
+        const addedP99 = round3(m.p99_ms - base.p99_ms);
+        const ratio = round3(m.requests_per_s / base.requests_per_s);
+        byTarget[t.name] = {
+          ...m,
+          added_p99_ms_vs_baseline: addedP99,
+          throughput_ratio_vs_baseline: ratio,
+          within_targets: addedP99 <= TARGET_ADDED_P99_MS && ratio >= TARGET_THROUGHPUT_RATIO,
+        };
+      }
+      out[mode] = byTarget;
+    }
+    return out;
+  } finally {
+    await client?.close();
+    await Promise.all([stopChild(pgServer), stopChild(liteServer), stopChild(baseline)]);
+    await pgDb?.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));
+    await dataDir.remove();
+  }
+}
+
+if (process.argv[1] === THIS_FILE) {
+  console.log(JSON.stringify(await runHttpResultsBench(), null, 2));
+}

@@ -1,0 +1,269 @@
+/**
+ * Shared pieces of the durability suite: a planted-answer spec (PDF + small question config) whose every
+ * question has exactly one right answer, an HTTP client with a timeout and one retry (node:cluster can
+ * strand a connection on a recycled worker), an analysis starter, an SSE reader, bounded waiting, and a
+ * cleanup stack so every process and database a test starts is ended even when an assertion fails.
+ */
+import type { QuestionConfig } from '../../src/questions/types.js';
+import { createPlantedAnswerHandler, readPrompt, type FakeHandler, type RecordedRequest } from '../helpers/fake-llm-server.js';
+import { createTextPdf } from '../helpers/pdf-factory.js';
+
+/** Run cleanups newest first; one failing cleanup does not skip the others. */
+export class CleanupStack {
+  private readonly fns: Array<() => unknown> = [];
+  add(fn: () => unknown): void {
+    this.fns.push(fn);
+  }
+  async run(): Promise<void> {
+    while (this.fns.length > 0) {
+      const fn = this.fns.pop() as () => unknown;
+      try {
+        await fn();
+      } catch (err) {
+        console.warn(`cleanup failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Poll until fn returns a truthy value; throws after timeoutMs with `what` in the message. */
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+  /** 1 when the first try hung or was reset and the retry answered. */
+  retries: number;
+}
+
+/** A request with a timeout and one retry on a network error (never on an HTTP status). */
+export async function requestJson<T>(url: string, init: RequestInit = {}, options: { timeoutMs?: number; retries?: number } = {}): Promise<JsonResponse<T>> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const retries = options.retries ?? 1;
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as T, retries: attempt };
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(`${init.method ?? 'GET'} ${url} failed ${retries + 1} times: ${(lastError as Error).message}`);
+}
+
+/** POST /api/analyze; resolves with the session id (throws unless 202). */
+export async function startAnalysis(baseUrl: string, pdf: Uint8Array, filename: string, fields: { engine?: 'extractive' | 'llm'; config?: QuestionConfig; sections?: string[] } = {}): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), filename);
+  if (fields.engine) form.append('engine', fields.engine);
+  if (fields.config) form.append('config', new Blob([JSON.stringify(fields.config)], { type: 'application/json' }), 'config.json');
+  if (fields.sections) form.append('sections', JSON.stringify(fields.sections));
+  const res = await requestJson<{ success: boolean; session_id?: string }>(`${baseUrl}/api/analyze`, { method: 'POST', body: form }, { timeoutMs: 30_000, retries: 0 });
+  if (res.status !== 202 || !res.body.session_id) throw new Error(`analyze answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.session_id;
+}
+
+export interface ProgressEvent {
+  event: string;
+  index: number;
+  timestamp: string;
+  [key: string]: unknown;
+}
+
+export interface EventsBody {
+  success: boolean;
+  status: string;
+  events: ProgressEvent[];
+  last_index: number;
+}
+
+export interface LegacyQuestion {
+  question_id: string;
+  question: string;
+  answer: string | null;
+  page_citations: number[];
+  confidence: number;
+  footnote: string | null;
+}
+
+export interface ResultsBody {
+  success: boolean;
+  status: string;
+  partial: boolean;
+  result: {
+    sections: Array<{ section_id: string; section_name: string; description: string; questions: LegacyQuestion[] }>;
+    document_name: string;
+    total_pages: number;
+    questions_answered: number;
+    total_questions: number;
+    metadata: { started_at: string; completed_at: string | null; total_tokens: number; estimated_cost: number | string };
+  };
+  statistics: { processing_time: number; total_tokens: number; estimated_cost: string; questions_answered: number; total_questions: number; average_confidence: string };
+  session: { total_tokens: number; questions_answered: number; status: string };
+}
+
+/** Every question of a legacy result, in order. */
+export function questionsOf(result: ResultsBody['result']): LegacyQuestion[] {
+  return result.sections.flatMap((s) => s.questions);
+}
+
+/** Read all events of a session through the polling API, following last_index. */
+export async function readAllEvents(baseUrl: string, sessionId: string): Promise<ProgressEvent[]> {
+  const all: ProgressEvent[] = [];
+  let last = 0;
+  for (;;) {
+    const r = await requestJson<EventsBody>(`${baseUrl}/api/events/${sessionId}?last_index=${last}`);
+    if (r.status !== 200) throw new Error(`events answered ${r.status}`);
+    if (r.body.events.length === 0) return all;
+    all.push(...r.body.events);
+    last = r.body.last_index;
+  }
+}
+
+/**
+ * Follow GET /api/progress/:id until the server ends the stream; `onEvent` sees each event as it arrives.
+ * Resolves with every event received and whether the stream ended by itself (not by our timeout).
+ */
+export async function readSse(url: string, onEvent: (e: ProgressEvent) => void, timeoutMs: number): Promise<{ events: ProgressEvent[]; endedByServer: boolean }> {
+  const events: ProgressEvent[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`progress stream answered ${res.status}`);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice('data: '.length))
+          .join('\n');
+        if (!data) continue;
+        const e = JSON.parse(data) as ProgressEvent;
+        events.push(e);
+        onEvent(e);
+      }
+    }
+    return { events, endedByServer: true };
+  } catch (err) {
+    if (controller.signal.aborted) return { events, endedByServer: false };
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Indexes strictly increasing, hence no duplicates. */
+export function isStrictlyIncreasing(indexes: number[]): boolean {
+  return indexes.every((v, i) => i === 0 || v > (indexes[i - 1] as number));
+}
+
+// ---- a spec whose answers are known ----
+
+// Every question is about its own distinctively named sewer main, so retrieval finds exactly its page.
+const SUBJECTS = [
+  ['liner thickness', 'The minimum liner thickness for the {name} trunk main shall be {n}.5 mm.'],
+  ['resin type', 'The resin type for the {name} trunk main shall be vinyl ester grade {n}.'],
+  ['bid bond', 'A bid bond of {n} percent shall accompany the {name} trunk main proposal.'],
+  ['warranty period', 'The warranty period for the {name} trunk main shall be {n} years from final acceptance.'],
+  ['liquidated damages', 'Liquidated damages for the {name} trunk main shall be {n}00 dollars per calendar day.'],
+] as const;
+const MAIN_NAMES = (
+  'alder birch cedar dogwood elm fir ginkgo hazel juniper larch maple oak pine rowan spruce teak walnut willow ' +
+  'yew aspen beech cypress holly laurel magnolia poplar redwood sequoia sycamore tamarack acacia banyan catalpa ' +
+  'hemlock hickory locust mulberry olive persimmon quince sassafras tupelo'
+).split(' ');
+
+const FILLER = [
+  'The Contractor shall keep the work site clean and orderly at all times during construction activities.',
+  'Traffic control shall follow the approved plan and the local permit conditions for lane closures.',
+  'Bypass pumping shall maintain sewer flow during all lining and reinstatement operations.',
+];
+
+export interface PlantedSpec {
+  config: QuestionConfig;
+  /** question id → the one sentence that answers it. */
+  planted: Record<string, string>;
+  /** section_name → section_id, to count LLM calls per section from the prompts. */
+  sectionIdsByName: Map<string, string>;
+  pdf: Uint8Array;
+  totalQuestions: number;
+}
+
+/**
+ * `sectionCount` sections × `questionsPerSection` questions; every question's answer is planted on its own
+ * page of a (sectionCount × questionsPerSection)-page PDF, among filler.
+ */
+export async function createPlantedSpec(sectionCount: number, questionsPerSection: number): Promise<PlantedSpec> {
+  const planted: Record<string, string> = {};
+  const pages: string[] = [];
+  const sections: QuestionConfig['sections'] = [];
+  const sectionIdsByName = new Map<string, string>();
+  for (let s = 1; s <= sectionCount; s++) {
+    const questions: QuestionConfig['sections'][number]['questions'] = [];
+    for (let q = 1; q <= questionsPerSection; q++) {
+      const id = `S${s}Q${q}`;
+      const index = (s - 1) * questionsPerSection + (q - 1);
+      const name = MAIN_NAMES[index];
+      if (name === undefined) throw new Error(`createPlantedSpec: at most ${MAIN_NAMES.length} questions`);
+      const [subject, template] = SUBJECTS[index % SUBJECTS.length] as readonly [string, string];
+      const sentence = template.replace('{name}', name).replace('{n}', String(s * 10 + q));
+      planted[id] = sentence;
+      questions.push({ id, text: `What is the ${subject} for the ${name} trunk main?`, required: true, expected_type: 'string' });
+      pages.push([FILLER[0], sentence, FILLER[(s + q) % FILLER.length]].join('\n'));
+    }
+    const sectionName = `Durability Section ${s}`;
+    sectionIdsByName.set(sectionName, `section_${s}`);
+    sections.push({ section_id: `section_${s}`, section_name: sectionName, description: `Requirements group ${s}`, questions });
+  }
+  const config: QuestionConfig = { config_name: 'Durability test config', version: '1', description: 'Planted answers', sections };
+  return { config, planted, sectionIdsByName, pdf: await createTextPdf(pages), totalQuestions: sectionCount * questionsPerSection };
+}
+
+/** The planted-answer model, answering each call after `delayMs`. */
+export function createSlowPlantedHandler(planted: Record<string, string>, delayMs: number): FakeHandler {
+  const inner = createPlantedAnswerHandler(planted);
+  return async (request) => {
+    const reply = await inner(request);
+    return { ...reply, delayMs };
+  };
+}
+
+/** The section a recorded chat request was about (its prompt names it), or null. */
+export function sectionOfRequest(request: RecordedRequest): string | null {
+  const m = /^Section: (.+?)(?: \(|$)/m.exec(readPrompt(request).user);
+  return m ? (m[1] as string) : null;
+}
+
+/** Number of LLM calls per section name. */
+export function countCallsBySection(requests: readonly RecordedRequest[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of requests) {
+    const name = sectionOfRequest(r);
+    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
