@@ -171,6 +171,47 @@ run('analyzer page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('validates an uploaded question config, lists each problem by path and offers its sections', async () => {
+    const { page, errors } = await open();
+    await page.setInputFiles('#pdf-input', specPath);
+    await page.locator('#start-button:enabled').waitFor();
+
+    // Section selection gates Start.
+    await page.click('#sections-none');
+    expect(await page.isDisabled('#start-button')).toBe(true);
+    expect(await page.locator('#sections-error').innerText()).toMatch(/at least one section/i);
+    await page.click('#sections-all');
+    await page.locator('#start-button:enabled').waitFor();
+
+    const section = (type: string) => ({
+      section_id: 'liner',
+      section_name: 'Liner <b>checks</b>',
+      description: 'Liner questions',
+      questions: [
+        { id: 'L1', text: 'What is the minimum liner thickness?', required: true, expected_type: type },
+        { id: 'L2', text: 'Which ASTM standard applies to the liner?', required: true, expected_type: 'string' },
+      ],
+    });
+    const badConfig = writeTempFile(tmp, 'bad-config.json', JSON.stringify({ config_name: 'Bad', version: '1', description: 'x', sections: [section('colour')] }));
+    await page.setInputFiles('#config-input', badConfig);
+    await page.locator('#config-error:not([hidden])').waitFor();
+    expect(await page.locator('#config-error li code').allInnerTexts()).toEqual(['sections[0].questions[0].expected_type']);
+    expect(await page.locator('#config-error').innerText()).toContain('colour');
+    expect(await page.isDisabled('#start-button')).toBe(true);
+
+    const goodConfig = writeTempFile(tmp, 'liner-config.json', JSON.stringify({ config_name: 'Liner', version: '1', description: 'x', sections: [section('technical_spec')] }));
+    await page.setInputFiles('#config-input', goodConfig);
+    await page.locator('#config-error').waitFor({ state: 'hidden' });
+    await page.locator('#sections-list label', { hasText: 'Liner <b>checks</b>' }).waitFor(); // shown as text
+    expect(await page.locator('#sections-list input[type=checkbox]').count()).toBe(1);
+    await page.locator('#estimate dd', { hasText: /^2$/ }).waitFor(); // 2 questions
+    await page.locator('#start-button:enabled').waitFor();
+
+    await page.click('#config-reset');
+    expect(await page.locator('#sections-list input[type=checkbox]:checked').count()).toBe(10);
+    expect(errors).toEqual([]);
+  });
+
   it('shows a hostile file name as text and never creates its markup', async () => {
     const { page, errors, dialogs } = await open();
     const hostile = writeTempFile(tmp, XSS_NAME, await createSpecPdf());

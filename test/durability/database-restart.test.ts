@@ -79,8 +79,6 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     }, 'the run to finish after the restart', 60_000);
     console.info(`database-restart: outage ${upAt - downAt} ms; /ready 200 again ${readyAfterMs} ms after the restart; run finished ${Date.now() - upAt} ms after it`);
 
-    console.log('DEBUG', JSON.stringify(questionsOf(final.result).map(q=>[q.question_id,q.answer?.slice(0,20)])), JSON.stringify([...countCallsBySection(fake.requests)]), JSON.stringify(fake.requests.map(r=>[r.index,r.status,r.clientAborted,r.receivedAt-downAt])), JSON.stringify((await readAllEvents(server.baseUrl, id)).map(e=>`${e.index}:${e.event}:${String(e.attempt ?? '')}:${String(e.window_num ?? e.question_id ?? '')}`)));
-    console.log(server.output().slice(-6000));
     expect(final.status, server.output().slice(-3000)).toBe('completed');
     const questions = questionsOf(final.result);
     expect(questions.map((q) => q.question_id).sort()).toEqual(Object.keys(spec.planted).sort());

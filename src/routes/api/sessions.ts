@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { isSessionIdShape } from '../../db/session-ids.js';
-import { selectSessionVersion, VersionedCache } from '../../db/result-cache.js';
+import { SessionVersionReader, VersionedCache } from '../../db/result-cache.js';
 import { TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
 import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
@@ -59,13 +59,15 @@ export function sessionSummary(s: Session) {
 }
 
 interface CachedBody {
-  body: string;
+  /** Encoded once: sending a Buffer skips the per-request UTF-8 encoding and length count of a string. */
+  body: Buffer;
   etag: string;
 }
 
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const cache = new VersionedCache<CachedBody>();
+  const versions = new SessionVersionReader(ctx.db);
 
   app.get<{ Params: { id: string } }>(
     '/api/results/:id',
@@ -73,20 +75,20 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     async (request, reply) => {
       const { id } = request.params;
       if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
-      const version = await selectSessionVersion(ctx.db, id);
+      const version = await versions.read(id);
       if (!version) throw new AppError('SESSION_NOT_FOUND');
       const etag = `"${version.version}"`;
       const entry = await cache.get(id, version, async () => {
         const r = await loadSessionResult(ctx.store, id);
         assertCanSee(request, r.session);
-        const body = JSON.stringify({
+        const body = Buffer.from(JSON.stringify({
           success: true,
           status: r.session.status,
           partial: r.partial,
           result: legacyWithVariants(r.full, r.legacy),
           statistics: r.statistics,
           session: sessionSummary(r.session),
-        });
+        }));
         return { value: { body, etag }, bytes: body.length };
       });
       if (!entry) throw new AppError('SESSION_NOT_FOUND');

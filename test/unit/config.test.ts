@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { connectionOptions } from '../../src/db/pg-database.js';
+
+describe('configuration', () => {
+  it('runs a bare checkout on PGlite under ./data at 127.0.0.1:8080', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, database: { kind: 'pglite' }, logLevel: 'info' });
+    expect(c.database.kind === 'pglite' && c.database.dataDir).toMatch(/data\/pglite$/);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, with pool size and statement timeout', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require', DATABASE_POOL_MAX: '7' });
+    expect(c.database).toMatchObject({ kind: 'postgres', poolMax: 7, statementTimeoutMs: 30_000, ssl: 'auto' });
+  });
+
+  it('reports every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', MAX_UPLOAD_MB: '-1' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const v of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_UPLOAD_MB']) expect(problems).toContain(v);
+    }
+  });
+
+  it('refuses several worker processes on the embedded database, and AUTH=off off loopback', () => {
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY/);
+    expect(() => loadConfig({ AUTH: 'off', HOST: '0.0.0.0' })).toThrow(/AUTH=off/);
+    expect(loadConfig({ AUTH: 'off', HOST: '127.0.0.1' }).auth.mode).toBe('off');
+  });
+
+  it('keeps a Neon sslmode=require URL as is, or sets TLS explicitly when DATABASE_SSL says so', () => {
+    const url = 'postgresql://u:p@ep-x-pooler.aws.neon.tech/db?sslmode=require';
+    expect(connectionOptions(url, 'auto')).toEqual({ connectionString: url });
+    const req = connectionOptions(url, 'require');
+    expect(req.ssl).toEqual({ rejectUnauthorized: true });
+    expect(req.connectionString).not.toContain('sslmode');
+    expect(connectionOptions(url, 'off').ssl).toBe(false);
+  });
+});
