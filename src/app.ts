@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -19,6 +20,8 @@ import { configRoutes } from './routes/api/config.js';
 import { exportRoutes } from './routes/api/export.js';
 import { adminRoutes } from './routes/admin/analyses.js';
 import { pageRoutes } from './routes/pages.js';
+import { authRoutes } from './routes/api/auth.js';
+import { registerAuth } from './routes/auth-hooks.js';
 
 export interface BuildAppOptions {
   /** Override the logger (tests pass false). */
@@ -67,6 +70,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     },
   });
 
+  await app.register(cookie);
+  registerAuth(app, ctx);
+
   // Per-route limits only (e.g. analysis starts); reads are cheap and polled by the UI.
   await app.register(rateLimit, { global: false });
 
@@ -79,12 +85,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         { name: 'export', description: 'Report downloads' },
         { name: 'config', description: 'Question configs and engines' },
         { name: 'admin', description: 'Every analysis ever run' },
+        { name: 'auth', description: 'Sign in and out' },
       ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'sa_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
+  await app.register(authRoutes, { ctx });
   await app.register(metricsRoutes, { ctx });
   await app.register(healthRoutes, { ctx });
   await app.register(configRoutes, { ctx });

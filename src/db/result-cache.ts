@@ -19,26 +19,27 @@ export interface CachedEntry<T> {
 export interface SessionVersion {
   status: SessionStatus;
   version: string;
+  ownerId: string | null;
 }
 
 export async function selectSessionVersion(q: Queryable, sessionId: string): Promise<SessionVersion | null> {
-  const r = await q.query<{ status: SessionStatus; v: string }>(
-    "SELECT status, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = $1",
+  const r = await q.query<{ status: SessionStatus; v: string; owner_id: string | null }>(
+    "SELECT status, owner_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = $1",
     [sessionId],
   );
   const row = r.rows[0];
-  return row ? { status: row.status, version: row.v } : null;
+  return row ? { status: row.status, version: row.v, ownerId: row.owner_id } : null;
 }
 
 // Most ids checked in one version query under load; the rest go in the next round trip.
 const MAX_VERSION_BATCH_IDS = 500;
 
 async function selectSessionVersions(q: Queryable, sessionIds: string[]): Promise<Map<string, SessionVersion>> {
-  const r = await q.query<{ session_id: string; status: SessionStatus; v: string }>(
-    "SELECT session_id, status, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = ANY($1::text[])",
+  const r = await q.query<{ session_id: string; status: SessionStatus; v: string; owner_id: string | null }>(
+    "SELECT session_id, status, owner_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = ANY($1::text[])",
     [sessionIds],
   );
-  return new Map(r.rows.map((row) => [row.session_id, { status: row.status, version: row.v }]));
+  return new Map(r.rows.map((row) => [row.session_id, { status: row.status, version: row.v, ownerId: row.owner_id }]));
 }
 
 interface VersionWaiter {
@@ -47,16 +48,16 @@ interface VersionWaiter {
 }
 
 /**
- * The per-request version check with shared round trips. A check asked for while no query is in flight is
- * sent at once; checks asked for while one is in flight wait and go together (any ids) in the next query.
- * So every caller is still answered by a query sent after it asked — a delete or write committed before the
- * request arrived is always seen — but under load the database sees one query per round trip instead of
- * one per request (measured in bench/http-results.bench.ts: each query costs both processes far more CPU
- * than serving the cached bytes).
+ * The per-request version check with shared round trips. Checks asked for in the same event-loop turn go
+ * together (any ids) in one query, sent at the end of that turn; checks asked for while a query is in flight
+ * go together in the next one. Every caller is still answered by a query sent after it asked — a delete or
+ * write committed before the request arrived is always seen — but under load the database sees one query
+ * per round trip instead of one per request (bench/http-results.bench.ts: each query costs the server and
+ * the database far more CPU than sending the cached bytes; on PGlite it runs on the server's own thread).
  */
 export class SessionVersionReader {
   private queued = new Map<string, VersionWaiter[]>();
-  private inFlight = false;
+  private busy = false;
 
   constructor(private readonly q: Queryable) {}
 
@@ -65,12 +66,14 @@ export class SessionVersionReader {
       const waiters = this.queued.get(sessionId);
       if (waiters) waiters.push({ resolve, reject });
       else this.queued.set(sessionId, [{ resolve, reject }]);
-      if (!this.inFlight) void this.flush();
+      if (this.busy) return;
+      this.busy = true;
+      // setImmediate: let the other requests already read from the sockets in this turn join the query.
+      setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
-    this.inFlight = true;
     try {
       while (this.queued.size > 0) {
         const batch = new Map<string, VersionWaiter[]>();
@@ -87,7 +90,7 @@ export class SessionVersionReader {
         }
       }
     } finally {
-      this.inFlight = false;
+      this.busy = false;
     }
   }
 }

@@ -12,7 +12,7 @@ export function observeHttpLatency(app: FastifyInstance): void {
 }
 
 export async function metricsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'admin' } }, async (_request, reply) => {
     await collectDatabaseMetrics(opts.ctx.db).catch(() => undefined);
     return reply.type(registry.contentType).send(await registry.metrics());
   });

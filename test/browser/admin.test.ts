@@ -24,6 +24,9 @@ import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-serv
 // One more than a page (25) plus a stopped one: pagination has a second page, the status filter has a match.
 const COMPLETED_COUNT = 26;
 const SEARCH_MATCHES = 3;
+// Seeding costs ~3 s per upload (PDF parse in a fresh worker thread) on an idle 2-core machine, several
+// times that on a busy one: bounded, but with room.
+const SEED_TIMEOUT_MS = 240_000;
 // The llm run to stop is held this long by the fake model, so it is surely still running when stopped.
 const HELD_REPLY_MS = 30_000;
 
@@ -58,7 +61,7 @@ run('admin page', () => {
       { timeoutMs: 60_000, intervalMs: 500, what: 'every seeded analysis to finish' },
     );
     ui = await openPage(browser);
-  });
+  }, SEED_TIMEOUT_MS);
 
   afterAll(async () => {
     await ui?.context.close();
@@ -96,11 +99,15 @@ run('admin page', () => {
     await page.click('#prev-page');
     await waitForPageInfo(page, `1–25 of ${total}`);
 
-    // Totals and one bar per day from /api/admin/stats.
-    const stats = await getJson<{ totals: { sessions: number }; per_day: unknown[] }>(`${server.baseUrl}/api/admin/stats?days=30`);
-    await page.locator('#totals dd', { hasText: String(stats.totals.sessions) }).first().waitFor();
-    expect(await page.locator('#chart-analyses svg rect.bar').count()).toBe(stats.per_day.length);
-    expect(await page.locator('#chart-cost svg rect.bar').count()).toBe(stats.per_day.length);
+    // Totals from /api/admin/stats, and one bar per day of the 30-day window (days without analyses are zero).
+    const stats = await getJson<{ totals: { sessions: number }; per_day: Array<{ day: string; analyses: number }> }>(`${server.baseUrl}/api/admin/stats?days=30`);
+    expect(stats.totals.sessions).toBe(total);
+    await page.locator('#totals dd', { hasText: String(total) }).first().waitFor();
+    expect(await page.locator('#chart-analyses svg rect.bar').count()).toBe(30);
+    expect(await page.locator('#chart-cost svg rect.bar').count()).toBe(30);
+    // Today's bar carries today's count in its tooltip.
+    const today = stats.per_day.at(-1)!;
+    expect(await page.locator('#chart-analyses svg rect.bar title').last().textContent()).toBe(`${today.day}: ${today.analyses}`);
     await saveScreenshot(page, 'admin', { docsName: 'screenshot-admin.png' });
     expect(ui.errors).toEqual([]);
   });

@@ -67,6 +67,6 @@ for (const backend of backends) {
         expect(r.answers).toEqual([expect.objectContaining({ question_id: 'Q1', pages: [i + 1, i + 2] })]);
         expect(r.events.map((e) => e.event)).toContain('analysis_started');
       });
-    });
+    }, 240_000); // three processes, each opening (and on first use creating) an embedded database
   });
 }

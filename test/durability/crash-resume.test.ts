@@ -139,5 +139,5 @@ const TAKEOVER_BUDGET_MS = LEASE_MS + 6_000;
     expect(events.at(-1)?.event).toBe('analysis_complete');
     expect(events.filter((e) => e.event === 'analysis_complete')).toHaveLength(1);
     expect(events.filter((e) => e.event === 'question_answered').map((e) => e.question_id as string).sort()).toEqual(Object.keys(spec.planted).sort());
-  });
+  }, 150_000);
 });

@@ -98,5 +98,5 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     expect(events.filter((e) => e.event === 'analysis_complete')).toHaveLength(1);
     const answeredEvents = events.filter((e) => e.event === 'question_answered').map((e) => e.question_id as string);
     expect(answeredEvents.sort()).toEqual(Object.keys(spec.planted).sort());
-  });
+  }, 150_000);
 });

@@ -115,6 +115,6 @@ for (const backend of backends) {
       expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
       expect(events.at(-1)?.event).toBe('analysis_stopped');
       expect(events.some((e) => e.event === 'analysis_complete')).toBe(false);
-    });
+    }, 150_000);
   });
 }

@@ -62,6 +62,8 @@ interface CachedBody {
   /** Encoded once: sending a Buffer skips the per-request UTF-8 encoding and length count of a string. */
   body: Buffer;
   etag: string;
+  /** Checked on every read, cache hit or not: the bytes are shared by all readers. */
+  ownerId: Session['ownerId'];
 }
 
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -77,10 +79,10 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
       if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
       const version = await versions.read(id);
       if (!version) throw new AppError('SESSION_NOT_FOUND');
+      assertCanSee(request, version); // before the cache: a cached body is never served to someone who may not see it
       const etag = `"${version.version}"`;
       const entry = await cache.get(id, version, async () => {
         const r = await loadSessionResult(ctx.store, id);
-        assertCanSee(request, r.session);
         const body = Buffer.from(JSON.stringify({
           success: true,
           status: r.session.status,
@@ -89,9 +91,10 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
           statistics: r.statistics,
           session: sessionSummary(r.session),
         }));
-        return { value: { body, etag }, bytes: body.length };
+        return { value: { body, etag, ownerId: r.session.ownerId }, bytes: body.length };
       });
       if (!entry) throw new AppError('SESSION_NOT_FOUND');
+      assertCanSee(request, entry);
       reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache');
       if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send();
       return reply.type('application/json; charset=utf-8').send(entry.body);

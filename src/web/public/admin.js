@@ -165,7 +165,7 @@ async function loadStats() {
       ['Tokens', formatNumber(t.total_tokens)],
       ['Total cost', formatCost(t.total_cost)],
     ]);
-    const perDay = reply.per_day || [];
+    const perDay = fillMissingDays(reply.per_day || [], STATS_DAYS);
     renderBarChart(ui.chartAnalyses, perDay.map((d) => ({ label: d.day, value: Number(d.analyses) || 0 })), { title: 'Analyses per day' });
     renderBarChart(ui.chartCost, perDay.map((d) => ({ label: d.day, value: Number(d.cost) || 0 })), { title: 'Cost per day', formatValue: (v) => `$${v.toFixed(2)}`, className: 'cost' });
     showError(ui.statsError, '');
@@ -173,6 +173,23 @@ async function loadStats() {
     if (token !== state.statsRequest) return;
     showError(ui.statsError, `Could not load statistics: ${err.message}`);
   }
+}
+
+/**
+ * The API lists only days that had analyses; the chart needs every day of the window (zeros included) so
+ * bar positions mean dates. Days are UTC, like the API's.
+ */
+export function fillMissingDays(perDay, days) {
+  const byDay = new Map(perDay.map((d) => [d.day, d]));
+  const latest = perDay.reduce((max, d) => (d.day > max ? d.day : max), new Date().toISOString().slice(0, 10));
+  const end = Date.parse(`${latest}T00:00:00Z`);
+  const DAY_MS = 86_400_000;
+  const filled = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const day = new Date(end - i * DAY_MS).toISOString().slice(0, 10);
+    filled.push(byDay.get(day) || { day, analyses: 0, cost: 0 });
+  }
+  return filled;
 }
 
 // ---------- detail ----------

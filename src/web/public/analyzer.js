@@ -459,7 +459,8 @@ function applyEvent(event) {
     case 'window_processing': {
       state.totalWindows = event.total_windows || state.totalWindows;
       const pages = Array.isArray(event.pages) && event.pages.length ? ` (pages ${event.pages[0]}–${event.pages[event.pages.length - 1]})` : '';
-      setProgress(windowPercent(), `Analyzing window ${event.window_num} of ${event.total_windows}${pages}…`);
+      // Engines may announce several windows at once (the llm engine queues its calls), so say what is done.
+      setProgress(windowPercent(), `Analyzing${pages}: ${state.doneWindows.size} of ${state.totalWindows || '?'} windows done…`);
       break;
     }
     case 'window_complete':

@@ -1,0 +1,117 @@
+/**
+ * Accounts and login sessions: create/reset/remove users, the first admin, sign-in with lockout back-off,
+ * and resolving a bearer/cookie token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { dummyPasswordHash, generatePassword, hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, verifyPassword } from './passwords.js';
+import {
+  countUsers,
+  deleteUser,
+  insertLoginSession,
+  insertUser,
+  recordFailedLogin,
+  recordSuccessfulLogin,
+  revokeLoginSession,
+  revokeUserLoginSessions,
+  selectLoginSessionUser,
+  selectUserByEmail,
+  updatePassword,
+  type Role,
+  type User,
+} from '../db/queries/users.js';
+
+// Five wrong passwords in a row lock the account for 30 s, doubling with each further failure up to 15 minutes:
+// a guesser gets a handful of tries an hour; a user who mistypes waits seconds.
+export const LOCKOUT_THRESHOLD = 5;
+const LOCKOUT_BASE_SECONDS = 30;
+const LOCKOUT_MAX_SECONDS = 15 * 60;
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function normalizeEmail(email: string): string {
+  const e = email.trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(e) || e.length > 254) throw new AppError('VALIDATION_FAILED', `"${e.slice(0, 80)}" is not an email address.`);
+  return e;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_CHARS) throw new AppError('VALIDATION_FAILED', `Passwords need at least ${MIN_PASSWORD_CHARS} characters.`);
+  if (password.length > MAX_PASSWORD_CHARS) throw new AppError('VALIDATION_FAILED', `Passwords may have at most ${MAX_PASSWORD_CHARS} characters.`);
+}
+
+export async function createUser(q: Queryable, args: { email: string; password?: string; role: Role }): Promise<{ user: User; generatedPassword: string | null }> {
+  const email = normalizeEmail(args.email);
+  if (await selectUserByEmail(q, email)) throw new AppError('VALIDATION_FAILED', `A user with the email ${email} already exists.`);
+  const password = args.password ?? generatePassword();
+  checkPassword(password);
+  const user = await insertUser(q, { id: randomBytes(12).toString('base64url'), email, role: args.role, passwordHash: await hashPassword(password) });
+  return { user, generatedPassword: args.password ? null : password };
+}
+
+export async function resetPassword(q: Queryable, email: string, password?: string): Promise<{ generatedPassword: string | null }> {
+  const user = await selectUserByEmail(q, email);
+  if (!user) throw new AppError('NOT_FOUND', `No user with the email ${email}.`);
+  const pw = password ?? generatePassword();
+  checkPassword(pw);
+  await updatePassword(q, user.id, await hashPassword(pw));
+  await revokeUserLoginSessions(q, user.id);
+  return { generatedPassword: password ? null : pw };
+}
+
+export async function removeUser(q: Queryable, email: string): Promise<void> {
+  const user = await selectUserByEmail(q, email);
+  if (!user) throw new AppError('NOT_FOUND', `No user with the email ${email}.`);
+  await deleteUser(q, user.id);
+}
+
+/**
+ * On first start (no users yet): the admin from ADMIN_EMAIL/ADMIN_PASSWORD; when the password is not given, a
+ * generated one is returned so the caller prints it once. Returns null when users already exist.
+ */
+export async function ensureFirstAdmin(q: Queryable, env: { adminEmail: string | null; adminPassword: string | null }): Promise<{ email: string; generatedPassword: string | null } | null> {
+  if ((await countUsers(q)) > 0) return null;
+  const email = env.adminEmail ?? 'admin@localhost';
+  const { generatedPassword } = await createUser(q, { email, password: env.adminPassword ?? undefined, role: 'admin' });
+  return { email, generatedPassword };
+}
+
+export async function signIn(q: Queryable, args: { email: string; password: string; userAgent: string | null; ttlHours: number }): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
+  const user = await selectUserByEmail(q, args.email.trim());
+  if (!user) {
+    await verifyPassword(args.password, await dummyPasswordHash()); // same work as a real check: no email oracle by timing
+    throw new AppError('AUTH_INVALID');
+  }
+  if (user.lockedUntil && user.lockedUntil > new Date()) {
+    const minutes = Math.max(1, Math.ceil((user.lockedUntil.getTime() - Date.now()) / 60_000));
+    throw new AppError('RATE_LIMITED', `Too many failed sign-ins for this account; try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`);
+  }
+  if (!(await verifyPassword(args.password, user.passwordHash))) {
+    await recordFailedLogin(q, user.id, LOCKOUT_THRESHOLD, LOCKOUT_BASE_SECONDS, LOCKOUT_MAX_SECONDS);
+    throw new AppError('AUTH_INVALID');
+  }
+  await recordSuccessfulLogin(q, user.id);
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + args.ttlHours * 3_600_000);
+  await insertLoginSession(q, hashToken(token), user.id, expiresAt, args.userAgent);
+  return { token, user: { id: user.id, email: user.email, role: user.role }, expiresAt };
+}
+
+export async function resolveToken(q: Queryable, token: string): Promise<(AuthUser & { expiresAt: Date }) | null> {
+  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
+  const u = await selectLoginSessionUser(q, hashToken(token));
+  return u ? { id: u.id, email: u.email, role: u.role, expiresAt: u.expiresAt } : null;
+}
+
+export async function signOut(q: Queryable, token: string): Promise<boolean> {
+  return revokeLoginSession(q, hashToken(token));
+}
