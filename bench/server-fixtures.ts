@@ -95,12 +95,13 @@ export async function startAnalysis(baseUrl: string, pdf: Uint8Array, filename: 
 /** Poll GET /api/results/:id until the session is terminal; returns the final body text. */
 export async function waitForTerminal(baseUrl: string, sessionId: string, timeoutMs: number): Promise<{ status: string; body: string }> {
   const deadline = Date.now() + timeoutMs;
+  let status = 'unknown';
   while (Date.now() < deadline) {
     const res = await fetch(`${baseUrl}/api/results/${sessionId}`, { signal: AbortSignal.timeout(10_000) });
     const body = await res.text();
-    const status = (JSON.parse(body) as { status?: string }).status ?? 'unknown';
+    status = (JSON.parse(body) as { status?: string }).status ?? `HTTP ${res.status}`;
     if (status === 'completed' || status === 'partial' || status === 'failed') return { status, body };
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`session ${sessionId} not finished within ${timeoutMs} ms`);
+  throw new Error(`session ${sessionId} not finished within ${timeoutMs} ms (last status: ${status})`);
 }

@@ -34,6 +34,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     trustProxy: ctx.config.auth.trustProxy,
     // Requests other than uploads are small JSON; uploads go through multipart with their own limit.
     bodyLimit: 1024 * 1024,
+    // Graceful drain (worker recycling, deploys): a request already arriving on a kept-alive connection is
+    // served (with `Connection: close`) instead of getting Fastify's bare 503; the database closes only after.
+    return503OnClosing: false,
   });
 
   registerErrorHandler(app);

@@ -14,6 +14,7 @@ import { createAppContext } from './app-context.js';
 import { buildApp } from './app.js';
 import { startServices } from './services.js';
 import { runPrimary } from './cluster.js';
+import { ensureFirstAdmin } from './auth/accounts.js';
 
 // A graceful shutdown that has not finished by then is cut short (exit 1), so a deploy never hangs.
 const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -43,6 +44,15 @@ export async function startServer(config: Config): Promise<void> {
     throw err;
   }
   await migrate(db);
+  if (config.auth.mode === 'on') {
+    const admin = await ensureFirstAdmin(db, { adminEmail: config.auth.adminEmail, adminPassword: config.auth.adminPassword });
+    if (admin?.generatedPassword) {
+      // Printed once, on the first start only; change it with `npm run user -- reset <email>`.
+      console.log(`\n  First administrator created:\n    email:    ${admin.email}\n    password: ${admin.generatedPassword}\n  (shown once; change it with: npm run user -- reset ${admin.email})\n`);
+    } else if (admin) {
+      console.log(`First administrator created: ${admin.email} (password from ADMIN_PASSWORD)`);
+    }
+  }
   const ctx = createAppContext(config, db, instanceId);
   const app = await buildApp(ctx);
   const services = await startServices(ctx, app);

@@ -39,7 +39,8 @@ function sameOrigin(request: FastifyRequest): boolean {
   const source = request.headers.origin ?? request.headers.referer;
   if (!source || source === 'null') return false;
   try {
-    return new URL(source).host === request.host;
+    // Compare normalised origins (URL drops default ports: "http://h:80" is "http://h").
+    return new URL(source).origin === new URL(`${request.protocol}://${request.host}`).origin;
   } catch {
     return false;
   }

@@ -53,13 +53,17 @@ run('admin page', () => {
     // An llm run held by the fake model, stopped while queued or active, becomes partial.
     stoppedId = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'stopped-early.pdf', { engine: 'llm' });
     await fetch(`${server.baseUrl}/api/stop/${stoppedId}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    let statuses = '';
     await waitUntil(
       async () => {
-        const list = await getJson<{ sessions: Array<{ status: string }>; total: number }>(`${server.baseUrl}/api/admin/analyses?limit=100`);
+        const list = await getJson<{ sessions: Array<{ status: string; pdf_filename: string }>; total: number }>(`${server.baseUrl}/api/admin/analyses?limit=100`);
+        statuses = list.sessions.map((s) => `${s.pdf_filename}:${s.status}`).join(', ');
         return list.total === COMPLETED_COUNT + 1 && list.sessions.every((s) => s.status !== 'queued' && s.status !== 'active');
       },
-      { timeoutMs: 60_000, intervalMs: 500, what: 'every seeded analysis to finish' },
-    );
+      { timeoutMs: 90_000, intervalMs: 500, what: 'every seeded analysis to finish' },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; statuses: ${statuses}`);
+    });
     ui = await openPage(browser);
   }, SEED_TIMEOUT_MS);
 
@@ -108,6 +112,7 @@ run('admin page', () => {
     // Today's bar carries today's count in its tooltip.
     const today = stats.per_day.at(-1)!;
     expect(await page.locator('#chart-analyses svg rect.bar title').last().textContent()).toBe(`${today.day}: ${today.analyses}`);
+    await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'admin', { docsName: 'screenshot-admin.png' });
     expect(ui.errors).toEqual([]);
   });

@@ -134,7 +134,11 @@ run('analyzer page', () => {
     for (const format of ['xlsx', 'csv', 'json', 'md', 'docx']) {
       expect(await page.locator(`#exports a[data-format=${format}]`).getAttribute('href')).toBe(`/api/export/${sessionId}?format=${format}`);
     }
+    // "Answered only" hides exactly the unanswered rows.
+    await page.check('#answered-only');
+    expect(await page.locator('#answers-body tr[data-question-id]:visible').count()).toBe(results.statistics.questions_answered);
     await saveScreenshot(page, 'analyzer-completed', { docsName: 'screenshot-analyzer.png' });
+    await page.uncheck('#answered-only');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exports a[data-format=xlsx]')]);
     const saved = path.join(tmp, download.suggestedFilename());

@@ -28,7 +28,9 @@ const LLM_DELAY_MS = 1_000;
 const SECTIONS = 6;
 const QUESTIONS_PER_SECTION = 2;
 // How long the database stays down: several heartbeats and at least one checkpoint attempt fall inside it.
-const OUTAGE_MS = 4_000;
+const OUTAGE_MS = 5_000;
+// Shorter than the outage: the lease expires while the database is down, as in a real restart that outlasts it.
+const LEASE_MS = 3_000;
 
 const unavailable = privatePostgresUnavailableReason();
 if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${unavailable}\n`);
@@ -44,7 +46,7 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     const fake = await startFakeLlmServer({ handler: createSlowPlantedHandler(spec.planted, LLM_DELAY_MS) });
     cleanup.add(() => fake.close());
     const server = await startServerProcess(
-      { DATABASE_URL: database.url, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '20000' },
+      { DATABASE_URL: database.url, LEASE_MS: String(LEASE_MS), LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '20000' },
       90_000,
     );
     cleanup.add(async () => {
@@ -77,6 +79,7 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
       const r = await requestJson<ResultsBody>(`${server.baseUrl}/api/results/${id}`);
       return r.status === 200 && r.body.status !== 'active' && r.body.status !== 'queued' ? r.body : null;
     }, 'the run to finish after the restart', 60_000);
+    console.log('DEBUG', JSON.stringify(fake.requests.map(r=>[r.index, r.status, r.clientAborted, r.receivedAt - downAt])), JSON.stringify([...countCallsBySection(fake.requests)]));
     console.info(`database-restart: outage ${upAt - downAt} ms; /ready 200 again ${readyAfterMs} ms after the restart; run finished ${Date.now() - upAt} ms after it`);
 
     expect(final.status, server.output().slice(-3000)).toBe('completed');

@@ -49,6 +49,13 @@ export interface JsonResponse<T> {
   body: T;
   /** 1 when the first try hung or was reset and the retry answered. */
   retries: number;
+  /** Why the first try failed, when it did. */
+  firstError: string | null;
+}
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  return [e.name, e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
 }
 
 /** A request with a timeout and one retry on a network error (never on an HTTP status). */
@@ -60,7 +67,8 @@ export async function requestJson<T>(url: string, init: RequestInit = {}, option
     try {
       const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as T, retries: attempt };
+      const firstError = attempt > 0 ? describeError(lastError) : null;
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as T, retries: attempt, firstError };
     } catch (err) {
       lastError = err;
     }

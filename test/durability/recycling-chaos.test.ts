@@ -36,6 +36,7 @@ const TERMINAL = new Set(['completed', 'partial', 'failed']);
 interface PollStats {
   requests: number;
   retried: number;
+  retryCauses: string[];
   byStatus: Map<number, number>;
   /** Requests that failed even after their retry (hang or reset twice). */
   unanswered: number;
@@ -46,23 +47,24 @@ interface PollStats {
 
 /** Poll /api/results and /api/events (with a last_index cursor) until the session is terminal. */
 async function pollSession(baseUrl: string, id: string, deadline: number): Promise<PollStats> {
-  const stats: PollStats = { requests: 0, retried: 0, byStatus: new Map(), unanswered: 0, events: [], eventOrderErrors: [], finalStatus: null };
-  const count = (status: number, retries: number) => {
+  const stats: PollStats = { requests: 0, retried: 0, retryCauses: [], byStatus: new Map(), unanswered: 0, events: [], eventOrderErrors: [], finalStatus: null };
+  const count = (status: number, retries: number, firstError: string | null) => {
     stats.requests += 1;
     stats.retried += retries;
+    if (firstError) stats.retryCauses.push(firstError);
     stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
   };
   let cursor = 0;
   while (Date.now() < deadline) {
     try {
       const r = await requestJson<ResultsBody>(`${baseUrl}/api/results/${id}`);
-      count(r.status, r.retries);
+      count(r.status, r.retries, r.firstError);
     } catch {
       stats.unanswered += 1;
     }
     try {
       const e = await requestJson<EventsBody>(`${baseUrl}/api/events/${id}?last_index=${cursor}`);
-      count(e.status, e.retries);
+      count(e.status, e.retries, e.firstError);
       if (e.status === 200) {
         for (const ev of e.body.events) {
           if (ev.index <= cursor) stats.eventOrderErrors.push(`event ${ev.index} (${ev.event}) after cursor ${cursor}`);
@@ -149,6 +151,7 @@ function parseJsonLines(output: string): Array<Record<string, unknown>> {
     const takeovers = new Set<string>();
     const totalRequests = polls.reduce((n, p) => n + p.requests, 0);
     const retried = polls.reduce((n, p) => n + p.retried, 0);
+    const retryCauses = [...new Set(polls.flatMap((p) => p.retryCauses))];
     const statuses = new Map<number, number>();
     for (const p of polls) for (const [s, n] of p.byStatus) statuses.set(s, (statuses.get(s) ?? 0) + n);
 
@@ -182,7 +185,7 @@ function parseJsonLines(output: string): Array<Record<string, unknown>> {
     }
 
     console.info(
-      `recycling-chaos: server ready in ${runsStartedAt - startedAt} ms, runs done in ${runsMs} ms; ${totalRequests} polling requests (${retried} needed their retry), statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
+      `recycling-chaos: server ready in ${runsStartedAt - startedAt} ms, runs done in ${runsMs} ms; ${totalRequests} polling requests (${retried} needed their retry${retryCauses.length ? `: ${retryCauses.join('; ')}` : ''}), statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
         `${recycled.length} workers recycled (pids ${recycled.join(', ')}); ${takeovers.size} of ${ids.length} runs resumed by another attempt`,
     );
     expect(statuses.get(404) ?? 0).toBe(0);

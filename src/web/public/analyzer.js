@@ -50,6 +50,7 @@ const ui = {
   runError: byId('run-error'),
   statistics: byId('statistics'),
   answersBody: byId('answers-body'),
+  answeredOnly: byId('answered-only'),
 };
 
 const state = {
@@ -668,6 +669,8 @@ function renderStatistics(reply) {
 }
 
 ui.stopButton.addEventListener('click', () => void stopAnalysis());
+// A class on the table body, so the choice survives every re-render from /api/results.
+ui.answeredOnly.addEventListener('change', () => ui.answersBody.classList.toggle('answered-only', ui.answeredOnly.checked));
 
 async function stopAnalysis() {
   const sessionId = state.sessionId;
