@@ -17,6 +17,7 @@ const PAGES: Record<string, string> = {
   '/cipp-analyzer': 'analyzer.html',
   '/admin': 'admin.html',
   '/admin/sessions': 'admin.html',
+  '/login': 'login.html',
 };
 
 // Assets change with each deploy but have no content hash in their names: revalidate instead of caching blind.

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   browserAvailable,
   createSpecPdf,
+  findUnlabelledControls,
   getJson,
   launchBrowser,
   openPage,
@@ -26,7 +27,7 @@ const COMPLETED_COUNT = 26;
 const SEARCH_MATCHES = 3;
 // Seeding costs ~3 s per upload (PDF parse in a fresh worker thread) on an idle 2-core machine, several
 // times that on a busy one: bounded, but with room.
-const SEED_TIMEOUT_MS = 240_000;
+const SEED_TIMEOUT_MS = 300_000;
 // The llm run to stop is held this long by the fake model, so it is surely still running when stopped.
 const HELD_REPLY_MS = 30_000;
 
@@ -114,6 +115,7 @@ run('admin page', () => {
     expect(await page.locator('#chart-analyses svg rect.bar title').last().textContent()).toBe(`${today.day}: ${today.analyses}`);
     await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'admin', { docsName: 'screenshot-admin.png' });
+    expect(await findUnlabelledControls(page)).toEqual([]);
     expect(ui.errors).toEqual([]);
   });
 
@@ -148,7 +150,14 @@ run('admin page', () => {
     const { page } = ui;
     await page.goto(`${server.baseUrl}/admin`);
     await waitForPageInfo(page, 'of 27');
-    const target = (await rowIds(page))[1]!;
+    const [viaKeyboard, target] = (await rowIds(page)) as [string, string];
+    // Keyboard: focus a row's id link and press Enter; Back returns to the list.
+    await page.focus(`#sessions-body tr[data-session-id="${viaKeyboard}"] a.session-link`);
+    await page.keyboard.press('Enter');
+    await page.locator('#detail-summary', { hasText: viaKeyboard }).waitFor();
+    await page.click('#detail-close');
+    await waitForPageInfo(page, 'of 27');
+    // Mouse: a click anywhere on the row.
     await page.click(`#sessions-body tr[data-session-id="${target}"] td.pdf-cell`);
     await page.waitForURL(new RegExp(`/admin\\?session=${target}$`));
     await page.locator('#detail-events li code', { hasText: 'analysis_complete' }).waitFor();
@@ -157,10 +166,14 @@ run('admin page', () => {
     expect(await page.locator('#detail-exports a[data-format=docx]').getAttribute('href')).toBe(`/api/export/${target}?format=docx`);
     expect(await page.locator('#detail-stop').isHidden()).toBe(true); // finished: nothing to stop
 
-    // Cancel keeps it.
+    // Cancel (or Escape) keeps it.
     await page.click('#detail-delete');
     await page.locator('#delete-dialog[open]').waitFor();
     await page.click('#delete-cancel');
+    await page.locator('#delete-dialog').waitFor({ state: 'hidden' });
+    await page.click('#detail-delete');
+    await page.locator('#delete-dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
     await page.locator('#delete-dialog').waitFor({ state: 'hidden' });
     expect((await fetch(`${server.baseUrl}/api/admin/analysis/${target}`)).status).toBe(200);
 

@@ -14,6 +14,7 @@ import {
   UI_TIMEOUT_MS,
   browserAvailable,
   createSpecPdf,
+  findUnlabelledControls,
   getJson,
   launchBrowser,
   openPage,
@@ -98,6 +99,7 @@ run('analyzer page', () => {
     await expect(page.locator('#sections-list input[type=checkbox]:checked').count()).resolves.toBe(10);
     expect(await page.isDisabled('#start-button')).toBe(true); // no file yet
     expect(await page.isDisabled('#stop-button')).toBe(true);
+    expect(await findUnlabelledControls(page)).toEqual([]);
 
     await page.setInputFiles('#pdf-input', specPath);
     await expect(page.locator('#pdf-chosen').innerText()).resolves.toContain('example-spec.pdf');
@@ -134,6 +136,7 @@ run('analyzer page', () => {
     for (const format of ['xlsx', 'csv', 'json', 'md', 'docx']) {
       expect(await page.locator(`#exports a[data-format=${format}]`).getAttribute('href')).toBe(`/api/export/${sessionId}?format=${format}`);
     }
+    expect(await findUnlabelledControls(page)).toEqual([]); // including the run panel's controls
     // "Answered only" hides exactly the unanswered rows.
     await page.check('#answered-only');
     expect(await page.locator('#answers-body tr[data-question-id]:visible').count()).toBe(results.statistics.questions_answered);

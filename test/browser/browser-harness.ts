@@ -56,6 +56,11 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
     // HTTP errors the test asked for (422 on a bad PDF, 404s) log "Failed to load resource"; CSP violations do not.
     if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
   });
+  // Works offline: every script, style, font and image comes from the app itself.
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1') errors.push(`external request: ${request.url()}`);
+  });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
@@ -151,4 +156,12 @@ export async function startAnalysisViaApi(baseUrl: string, pdf: Uint8Array, file
 export async function getJson<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   return (await res.json()) as T;
+}
+
+/** Ids of form controls that have neither a <label for>, a wrapping label, nor an aria-label(ledby). */
+export function findUnlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea')]
+    .filter((c) => c.type !== 'hidden' && !c.closest('[hidden]'))
+    .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+    .map((c) => c.id || c.outerHTML.slice(0, 80))`);
 }
