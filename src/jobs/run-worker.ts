@@ -85,7 +85,8 @@ export class RunWorker {
       do {
         this.wakeRequested = false;
         while (!this.stopped && this.running.size < this.options.ctx.config.runs.concurrency) {
-          const claimed = await claimNextRun(this.options.ctx.db, this.options.ctx.instanceId, this.options.ctx.config.runs.leaseMs);
+          // Never our own runs: after a database outage longer than the lease they look expired, but they are alive here.
+          const claimed = await claimNextRun(this.options.ctx.db, this.options.ctx.instanceId, this.options.ctx.config.runs.leaseMs, [...this.running.keys()]);
           if (!claimed) break;
           if (claimed.attempt > 1) runMetrics.leaseTakeovers.inc();
           this.launch(claimed);
@@ -122,7 +123,8 @@ export class RunWorker {
       .catch((err: unknown) => log.error({ err }, 'run crashed'))
       .finally(() => {
         endTimer();
-        this.running.delete(claimed.id);
+        // Only our own entry: a newer attempt of the same session may have been launched here meanwhile.
+        if (this.running.get(claimed.id) === entry) this.running.delete(claimed.id);
         if (!this.stopped) void this.fill();
       });
   }

@@ -79,7 +79,6 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
       const r = await requestJson<ResultsBody>(`${server.baseUrl}/api/results/${id}`);
       return r.status === 200 && r.body.status !== 'active' && r.body.status !== 'queued' ? r.body : null;
     }, 'the run to finish after the restart', 60_000);
-    console.log('DEBUG', JSON.stringify(fake.requests.map(r=>[r.index, r.status, r.clientAborted, r.receivedAt - downAt])), JSON.stringify([...countCallsBySection(fake.requests)]), JSON.stringify((await readAllEvents(server.baseUrl, id)).map(e=>`${e.event}:${String(e.attempt ?? '')}`)));
     console.info(`database-restart: outage ${upAt - downAt} ms; /ready 200 again ${readyAfterMs} ms after the restart; run finished ${Date.now() - upAt} ms after it`);
 
     expect(final.status, server.output().slice(-3000)).toBe('completed');
@@ -99,6 +98,8 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     expect(new Set(indexes).size).toBe(indexes.length);
     expect(events.filter((e) => e.event === 'window_complete')).toHaveLength(SECTIONS);
     expect(events.filter((e) => e.event === 'analysis_complete')).toHaveLength(1);
+    // The process kept its own run through the outage (its lease expired meanwhile): no second attempt.
+    expect(new Set(events.map((e) => e.attempt).filter((a) => a !== undefined))).toEqual(new Set([1]));
     const answeredEvents = events.filter((e) => e.event === 'question_answered').map((e) => e.question_id as string);
     expect(answeredEvents.sort()).toEqual(Object.keys(spec.planted).sort());
   }, 150_000);

@@ -13,14 +13,18 @@ export interface ClaimedRun extends Session {
  * Claim one runnable session: queued, or active whose lease expired (its process died or released it).
  * Taking over a lease that expired while still owned counts as a failed attempt (the owner crashed);
  * a gracefully released lease (owner NULL) does not.
+ * `excludeIds`: runs the caller is executing right now. Their leases can expire while the database is down
+ * longer than LEASE_MS; reclaiming one would fence out the caller's own live attempt and throw away the units
+ * it finished (and paid for) during the outage, instead of letting it checkpoint them once the database is back.
  */
-export async function claimNextRun(q: Queryable, owner: string, leaseMs: number): Promise<ClaimedRun | null> {
+export async function claimNextRun(q: Queryable, owner: string, leaseMs: number, excludeIds: readonly string[] = []): Promise<ClaimedRun | null> {
   const r = await q.query<SessionDbRow & { failed_attempts: number; taken_over: boolean }>(
     `WITH next AS (
        SELECT session_id, (status = 'active' AND lease_owner IS NOT NULL) AS taken_over
        FROM sessions
        WHERE run_after <= now()
          AND (status = 'queued' OR (status = 'active' AND (lease_expires_at IS NULL OR lease_expires_at < now())))
+         AND NOT (session_id = ANY($3::text[]))
        ORDER BY created_at
        LIMIT 1
        FOR UPDATE SKIP LOCKED
@@ -37,7 +41,7 @@ export async function claimNextRun(q: Queryable, owner: string, leaseMs: number)
      FROM next
      WHERE s.session_id = next.session_id
      RETURNING ${SESSION_COLUMNS.split(',').map((c) => `s.${c.trim()}`).join(', ')}, s.failed_attempts, next.taken_over`,
-    [owner, leaseMs],
+    [owner, leaseMs, [...excludeIds]],
   );
   const row = r.rows[0];
   return row ? { ...mapSession(row), failedAttempts: Number(row.failed_attempts) } : null;

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../db/queries/sessions.js';
 import { selectDailyTotals, selectStatusTotals } from '../../db/queries/admin.js';
+import { selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
 import { idParams, loadVisibleSession, sessionSummary } from '../api/sessions.js';
 import { stopRun } from '../../jobs/stop-run.js';
@@ -64,8 +65,11 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     { schema: { tags: ['admin'], summary: 'One analysis: summary, result, statistics and events log', params: idParams } },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
-      const [r, events] = await Promise.all([loadSessionResult(ctx.store, session.id, session), ctx.store.listEvents(session.id, 0, 5000)]);
-      return { success: true, session: sessionSummary(session), result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events };
+      const [r, events, doc] = await Promise.all([loadSessionResult(ctx.store, session.id, session), ctx.store.listEvents(session.id, 0, 5000), selectDocumentMeta(ctx.db, session.id)]);
+      const document = doc
+        ? { size_bytes: doc.sizeBytes, page_count: doc.pageCount, sha256: doc.sha256, pdf_available: !doc.bytesDeletedAt, deleted_at: doc.bytesDeletedAt?.toISOString() ?? null }
+        : { pdf_available: false, deleted_at: null };
+      return { success: true, session: sessionSummary(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
     },
   );
 
