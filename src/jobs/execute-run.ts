@@ -19,7 +19,7 @@ import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest
 import { runAnalysis } from '../analysis/run-analysis.js';
 import { toLegacyResult } from '../analysis/build-result.js';
 import type { AnalysisEngine } from '../analysis/engine.js';
-import type { EngineName, FullResult, ProgressEventInput, QuestionAnswer } from '../analysis/types.js';
+import type { EngineName, FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
 import { buildResultFromAnswers } from '../sessions/load-session-result.js';
 import { runMetrics } from '../metrics.js';
 
@@ -153,6 +153,7 @@ async function handleRunError(run: RunContext, claimed: ClaimedRun, fence: Fence
     return;
   }
   const appErr = isAppError(err) ? err : null;
+  await recordPaidUsageOfFailedUnit(run, claimed.id, fence, appErr).catch((e: unknown) => log.warn({ err: e, sessionId: claimed.id }, 'could not record the usage of a failed unit'));
   const message = appErr ? appErr.message : 'The analysis failed unexpectedly.';
   const errorType = appErr ? appErr.code : 'INTERNAL';
   const failures = claimed.failedAttempts + 1;
@@ -166,6 +167,35 @@ async function handleRunError(run: RunContext, claimed: ClaimedRun, fence: Fence
   const delay = Math.min(RETRY_BASE_DELAY_MS * 2 ** (failures - 1), RETRY_MAX_DELAY_MS);
   log.warn({ err, sessionId: claimed.id, failures, retryInMs: delay }, 'run attempt failed; will retry');
   await withDbRetry(() => retryRunLater(ctx.db, claimed.id, fence.attempt, message, delay)).catch(() => undefined);
+}
+
+/**
+ * An LLM unit that failed after paid calls (e.g. unusable output twice) carries its usage in the error: add it
+ * to the session's totals so the bill stays honest, even though the unit will be retried.
+ */
+async function recordPaidUsageOfFailedUnit(run: RunContext, id: string, fence: Fence, err: AppError | null): Promise<void> {
+  const details = err?.details as { usage?: Partial<Usage>; unitKey?: string } | undefined;
+  const u = details?.usage;
+  if (!u || !(u.prompt_tokens || u.completion_tokens)) return;
+  const usage: Usage = {
+    prompt_tokens: u.prompt_tokens ?? 0,
+    completion_tokens: u.completion_tokens ?? 0,
+    total_tokens: (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0),
+    cost_usd: u.cost_usd ?? 0,
+    llm_calls: u.llm_calls ?? 0,
+  };
+  await run.ctx.db.transaction(async (tx) => {
+    await assertFence(tx, id, fence);
+    // A checkpoint row under a key no unit has: it counts toward the run's totals (priorUsage on resume),
+    // but does not mark the unit done, so the unit is still retried.
+    await insertCheckpoint(tx, id, `failed:${details?.unitKey ?? 'unit'}:attempt-${fence.attempt}`, fence.attempt, usage);
+    await tx.query(
+      `UPDATE sessions SET prompt_tokens = prompt_tokens + $2, completion_tokens = completion_tokens + $3,
+         total_tokens = total_tokens + $2 + $3, estimated_cost = estimated_cost + $4, llm_calls = llm_calls + $5
+       WHERE session_id = $1`,
+      [id, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd, usage.llm_calls],
+    );
+  });
 }
 
 /** The pages of the stored document: parsed once (with OCR where needed), then cached in the database. */
