@@ -26,7 +26,7 @@ import { testConfig } from '../src/config.js';
 import type { IngestedPage } from '../src/ingest/types.js';
 import type { Question, QuestionConfig } from '../src/questions/types.js';
 import { createPlantedAnswerHandler, startFakeLlmServer } from '../test/helpers/fake-llm-server.js';
-import { generateSyntheticSpec } from './synthetic-spec.js';
+import { createRandom, generateSyntheticSpec, pick } from './synthetic-spec.js';
 
 const PAGE_COUNT = 100;
 /** Body words per page: a dense spec page of 10–11 pt text. */
@@ -40,22 +40,6 @@ const TARGET_TOKEN_RATIO = 0.1;
 const TARGET_RECALL = 0.95;
 
 const HEADER = 'CITY OF RIVERTON - SANITARY SEWER CIPP REHABILITATION - CONTRACT 2026-14';
-
-/** mulberry32: a tiny deterministic PRNG, so every run of the bench sees the same document. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)] as T;
-}
 
 const STOP = new Set('what which who when where how is are was were the a an of to for and or in on be by with does do must should will any there this that required shall many much'.split(' '));
 

@@ -35,7 +35,7 @@ const HEADER = 'CITY OF RIVERTON - SANITARY SEWER CIPP REHABILITATION - CONTRACT
 const TOC_PAGES = 3;
 
 /** mulberry32: tiny deterministic PRNG. */
-function createRandom(seed: number): () => number {
+export function createRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -46,7 +46,7 @@ function createRandom(seed: number): () => number {
   };
 }
 
-function pick<T>(random: () => number, list: readonly T[]): T {
+export function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)] as T;
 }
 

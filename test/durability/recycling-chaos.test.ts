@@ -30,7 +30,7 @@ const MAX_REQUESTS_JITTER = 5;
 const POLL_INTERVAL_MS = 100;
 const RUNS_DEADLINE_MS = 100_000;
 // llm runs: 8 one-call units of this many ms each, one call at a time per process: long enough to span several recycles.
-const LLM_DELAY_MS = 1_500;
+const LLM_DELAY_MS = 2_000;
 const TERMINAL = new Set(['completed', 'partial', 'failed']);
 
 interface PollStats {
