@@ -11,6 +11,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
   analysis: async () => (await import('./analysis.bench.js')).runAnalysisBench(),
   'llm-tokens': async () => (await import('./llm-tokens.bench.js')).runLlmTokensBench(),
+  'http-results': async () => (await import('./http-results.bench.js')).runHttpResultsBench(),
+  'event-latency': async () => (await import('./event-latency.bench.js')).runEventLatencyBench(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,23 @@
+import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path';
+import { it, expect } from 'vitest';
+import { createPgliteDatabase } from '../../src/db/pglite-database.js';
+import { loadPgliteTemplate } from '../helpers/databases.js';
+import { startServerProcess } from '../helpers/processes.js';
+it('seeds', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-seed-'));
+  let t = Date.now();
+  const db = await createPgliteDatabase({ dataDir: path.join(dir, 'pglite'), loadDataDir: loadPgliteTemplate() });
+  const r = await db.query('select count(*)::int n from sessions');
+  await db.close();
+  console.log('seed ms', Date.now() - t, r.rows);
+  t = Date.now();
+  const s = await startServerProcess({ DATA_DIR: dir, DATABASE_URL: '' }, 120000);
+  console.log('server ms', Date.now() - t);
+  s.kill('SIGTERM'); await s.exited;
+  t = Date.now();
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-seed-'));
+  const s2 = await startServerProcess({ DATA_DIR: dir2, DATABASE_URL: '' }, 120000);
+  console.log('unseeded server ms', Date.now() - t);
+  s2.kill('SIGTERM'); await s2.exited;
+  fs.rmSync(dir, { recursive: true, force: true }); fs.rmSync(dir2, { recursive: true, force: true });
+}, 200000);
