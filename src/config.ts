@@ -77,6 +77,8 @@ const EnvSchema = z.object({
   LOGIN_TTL_HOURS: intIn(1, 24 * 365).default(24 * 7),
   PDF_RETENTION_DAYS: intIn(0, 36_500).default(0),
   TRUST_PROXY: bool.default(false),
+  /** Analysis starts allowed per user (per address without sign-in) per minute. */
+  ANALYZE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(30),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -130,6 +132,7 @@ export interface Config {
     adminPassword: string | null;
     loginTtlHours: number;
     trustProxy: boolean;
+    analyzeRatePerMinute: number;
   };
   pdfRetentionDays: number;
 }
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminPassword: e.ADMIN_PASSWORD ?? null,
       loginTtlHours: e.LOGIN_TTL_HOURS,
       trustProxy: e.TRUST_PROXY,
+      analyzeRatePerMinute: e.ANALYZE_RATE_LIMIT_PER_MINUTE,
     },
     pdfRetentionDays: e.PDF_RETENTION_DAYS,
   };

@@ -16,12 +16,23 @@ export async function selectStatusTotals(q: Queryable): Promise<Record<string, n
   return totals;
 }
 
+/** One row per UTC day of the last `days` days, oldest first, zero-filled so charts need no gap logic. */
 export async function selectDailyTotals(q: Queryable, days: number): Promise<Array<{ day: string; analyses: number; cost: number }>> {
   const r = await q.query<{ day: string; analyses: number; cost: number }>(
-    `SELECT to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, count(*)::int AS analyses,
-            COALESCE(sum(estimated_cost), 0)::float8 AS cost
-     FROM sessions WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1 - 1)
-     GROUP BY 1 ORDER BY 1`,
+    `WITH days AS (
+       SELECT generate_series(
+         (now() AT TIME ZONE 'UTC')::date - ($1::int - 1),
+         (now() AT TIME ZONE 'UTC')::date,
+         interval '1 day')::date AS day
+     ),
+     totals AS (
+       SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS analyses, COALESCE(sum(estimated_cost), 0)::float8 AS cost
+       FROM sessions
+       WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - ($1::int - 1)) AT TIME ZONE 'UTC'
+       GROUP BY 1
+     )
+     SELECT to_char(days.day, 'YYYY-MM-DD') AS day, COALESCE(totals.analyses, 0)::int AS analyses, COALESCE(totals.cost, 0)::float8 AS cost
+     FROM days LEFT JOIN totals USING (day) ORDER BY days.day`,
     [days],
   );
   return r.rows.map((row) => ({ day: row.day, analyses: row.analyses, cost: Math.round(Number(row.cost) * 1e6) / 1e6 }));

@@ -68,7 +68,7 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
       },
       validatorCompiler: () => () => true,
       // Analysis starts per user (per address when anonymous in AUTH=off mode).
-      config: { rateLimit: { max: 30, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
     },
     async (request, reply) => {
       const form = await readAnalyzeForm(ctx, request);
