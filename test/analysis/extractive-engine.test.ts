@@ -3,7 +3,7 @@ import { createExtractiveEngine } from '../../src/analysis/engines/extractive-en
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import type { QuestionAnswer } from '../../src/analysis/types.js';
 import { normalizeForMatch } from '../../src/analysis/normalize-text.js';
-import { createRunInput } from './page-factory.js';
+import { createQuestion, createRunInput, createSection } from './page-factory.js';
 import { createScenarioPages, scenarioSections } from './spec-scenario.js';
 
 async function analyse(options: { ocrWarrantyPage?: boolean } = {}): Promise<Map<string, QuestionAnswer>> {
@@ -96,5 +96,35 @@ describe('extractive engine', () => {
     const first = [...(await analyse()).values()];
     const second = [...(await analyse()).values()];
     expect(second).toEqual(first);
+  });
+});
+
+describe('extractive engine on a short document', () => {
+  // Found through the web app: on a 4-page spec, generic words ("requirements", "project") stood in for the topic
+  // of an "A or B requirements" question, so "A bid bond ... is required" answered "Buy America requirements" at 95 %.
+  const pages = [
+    'SECTION 01 11 00 SUMMARY OF WORK\nThe project is the Example Creek Sewer Rehabilitation in Springfield, Illinois.',
+    'SECTION 33 01 30.72 CURED-IN-PLACE PIPE LINING\nThe resin shall be a polyester resin system.',
+    'SECTION 00 21 13 INSTRUCTIONS TO BIDDERS\nA bid bond of 5 percent of the bid amount is required.\nLiquidated damages shall be $500 per calendar day.',
+  ].map((text, i) => ({ pageNumber: i + 1, label: null, text, boilerplateLines: [], ocr: false, ocrConfidence: null }));
+  const questions = [
+    createQuestion('BA', 'What American-made or Buy America requirements exist?'),
+    createQuestion('PW', 'What prevailing wage or labor requirements apply?'),
+    createQuestion('EQ', 'What specific equipment or machinery is required for the project?'),
+    createQuestion('LD', 'What retention or liquidated damages provisions are included?'),
+  ];
+
+  it('abstains instead of letting generic words answer for the topic, and still answers what is there', async () => {
+    const outcome = await runAnalysis(
+      { documentName: 'short.pdf', pages, input: createRunInput([createSection('s', questions)]), engine: 'extractive' },
+      { createEngine: () => createExtractiveEngine() },
+    );
+    const byId = new Map(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
+    for (const id of ['BA', 'PW', 'EQ']) {
+      expect(byId.get(id)?.answer, id).toBeNull();
+      expect(byId.get(id)?.confidence, id).toBeLessThan(0.3);
+    }
+    expect(byId.get('LD')?.answer).toMatch(/\$500 per calendar day/);
+    expect(byId.get('LD')?.pages).toEqual([3]);
   });
 });

@@ -53,7 +53,7 @@ const GENERIC_TERMS = new Set(
   ['required', 'requirement', 'provide', 'provision', 'amount', 'total', 'type', 'detail', 'item', 'work', 'project', 'contractor', 'general', 'need', 'shall', 'must', 'apply']
     .flatMap((w) => analyzeText(w).queryTokens),
 );
-const GENERIC_TERM_WEIGHT = 0.3;
+const GENERIC_TERM_WEIGHT = 0.15;
 
 interface Concept {
   alternatives: string[];
@@ -102,9 +102,12 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
   const segments = withoutParens.split(/\s+or\s+/i).map((seg) => analyzeText(seg).queryTokens);
   // Around each "or": the last term before it and the first two after it are alternatives.
   const orGroups: Array<Set<string>> = [];
+  // Generic words ("requirements", "project") never stand in for a topic word: "Buy America or ... requirements"
+  // must not be satisfied by any sentence saying "required". They stay concepts of their own, at their low weight.
+  const specific = (tokens: string[]) => tokens.filter((t) => !GENERIC_TERMS.has(t));
   for (let i = 0; i + 1 < segments.length; i++) {
-    const before = segments[i] as string[];
-    const after = segments[i + 1] as string[];
+    const before = specific(segments[i] as string[]);
+    const after = specific(segments[i + 1] as string[]);
     const group = new Set<string>([...before.slice(-1), ...after.slice(0, 2)]);
     const overlapping = orGroups.find((g) => [...group].some((t) => g.has(t)));
     if (overlapping !== undefined) for (const t of group) overlapping.add(t);
