@@ -1,0 +1,55 @@
+/**
+ * Sign-in in a real browser with AUTH=on: a signed-out visit to the analyzer lands on /login (keeping where
+ * the user was going), a wrong password shows an error, the right one returns to the analyzer signed in
+ * (httpOnly cookie, invisible to scripts), and signing out ends the session.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { browserAvailable, launchBrowser, openPage, startTestServer, type TestServer } from './browser-harness.js';
+
+const run = browserAvailable() ? describe : describe.skip;
+const ADMIN = { email: 'chief@example.com', password: 'correct-horse-battery' };
+
+run('sign-in page', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({ AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), launchBrowser()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('sends a signed-out visitor to /login and back to the analyzer after signing in', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await page.goto(`${server.baseUrl}/analyzer`);
+    await page.waitForURL(/\/login\?next=%2Fanalyzer/);
+
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('wrong-password!!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/incorrect/);
+    expect(page.url()).toMatch(/\/login/);
+
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/analyzer$/);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'sa_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+    expect(await page.evaluate(() => document.cookie)).not.toContain('sa_session');
+    const who = await page.evaluate(async () => (await fetch('/api/verify-session', { method: 'POST' })).json());
+    expect(who).toMatchObject({ success: true, user: { email: ADMIN.email, role: 'admin' } });
+
+    await page.goto(`${server.baseUrl}/login`);
+    await expect.poll(() => page.locator('#signed-in').textContent()).toContain(ADMIN.email);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(async () => (await context.cookies()).some((c) => c.name === 'sa_session' && c.value)).toBe(false);
+    const after = await page.evaluate(async () => (await fetch('/api/verify-session', { method: 'POST' })).status);
+    expect(after).toBe(401);
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await context.close();
+  });
+});
