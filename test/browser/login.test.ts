@@ -39,7 +39,7 @@ run('sign-in page', () => {
     const session = cookies.find((c) => c.name === 'sa_session');
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
-    expect(await page.evaluate(() => document.cookie)).not.toContain('sa_session');
+    expect(await page.evaluate('document.cookie')).not.toContain('sa_session');
     const who = await page.evaluate(async () => (await fetch('/api/verify-session', { method: 'POST' })).json());
     expect(who).toMatchObject({ success: true, user: { email: ADMIN.email, role: 'admin' } });
 
