@@ -40,15 +40,17 @@ run('sign-in page', () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
     expect(await page.evaluate('document.cookie')).not.toContain('sa_session');
-    const who = await page.evaluate(async () => (await fetch('/api/verify-session', { method: 'POST' })).json());
-    expect(who).toMatchObject({ success: true, user: { email: ADMIN.email, role: 'admin' } });
+    const who = await context.request.post(`${server.baseUrl}/api/verify-session`, { headers: { origin: server.baseUrl } });
+    expect(await who.json()).toMatchObject({ success: true, user: { email: ADMIN.email, role: 'admin' } });
 
     await page.goto(`${server.baseUrl}/login`);
     await expect.poll(() => page.locator('#signed-in').textContent()).toContain(ADMIN.email);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(async () => (await context.cookies()).some((c) => c.name === 'sa_session' && c.value)).toBe(false);
-    const after = await page.evaluate(async () => (await fetch('/api/verify-session', { method: 'POST' })).status);
-    expect(after).toBe(401);
+    // The page reloads after signing out; ask with the context's own request client (same cookie jar) instead.
+    const after = await context.request.post(`${server.baseUrl}/api/verify-session`, { headers: { origin: server.baseUrl } });
+    expect(after.status()).toBe(401);
+    await page.waitForLoadState('load');
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
     await context.close();
   });
