@@ -13,7 +13,7 @@ import { insertCheckpoint, selectCheckpoints } from '../db/queries/checkpoints.j
 import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '../db/queries/documents.js';
 import { insertEvent } from '../db/queries/events.js';
 import type { ClaimedRun } from '../db/queries/runs.js';
-import { retryRunLater } from '../db/queries/runs.js';
+import { releaseRun, retryRunLater } from '../db/queries/runs.js';
 import type { Session } from '../db/queries/sessions.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
@@ -214,11 +214,11 @@ async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Pr
   return doc.pages;
 }
 
-async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cost_usd: number; llm_calls: number }): Promise<void> {
-  await run.ctx.db.transaction(async (tx) => {
+async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: Usage): Promise<void> {
+  const counted = await run.ctx.db.transaction(async (tx) => {
     await assertFence(tx, id, fence);
     const fresh = await insertCheckpoint(tx, id, unitKey, fence.attempt, usage);
-    if (!fresh) return; // already persisted (a replay): nothing to add, nothing paid twice
+    if (!fresh) return false; // already persisted (a replay): nothing to add, nothing paid twice
     await upsertAnswers(tx, id, answers);
     await tx.query(
       `UPDATE sessions SET
@@ -229,14 +229,18 @@ async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unit
        WHERE session_id = $1`,
       [id, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd, usage.llm_calls],
     );
-    runMetrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt_tokens);
-    runMetrics.llmTokens.inc({ kind: 'completion' }, usage.completion_tokens);
-    runMetrics.llmCost.inc(usage.cost_usd);
     const done = answers.filter((a) => a.answer !== null);
     for (const a of done) {
       await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote });
     }
+    return true;
   });
+  // Counted once the checkpoint is committed: a rolled-back (fenced-out) unit was not this process's to bill.
+  if (counted) {
+    runMetrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt_tokens);
+    runMetrics.llmTokens.inc({ kind: 'completion' }, usage.completion_tokens);
+    runMetrics.llmCost.inc(usage.cost_usd);
+  }
 }
 
 function statsOf(full: FullResult) {
@@ -253,50 +257,40 @@ function statsOf(full: FullResult) {
   };
 }
 
-/** Stop: keep every answer found, store the partial result and the stopped event. */
-export async function finalizeStopped(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence): Promise<void> {
+/**
+ * End a run from what is checkpointed (stop, or failure): rebuild the result from the stored answers and write
+ * it with the terminal status and event in one fenced transaction.
+ */
+async function finalizeFromAnswers(
+  run: Pick<RunContext, 'ctx' | 'onFinished'>,
+  session: Session,
+  fence: Fence,
+  end: { status: 'partial' | 'failed'; errorMessage?: string; event: (full: FullResult) => { event: string; data: Record<string, unknown> } },
+): Promise<void> {
   const store = run.ctx.store;
   const fresh = (await store.getSession(session.id)) ?? session;
-  const full = await buildResultFromAnswers(store, { ...fresh, status: 'partial', completedAt: new Date() });
-  full.metadata.stopped_reason = 'user';
+  const full = await buildResultFromAnswers(store, { ...fresh, status: end.status, completedAt: new Date() });
+  if (end.status === 'partial') full.metadata.stopped_reason = 'user';
+  const stats = end.errorMessage === undefined ? statsOf(full) : { ...statsOf(full), errorMessage: end.errorMessage };
   const stored = await withDbRetry(() =>
-    store.storeResult(
-      session.id,
-      {
-        result: full,
-        legacy: toLegacyResult(full),
-        status: 'partial',
-        stats: statsOf(full),
-        event: { event: 'analysis_stopped', data: { reason: 'user', questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions } },
-      },
-      fence,
-    ),
+    store.storeResult(session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event: end.event(full) }, fence),
   );
   run.onFinished?.(stored);
+}
+
+/** Stop: keep every answer found, store the partial result and the stopped event. */
+export async function finalizeStopped(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence): Promise<void> {
+  await finalizeFromAnswers(run, session, fence, {
+    status: 'partial',
+    event: (full) => ({ event: 'analysis_stopped', data: { reason: 'user', questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions } }),
+  });
 }
 
 export async function finalizeFailed(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence, message: string, errorType: string): Promise<void> {
-  const store = run.ctx.store;
-  const fresh = (await store.getSession(session.id)) ?? session;
-  const full = await buildResultFromAnswers(store, { ...fresh, status: 'failed', completedAt: new Date() });
-  const stored = await withDbRetry(() =>
-    store.storeResult(
-      session.id,
-      {
-        result: full,
-        legacy: toLegacyResult(full),
-        status: 'failed',
-        stats: { ...statsOf(full), errorMessage: message },
-        event: { event: 'analysis_failed', data: { error: message, error_type: errorType } },
-      },
-      fence,
-    ),
-  );
-  run.onFinished?.(stored);
+  await finalizeFromAnswers(run, session, fence, { status: 'failed', errorMessage: message, event: () => ({ event: 'analysis_failed', data: { error: message, error_type: errorType } }) });
 }
 
 async function releaseForShutdown(run: RunContext, id: string, fence: Fence): Promise<void> {
-  const { releaseRun } = await import('../db/queries/runs.js');
   await releaseRun(run.ctx.db, id, fence.attempt);
   run.log.info({ sessionId: id }, 'released run for another process to resume');
 }

@@ -52,8 +52,11 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '';
+    const apiPath = path.startsWith('/api/') || path === '/metrics';
     const declared = request.routeOptions.config?.access;
-    const access: Access = declared ?? (path.startsWith('/api/') || path === '/metrics' ? 'user' : 'public');
+    const access: Access = declared ?? (apiPath ? 'user' : 'public');
+    // Pages, static assets and health checks never need the caller: don't spend a token lookup on each of them.
+    if (!apiPath) return;
 
     if (ctx.config.auth.mode === 'off') {
       request.user = LOCAL_USER;

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import { AppError, isAppError } from '../errors.js';
-import { ingestPdf, ingestOptionsFromConfig, type IngestedDocument } from '../ingest/index.js';
+import { ingestPdf, ingestOptionsFromConfig, inspectPdf, type IngestedDocument } from '../ingest/index.js';
 import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig } from '../questions/index.js';
 import type { RunInput } from '../questions/types.js';
 import { estimateRun } from '../analysis/run-analysis.js';
@@ -81,7 +81,6 @@ export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm): Prom
   } catch (err) {
     // No text layer at all: with OCR on, the run reads it with OCR (and fails PDF_NO_TEXT if that finds nothing).
     if (!(isAppError(err) && err.code === 'PDF_NO_TEXT' && ctx.config.ingest.ocr === 'auto')) throw err;
-    const { inspectPdf } = await import('../ingest/index.js');
     pageCount = (await inspectPdf(form.file.bytes, ingestOptionsFromConfig(ctx.config))).pageCount;
   }
   // Pages without a text layer are OCR'd by the run; don't cache text that OCR would improve.

@@ -41,21 +41,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         total,
         limit,
         offset,
-        sessions: sessions.map((s) => ({
-          session_id: s.id,
-          created_at: s.createdAt.toISOString(),
-          status: s.status,
-          pdf_filename: s.pdfFilename,
-          questions_answered: s.questionsAnswered,
-          total_questions: s.totalQuestions,
-          processing_time: s.processingTime,
-          estimated_cost: s.estimatedCost,
-          total_tokens: s.totalTokens,
-          engine: s.engine,
-          model: s.model,
-          owner: s.ownerId,
-          error: s.errorMessage,
-        })),
+        // The session summary plus the plan's column name for the file (existing admin scripts read `pdf_filename`).
+        sessions: sessions.map((s) => ({ ...sessionSummary(s), pdf_filename: s.pdfFilename })),
       };
     },
   );
