@@ -188,6 +188,20 @@ describeEachDatabase('analysis API', ({ db }) => {
       });
     }
 
+    for (const [name, contentType, body] of [
+      ['a multipart body without its boundary', 'multipart/form-data', '--x\r\n'],
+      ['a truncated multipart body', 'multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 trunc'],
+    ] as const) {
+      it(`answers 400 VALIDATION_FAILED for ${name}`, async () => {
+        const before = await countSessions();
+        const r = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: body, headers: { 'content-type': contentType } });
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED' });
+        expect(r.json().error).toMatch(/multipart/);
+        expect(await countSessions()).toBe(before);
+      });
+    }
+
     it('reports every config problem with its JSON path', async () => {
       const bad = makeQuestionConfig(1, 2) as unknown as { sections: Array<{ questions: Array<Record<string, unknown>> }> };
       bad.sections[0]!.questions[0]!.expected_type = 'numbr';

@@ -25,6 +25,20 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
   }
   if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 'Send the analysis as multipart/form-data with a "file" field.');
   const form: AnalyzeForm = { file: null, config: null, sections: null, guardrails: null, engine: null, thorough: null };
+  try {
+    await readParts(request, form);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    // Size limits keep their own code (mapped by the error handler); anything else the parser throws means the
+    // body is not well-formed multipart (missing boundary, truncated part): the client's mistake, not ours.
+    if (err instanceof AppError || code.startsWith('FST_')) throw err;
+    throw new AppError('VALIDATION_FAILED', `The upload is not a well-formed multipart/form-data body (${(err as Error).message}).`);
+  }
+  if (form.file && form.file.bytes.length > ctx.config.ingest.maxUploadBytes) throw new AppError('UPLOAD_TOO_LARGE');
+  return form;
+}
+
+async function readParts(request: FastifyRequest, form: AnalyzeForm): Promise<void> {
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname === 'file') {
@@ -44,8 +58,6 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
       else if (part.fieldname === 'thorough') form.thorough = value;
     }
   }
-  if (form.file && form.file.bytes.length > ctx.config.ingest.maxUploadBytes) throw new AppError('UPLOAD_TOO_LARGE');
-  return form;
 }
 
 export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
