@@ -3,6 +3,7 @@
  * Behaviour follows these explicit variables, never NODE_ENV. Every variable is documented in
  * .env.example and in the README's configuration table.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -43,6 +44,8 @@ const EnvSchema = z.object({
   OCR_MAX_PAGES: intIn(0, 100_000).default(200),
   PARSE_TIMEOUT_MS: intIn(1000, 3_600_000).default(120_000),
   PARSE_MAX_MEMORY_MB: intIn(64, 16_384).default(1024),
+  /** Parse threads kept warm (pdf.js loaded) for the next upload; ~55 MB each. Default: one per core, at most 2. */
+  PARSE_WARM_WORKERS: intIn(0, 16).default(Math.min(2, os.availableParallelism())),
 
   // Analysis
   DEFAULT_ENGINE: z.enum(['extractive', 'llm']).default('extractive'),
@@ -100,6 +103,7 @@ export interface Config {
     ocrMaxPages: number;
     parseTimeoutMs: number;
     parseMaxMemoryMb: number;
+    parseWarmWorkers: number;
   };
   analysis: {
     defaultEngine: 'extractive' | 'llm';
@@ -208,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ocrMaxPages: e.OCR_MAX_PAGES,
       parseTimeoutMs: e.PARSE_TIMEOUT_MS,
       parseMaxMemoryMb: e.PARSE_MAX_MEMORY_MB,
+      parseWarmWorkers: e.PARSE_WARM_WORKERS,
     },
     analysis: {
       defaultEngine: e.DEFAULT_ENGINE,
@@ -248,5 +253,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Config for tests and command-line tools: defaults plus overrides, no process.env. */
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
-  return loadConfig({ AUTH: 'off', LOG_LEVEL: 'silent', ...overrides });
+  // No warm parse threads unless a test asks: most tests parse a handful of small PDFs in parallel files.
+  return loadConfig({ AUTH: 'off', LOG_LEVEL: 'silent', PARSE_WARM_WORKERS: '0', ...overrides });
 }

@@ -1,6 +1,7 @@
 /**
  * Background services of one process, started after the app is built: the event fan-out, the run worker,
- * scheduled cleanup, and request counting for recycling. `stop()` ends them in order on shutdown.
+ * scheduled cleanup, warm parse threads, and request counting for recycling. `stop()` ends them in order
+ * on shutdown.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
@@ -8,6 +9,7 @@ import { recycleThreshold, requestRecycle } from './cluster.js';
 import { preferredEventsMode } from './jobs/event-hub.js';
 import { RunWorker } from './jobs/run-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 
 export interface Services {
   stop(): Promise<void>;
@@ -22,6 +24,8 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
     ctx.worker.start();
   }
   const maintenance = startMaintenance(ctx, app.log.child({ component: 'maintenance' }));
+  // Uploads are parsed at once (validation), so the first one after a start should not wait for pdf.js.
+  parseWorkerPool.keepWarm(ctx.config.ingest.parseWarmWorkers, ctx.config.ingest.parseMaxMemoryMb);
 
   const threshold = recycleThreshold(ctx.config);
   if (threshold > 0) {
@@ -39,6 +43,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
   return {
     async stop() {
       maintenance.stop();
+      await parseWorkerPool.close();
       await ctx.worker?.stop();
       await ctx.events.stop();
     },

@@ -37,10 +37,11 @@ function edgeIndexes(count: number): number[] {
 /** For each page (lines in reading order), the lines identified as repeated headers/footers. */
 export function detectBoilerplate(pages: string[][]): string[][] {
   if (pages.length < MIN_PAGES) return pages.map(() => []);
+  // Keys of each page's edge lines, computed once (the roman-numeral rule makes boilerplateKey the costly part).
+  const edges = pages.map((lines) => edgeIndexes(lines.length).map((i) => ({ line: lines[i]!, key: boilerplateKey(lines[i]!) })));
   const pagesByKey = new Map<string, number[]>();
-  pages.forEach((lines, pageIndex) => {
-    const keys = new Set(edgeIndexes(lines.length).map((i) => boilerplateKey(lines[i]!)));
-    for (const key of keys) {
+  edges.forEach((edge, pageIndex) => {
+    for (const key of new Set(edge.map((e) => e.key))) {
       if (key.length === 0) continue;
       const list = pagesByKey.get(key) ?? [];
       list.push(pageIndex);
@@ -54,11 +55,10 @@ export function detectBoilerplate(pages: string[][]): string[][] {
     if (pageIndexes.length >= minPages || repeatsLocally(pageIndexes)) boilerplate.add(key);
   }
 
-  return pages.map((lines) => {
+  return edges.map((edge) => {
     const found: string[] = [];
-    for (const i of edgeIndexes(lines.length)) {
-      const line = lines[i]!;
-      if (boilerplate.has(boilerplateKey(line)) && !found.includes(line)) found.push(line);
+    for (const { line, key } of edge) {
+      if (boilerplate.has(key) && !found.includes(line)) found.push(line);
     }
     return found;
   });

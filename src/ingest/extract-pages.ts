@@ -1,19 +1,25 @@
 /**
- * Text-layer extraction over one or more parse workers. pdf.js reads ~130 dense pages/s per core, so a long
- * document is split into contiguous page ranges, one worker per core: the first worker opens the file,
- * reports the page count, narrows its own range and the others start on the rest.
+ * Text-layer extraction over one or more parse workers. A long document is read by one worker per core
+ * (up to MAX_PARSE_WORKERS): the first worker opens the file and reports the page count, the others are
+ * started then, and every worker claims pages in small chunks from one shared counter until none are left,
+ * so a worker that starts later, or draws heavier pages, simply reads fewer and they all finish together.
  *
- * Page images for OCR are released in page order (all of worker 0's, then worker 1's...) so the
- * OCR_MAX_PAGES cap always picks the first scanned pages, whatever order the workers finish in.
+ * Page images for OCR are passed on in page order, whichever worker read them, so the OCR_MAX_PAGES cap
+ * always picks the first scanned pages.
  */
 import os from 'node:os';
 import type { AppError } from '../errors.js';
+import { parseWorkerPool } from './parse-worker-pool.js';
 import { startParseWorker, type ParseWorkerRun, type RawPage, type RenderRequest } from './run-parse-worker.js';
 
-// Starting another worker costs ~0.5–1 s (loading pdf.js, parsing the xref): only worth it for long files.
-const MIN_PAGES_PER_WORKER = 150;
+// A further worker costs ~0.15 s to open the document (warm) or ~0.5 s (cold), and pdf.js reads 3–5 ms per
+// text page: below this many pages per worker, splitting gains nothing.
+const MIN_PAGES_PER_WORKER = 100;
 // More workers than this would only compete with the server for cores.
 const MAX_PARSE_WORKERS = 4;
+// Pages claimed at a time: small enough that workers finish within a few pages of each other, large
+// enough that the pages arrive nearly in order (images are held until every earlier page is in).
+const CHUNK_PAGES = 8;
 
 export interface ExtractRequest {
   bytes: Uint8Array;
@@ -36,58 +42,64 @@ export function chooseWorkerCount(pageCount: number, maxWorkers: number): number
   return Math.max(1, Math.min(maxWorkers, MAX_PARSE_WORKERS, Math.floor(pageCount / MIN_PAGES_PER_WORKER)));
 }
 
-/** Contiguous, near-equal 1-based page ranges. */
-export function splitPageRanges(pageCount: number, parts: number): Array<{ firstPage: number; lastPage: number }> {
-  const ranges = [];
-  for (let i = 0; i < parts; i++) {
-    const firstPage = Math.floor((i * pageCount) / parts) + 1;
-    const lastPage = Math.floor(((i + 1) * pageCount) / parts);
-    ranges.push({ firstPage, lastPage });
+/**
+ * Passes page images on in page order: pages arrive in any order from several workers, and the cap on
+ * OCR'd pages must take the first scanned pages of the document.
+ */
+export class PageOrderGate {
+  #next = 1;
+  #arrived = new Map<number, Uint8Array | null>();
+  #passed = 0;
+
+  constructor(
+    private readonly maxImages: number,
+    private readonly onImage: (pageNumber: number, png: Uint8Array | null) => void,
+  ) {}
+
+  /** Page `pageNumber` is read (with its image for OCR, or null); images up to the first gap are passed. */
+  arrived(pageNumber: number, image: Uint8Array | null): void {
+    this.#arrived.set(pageNumber, image);
+    while (this.#arrived.has(this.#next)) {
+      const png = this.#arrived.get(this.#next)!;
+      this.#arrived.delete(this.#next);
+      if (png) {
+        // Past the cap the page is still reported (with null) so its caller can count it as done.
+        const withinCap = this.#passed < this.maxImages;
+        if (withinCap) this.#passed++;
+        this.onImage(this.#next, withinCap ? png : null);
+      }
+      this.#next++;
+    }
   }
-  return ranges;
 }
 
 export async function extractPages(request: ExtractRequest): Promise<void> {
   const maxWorkers = request.maxWorkers ?? os.availableParallelism();
+  const claim = new SharedArrayBuffer(4);
+  const gate = new PageOrderGate(request.render.maxPages, request.onImage);
   const runs: ParseWorkerRun[] = [];
-  const heldImages: Array<Array<{ pageNumber: number; png: Uint8Array }>> = [];
-  const finished: boolean[] = [];
-  let released = 0; // workers whose images have all been passed on
-  let imagesPassed = 0;
 
-  const passImage = (pageNumber: number, png: Uint8Array) => {
-    const withinCap = imagesPassed < request.render.maxPages;
-    if (withinCap) imagesPassed++;
-    request.onImage(pageNumber, withinCap ? png : null);
-  };
-  const releaseInOrder = () => {
-    while (released < runs.length) {
-      for (const held of heldImages[released]!.splice(0)) passImage(held.pageNumber, held.png);
-      if (!finished[released]) return;
-      released++;
-    }
-  };
-
-  const start = (index: number, range: { firstPage?: number; lastPage?: number }, first: boolean): ParseWorkerRun => {
-    heldImages[index] = [];
-    finished[index] = false;
+  const start = (first: boolean): ParseWorkerRun => {
     const run = startParseWorker({
       bytes: request.bytes,
       mode: 'extract',
-      ...range,
+      claim,
+      chunkPages: CHUNK_PAGES,
+      sendLabels: first,
       render: request.render,
       timeoutMs: request.timeoutMs,
       maxMemoryMb: request.maxMemoryMb,
       signal: request.signal,
-      onOpened: first ? (count) => planWorkers(count) : undefined,
+      onOpened: first
+        ? (pageCount) => {
+            request.onOpened(pageCount);
+            for (let i = 1; i < chooseWorkerCount(pageCount, maxWorkers); i++) runs.push(start(false));
+          }
+        : undefined,
       onLabels: first ? request.onLabels : undefined,
       onPage: (page) => {
-        const image = page.image;
-        request.onPage({ ...page, image: null }, image !== null);
-        if (image) {
-          heldImages[index]!.push({ pageNumber: page.pageNumber, png: image });
-          releaseInOrder();
-        }
+        request.onPage({ ...page, image: null }, page.image !== null);
+        gate.arrived(page.pageNumber, page.image);
       },
     });
     // One failing worker stops the others at once (and its rejection is never left unhandled).
@@ -97,26 +109,15 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
     return run;
   };
 
-  const planWorkers = (pageCount: number) => {
-    request.onOpened(pageCount);
-    const count = chooseWorkerCount(pageCount, maxWorkers);
-    if (count < 2) return;
-    const ranges = splitPageRanges(pageCount, count);
-    runs[0]!.narrowRange(ranges[0]!.lastPage);
-    for (let i = 1; i < count; i++) runs.push(start(i, ranges[i]!, false));
-  };
-
-  runs.push(start(0, {}, true));
+  runs.push(start(true));
   // Workers 1..n are added while worker 0 runs (on 'opened'), so wait for them index by index.
   try {
-    for (let i = 0; i < runs.length; i++) {
-      await runs[i]!.done;
-      finished[i] = true;
-      releaseInOrder();
-    }
+    for (let i = 0; i < runs.length; i++) await runs[i]!.done;
   } catch (err) {
     for (const run of runs) run.cancel(err as AppError);
     await Promise.allSettled(runs.map((run) => run.done));
     throw err;
+  } finally {
+    parseWorkerPool.refill();
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Runs src/ingest/parse-worker.mjs on a copy of the PDF bytes in a worker_threads Worker, with a wall-clock
- * limit and a heap bound, and turns whatever goes wrong (pdf.js exceptions, out-of-memory, time-out, a
- * crash) into an AppError with a stable code. The server's event loop never runs pdf.js itself.
+ * Runs src/ingest/parse-worker.mjs on a copy of the PDF bytes in a worker_threads Worker (a warm one from
+ * the pool when there is one), with a wall-clock limit and a heap bound, and turns whatever goes wrong
+ * (pdf.js exceptions, out-of-memory, time-out, a crash) into an AppError with a stable code. The server's
+ * event loop never runs pdf.js itself.
  */
-import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
+import { parseWorkerPool } from './parse-worker-pool.js';
 
 export interface RawTextItem {
   /** Text of the run, exactly as pdf.js decoded it (not yet normalised). */
@@ -44,9 +45,14 @@ export interface RenderRequest {
 export interface ParseWorkerRequest {
   bytes: Uint8Array;
   mode: 'inspect' | 'extract';
-  /** Page range to extract (1-based, inclusive); default all pages. */
-  firstPage?: number;
-  lastPage?: number;
+  /**
+   * Extract mode: a 4-byte counter of pages claimed so far, shared by every worker of the document (each
+   * claims `chunkPages` at a time until none are left). A fresh `new SharedArrayBuffer(4)` = all pages.
+   */
+  claim?: SharedArrayBuffer;
+  chunkPages?: number;
+  /** Extract mode: report the document's page labels (one worker per document does). */
+  sendLabels?: boolean;
   render: RenderRequest;
   timeoutMs: number;
   maxMemoryMb: number;
@@ -58,19 +64,12 @@ export interface ParseWorkerRequest {
 }
 
 type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'opened'; pageCount: number }
   | { type: 'labels'; labels: string[] | null }
   | ({ type: 'page' } & RawPage)
   | { type: 'done' }
   | { type: 'error'; name: string; message: string; passwordCode: number | null };
-
-const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
-
-// pdf.js also allocates outside the V8 heap (decoded streams live in ArrayBuffers, which resourceLimits does
-// not count); the young generation is kept small so the old-generation bound is the one that matters.
-// Measured on a 1,500-page document with two workers: peak RSS 407 MB at 32 MB, 371 MB at 16 MB,
-// 342 MB at 8 MB, with no measurable change in speed.
-const YOUNG_GENERATION_MB = 16;
 
 /** Map a pdf.js exception (by name, since it crossed a thread boundary) to our stable codes. */
 export function mapPdfjsError(name: string, message: string): AppError {
@@ -89,20 +88,21 @@ export function mapPdfjsError(name: string, message: string): AppError {
 export interface ParseWorkerRun {
   /** Resolves when the worker reports 'done'; rejects with an AppError. */
   done: Promise<void>;
-  /** Stop after this page (the rest of the range is handed to another worker). */
-  narrowRange(lastPage: number): void;
   /** Terminate early (another worker failed); `done` rejects with the given error. */
   cancel(error: AppError): void;
 }
 
 /** Run the parse worker to completion. Resolves when the worker reports 'done'; rejects with an AppError. */
-export function runParseWorker(request: ParseWorkerRequest): Promise<void> {
-  return startParseWorker(request).done;
+export async function runParseWorker(request: ParseWorkerRequest): Promise<void> {
+  try {
+    await startParseWorker(request).done;
+  } finally {
+    parseWorkerPool.refill();
+  }
 }
 
-/** Start the parse worker and return a handle to narrow its page range or cancel it. */
+/** Start the parse worker and return a handle to cancel it. */
 export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
-  let narrowRange: (lastPage: number) => void = () => undefined;
   let cancel: (error: AppError) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
     if (request.signal?.aborted) {
@@ -112,15 +112,19 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
     // Copy into a fresh ArrayBuffer that is then transferred: the caller's bytes stay usable. (Not .slice():
     // on a Node Buffer that is a view, and transferring it would detach the caller's, or the pool's, memory.)
     const copy = new Uint8Array(request.bytes);
-    const worker = new Worker(WORKER_URL, {
-      workerData: { bytes: copy, mode: request.mode, render: request.render, firstPage: request.firstPage, lastPage: request.lastPage },
-      transferList: [copy.buffer as ArrayBuffer],
-      resourceLimits: { maxOldGenerationSizeMb: request.maxMemoryMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      stdout: true, // swallow pdf.js console noise rather than interleave it with the server's logs
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    const worker = parseWorkerPool.acquire(request.maxMemoryMb);
+    worker.postMessage(
+      {
+        type: 'job',
+        bytes: copy,
+        mode: request.mode,
+        render: request.render,
+        claim: request.claim ?? new SharedArrayBuffer(4),
+        chunkPages: request.chunkPages ?? 1,
+        sendLabels: request.sendLabels ?? true,
+      },
+      [copy.buffer as ArrayBuffer],
+    );
 
     let settled = false;
     const finish = (err: AppError | null) => {
@@ -128,14 +132,13 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
       settled = true;
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
+      // One document per thread: it is never reused. (The caller refills the pool once the whole document
+      // is read, so new threads do not compete with this document's other workers for the cores.)
       void worker.terminate();
       if (err) reject(err);
       else resolve();
     };
     const onAbort = () => finish(new AppError('RUN_ABORTED', 'Reading the PDF was stopped.'));
-    narrowRange = (lastPage) => {
-      if (!settled) worker.postMessage({ type: 'range', lastPage });
-    };
     cancel = (error) => finish(error);
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -195,5 +198,5 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
       finish(new AppError('PDF_INVALID', `The PDF reader stopped unexpectedly (exit code ${code}).`));
     });
   });
-  return { done, narrowRange: (lastPage) => narrowRange(lastPage), cancel: (error) => cancel(error) };
+  return { done, cancel: (error) => cancel(error) };
 }

@@ -1,21 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.js';
-import { chooseWorkerCount, splitPageRanges } from '../../src/ingest/extract-pages.js';
+import { chooseWorkerCount, PageOrderGate } from '../../src/ingest/extract-pages.js';
 import { ingestPdf } from '../../src/ingest/index.js';
 import { createPdf, type PageSpec } from '../helpers/pdf-factory.js';
 
 describe('splitting long documents over parse workers', () => {
-  it('splits pages into contiguous ranges that cover every page once', () => {
-    expect(splitPageRanges(10, 3)).toEqual([
-      { firstPage: 1, lastPage: 3 },
-      { firstPage: 4, lastPage: 6 },
-      { firstPage: 7, lastPage: 10 },
+  it('passes page images on in page order, whatever order the pages arrive in', () => {
+    const passed: Array<[number, string | null]> = [];
+    const gate = new PageOrderGate(10, (page, png) => passed.push([page, png ? new TextDecoder().decode(png) : null]));
+    const png = (text: string) => new TextEncoder().encode(text);
+    gate.arrived(3, png('three'));
+    gate.arrived(2, null);
+    expect(passed).toEqual([]); // page 1 is not in yet
+    gate.arrived(1, png('one'));
+    expect(passed).toEqual([
+      [1, 'one'],
+      [3, 'three'],
     ]);
-    expect(splitPageRanges(1, 1)).toEqual([{ firstPage: 1, lastPage: 1 }]);
+    gate.arrived(5, png('five'));
+    gate.arrived(4, null);
+    expect(passed.map(([page]) => page)).toEqual([1, 3, 5]);
+  });
+
+  it('caps the images at the first scanned pages and still reports the rest, without an image', () => {
+    const passed: Array<[number, boolean]> = [];
+    const gate = new PageOrderGate(1, (page, png) => passed.push([page, png !== null]));
+    gate.arrived(2, new Uint8Array([2]));
+    gate.arrived(1, new Uint8Array([1]));
+    expect(passed).toEqual([
+      [1, true],
+      [2, false],
+    ]);
   });
 
   it('uses one worker for short documents and at most one per core for long ones', () => {
     expect(chooseWorkerCount(72, 2)).toBe(1);
+    expect(chooseWorkerCount(199, 2)).toBe(1);
     expect(chooseWorkerCount(500, 2)).toBe(2);
     expect(chooseWorkerCount(1500, 1)).toBe(1);
     expect(chooseWorkerCount(100_000, 64)).toBe(4);

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { testConfig } from '../../src/config.js';
+import { ingestPdf, inspectPdf } from '../../src/ingest/index.js';
+import { ParseWorkerPool, parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
+import { isAppError } from '../../src/errors.js';
+import { createEncryptedPdf, createLongPdf, createTextPdf } from '../helpers/pdf-factory.js';
+
+const options = { ...testConfig().ingest, ocr: 'off' as const };
+
+afterEach(async () => {
+  await parseWorkerPool.close();
+});
+
+describe('warm parse workers', () => {
+  it('keeps the asked number of threads warm, each having read the built-in warm-up document', async () => {
+    const pool = new ParseWorkerPool();
+    try {
+      pool.keepWarm(2, options.parseMaxMemoryMb);
+      await pool.whenWarm();
+      // A spare whose warm-up failed would have been dropped: both loaded pdf.js and read the document.
+      expect(pool.stats()).toMatchObject({ spares: 2, readySpares: 2, warmStarts: 0, coldStarts: 0 });
+    } finally {
+      await pool.close();
+    }
+    expect(pool.stats().spares).toBe(0);
+  }, 30_000);
+
+  it('parses with warm threads and replaces them with new ones once the document is read', async () => {
+    parseWorkerPool.keepWarm(2, options.parseMaxMemoryMb);
+    await parseWorkerPool.whenWarm();
+    const before = parseWorkerPool.stats();
+
+    const doc = await ingestPdf(await createLongPdf(260), options);
+
+    expect(doc.pageCount).toBe(260);
+    expect(doc.pages.every((p, i) => p.pageNumber === i + 1 && p.text.length > 0)).toBe(true);
+    const after = parseWorkerPool.stats();
+    // 260 pages: two workers, both warm; then two new spares replace them (used threads are terminated).
+    expect(after.warmStarts - before.warmStarts).toBe(2);
+    expect(after.coldStarts - before.coldStarts).toBe(0);
+    expect(after.spares).toBe(2);
+    await parseWorkerPool.whenWarm();
+    expect(parseWorkerPool.stats().readySpares).toBe(2);
+  }, 60_000);
+
+  it('starts a cold thread when no warm one is left, with the same result', async () => {
+    const bytes = await createTextPdf(['First page of the cold parse.', 'Second page.']);
+    const before = parseWorkerPool.stats();
+    const doc = await ingestPdf(bytes, options); // the pool is empty (keepWarm was never called here)
+    expect(doc.pages.map((p) => p.text)).toEqual(['First page of the cold parse.', 'Second page.']);
+    expect(parseWorkerPool.stats().coldStarts - before.coldStarts).toBe(1);
+  }, 30_000);
+
+  it('hands out no thread built for another memory bound', async () => {
+    parseWorkerPool.keepWarm(1, options.parseMaxMemoryMb);
+    await parseWorkerPool.whenWarm();
+    const before = parseWorkerPool.stats();
+    await inspectPdf(await createTextPdf(['One page.']), { ...options, parseMaxMemoryMb: options.parseMaxMemoryMb + 64 });
+    expect(parseWorkerPool.stats().coldStarts - before.coldStarts).toBe(1);
+    expect(parseWorkerPool.stats().warmStarts - before.warmStarts).toBe(0);
+  }, 30_000);
+
+  it('keeps working after a document fails: the failed thread is replaced, the next document parses warm', async () => {
+    parseWorkerPool.keepWarm(1, options.parseMaxMemoryMb);
+    await parseWorkerPool.whenWarm();
+
+    const failure = await ingestPdf(await createEncryptedPdf('Secret text'), options).catch((err: unknown) => err);
+    expect(isAppError(failure) && failure.code).toBe('PDF_ENCRYPTED');
+
+    await parseWorkerPool.whenWarm();
+    const before = parseWorkerPool.stats();
+    const doc = await ingestPdf(await createTextPdf(['After the failure.']), options);
+    expect(doc.pages[0]!.text).toBe('After the failure.');
+    expect(parseWorkerPool.stats().warmStarts - before.warmStarts).toBe(1);
+  }, 30_000);
+});
