@@ -5,6 +5,9 @@
  * side by side in one run, in interleaved rounds so machine noise hits every target alike; both the full
  * 200 response and the conditional If-None-Match → 304 path.
  *
+ * A fourth target serves the same PostgreSQL database with EVENTS_MODE=poll (no LISTEN): the per-read
+ * version check that a pooled Neon endpoint without DATABASE_DIRECT_URL falls back to.
+ *
  * Targets: p99 added latency vs the baseline ≤ 5 ms, throughput ≥ 50 % of the baseline.
  *
  *   npx tsx bench/http-results.bench.ts          prints the results as JSON
@@ -100,6 +103,7 @@ async function startBaseline(body: string, sessionId: string, dir: string): Prom
 export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
   let pgServer: ServerChild | null = null;
   let liteServer: ServerChild | null = null;
+  let noListenServer: ServerChild | null = null;
   let baseline: Child | null = null;
   let client: LoadClient | null = null;
   const pgDb = await createTempPostgresDatabase('sa_bench_http');
@@ -129,8 +133,15 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     const started = await startBaseline(source.body, source.id, dataDir.dir);
     baseline = started.child;
 
+    // The same database through a server without LISTEN (EVENTS_MODE=poll, as on Neon's pooled endpoint with
+    // no DATABASE_DIRECT_URL): it cannot trust finished versions from memory and asks on every read.
+    if (pgRun && pgDb) {
+      noListenServer = await startBenchServer({ DATABASE_URL: pgDb.url, EVENTS_MODE: 'poll', WORKER_ENABLED: 'false', DATA_DIR: path.join(dataDir.dir, 'pg-poll-server') });
+    }
+
     const targets: Target[] = [];
     if (pgRun) targets.push(await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`));
+    if (pgRun && noListenServer) targets.push(await probeTarget('postgres_without_listen', `${(noListenServer as ServerChild).baseUrl}/api/results/${pgRun.id}`));
     targets.push(await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`));
     targets.push(await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`));
 
@@ -171,6 +182,8 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
       total_questions: result.result.total_questions,
       questions_answered: result.result.questions_answered,
       response_bytes: Object.fromEntries(targets.map((t) => [t.name, t.bytes])),
+      read_path:
+        'postgres and pglite: a finished session’s version is trusted from memory while LISTEN/NOTIFY works (migration 0004 announces every change to a finished row); postgres_without_listen: one version query per read, shared by concurrent reads (src/db/result-cache.ts)',
       targets: { added_p99_ms_at_most: TARGET_ADDED_P99_MS, throughput_ratio_at_least: TARGET_THROUGHPUT_RATIO },
     };
     if (!pgRun) out.postgres = 'skipped: PostgreSQL not reachable';
@@ -193,7 +206,7 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     return out;
   } finally {
     await client?.close();
-    await Promise.all([stopChild(pgServer), stopChild(liteServer), stopChild(baseline)]);
+    await Promise.all([stopChild(pgServer), stopChild(liteServer), stopChild(noListenServer), stopChild(baseline)]);
     await pgDb?.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));
     await dataDir.remove();
   }

@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { SessionStore } from './db/session-store.js';
+import { FinishedSessionVersions } from './db/result-cache.js';
 import { EventHub } from './jobs/event-hub.js';
 import type { RunWorker } from './jobs/run-worker.js';
 import { createEngineFactory } from './analysis/create-engine.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   /** Unique id of this process (lease owner, logs). */
   instanceId: string;
   events: EventHub;
+  /** Session versions for result reads (finished ones from memory while notifications flow; started by services). */
+  sessionVersions: FinishedSessionVersions;
   createEngine: (name: EngineName) => AnalysisEngine;
   /** This process's run worker, once started (null when WORKER_ENABLED=false). */
   worker: RunWorker | null;
@@ -27,6 +30,7 @@ export function createAppContext(config: Config, db: Database, instanceId: strin
     store: new SessionStore(db),
     instanceId,
     events: new EventHub(db),
+    sessionVersions: new FinishedSessionVersions(db),
     createEngine: overrides.createEngine ?? createEngineFactory(config),
     worker: null,
   };

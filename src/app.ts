@@ -3,7 +3,6 @@
  * tests can build it on any database and drive it with `app.inject`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -22,6 +21,7 @@ import { adminRoutes } from './routes/admin/analyses.js';
 import { pageRoutes } from './routes/pages.js';
 import { authRoutes } from './routes/api/auth.js';
 import { registerAuth } from './routes/auth-hooks.js';
+import { registerSecurityHeaders } from './routes/security-headers.js';
 
 export interface BuildAppOptions {
   /** Override the logger (tests pass false). */
@@ -42,7 +42,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerErrorHandler(app);
   observeHttpLatency(app);
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -18,6 +18,9 @@ export interface Services {
 export async function startServices(ctx: AppContext, app: FastifyInstance): Promise<Services> {
   await ctx.events.start(preferredEventsMode(ctx.config.database, ctx.config.runs.eventsMode));
   app.log.info({ eventsMode: ctx.events.mode }, 'progress events fan-out ready');
+  // Same channel rules as the events: where LISTEN works, finished results are validated by notification.
+  const versionsFromMemory = ctx.events.mode === 'listen' && (await ctx.sessionVersions.start());
+  app.log.info({ versionsFromMemory }, 'finished-result versions');
 
   if (ctx.config.runs.workerEnabled) {
     ctx.worker = new RunWorker({ ctx, createEngine: ctx.createEngine, log: app.log.child({ component: 'run-worker' }) });
@@ -46,6 +49,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
       await parseWorkerPool.close();
       await ctx.worker?.stop();
       await ctx.events.stop();
+      await ctx.sessionVersions.stop();
     },
   };
 }

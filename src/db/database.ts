@@ -27,6 +27,12 @@ export interface Database extends Queryable {
    * null when listening is not possible and callers must poll instead.
    */
   listen(channel: string, handler: NotificationHandler): Promise<(() => Promise<void>) | null>;
+  /**
+   * Identifies the LISTEN connection as it is now: null while there is none (not yet connected, lost, or
+   * closed), and a new number after every reconnect, since notifications sent in between are lost. Whoever
+   * trusts "no notification means no change" must check it is the same, non-null number before and after.
+   */
+  listenerEpoch(): number | null;
   /** NOTIFY (delivered after commit when called inside a transaction through tx.query). */
   notify(channel: string, payload: string): Promise<void>;
   /** Cheap liveness probe: resolves when a round trip succeeds. */

@@ -88,6 +88,7 @@ export function createPgDatabase(options: PgOptions): Database {
       }
     },
     listen: (channel, handler) => listener.listen(channel, handler),
+    listenerEpoch: () => listener.epoch(),
     async notify(channel: string, payload: string): Promise<void> {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
@@ -110,8 +111,14 @@ class PgListener {
   private closed = false;
   private retryMs = LISTEN_RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | null = null;
+  private connections = 0;
 
   constructor(private readonly options: PgOptions) {}
+
+  /** See Database.listenerEpoch: the number of the connection that is listening now, if any. */
+  epoch(): number | null {
+    return this.client ? this.connections : null;
+  }
 
   async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name: ${channel}`);
@@ -163,6 +170,7 @@ class PgListener {
     try {
       await client.connect();
       for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+      this.connections += 1;
       this.client = client;
       this.retryMs = LISTEN_RETRY_MIN_MS;
     } catch (err) {

@@ -112,6 +112,8 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
         if (!closed) await unsub();
       };
     },
+    // In-process: notifications cannot be lost while the database is open.
+    listenerEpoch: () => (closed ? null : 0),
     async notify(channel, payload) {
       await pglite.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },

@@ -1,10 +1,21 @@
 /**
- * A finished result never changes, so its encoded JSON can be kept in process memory — but PostgreSQL stays
- * the source of truth: every read first asks the database (one tiny indexed row) for the session's status and
- * version (updated_at), and the cached bytes are used only while that version matches. A delete, a retention
- * change or another process's write is therefore seen at once. Only terminal sessions are cached.
+ * A finished result never changes, so its encoded JSON can be kept in process memory — but the database stays
+ * the source of truth: cached bytes are used only while the session's version (status, updated_at, event
+ * sequence) is the one they were built from. Only terminal sessions are cached.
+ *
+ * How a read learns the version:
+ * - A session that is not finished: one tiny indexed query per read (shared between concurrent reads,
+ *   SessionVersionReader), since it changes as the run goes.
+ * - A finished session, while change notifications reach this process (FinishedSessionVersions): from
+ *   memory. Migration 0004 makes the database announce every change to a finished row (a delete, a stop
+ *   request, a resume) on the `session_changed` channel, and the version is forgotten when one arrives. It is
+ *   trusted only if the LISTEN connection stayed the same and no notification came in while it was read;
+ *   if the connection drops, nothing is trusted until it is back. On PGlite notifications are in-process;
+ *   with no LISTEN (Neon's pooled endpoint without DATABASE_DIRECT_URL) every read asks the database.
+ * A change made by another process is therefore seen within the notification latency (~15 ms p50 measured,
+ * bench/event-latency), and one made by this process at once (its routes forget the version themselves).
  */
-import type { Queryable } from './database.js';
+import type { Database, Queryable } from './database.js';
 import { TERMINAL_STATUSES, type SessionStatus } from './queries/sessions.js';
 
 // Bound on the cache's memory: ~200 typical 300 KB results; least recently used entries go first.
@@ -92,6 +103,82 @@ export class SessionVersionReader {
     } finally {
       this.busy = false;
     }
+  }
+}
+
+export const SESSION_CHANGED_CHANNEL = 'session_changed';
+// Bound on remembered versions (~100 bytes each); the oldest are forgotten first.
+const MAX_TRUSTED_VERSIONS = 50_000;
+
+interface TrustedVersion {
+  version: SessionVersion;
+  epoch: number;
+}
+
+/** Session versions for reads: finished ones from memory while change notifications are reliable (see above). */
+export class FinishedSessionVersions {
+  private readonly trusted = new Map<string, TrustedVersion>();
+  private readonly reader: SessionVersionReader;
+  private unlisten: (() => Promise<void>) | null = null;
+  // Notifications received so far: a version read while one arrived is not trusted (it may predate it).
+  private notifications = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxEntries = MAX_TRUSTED_VERSIONS,
+  ) {
+    this.reader = new SessionVersionReader(db);
+  }
+
+  /** Subscribe to change notifications; false (every read asks the database) when LISTEN is not available. */
+  async start(): Promise<boolean> {
+    if (this.unlisten) return true;
+    this.unlisten = await this.db
+      .listen(SESSION_CHANGED_CHANNEL, (sessionId) => {
+        this.notifications += 1;
+        this.trusted.delete(sessionId);
+      })
+      .catch(() => null);
+    return this.unlisten !== null;
+  }
+
+  async stop(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    this.trusted.clear();
+    await unlisten?.().catch(() => undefined);
+  }
+
+  /** This process changed the session: stop trusting what it remembers (its own notification comes later). */
+  forget(sessionId: string): void {
+    this.trusted.delete(sessionId);
+  }
+
+  async read(sessionId: string): Promise<SessionVersion | null> {
+    const epoch = this.unlisten ? this.db.listenerEpoch() : null;
+    if (epoch !== null) {
+      const hit = this.trusted.get(sessionId);
+      if (hit?.epoch === epoch) return hit.version;
+      if (hit) this.trusted.delete(sessionId);
+    }
+    const seen = this.notifications;
+    const version = await this.reader.read(sessionId);
+    if (
+      version &&
+      epoch !== null &&
+      TERMINAL_STATUSES.includes(version.status) &&
+      this.notifications === seen &&
+      this.db.listenerEpoch() === epoch
+    ) {
+      this.trusted.set(sessionId, { version, epoch });
+      if (this.trusted.size > this.maxEntries) this.trusted.delete(this.trusted.keys().next().value!);
+    }
+    return version;
+  }
+
+  /** Versions held in memory now (tests, metrics). */
+  get size(): number {
+    return this.trusted.size;
   }
 }
 

@@ -29,7 +29,7 @@ describe.runIf(postgresAvailable())('operator commands [postgres]', () => {
 
     const migrated = await runTs('src/db/migrate-cli.ts', [], env);
     expect(migrated.code).toBe(0);
-    expect(migrated.output).toMatch(/Applied: 0001_initial, 0002_durable_runs, 0003_accounts/);
+    expect(migrated.output).toMatch(/Applied: 0001_initial, 0002_durable_runs, 0003_accounts, 0004_session_change_notify/);
     expect((await runTs('src/db/migrate-cli.ts', [], env)).output).toMatch(/up to date/);
 
     const added = await runTs('src/auth/user-cli.ts', ['add', 'ops@example.com', '--admin'], env);

@@ -67,6 +67,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       const session = await loadVisibleSession(ctx, request, request.params.id);
       if (session.status === 'queued' || session.status === 'active') await stopRun(ctx, session.id).catch(() => undefined);
       const deleted = await ctx.store.deleteSession(session.id);
+      ctx.sessionVersions.forget(session.id);
       if (!deleted) throw new AppError('SESSION_NOT_FOUND');
       request.log.info({ sessionId: session.id }, 'analysis deleted');
       return { success: true, deleted: session.id };

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { isSessionIdShape } from '../../db/session-ids.js';
-import { SessionVersionReader, VersionedCache } from '../../db/result-cache.js';
+import { VersionedCache } from '../../db/result-cache.js';
 import { TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
 import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
@@ -69,7 +69,6 @@ interface CachedBody {
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const cache = new VersionedCache<CachedBody>();
-  const versions = new SessionVersionReader(ctx.db);
 
   app.get<{ Params: { id: string } }>(
     '/api/results/:id',
@@ -77,7 +76,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     async (request, reply) => {
       const { id } = request.params;
       if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
-      const version = await versions.read(id);
+      const version = await ctx.sessionVersions.read(id);
       if (!version) throw new AppError('SESSION_NOT_FOUND');
       assertCanSee(request, version); // before the cache: a cached body is never served to someone who may not see it
       const etag = `"${version.version}"`;
@@ -141,6 +140,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const outcome = await stopRun(ctx, session.id);
+      ctx.sessionVersions.forget(session.id); // a stop request on a finished run re-stamps its row
       return { success: true, status: outcome.status, already_finished: outcome.alreadyFinished, message: outcome.message };
     },
   );
