@@ -100,13 +100,16 @@ function inflatesBeyond(data, limitBytes) {
 }
 
 /**
- * Import pdf.js's Node (legacy) build without three measured costs on Node 20:
+ * Import pdf.js's Node (legacy) build without three measured costs on Node 20 (numbers: the 500-page
+ * benchmark document, measured alternately; docs/ingest.md):
  * - Under tsx (how the server runs) source maps are enabled process-wide, so importing pdf.js would read
  *   and parse its multi-megabyte .map files in every worker: ~250 ms per worker, for stack traces we never
- *   show. This thread only runs pdf.js, so they are switched off here.
+ *   show. This thread only runs pdf.js, so they are switched off here (the main thread keeps them).
  * - The build's core-js replaces Array.prototype.push with a JavaScript version (it fixes how push fails
- *   past 2^53 - 1 elements) and pdf.js pushes every glyph: ~8 % of parse time. The native push is put
- *   back; nothing here comes near that length.
+ *   past 2^53 - 1 elements) and pdf.js pushes every glyph: 4.0 → 3.1 ms per page once the native push is
+ *   back. Nothing here comes near that length.
+ * - pdf.js inflates each content stream through DecompressionStream, a web-streams pipeline through libuv's
+ *   thread pool; without it pdf.js uses its own synchronous decoder: 3.05 → 2.46 ms per page.
  */
 async function loadPdfjs() {
   process.setSourceMapsEnabled(false);
@@ -117,9 +120,6 @@ async function loadPdfjs() {
   // looks for it, lets the native push be restored once for both.
   globalThis.pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
   Object.defineProperty(Array.prototype, 'push', { value: nativePush, writable: true, configurable: true, enumerable: false });
-  // Without DecompressionStream pdf.js inflates with its own synchronous decoder instead of a web-streams
-  // pipeline through libuv's thread pool per content stream: 20 % less time per text page (2.5 against
-  // 3.05 ms, measured alternately on the 500-page benchmark document), and no thread-pool hop.
   globalThis.DecompressionStream = undefined;
   return pdfjs;
 }
