@@ -13,7 +13,8 @@
 //   parent → { type: 'job', bytes, mode, render, claim, chunkPages, sendLabels }
 //   worker → { type: 'opened', pageCount }
 //            { type: 'labels', labels: string[] | null }                (extract mode, when sendLabels)
-//            { type: 'page', pageNumber, width, height, items, textChars, image }   (extract mode)
+//            { type: 'pages', pages: [{ pageNumber, width, height, items, textChars, image }] }
+//                                                                   (extract mode, one message per chunk)
 //            { type: 'done' }
 //            { type: 'error', name, message, passwordCode }             (instead of the rest)
 //
@@ -186,12 +187,19 @@ async function runJob(pdfjs, job) {
       const first = Atomics.add(claimed, 0, job.chunkPages) + 1;
       if (first > pdf.numPages) break;
       const last = Math.min(pdf.numPages, first + job.chunkPages - 1);
+      // One message per chunk, not per page: posting is a fixed cost per message on both threads.
+      const pages = [];
+      const transfer = [];
       for (let pageNumber = first; pageNumber <= last; pageNumber++) {
         // Each worker renders at most render.maxPages; the parent applies the document-wide cap in page order.
-        const message = await readPage(pdfjs, pdf, pageNumber, render, rendered < render.maxPages);
-        if (message.image) rendered++;
-        parentPort.postMessage(message, message.image ? [message.image.buffer] : []);
+        const page = await readPage(pdfjs, pdf, pageNumber, render, rendered < render.maxPages);
+        if (page.image) {
+          rendered++;
+          transfer.push(page.image.buffer);
+        }
+        pages.push(page);
       }
+      parentPort.postMessage({ type: 'pages', pages }, transfer);
     }
     parentPort.postMessage({ type: 'done' });
   } finally {
@@ -221,7 +229,7 @@ async function readPage(pdfjs, pdf, pageNumber, render, mayRender) {
       (textChars < render.minTextChars ||
         (textChars < render.scannedPageMaxTextChars && (await measureImageCoverage(pdfjs.OPS, page)) >= render.minImageCoverage));
     const image = wantsOcr ? await renderPage(pdf, page, render.dpi) : null;
-    return { type: 'page', pageNumber, width: viewport.width, height: viewport.height, items, textChars, image };
+    return { pageNumber, width: viewport.width, height: viewport.height, items, textChars, image };
   } finally {
     page.cleanup();
   }

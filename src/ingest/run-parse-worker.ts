@@ -67,7 +67,7 @@ type WorkerMessage =
   | { type: 'ready' }
   | { type: 'opened'; pageCount: number }
   | { type: 'labels'; labels: string[] | null }
-  | ({ type: 'page' } & RawPage)
+  | { type: 'pages'; pages: RawPage[] }
   | { type: 'done' }
   | { type: 'error'; name: string; message: string; passwordCode: number | null };
 
@@ -161,15 +161,8 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
           case 'labels':
             request.onLabels?.(msg.labels);
             break;
-          case 'page':
-            request.onPage?.({
-              pageNumber: msg.pageNumber,
-              width: msg.width,
-              height: msg.height,
-              items: msg.items,
-              textChars: msg.textChars,
-              image: msg.image,
-            });
+          case 'pages':
+            for (const page of msg.pages) request.onPage?.(page);
             break;
           case 'done':
             finish(null);
