@@ -16,14 +16,14 @@ const MIN_PAGES = 3;
 
 /** Digits, roman page numbers and spacing do not make two header lines different. */
 export function boilerplateKey(line: string): string {
-  return line
-    .toLowerCase()
-    .replace(/\d+/g, '#')
-    // A trailing roman page number ("Contents ii", "- xiv -"); i/v/x only, which front matter never exceeds.
-    .replace(/(^|[\s\-–—|])(?=[ivx])x{0,3}(ix|iv|v?i{0,3})(?=[\s\-–—|]*$)/, '$1#')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let key = line.toLowerCase().replace(/\d+/g, '#');
+  // A trailing roman page number ("Contents ii", "- xiv -"); i/v/x only, which front matter never exceeds.
+  // (The cheap test first: the full pattern is tried at every position and most lines end otherwise.)
+  if (ENDS_WITH_IVX.test(key)) key = key.replace(/(^|[\s\-–—|])(?=[ivx])x{0,3}(ix|iv|v?i{0,3})(?=[\s\-–—|]*$)/, '$1#');
+  return key.replace(/\s+/g, ' ').trim();
 }
+
+const ENDS_WITH_IVX = /[ivx][\s\-–—|]*$/;
 
 function edgeIndexes(count: number): number[] {
   const idx = new Set<number>();
