@@ -52,15 +52,23 @@ async function measureTextSpeed(): Promise<Record<string, unknown>> {
   const cold = await timeIngest(bytes);
 
   const warmRuns: Array<Awaited<ReturnType<typeof timeIngest>>> = [];
+  const referenceRates: number[] = [];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-bench-'));
+  const file = path.join(dir, `long-${SPEED_PAGES}.pdf`);
+  await writeFile(file, bytes);
   parseWorkerPool.keepWarm(WARM_WORKERS, ingestOptions().parseMaxMemoryMb);
   try {
     for (let i = 0; i < WARM_RUNS; i++) {
       await parseWorkerPool.whenWarm();
       warmRuns.push(await timeIngest(bytes));
+      // Interleaved, so the machine's speed at the time shows beside the pipeline's.
+      if (i % 2 === 0) referenceRates.push(await pdfjsReferenceRate(file));
     }
   } finally {
     await parseWorkerPool.close();
+    await rm(dir, { recursive: true, force: true });
   }
+  const reference = [...referenceRates].sort((a, b) => a - b)[Math.floor(referenceRates.length / 2)]!;
   const byTime = [...warmRuns].sort((a, b) => a.totalMs - b.totalMs);
   const median = byTime[Math.floor(byTime.length / 2)]!;
   return {
@@ -78,8 +86,25 @@ async function measureTextSpeed(): Promise<Record<string, unknown>> {
       median_total_ms: Math.round(median.totalMs),
       pages_per_s: round1(median.pages / (median.totalMs / 1000)),
       first_page_ms: Math.round(median.firstPageMs),
+      ratio_vs_pdfjs_one_thread: round2(median.pages / (median.totalMs / 1000) / reference),
     },
+    // pdf.js alone on one thread, reading text only (no worker, no layout), measured between the warm runs:
+    // how fast this machine was at the time.
+    pdfjs_one_thread_reference: { runs: referenceRates.length, pages_per_s: reference },
   };
+}
+
+/** pages/s of bench/pdfjs-reference.mjs on `file`, in its own process. */
+async function pdfjsReferenceRate(file: string): Promise<number> {
+  const script = fileURLToPath(new URL('./pdfjs-reference.mjs', import.meta.url));
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`pdfjs reference exited with ${code}`))));
+  });
+  return (JSON.parse(output) as { pages_per_s: number }).pages_per_s;
 }
 
 /** Child-process side: ingest the file and report peak RSS (sampled, and the OS's max RSS). */
