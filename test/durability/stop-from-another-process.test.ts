@@ -1,0 +1,96 @@
+/**
+ * Stop sent to a process that is not running the analysis: two independent servers share one PostgreSQL
+ * database; the stop goes to the one that does not hold the run's lease. It can only mark the request in the
+ * database, so the owner must notice it on its next heartbeat (≤ 1 s), abort its in-flight LLM call and end
+ * the run `partial` — all within the 2 s the stop endpoint promises, with the answers found so far kept.
+ */
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../helpers/processes.js';
+import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
+import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
+import {
+  CleanupStack,
+  createPlantedSpec,
+  createSlowPlantedHandler,
+  questionsOf,
+  readAllEvents,
+  requestJson,
+  startAnalysis,
+  waitFor,
+  type EventsBody,
+  type ResultsBody,
+} from './durability-harness.js';
+
+const FAST_CALL_MS = 100;
+const SLOW_CALL_MS = 10_000;
+const STOP_BUDGET_MS = 2_000;
+
+(postgresAvailable() ? describe : describe.skip)(`stop sent to another process${postgresAvailable() ? '' : ' [SKIPPED: PostgreSQL not reachable]'}`, () => {
+  const cleanup = new CleanupStack();
+  afterAll(() => cleanup.run());
+
+  it('is picked up by the owner’s heartbeat: partial within 2 s, in-flight call aborted, answers kept', async () => {
+    const database = await createEmptyPostgresDatabase();
+    cleanup.add(database.drop);
+    const spec = await createPlantedSpec(3, 2);
+    const fast = createSlowPlantedHandler(spec.planted, FAST_CALL_MS);
+    const slow = createSlowPlantedHandler(spec.planted, SLOW_CALL_MS);
+    const fake = await startFakeLlmServer({ handler: (r) => (r.index === 0 ? fast(r) : slow(r)) });
+    cleanup.add(() => fake.close());
+
+    const env = { DATABASE_URL: database.url, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '60000' };
+    const servers = await Promise.all([startServerProcess(env, 90_000), startServerProcess(env, 90_000)]);
+    for (const s of servers) {
+      cleanup.add(async () => {
+        s.kill('SIGKILL');
+        await s.exited;
+      });
+    }
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    cleanup.add(() => admin.end());
+
+    const id = await startAnalysis(servers[0].baseUrl, spec.pdf, 'stop-elsewhere.pdf', { engine: 'llm', config: spec.config });
+    await waitFor(async () => {
+      const r = await requestJson<EventsBody>(`${servers[0].baseUrl}/api/events/${id}?last_index=0`);
+      return r.body.status === 'active' && r.body.events.some((e) => e.event === 'window_complete');
+    }, 'the first unit to be checkpointed', 60_000);
+    await fake.waitForRequests(2, 10_000);
+    const inFlight = fake.requests[1]!;
+    expect(inFlight.endedAt).toBeNull();
+
+    const owner = (await admin.query<{ lease_owner: string }>('SELECT lease_owner FROM sessions WHERE session_id = $1', [id])).rows[0];
+    const running = servers.find((s) => owner?.lease_owner.includes(`:${s.proc.pid}:`));
+    const other = servers.find((s) => s !== running);
+    if (!running || !other) throw new Error(`no server owns the run (lease_owner ${owner?.lease_owner})`);
+
+    const stopStarted = Date.now();
+    const stop = await requestJson<{ status: string; already_finished: boolean }>(`${other.baseUrl}/api/stop/${id}`, { method: 'POST' }, { timeoutMs: 10_000, retries: 0 });
+    const stopMs = Date.now() - stopStarted;
+    console.info(`stop-from-another-process: POST /api/stop on the non-owner answered ${stop.body.status} in ${stopMs} ms`);
+    expect(stop.status).toBe(200);
+    expect(stop.body).toMatchObject({ status: 'partial', already_finished: false });
+    expect(stopMs).toBeLessThan(STOP_BUDGET_MS + 500);
+
+    // Both processes serve the same final state; the first unit's answers are kept and nothing after.
+    for (const s of servers) {
+      const result = await requestJson<ResultsBody>(`${s.baseUrl}/api/results/${id}`);
+      expect(result.body.status).toBe('partial');
+      const answered = questionsOf(result.body.result).filter((q) => q.answer !== null);
+      expect(answered).toHaveLength(2);
+      for (const q of answered) expect(q.answer).toBe(spec.planted[q.question_id]);
+    }
+
+    // The owner abandoned the slow call (it was not waited for, nor paid) and asked nothing more.
+    await waitFor(async () => inFlight.endedAt !== null, 'the in-flight LLM request to end', 5_000, 20);
+    expect(inFlight.clientAborted).toBe(true);
+    expect(inFlight.charged).toBeNull();
+    expect(inFlight.endedAt! - stopStarted).toBeLessThan(STOP_BUDGET_MS);
+    expect(fake.requests).toHaveLength(2);
+
+    const events = await readAllEvents(other.baseUrl, id);
+    expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
+    expect(events.at(-1)?.event).toBe('analysis_stopped');
+  }, 150_000);
+});
