@@ -5,6 +5,7 @@
 import client from 'prom-client';
 import type { Queryable } from './db/database.js';
 import { countRunsByStatus } from './db/queries/runs.js';
+import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'spec_analyzer_process_' });
@@ -42,3 +43,29 @@ export async function collectDatabaseMetrics(db: Queryable): Promise<void> {
   );
   queueDepth.set(r.rows[0]?.n ?? 0);
 }
+
+// Read from this process's state at scrape time.
+new client.Gauge({
+  name: 'spec_analyzer_parse_worker_starts',
+  help: 'PDF parse threads handed out since start: warm (from the pool) or cold (started for the job)',
+  labelNames: ['kind'],
+  registers: [registry],
+  collect() {
+    const stats = parseWorkerPool.stats();
+    this.set({ kind: 'warm' }, stats.warmStarts);
+    this.set({ kind: 'cold' }, stats.coldStarts);
+  },
+});
+new client.Gauge({
+  name: 'spec_analyzer_parse_workers_ready',
+  help: 'Warm PDF parse threads waiting for the next upload (PARSE_WARM_WORKERS)',
+  registers: [registry],
+  collect() {
+    this.set(parseWorkerPool.stats().readySpares);
+  },
+});
+export const finishedVersionsInMemory = new client.Gauge({
+  name: 'spec_analyzer_finished_versions_in_memory',
+  help: 'Finished sessions whose version this process trusts from memory (validated by LISTEN/NOTIFY)',
+  registers: [registry],
+});

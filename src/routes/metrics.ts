@@ -1,7 +1,7 @@
 /** Prometheus metrics at /metrics, and HTTP latency measured for every route. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { collectDatabaseMetrics, httpDuration, registry } from '../metrics.js';
+import { collectDatabaseMetrics, finishedVersionsInMemory, httpDuration, registry } from '../metrics.js';
 
 /** Call on the root instance (hooks registered inside a plugin only see that plugin's routes). */
 export function observeHttpLatency(app: FastifyInstance): void {
@@ -14,6 +14,7 @@ export function observeHttpLatency(app: FastifyInstance): void {
 export async function metricsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   app.get('/metrics', { schema: { hide: true }, config: { access: 'admin' } }, async (_request, reply) => {
     await collectDatabaseMetrics(opts.ctx.db).catch(() => undefined);
+    finishedVersionsInMemory.set(opts.ctx.sessionVersions.size);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -242,6 +242,8 @@ describeEachDatabase('analysis API', ({ db }) => {
       const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/spec_analyzer_runs\{status="completed"\}/);
       expect(metrics.body).toMatch(/spec_analyzer_http_request_duration_seconds_bucket/);
+      expect(metrics.body).toMatch(/spec_analyzer_parse_worker_starts\{kind="cold"\} [1-9]/); // this suite parsed PDFs, no warm pool
+      expect(metrics.body).toMatch(/spec_analyzer_parse_workers_ready 0/);
       expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     });
   });

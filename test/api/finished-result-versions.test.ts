@@ -66,6 +66,8 @@ describeEachDatabase('finished results served without a database round trip per 
       expect(r.headers.etag).toBe(first.headers.etag);
     }
     expect(bCounter.count() - before).toBe(0);
+    const metrics = await b.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/spec_analyzer_finished_versions_in_memory [1-9]/);
   });
 
   it('asks the database on every read while the session is not finished', async () => {
