@@ -45,15 +45,16 @@ export async function collectDatabaseMetrics(db: Queryable): Promise<void> {
 }
 
 // Read from this process's state at scrape time.
-new client.Gauge({
-  name: 'spec_analyzer_parse_worker_starts',
+new client.Counter({
+  name: 'spec_analyzer_parse_worker_starts_total',
   help: 'PDF parse threads handed out since start: warm (from the pool) or cold (started for the job)',
   labelNames: ['kind'],
   registers: [registry],
   collect() {
     const stats = parseWorkerPool.stats();
-    this.set({ kind: 'warm' }, stats.warmStarts);
-    this.set({ kind: 'cold' }, stats.coldStarts);
+    this.reset();
+    this.inc({ kind: 'warm' }, stats.warmStarts);
+    this.inc({ kind: 'cold' }, stats.coldStarts);
   },
 });
 new client.Gauge({

@@ -1,4 +1,5 @@
 /** node-postgres implementation of the Database seam (local PostgreSQL, Neon, any PostgreSQL ≥ 15). */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database, NotificationHandler, QueryResult, Queryable } from './database.js';
 
@@ -12,6 +13,8 @@ export interface PgOptions {
   /** Called for errors on idle connections (e.g. the server restarted); they must not crash the process. */
   onError?: (err: Error) => void;
   applicationName?: string;
+  /** How often the LISTEN connection proves it still delivers notifications (default LISTENER_PING_MS). */
+  listenerPingMs?: number;
 }
 
 // Time to wait for a free pooled connection before failing the query. Long enough to ride out a burst,
@@ -20,6 +23,14 @@ const CONNECT_TIMEOUT_MS = 5_000;
 // Listener reconnect back-off bounds: quick recovery after a database restart, no hot loop while it is down.
 const LISTEN_RETRY_MIN_MS = 250;
 const LISTEN_RETRY_MAX_MS = 5_000;
+// The LISTEN connection notifies itself this often. A connection can die without either side noticing (a
+// NAT or load balancer dropping an idle flow sends no FIN): its notifications stop while it still looks
+// connected. Until a ping comes back within LISTENER_PING_MISSES intervals the connection is treated as not
+// listening (listenerEpoch() = null, so nothing is trusted from memory), and then it is replaced.
+const LISTENER_PING_MS = 2_000;
+const LISTENER_PING_MISSES = 2.5;
+const LISTENER_CLOSE_MS = 1_000;
+
 
 /**
  * pg parses `sslmode` from the URL and lets it override the `ssl` option, so when DATABASE_SSL is explicit we
@@ -111,13 +122,25 @@ class PgListener {
   private closed = false;
   private retryMs = LISTEN_RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
   private connections = 0;
+  // When the current connection last delivered a notification (its own pings included).
+  private lastHeardAt = 0;
+  private readonly pingMs: number;
+  // This process's own ping channel, so processes do not hear each other's pings.
+  private readonly pingChannel = `spec_analyzer_ping_${randomBytes(6).toString('hex')}`;
 
-  constructor(private readonly options: PgOptions) {}
+  constructor(private readonly options: PgOptions) {
+    this.pingMs = options.listenerPingMs ?? LISTENER_PING_MS;
+  }
 
-  /** See Database.listenerEpoch: the number of the connection that is listening now, if any. */
+  /**
+   * See Database.listenerEpoch: the number of the connection that is listening now, if any. A connection
+   * that has not delivered its own ping lately does not count, even if its socket still looks open.
+   */
   epoch(): number | null {
-    return this.client ? this.connections : null;
+    if (!this.client || Date.now() - this.lastHeardAt > this.pingMs * LISTENER_PING_MISSES) return null;
+    return this.connections;
   }
 
   async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
@@ -130,7 +153,12 @@ class PgListener {
     }
     set.add(handler);
     await this.ensureConnected();
-    if (isNew && this.client) await this.client.query(`LISTEN ${channel}`).catch(() => undefined);
+    const client = this.client;
+    if (isNew && client) {
+      // A connection that cannot LISTEN would look fine while never delivering this channel: replace it
+      // (the new one LISTENs to every channel, and its epoch differs).
+      await client.query(`LISTEN ${channel}`).catch((err: Error) => this.drop(client, err));
+    }
     return async () => {
       const s = this.handlers.get(channel);
       if (!s) return;
@@ -154,14 +182,18 @@ class PgListener {
 
   private async connect(): Promise<void> {
     const url = this.options.directUrl ?? this.options.url;
-    const client = new pg.Client({ ...connectionOptions(url, this.options.ssl), application_name: 'spec-analyzer-listen' });
+    const client = new pg.Client({ ...connectionOptions(url, this.options.ssl), application_name: 'spec-analyzer-listen', keepAlive: true });
     client.on('notification', (msg) => {
+      if (this.client === client) this.lastHeardAt = Date.now();
       const set = this.handlers.get(msg.channel);
       if (set) for (const h of set) h(msg.payload ?? '');
     });
     const onLost = (err?: Error) => {
       if (err) this.options.onError?.(err);
-      if (this.client === client) this.client = null;
+      if (this.client === client) {
+        this.client = null;
+        this.stopPinging();
+      }
       client.removeAllListeners('end');
       this.scheduleReconnect();
     };
@@ -169,10 +201,13 @@ class PgListener {
     client.on('end', () => onLost());
     try {
       await client.connect();
+      await client.query(`LISTEN ${this.pingChannel}`);
       for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
       this.connections += 1;
+      this.lastHeardAt = Date.now();
       this.client = client;
       this.retryMs = LISTEN_RETRY_MIN_MS;
+      this.startPinging(client);
     } catch (err) {
       client.removeAllListeners();
       client.on('error', () => undefined);
@@ -180,6 +215,35 @@ class PgListener {
       this.options.onError?.(err as Error);
       this.scheduleReconnect();
     }
+  }
+
+  private startPinging(client: pg.Client): void {
+    this.stopPinging();
+    this.pingTimer = setInterval(() => {
+      if (this.client !== client) return;
+      if (Date.now() - this.lastHeardAt > this.pingMs * LISTENER_PING_MISSES * 2) {
+        this.drop(client, new Error('the LISTEN connection stopped delivering notifications; reconnecting'));
+        return;
+      }
+      // Answered through the same connection, after every notification committed before it.
+      client.query('SELECT pg_notify($1, $2)', [this.pingChannel, '']).catch(() => undefined);
+    }, this.pingMs);
+    this.pingTimer.unref();
+  }
+
+  private stopPinging(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  /** Give up on a connection that looks open but is not usable: destroy its socket; 'end' reconnects. */
+  private drop(client: pg.Client, err: Error): void {
+    if (this.client !== client) return;
+    this.options.onError?.(err);
+    this.client = null;
+    this.stopPinging();
+    destroySocket(client);
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -194,12 +258,22 @@ class PgListener {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopPinging();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const c = this.client;
     this.client = null;
     if (c) {
       c.removeAllListeners('end');
-      await c.end().catch(() => undefined);
+      // A connection that silently died never answers the goodbye: do not let shutdown wait for it.
+      const ended = c.end().catch(() => undefined);
+      const timer = setTimeout(() => destroySocket(c), LISTENER_CLOSE_MS);
+      await ended;
+      clearTimeout(timer);
     }
   }
+}
+
+/** Close a client's socket at once, without the protocol goodbye (pg has no public API for it). */
+function destroySocket(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

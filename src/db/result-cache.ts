@@ -10,7 +10,8 @@
  *   memory. Migration 0004 makes the database announce every change to a finished row (a delete, a stop
  *   request, a resume) on the `session_changed` channel, and the version is forgotten when one arrives. It is
  *   trusted only if the LISTEN connection stayed the same and no notification came in while it was read;
- *   if the connection drops, nothing is trusted until it is back. On PGlite notifications are in-process;
+ *   if the connection drops, or silently stops delivering (pg-database.ts: it must deliver its own ping
+ *   every 2 s), nothing is trusted until a new one is up. On PGlite notifications are in-process;
  *   with no LISTEN (Neon's pooled endpoint without DATABASE_DIRECT_URL) every read asks the database.
  * A change made by another process is therefore seen within the notification latency (~15 ms p50 measured,
  * bench/event-latency), and one made by this process at once (its routes forget the version themselves).
@@ -120,7 +121,8 @@ export class FinishedSessionVersions {
   private readonly trusted = new Map<string, TrustedVersion>();
   private readonly reader: SessionVersionReader;
   private unlisten: (() => Promise<void>) | null = null;
-  // Notifications received so far: a version read while one arrived is not trusted (it may predate it).
+  // Notifications received (and local changes) so far: a version read while one arrived is not trusted (it
+  // may predate it).
   private notifications = 0;
 
   constructor(
@@ -149,8 +151,13 @@ export class FinishedSessionVersions {
     await unlisten?.().catch(() => undefined);
   }
 
-  /** This process changed the session: stop trusting what it remembers (its own notification comes later). */
+  /**
+   * This process changed the session: stop trusting what it remembers (its own notification comes later).
+   * Counted like a notification, so a read already in flight, which may have seen the old row, is not
+   * trusted either.
+   */
   forget(sessionId: string): void {
+    this.notifications += 1;
     this.trusted.delete(sessionId);
   }
 

@@ -5,7 +5,8 @@
  *
  * Each thread still parses exactly one document and is terminated afterwards (see parse-worker.mjs): a
  * hostile PDF can never leave state behind for the next one. The pool is refilled after a document is
- * done, not while it is being read, so refilling never competes with a parse for the cores.
+ * done, not while it is being read, so refilling does not slow that document down (it may still overlap
+ * another upload's parse).
  */
 import { Worker } from 'node:worker_threads';
 
@@ -31,9 +32,15 @@ function spawnParseWorker(maxMemoryMb: number, spare: boolean): Worker {
     stdout: true, // swallow pdf.js console noise rather than interleave it with the server's logs
     stderr: true,
   });
+  // A spare's output is drained only once it is handed out: a flowing stdio stream would keep the process
+  // alive (and a spare writes nothing while it waits).
+  if (!spare) drainOutput(worker);
+  return worker;
+}
+
+function drainOutput(worker: Worker): void {
   worker.stdout.resume();
   worker.stderr.resume();
-  return worker;
 }
 
 interface Spare {
@@ -73,13 +80,19 @@ export class ParseWorkerPool {
     this.refill();
   }
 
-  /** A worker for one job: a warm spare when one was built for this memory bound, else a new thread. */
+  /**
+   * A worker for one job: a warm spare built for this memory bound (one that has finished warming up first;
+   * one still warming up is further along than a new thread), else a new thread.
+   */
   acquire(maxMemoryMb: number): Worker {
-    const index = this.#spares.findIndex((spare) => spare.maxMemoryMb === maxMemoryMb);
+    const fits = (spare: Spare) => spare.maxMemoryMb === maxMemoryMb;
+    let index = this.#spares.findIndex((spare) => fits(spare) && spare.isReady);
+    if (index < 0) index = this.#spares.findIndex(fits);
     if (index >= 0) {
       const [spare] = this.#spares.splice(index, 1);
       spare!.detach();
       spare!.worker.ref();
+      drainOutput(spare!.worker);
       this.#warmStarts++;
       return spare!.worker;
     }
@@ -114,8 +127,6 @@ export class ParseWorkerPool {
 
   #spawnSpare(): Spare {
     const worker = spawnParseWorker(this.#maxMemoryMb, true);
-    // An idle spare must never keep the process alive.
-    worker.unref();
     const drop = () => {
       const index = this.#spares.indexOf(spare);
       if (index >= 0) this.#spares.splice(index, 1);
@@ -140,6 +151,8 @@ export class ParseWorkerPool {
     worker.on('message', onMessage);
     worker.on('error', onGone);
     worker.on('exit', onGone);
+    // An idle spare must never keep the process alive (after the listeners: adding one refs the worker again).
+    worker.unref();
     const spare: Spare = {
       worker,
       maxMemoryMb: this.#maxMemoryMb,

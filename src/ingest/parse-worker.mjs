@@ -316,7 +316,9 @@ function reportError(err) {
 // that is already waiting would only delay it), then take exactly one job.
 async function prepare() {
   const pdfjs = await loadPdfjs();
-  if (workerData?.warmUp) await warmUp(pdfjs);
+  // Only a speed-up: if our own document ever failed, the thread would still take its job (just cold), and
+  // the failure must not be reported as the user's document's error.
+  if (workerData?.warmUp) await warmUp(pdfjs).catch(() => undefined);
   return pdfjs;
 }
 

@@ -29,11 +29,15 @@ export function computeSecurityHeaders(options: HelmetOptions): Record<string, s
   return headers;
 }
 
-/** Attach the security headers to every reply (routes may still override one, as the API docs do for CSP). */
+/**
+ * Attach the security headers to every reply. They are set on the raw response, as helmet does, so that
+ * replies written directly (the SSE progress stream hijacks its reply) carry them too; a route may still
+ * override one through Fastify's reply headers, as the API docs do for their CSP.
+ */
 export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): void {
-  const headers = computeSecurityHeaders(options);
+  const headers = Object.entries(computeSecurityHeaders(options));
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
     done();
   });
 }

@@ -108,6 +108,7 @@ describeEachDatabase('analysis API', ({ db }) => {
     it('streams the same events over SSE with id lines, resuming from Last-Event-ID, and ends after the terminal event', async () => {
       const r = await t.app.inject({ method: 'GET', url: `/api/progress/${id}`, headers: { 'last-event-id': '2' } });
       expect(r.headers['content-type']).toMatch(/text\/event-stream/);
+      expect(r.headers['x-content-type-options']).toBe('nosniff'); // security headers reach the hijacked stream too
       const ids = [...r.body.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
       expect(ids[0]).toBe(3);
       const datas = [...r.body.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
@@ -242,7 +243,7 @@ describeEachDatabase('analysis API', ({ db }) => {
       const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/spec_analyzer_runs\{status="completed"\}/);
       expect(metrics.body).toMatch(/spec_analyzer_http_request_duration_seconds_bucket/);
-      expect(metrics.body).toMatch(/spec_analyzer_parse_worker_starts\{kind="cold"\} [1-9]/); // this suite parsed PDFs, no warm pool
+      expect(metrics.body).toMatch(/spec_analyzer_parse_worker_starts_total\{kind="cold"\} [1-9]/); // this suite parsed PDFs, no warm pool
       expect(metrics.body).toMatch(/spec_analyzer_parse_workers_ready 0/);
       expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     });

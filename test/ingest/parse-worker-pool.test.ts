@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chooseWorkerCount } from '../../src/ingest/extract-pages.js';
 import { testConfig } from '../../src/config.js';
 import { ingestPdf, inspectPdf } from '../../src/ingest/index.js';
 import { ParseWorkerPool, parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
@@ -35,8 +39,8 @@ describe('warm parse workers', () => {
     expect(doc.pageCount).toBe(260);
     expect(doc.pages.every((p, i) => p.pageNumber === i + 1 && p.text.length > 0)).toBe(true);
     const after = parseWorkerPool.stats();
-    // 260 pages: two workers, both warm; then two new spares replace them (used threads are terminated).
-    expect(after.warmStarts - before.warmStarts).toBe(2);
+    // 260 pages: one worker per core up to two, all warm; then new spares replace them (used threads are terminated).
+    expect(after.warmStarts - before.warmStarts).toBe(Math.min(2, chooseWorkerCount(260, os.availableParallelism())));
     expect(after.coldStarts - before.coldStarts).toBe(0);
     expect(after.spares).toBe(2);
     await parseWorkerPool.whenWarm();
@@ -72,5 +76,33 @@ describe('warm parse workers', () => {
     const doc = await ingestPdf(await createTextPdf(['After the failure.']), options);
     expect(doc.pages[0]!.text).toBe('After the failure.');
     expect(parseWorkerPool.stats().warmStarts - before.warmStarts).toBe(1);
+  }, 30_000);
+
+  it('never keeps the process alive while its threads wait', async () => {
+    const pool = fileURLToPath(new URL('../../src/ingest/parse-worker-pool.ts', import.meta.url));
+    // Waiting for the pool needs something else holding the process open (the spares do not): a timer.
+    const script = `import { parseWorkerPool } from ${JSON.stringify(pool)};
+      parseWorkerPool.keepWarm(2, 256);
+      const holdOpen = setInterval(() => undefined, 1000);
+      await parseWorkerPool.whenWarm();
+      clearInterval(holdOpen);
+      console.log('warm', parseWorkerPool.stats().readySpares);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const startedAt = Date.now();
+    const code = await new Promise<number | string>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve('still running after 15 s');
+      }, 15_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c ?? -1);
+      });
+    });
+    expect(out).toMatch(/warm 2/);
+    expect(code).toBe(0);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
   }, 30_000);
 });

@@ -23,7 +23,7 @@ describe('security headers computed once', () => {
     expect(headers['cross-origin-embedder-policy']).toBeUndefined(); // switched off above
   });
 
-  it('are sent on every reply, including errors and unknown routes, and a route may override one', async () => {
+  it('are sent on every reply, including errors, unknown routes and hijacked streams, and a route may override one', async () => {
     const app = Fastify();
     registerSecurityHeaders(app, OPTIONS);
     app.get('/ok', async () => ({ ok: true }));
@@ -31,8 +31,14 @@ describe('security headers computed once', () => {
       throw new Error('boom');
     });
     app.get('/docs', async (_req, reply) => reply.header('content-security-policy', "default-src 'none'").send('docs'));
+    // Like the SSE progress stream: the reply is hijacked and written on the raw response.
+    app.get('/stream', (_req, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      reply.raw.end('data: x\n\n');
+    });
     try {
-      for (const url of ['/ok', '/boom', '/missing']) {
+      for (const url of ['/ok', '/boom', '/missing', '/stream']) {
         const r = await app.inject({ url });
         expect(r.headers['x-content-type-options'], url).toBe('nosniff');
         expect(String(r.headers['content-security-policy']), url).toContain("object-src 'none'");
