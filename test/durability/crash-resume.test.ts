@@ -4,9 +4,7 @@
  * the checkpoints and complete the run — every question answered once, no finished unit paid for again, and
  * a progress stream on the survivor that shows both attempts and ends after analysis_complete.
  */
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../helpers/processes.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
 import {
@@ -15,11 +13,13 @@ import {
   createPlantedSpec,
   createSlowPlantedHandler,
   isStrictlyIncreasing,
+  leaseHolder,
   questionsOf,
   readSse,
   requestJson,
   sectionOfRequest,
   startAnalysis,
+  startServerPair,
   waitFor,
   type EventsBody,
   type ProgressEvent,
@@ -54,17 +54,8 @@ const TAKEOVER_BUDGET_MS = LEASE_MS + 6_000;
       LLM_MODEL: 'fake-model',
       LLM_CONCURRENCY: '1',
     };
-    // Both start together (start-up dominates the test's time). Whichever claims the run is the victim.
-    const servers = await Promise.all([startServerProcess(env, 90_000), startServerProcess(env, 90_000)]);
-    for (const s of servers) {
-      cleanup.add(async () => {
-        s.kill('SIGKILL');
-        await s.exited;
-      });
-    }
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    cleanup.add(() => admin.end());
+    // Whichever server claims the run is the victim.
+    const { servers, admin } = await startServerPair(env, database.url, cleanup);
 
     const [first] = servers;
     const id = await startAnalysis(first.baseUrl, spec.pdf, 'crash.pdf', { engine: 'llm', config: spec.config });
@@ -73,11 +64,8 @@ const TAKEOVER_BUDGET_MS = LEASE_MS + 6_000;
       return r.body.events.some((e) => e.event === 'window_complete');
     }, 'the first checkpoint', 60_000);
 
-    const owner = (await admin.query<{ lease_owner: string; attempt: number }>('SELECT lease_owner, attempt FROM sessions WHERE session_id = $1', [id])).rows[0];
-    expect(owner?.attempt).toBe(1);
-    const victim = servers.find((s) => owner?.lease_owner.includes(`:${s.proc.pid}:`));
-    const survivor = servers.find((s) => s !== victim);
-    if (!victim || !survivor) throw new Error(`no server owns the run (lease_owner ${owner?.lease_owner})`);
+    const { owner: victim, other: survivor, attempt } = await leaseHolder(admin, id, servers);
+    expect(attempt).toBe(1);
 
     // Follow progress on the survivor from the very first event, across the crash.
     let firstResumedEventAt: number | null = null;

@@ -4,9 +4,12 @@
  * strand a connection on a recycled worker), an analysis starter, an SSE reader, bounded waiting, and a
  * cleanup stack so every process and database a test starts is ended even when an assertion fails.
  */
+import pg from 'pg';
+import { expect } from 'vitest';
 import type { QuestionConfig } from '../../src/questions/types.js';
-import { createPlantedAnswerHandler, readPrompt, type FakeHandler, type RecordedRequest } from '../helpers/fake-llm-server.js';
+import { createPlantedAnswerHandler, readPrompt, type FakeHandler, type FakeLlmServer, type RecordedRequest } from '../helpers/fake-llm-server.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
+import { startServerProcess } from '../helpers/processes.js';
 
 /** Run cleanups newest first; one failing cleanup does not skip the others. */
 export class CleanupStack {
@@ -274,4 +277,42 @@ export function countCallsBySection(requests: readonly RecordedRequest[]): Map<s
     if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return counts;
+}
+
+type ServerProcess = Awaited<ReturnType<typeof startServerProcess>>;
+
+/**
+ * Two independent server processes on one PostgreSQL database (started together: start-up dominates these
+ * tests' time), killed by the cleanup stack, plus a direct client to look at the database.
+ */
+export async function startServerPair(env: NodeJS.ProcessEnv, databaseUrl: string, cleanup: CleanupStack): Promise<{ servers: [ServerProcess, ServerProcess]; admin: pg.Client }> {
+  const servers = await Promise.all([startServerProcess(env, 90_000), startServerProcess(env, 90_000)]);
+  for (const s of servers) {
+    cleanup.add(async () => {
+      s.kill('SIGKILL');
+      await s.exited;
+    });
+  }
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  cleanup.add(() => admin.end());
+  return { servers, admin };
+}
+
+/** Which of the servers holds the run's lease now, and the other one. */
+export async function leaseHolder(admin: pg.Client, sessionId: string, servers: readonly ServerProcess[]): Promise<{ owner: ServerProcess; other: ServerProcess; attempt: number }> {
+  const row = (await admin.query<{ lease_owner: string | null; attempt: number }>('SELECT lease_owner, attempt FROM sessions WHERE session_id = $1', [sessionId])).rows[0];
+  const owner = servers.find((s) => row?.lease_owner?.includes(`:${s.proc.pid}:`));
+  const other = servers.find((s) => s !== owner);
+  if (!owner || !other) throw new Error(`no server owns the run (lease_owner ${row?.lease_owner})`);
+  return { owner, other, attempt: row!.attempt };
+}
+
+/** A stopped run's in-flight LLM call was hung up on within the budget, never paid for, and nothing followed it. */
+export async function expectCallAbandoned(fake: FakeLlmServer, inFlight: RecordedRequest, stopStartedAt: number, budgetMs: number): Promise<void> {
+  await waitFor(async () => inFlight.endedAt !== null, 'the in-flight LLM request to end', 5_000, 20);
+  expect(inFlight.clientAborted).toBe(true);
+  expect(inFlight.charged).toBeNull();
+  expect(inFlight.endedAt! - stopStartedAt).toBeLessThan(budgetMs);
+  expect(fake.requests).toHaveLength(inFlight.index + 1); // no further call after the stop
 }

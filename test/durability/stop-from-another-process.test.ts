@@ -4,19 +4,20 @@
  * database, so the owner must notice it on its next heartbeat (≤ 1 s), abort its in-flight LLM call and end
  * the run `partial` — all within the 2 s the stop endpoint promises, with the answers found so far kept.
  */
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../helpers/processes.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
 import {
   CleanupStack,
   createPlantedSpec,
   createSlowPlantedHandler,
+  expectCallAbandoned,
+  leaseHolder,
   questionsOf,
   readAllEvents,
   requestJson,
   startAnalysis,
+  startServerPair,
   waitFor,
   type EventsBody,
   type ResultsBody,
@@ -40,16 +41,7 @@ const STOP_BUDGET_MS = 2_000;
     cleanup.add(() => fake.close());
 
     const env = { DATABASE_URL: database.url, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '60000' };
-    const servers = await Promise.all([startServerProcess(env, 90_000), startServerProcess(env, 90_000)]);
-    for (const s of servers) {
-      cleanup.add(async () => {
-        s.kill('SIGKILL');
-        await s.exited;
-      });
-    }
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    cleanup.add(() => admin.end());
+    const { servers, admin } = await startServerPair(env, database.url, cleanup);
 
     const id = await startAnalysis(servers[0].baseUrl, spec.pdf, 'stop-elsewhere.pdf', { engine: 'llm', config: spec.config });
     await waitFor(async () => {
@@ -60,10 +52,7 @@ const STOP_BUDGET_MS = 2_000;
     const inFlight = fake.requests[1]!;
     expect(inFlight.endedAt).toBeNull();
 
-    const owner = (await admin.query<{ lease_owner: string }>('SELECT lease_owner FROM sessions WHERE session_id = $1', [id])).rows[0];
-    const running = servers.find((s) => owner?.lease_owner.includes(`:${s.proc.pid}:`));
-    const other = servers.find((s) => s !== running);
-    if (!running || !other) throw new Error(`no server owns the run (lease_owner ${owner?.lease_owner})`);
+    const { other } = await leaseHolder(admin, id, servers);
 
     const stopStarted = Date.now();
     const stop = await requestJson<{ status: string; already_finished: boolean }>(`${other.baseUrl}/api/stop/${id}`, { method: 'POST' }, { timeoutMs: 10_000, retries: 0 });
@@ -83,11 +72,7 @@ const STOP_BUDGET_MS = 2_000;
     }
 
     // The owner abandoned the slow call (it was not waited for, nor paid) and asked nothing more.
-    await waitFor(async () => inFlight.endedAt !== null, 'the in-flight LLM request to end', 5_000, 20);
-    expect(inFlight.clientAborted).toBe(true);
-    expect(inFlight.charged).toBeNull();
-    expect(inFlight.endedAt! - stopStarted).toBeLessThan(STOP_BUDGET_MS);
-    expect(fake.requests).toHaveLength(2);
+    await expectCallAbandoned(fake, inFlight, stopStarted, STOP_BUDGET_MS);
 
     const events = await readAllEvents(other.baseUrl, id);
     expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
