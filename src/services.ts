@@ -11,6 +11,8 @@ import { RunWorker } from './jobs/run-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 
+const PARSE_POOL_START_DELAY_MS = 1_000;
+
 export interface Services {
   stop(): Promise<void>;
 }
@@ -27,8 +29,10 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
     ctx.worker.start();
   }
   const maintenance = startMaintenance(ctx, app.log.child({ component: 'maintenance' }));
-  // Uploads are parsed at once (validation), so the first one after a start should not wait for pdf.js.
-  parseWorkerPool.keepWarm(ctx.config.ingest.parseWarmWorkers, ctx.config.ingest.parseMaxMemoryMb);
+  // Uploads are parsed at once (validation), so they should not wait for pdf.js to load: warm parse threads,
+  // started a moment after start-up so they do not compete with it (a recycled worker serves at once).
+  const warmTimer = setTimeout(() => parseWorkerPool.keepWarm(ctx.config.ingest.parseWarmWorkers, ctx.config.ingest.parseMaxMemoryMb), PARSE_POOL_START_DELAY_MS);
+  warmTimer.unref();
 
   const threshold = recycleThreshold(ctx.config);
   if (threshold > 0) {
@@ -46,6 +50,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
   return {
     async stop() {
       maintenance.stop();
+      clearTimeout(warmTimer);
       await parseWorkerPool.close();
       await ctx.worker?.stop();
       await ctx.events.stop();

@@ -100,9 +100,12 @@ export class ParseWorkerPool {
     return spawnParseWorker(maxMemoryMb, false);
   }
 
-  /** Top the pool back up to its target (called when a document is done). */
+  /**
+   * Top the pool back up to its target (called when a document is done). One thread warms up at a time (the
+   * next starts when it is ready), so refilling takes at most one core away from whatever else is running.
+   */
   refill(): void {
-    while (this.#spares.length < this.#target) this.#spares.push(this.#spawnSpare());
+    if (this.#spares.length < this.#target && this.#spares.every((spare) => spare.isReady)) this.#spares.push(this.#spawnSpare());
   }
 
   stats(): ParseWorkerPoolStats {
@@ -114,9 +117,13 @@ export class ParseWorkerPool {
     };
   }
 
-  /** Resolves once every current spare has warmed up (benchmarks and tests wait for a warm pool). */
+  /** Resolves once the pool is full and warm, or cannot fill further (benchmarks and tests wait for it). */
   async whenWarm(): Promise<void> {
-    await Promise.all(this.#spares.map((spare) => spare.ready));
+    for (;;) {
+      const warming = this.#spares.filter((spare) => !spare.isReady);
+      if (warming.length === 0) return;
+      await Promise.all(warming.map((spare) => spare.ready));
+    }
   }
 
   /** Terminate the spares and stop refilling (server shutdown; keepWarm() starts again). Workers in use finish their job. */
@@ -138,6 +145,7 @@ export class ParseWorkerPool {
     const onMessage = (msg: { type?: string }) => {
       if (msg?.type === 'ready') {
         spare.isReady = true;
+        this.refill();
       } else if (msg?.type === 'error') {
         drop();
         void worker.terminate();

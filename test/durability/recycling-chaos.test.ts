@@ -38,8 +38,9 @@ interface PollStats {
   retried: number;
   retryCauses: string[];
   byStatus: Map<number, number>;
-  /** Requests that failed even after their retry (hang or reset twice). */
+  /** Requests that failed even after their retry (hang or reset twice), and why. */
   unanswered: number;
+  unansweredCauses: string[];
   events: ProgressEvent[];
   eventOrderErrors: string[];
   finalStatus: string | null;
@@ -47,7 +48,7 @@ interface PollStats {
 
 /** Poll /api/results and /api/events (with a last_index cursor) until the session is terminal. */
 async function pollSession(baseUrl: string, id: string, deadline: number): Promise<PollStats> {
-  const stats: PollStats = { requests: 0, retried: 0, retryCauses: [], byStatus: new Map(), unanswered: 0, events: [], eventOrderErrors: [], finalStatus: null };
+  const stats: PollStats = { requests: 0, retried: 0, retryCauses: [], byStatus: new Map(), unanswered: 0, unansweredCauses: [], events: [], eventOrderErrors: [], finalStatus: null };
   const count = (status: number, retries: number, firstError: string | null) => {
     stats.requests += 1;
     stats.retried += retries;
@@ -59,8 +60,9 @@ async function pollSession(baseUrl: string, id: string, deadline: number): Promi
     try {
       const r = await requestJson<ResultsBody>(`${baseUrl}/api/results/${id}`);
       count(r.status, r.retries, r.firstError);
-    } catch {
+    } catch (err) {
       stats.unanswered += 1;
+      stats.unansweredCauses.push(`${new Date().toISOString()} results: ${(err as Error).message}`);
     }
     try {
       const e = await requestJson<EventsBody>(`${baseUrl}/api/events/${id}?last_index=${cursor}`);
@@ -76,8 +78,9 @@ async function pollSession(baseUrl: string, id: string, deadline: number): Promi
           return stats;
         }
       }
-    } catch {
+    } catch (err) {
       stats.unanswered += 1;
+      stats.unansweredCauses.push(`${new Date().toISOString()} events: ${(err as Error).message}`);
     }
     await sleep(POLL_INTERVAL_MS);
   }
@@ -190,7 +193,7 @@ function parseJsonLines(output: string): Array<Record<string, unknown>> {
     );
     expect(statuses.get(404) ?? 0).toBe(0);
     expect([...statuses.keys()]).toEqual([200]);
-    expect(polls.reduce((n, p) => n + p.unanswered, 0)).toBe(0);
+    expect(polls.reduce((n, p) => n + p.unanswered, 0), `unanswered: ${polls.flatMap((p) => p.unansweredCauses).join('; ')}\n${server.output().slice(-3000)}`).toBe(0);
     expect(new Set(recycled).size).toBeGreaterThanOrEqual(2);
     expect(crashed).toEqual([]);
   }, 180_000);

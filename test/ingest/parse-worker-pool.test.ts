@@ -42,9 +42,9 @@ describe('warm parse workers', () => {
     // 260 pages: one worker per core up to two, all warm; then new spares replace them (used threads are terminated).
     expect(after.warmStarts - before.warmStarts).toBe(Math.min(2, chooseWorkerCount(260, os.availableParallelism())));
     expect(after.coldStarts - before.coldStarts).toBe(0);
-    expect(after.spares).toBe(2);
+    expect(after.spares).toBe(1); // refilling has begun, one thread at a time
     await parseWorkerPool.whenWarm();
-    expect(parseWorkerPool.stats().readySpares).toBe(2);
+    expect(parseWorkerPool.stats()).toMatchObject({ spares: 2, readySpares: 2 });
   }, 60_000);
 
   it('starts a cold thread when no warm one is left, with the same result', async () => {
