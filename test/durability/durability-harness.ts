@@ -4,6 +4,7 @@
  * strand a connection on a recycled worker), an analysis starter, an SSE reader, bounded waiting, and a
  * cleanup stack so every process and database a test starts is ended even when an assertion fails.
  */
+import http from 'node:http';
 import pg from 'pg';
 import { expect } from 'vitest';
 import type { QuestionConfig } from '../../src/questions/types.js';
@@ -61,17 +62,41 @@ function describeError(err: unknown): string {
   return [e.name, e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
 }
 
-/** A request with a timeout and one retry on a network error (never on an HTTP status). */
+/** One request on a connection of its own (node:http without an agent), closed afterwards. */
+function requestOnNewConnection(url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers as http.OutgoingHttpHeaders | undefined, agent: false, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A request with a timeout and one retry on a network error (never on an HTTP status). The first try uses
+ * fetch's pooled keep-alive connections, like a real client; a retry goes out on a new connection, as a
+ * browser's does: a server closing idle keep-alive connections (a worker being recycled) can close several
+ * pooled ones at once, and retrying on another of them would only meet the same fate.
+ */
 export async function requestJson<T>(url: string, init: RequestInit = {}, options: { timeoutMs?: number; retries?: number } = {}): Promise<JsonResponse<T>> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retries = options.retries ?? 1;
   let lastError: unknown = null;
   for (let attempt = 0; attempt <= retries; attempt++) {
     try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      const text = await res.text();
+      const res =
+        attempt === 0
+          ? await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => ({ status: r.status, text: await r.text() }))
+          : await requestOnNewConnection(url, init, timeoutMs);
       const firstError = attempt > 0 ? describeError(lastError) : null;
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as T, retries: attempt, firstError };
+      return { status: res.status, body: (res.text ? JSON.parse(res.text) : null) as T, retries: attempt, firstError };
     } catch (err) {
       lastError = err;
     }
