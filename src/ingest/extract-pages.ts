@@ -85,7 +85,7 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
       mode: 'extract',
       claim,
       chunkPages: CHUNK_PAGES,
-      sendLabels: first,
+      lead: first,
       render: request.render,
       timeoutMs: request.timeoutMs,
       maxMemoryMb: request.maxMemoryMb,

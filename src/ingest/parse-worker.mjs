@@ -10,9 +10,9 @@
 // parse-worker pool (parse-worker-pool.ts) until it is given exactly one job, and it is terminated after that
 // job: no state from one (possibly hostile) document ever reaches the next.
 //
-//   parent → { type: 'job', bytes, mode, render, claim, chunkPages, sendLabels }
+//   parent → { type: 'job', bytes, mode, render, claim, chunkPages, lead }
 //   worker → { type: 'opened', pageCount }
-//            { type: 'labels', labels: string[] | null }                (extract mode, when sendLabels)
+//            { type: 'labels', labels: string[] | null }                (extract mode, lead worker)
 //            { type: 'pages', pages: [{ pageNumber, width, height, items, textChars, image }] }
 //                                                                   (extract mode, one message per chunk)
 //            { type: 'done' }
@@ -21,24 +21,11 @@
 // Pages are claimed in chunks of `chunkPages` from a counter shared by every worker of one document
 // (`claim`, an Int32Array over a SharedArrayBuffer): a worker that starts late or gets slow pages simply
 // claims fewer, so the workers finish together without the parent planning ranges.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { constants as zlibConstants, createInflate } from 'node:zlib';
+import { loadPdfjs, openDocument } from './pdfjs-loader.mjs';
 import { buildWarmUpPdf } from './warm-up-pdf.mjs';
 
-const require = createRequire(import.meta.url);
-const PDFJS_ROOT = path.dirname(require.resolve('pdfjs-dist/package.json'));
-
-// Local asset folders (trailing slash required by pdf.js): nothing is ever fetched from the network.
-const STANDARD_FONTS_DIR = path.join(PDFJS_ROOT, 'standard_fonts') + path.sep;
-const CMAPS_DIR = path.join(PDFJS_ROOT, 'cmaps') + path.sep;
-const WASM_DIR = path.join(PDFJS_ROOT, 'wasm') + path.sep;
-const ICC_DIR = path.join(PDFJS_ROOT, 'iccs') + path.sep;
-
-// Images above this many pixels are skipped by pdf.js instead of decoded: a scanned A0 drawing at 600 dpi
-// is ~ 450 Mpx and would blow the memory bound just to be OCR'd at a resolution we never use.
-const MAX_IMAGE_PIXELS = 64_000_000;
 // Rendered page images are capped at this many pixels per side (huge sheets are scaled down to fit).
 const MAX_RENDER_SIDE_PX = 5_000;
 
@@ -100,51 +87,6 @@ function inflatesBeyond(data, limitBytes) {
   });
 }
 
-/**
- * Import pdf.js's Node (legacy) build without three measured costs on Node 20 (numbers: the 500-page
- * benchmark document, measured alternately; docs/ingest.md):
- * - Under tsx (how the server runs) source maps are enabled process-wide, so importing pdf.js would read
- *   and parse its multi-megabyte .map files in every worker: ~250 ms per worker, for stack traces we never
- *   show. This thread only runs pdf.js, so they are switched off here (the main thread keeps them).
- * - The build's core-js replaces Array.prototype.push with a JavaScript version (it fixes how push fails
- *   past 2^53 - 1 elements) and pdf.js pushes every glyph: 4.0 → 3.1 ms per page once the native push is
- *   back. Nothing here comes near that length.
- * - pdf.js inflates each content stream through DecompressionStream, a web-streams pipeline through libuv's
- *   thread pool; without it pdf.js uses its own synchronous decoder: 3.05 → 2.46 ms per page.
- */
-async function loadPdfjs() {
-  process.setSourceMapsEnabled(false);
-  const nativePush = Array.prototype.push;
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  // pdf.js runs its "worker" half in this same thread (there is no browser Worker in Node) and would import
-  // it lazily, bringing its own core-js copy that replaces push again; importing it first, where pdf.js
-  // looks for it, lets the native push be restored once for both.
-  globalThis.pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
-  Object.defineProperty(Array.prototype, 'push', { value: nativePush, writable: true, configurable: true, enumerable: false });
-  globalThis.DecompressionStream = undefined;
-  return pdfjs;
-}
-
-function openDocument(pdfjs, bytes) {
-  return pdfjs.getDocument({
-    data: bytes,
-    // CVE-2024-4367: never compile font code with eval/new Function.
-    isEvalSupported: false,
-    disableFontFace: true,
-    useSystemFonts: false,
-    useWorkerFetch: false,
-    disableAutoFetch: true,
-    disableStream: true,
-    standardFontDataUrl: STANDARD_FONTS_DIR,
-    cMapUrl: CMAPS_DIR,
-    cMapPacked: true,
-    wasmUrl: WASM_DIR,
-    iccUrl: ICC_DIR,
-    maxImageSize: MAX_IMAGE_PIXELS,
-    verbosity: 0,
-  });
-}
-
 /** Read our own small document once, so the user's document meets compiled code (see warm-up-pdf.mjs). */
 async function warmUp(pdfjs) {
   const loadingTask = openDocument(pdfjs, buildWarmUpPdf());
@@ -160,7 +102,8 @@ async function warmUp(pdfjs) {
 
 async function runJob(pdfjs, job) {
   const { bytes, mode, render } = job;
-  await rejectDecompressionBombs(bytes);
+  // The document's lead worker checks the raw file; the others only start once it has opened the document.
+  if (job.lead) await rejectDecompressionBombs(bytes);
 
   const loadingTask = openDocument(pdfjs, bytes);
   try {
@@ -171,7 +114,7 @@ async function runJob(pdfjs, job) {
       return;
     }
 
-    if (job.sendLabels) {
+    if (job.lead) {
       let labels = null;
       try {
         labels = await pdf.getPageLabels();

@@ -51,8 +51,11 @@ export interface ParseWorkerRequest {
    */
   claim?: SharedArrayBuffer;
   chunkPages?: number;
-  /** Extract mode: report the document's page labels (one worker per document does). */
-  sendLabels?: boolean;
+  /**
+   * The document's first worker (default true): it checks the raw file for decompression bombs and reports
+   * the page labels. Further workers are started only after it has opened the document.
+   */
+  lead?: boolean;
   render: RenderRequest;
   timeoutMs: number;
   maxMemoryMb: number;
@@ -121,7 +124,7 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
         render: request.render,
         claim: request.claim ?? new SharedArrayBuffer(4),
         chunkPages: request.chunkPages ?? 1,
-        sendLabels: request.sendLabels ?? true,
+        lead: request.lead ?? true,
       },
       [copy.buffer as ArrayBuffer],
     );
