@@ -6,7 +6,7 @@
 //      its assets next to itself exactly as the sources do (`new URL('./x', import.meta.url)` works in both).
 // The output folder is emptied first: a renamed migration or a deleted module must never survive in it.
 //
-// Usage: node scripts/build.mjs [--out-dir <dir inside the repository>] [--allow-type-errors]
+// Usage: node scripts/build.mjs [--out-dir <dir inside the repository>]
 // The output must stay inside the repository: compiled code finds its packages in ../node_modules.
 // Plain JavaScript on purpose: building must not need the build.
 import { spawnSync } from 'node:child_process';
@@ -19,11 +19,10 @@ const SRC_DIR = path.join(REPO_ROOT, 'src');
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const options = { outDir: path.join(REPO_ROOT, 'dist'), allowTypeErrors: false };
+  const options = { outDir: path.join(REPO_ROOT, 'dist') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out-dir' && argv[i + 1]) options.outDir = path.resolve(argv[++i]);
-    else if (argv[i] === '--allow-type-errors') options.allowTypeErrors = true;
-    else throw new Error(`unknown argument: ${argv[i]} (usage: node scripts/build.mjs [--out-dir DIR] [--allow-type-errors])`);
+    else throw new Error(`unknown argument: ${argv[i]} (usage: node scripts/build.mjs [--out-dir DIR])`);
   }
   const relative = path.relative(REPO_ROOT, options.outDir);
   if (!relative || relative.startsWith('..') || path.isAbsolute(relative) || relative === 'src' || relative.startsWith(`src${path.sep}`)) {
@@ -54,7 +53,7 @@ function copyAssets(fromDir, toDir) {
 }
 
 function main() {
-  const { outDir, allowTypeErrors } = parseArgs(process.argv.slice(2));
+  const { outDir } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   fs.rmSync(outDir, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc');
@@ -62,9 +61,7 @@ function main() {
     cwd: REPO_ROOT,
     stdio: 'inherit',
   });
-  // tsc exits 2 when it found type errors but still emitted (noEmitOnError is off); anything else is a failure.
-  const emittedWithTypeErrors = result.status === 2 && allowTypeErrors;
-  if (result.status !== 0 && !emittedWithTypeErrors) {
+  if (result.status !== 0) {
     console.error(`build failed: tsc exited with ${result.status ?? result.signal}`);
     process.exit(1);
   }

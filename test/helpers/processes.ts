@@ -26,9 +26,14 @@ export interface Child {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Run a TypeScript file with tsx's loader, like `npm start` does. */
+/** Run a TypeScript file with tsx's loader, as the CLIs and `npm run bench` do. */
 export function spawnTs(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawnNode(['--import', 'tsx', script, ...args], env);
+}
+
+/** Run `node <nodeArgs>` from the repository root, output captured. */
+export function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,10 +84,18 @@ export function spawnTs(script: string, args: string[] = [], env: NodeJS.Process
   };
 }
 
-/** Start the real server (src/server.ts) on a free port; resolves once /ready answers 200. */
-export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Child & { port: number; baseUrl: string }> {
+/**
+ * Start the real server on a free port; resolves once /ready answers 200. It runs src/server.ts through tsx,
+ * or with `compiledDir` the compiled entry `<compiledDir>/server.js` exactly as `npm start` runs dist/.
+ */
+export async function startServerProcess(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  options: { compiledDir?: string } = {},
+): Promise<Child & { port: number; baseUrl: string }> {
   const port = Number(env.PORT) || (await freePort());
-  const child = spawnTs('src/server.ts', [], { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env });
+  const serverEnv = { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env };
+  const child = options.compiledDir ? spawnNode([path.join(options.compiledDir, 'server.js')], serverEnv) : spawnTs('src/server.ts', [], serverEnv);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
