@@ -1,7 +1,7 @@
 /**
  * The browser pages: static assets under /static/ and the four HTML pages (with their legacy aliases).
- * Pages are plain files from src/web/public, read once at registration, so they work with no internet and
- * no build step; the scripts they load do all the work against the JSON API.
+ * Pages are plain files from src/web/public (copied unchanged into dist/ by the build), read once at
+ * registration, so they work with no internet; the scripts they load do all the work against the JSON API.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
