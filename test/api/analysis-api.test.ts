@@ -271,9 +271,8 @@ describeEachDatabase('runs without a worker', ({ db }) => {
     expect(partialCsv.statusCode).toBe(200);
     expect(partialCsv.headers['content-disposition']).toMatch(/PARTIAL/);
 
-    const t0 = Date.now();
+    // Nobody runs it (no worker here): the stop finalises the queued session itself, so it answers partial.
     const stop = await t.app.inject({ method: 'POST', url: `/api/stop/${id}` });
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect(stop.json()).toMatchObject({ success: true, status: 'partial', already_finished: false });
     const again = await t.app.inject({ method: 'POST', url: `/api/stop/${id}` });
     expect(again.json()).toMatchObject({ success: true, status: 'partial', already_finished: true });

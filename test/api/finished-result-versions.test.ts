@@ -5,8 +5,9 @@ import { describeEachDatabase } from '../helpers/databases.js';
 import { makeSessionInput } from '../helpers/factories.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
-// A change made elsewhere must be seen within this (notifications arrive in ~15 ms; generous for CI).
-const SEEN_WITHIN_MS = 2_000;
+// A change made elsewhere must be seen within this bound. Notifications arrive in ~15 ms when idle; the bound is
+// for a busy machine, not a speed claim: without the notification the old entry would be served forever.
+const SEEN_WITHIN_MS = 20_000;
 
 /** Counts the per-read version queries a database receives. */
 function countingVersionQueries(db: Database): { db: Database; count: () => number } {
@@ -77,7 +78,7 @@ describeEachDatabase('finished results served without a database round trip per 
     expect(bCounter.count() - before).toBe(3);
   });
 
-  it('sees a delete by another instance within the notification latency, and its own delete at once', async () => {
+  it('sees a delete by another instance through its notification, and its own delete at once', async () => {
     const id = await finishedSession();
     expect((await b.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(200);
     expect((await a.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(200);
@@ -86,8 +87,7 @@ describeEachDatabase('finished results served without a database round trip per 
     expect(del.statusCode).toBe(200);
     // The instance that deleted never serves the old result again.
     expect((await a.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(404);
-    const waitedMs = await statusWithin(b, id, 404);
-    expect(waitedMs).toBeLessThan(SEEN_WITHIN_MS);
+    await statusWithin(b, id, 404);
   });
 
   it('sees a change made straight in the database (no app involved), announced by the trigger', async () => {
@@ -125,11 +125,11 @@ describeEachDatabase('finished results served without a database round trip per 
       expect((await b.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(404);
 
       // Back on a new connection: the version remembered under the old one must not come back to life.
-      const backBy = Date.now() + 10_000;
+      const backBy = Date.now() + SEEN_WITHIN_MS;
       while (otherDb!.listenerEpoch() === null && Date.now() < backBy) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(otherDb!.listenerEpoch()).not.toBeNull();
       expect((await b.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(404);
-    }, 20_000);
+    }, 90_000);
   });
 });
 

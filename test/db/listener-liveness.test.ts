@@ -13,6 +13,9 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../hel
 import { makeSessionInput } from '../helpers/factories.js';
 
 const PING_MS = 200;
+// Bounds for a busy machine, not speed claims: a dead connection that nobody pings is trusted forever, so any
+// bound proves the ping noticed it (idle: within a few ping intervals).
+const NOTICED_WITHIN_MS = 100 * PING_MS;
 
 /** A TCP proxy to PostgreSQL that can silently stop passing bytes without closing anything. */
 async function startBlackholeProxy(target: URL): Promise<{ port: number; freeze(): void; thaw(): void; close(): Promise<void> }> {
@@ -76,7 +79,7 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
     await t?.drop();
   });
 
-  it('stops trusting memory within a few ping intervals, then replaces the connection', async () => {
+  it('stops trusting memory once its pings go unanswered, then replaces the connection', async () => {
     const store = new SessionStore(db);
     const s = await store.createSession(makeSessionInput());
     await store.updateStatus(s.id, 'completed', {});
@@ -88,15 +91,15 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
     proxy.freeze();
     try {
       await db.query('DELETE FROM sessions WHERE session_id = $1', [s.id]); // its NOTIFY never arrives
-      const staleForMs = await waitUntil('the deleted session to read as gone', async () => (await versions.read(s.id)) === null, 10 * PING_MS);
+      const staleForMs = await waitUntil('the deleted session to read as gone', async () => (await versions.read(s.id)) === null, NOTICED_WITHIN_MS);
       console.info(`listener-liveness: a silently dead LISTEN connection served the deleted result for ${staleForMs} ms (ping every ${PING_MS} ms)`);
       expect(db.listenerEpoch()).toBeNull();
     } finally {
       proxy.thaw();
     }
 
-    await waitUntil('a new LISTEN connection', () => db.listenerEpoch() !== null, 10_000);
+    await waitUntil('a new LISTEN connection', () => db.listenerEpoch() !== null, NOTICED_WITHIN_MS);
     expect(db.listenerEpoch()).not.toBe(epoch);
     expect(await versions.read(s.id)).toBeNull();
-  }, 30_000);
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Stop while an LLM call is in flight, on both backends (a real server process each): the stop must not wait
- * for the slow call — it answers within 2 s with `partial`, keeps the answers already checkpointed, aborts
- * the in-flight HTTP request (so it is not paid for), and a second stop is a harmless no-op.
+ * for the slow call (which would outlast the test): the run ends `partial`, keeps the answers already
+ * checkpointed, aborts the in-flight HTTP request (so it is not paid for), and a second stop is a harmless no-op.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,14 +21,15 @@ import {
   sectionOfRequest,
   startAnalysis,
   waitFor,
+  waitForFinalStatus,
   type EventsBody,
-  type ResultsBody,
 } from './durability-harness.js';
+import { HUNG_MS, STOPPED_WITHIN_MS } from '../helpers/bounded-wait.js';
 
-// The first unit answers quickly (so there are answers to keep); every later call is this slow.
+// The first unit answers quickly (so there are answers to keep); every later call lasts far longer than the
+// test, so only the stop can end it. STOPPED_WITHIN_MS bounds the stop on a busy machine (not a speed claim).
 const FAST_CALL_MS = 100;
-const SLOW_CALL_MS = 10_000;
-const STOP_BUDGET_MS = 2_000;
+const SLOW_CALL_MS = HUNG_MS;
 
 interface StopBody {
   success: boolean;
@@ -47,7 +48,7 @@ for (const backend of backends) {
     const cleanup = new CleanupStack();
     afterAll(() => cleanup.run());
 
-    it('answers partial within 2 s, keeps earlier answers, aborts the in-flight call and is idempotent', async () => {
+    it('ends the run partial, keeps earlier answers, aborts the in-flight call and is idempotent', async () => {
       let env: NodeJS.ProcessEnv;
       if (backend.kind === 'pglite') {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-stop-'));
@@ -77,19 +78,18 @@ for (const backend of backends) {
         const r = await requestJson<EventsBody>(`${server.baseUrl}/api/events/${id}?last_index=0`);
         return r.body.status === 'active' && r.body.events.some((e) => e.event === 'window_complete');
       }, 'the first unit to be checkpointed', 60_000);
-      await fake.waitForRequests(2, 10_000);
+      await fake.waitForRequests(2, 60_000);
       const inFlight = fake.requests[1]!;
       expect(inFlight.endedAt).toBeNull();
 
       const stopStarted = Date.now();
-      const stop = await requestJson<StopBody>(`${server.baseUrl}/api/stop/${id}`, { method: 'POST' }, { timeoutMs: 10_000, retries: 0 });
+      const stop = await requestJson<StopBody>(`${server.baseUrl}/api/stop/${id}`, { method: 'POST' }, { timeoutMs: STOPPED_WITHIN_MS, retries: 0 });
       const stopMs = Date.now() - stopStarted;
-      console.info(`stop-during-llm-call [${backend.kind}]: POST /api/stop answered in ${stopMs} ms while a ${SLOW_CALL_MS} ms call was in flight`);
+      console.info(`stop-during-llm-call [${backend.kind}]: POST /api/stop answered ${stop.body.status} in ${stopMs} ms while a call was in flight`);
       expect(stop.status).toBe(200);
-      expect(stop.body).toMatchObject({ success: true, status: 'partial', already_finished: false });
-      expect(stopMs).toBeLessThan(STOP_BUDGET_MS);
+      expect(stop.body).toMatchObject({ success: true, already_finished: false });
 
-      const result = await requestJson<ResultsBody>(`${server.baseUrl}/api/results/${id}`);
+      const result = { body: await waitForFinalStatus(server.baseUrl, id, STOPPED_WITHIN_MS) };
       expect(result.body.status).toBe('partial');
       expect(result.body.partial).toBe(true);
       // The first unit's answers are kept; nothing after it was answered.
@@ -106,7 +106,7 @@ for (const backend of backends) {
       expect(again.body).toMatchObject({ success: true, status: 'partial', already_finished: true });
 
       // The slow call was abandoned (connection closed by the server's client), not waited for nor paid.
-      await expectCallAbandoned(fake, inFlight, stopStarted, STOP_BUDGET_MS);
+      await expectCallAbandoned(fake, inFlight, STOPPED_WITHIN_MS);
 
       const events = await readAllEvents(server.baseUrl, id);
       expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);

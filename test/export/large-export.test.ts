@@ -3,8 +3,7 @@ import { buildExport } from '../../src/export/build-export.js';
 import { bodyBuffer, loadWorkbook, requireSheet } from './read-back.js';
 import { makeExportInput } from './result-factory.js';
 
-/** Generous: the measured time is ~1–3 s on a busy 2-core machine; this only catches a pathological regression. */
-const SANITY_BOUND_MS = 60_000;
+// The time and memory are printed for information only (~1–3 s when idle); the test's timeout is the bound.
 const MB = 1024 * 1024;
 
 async function measure<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; heapDeltaMb: number; rssDeltaMb: number }> {
@@ -24,7 +23,6 @@ describe('a 2,000-question result', () => {
     const { value: file, ...numbers } = await measure(() => buildExport('xlsx', input));
     const size = bodyBuffer(file).length;
     console.log(`xlsx 2,000 questions: ${numbers.seconds.toFixed(2)} s, ${(size / 1024).toFixed(0)} KB, heap Δ ${numbers.heapDeltaMb.toFixed(1)} MB, RSS Δ ${numbers.rssDeltaMb.toFixed(1)} MB`);
-    expect(numbers.seconds * 1000).toBeLessThan(SANITY_BOUND_MS);
 
     const details = requireSheet(await loadWorkbook(bodyBuffer(file)), 'Detailed Results');
     expect(details.actualRowCount).toBe(1 + 2_000 + variantCount);
@@ -35,7 +33,6 @@ describe('a 2,000-question result', () => {
     const { value: file, ...numbers } = await measure(() => buildExport('csv', input));
     const text = bodyBuffer(file).toString('utf8');
     console.log(`csv 2,000 questions: ${numbers.seconds.toFixed(2)} s, ${(text.length / 1024).toFixed(0)} KB, heap Δ ${numbers.heapDeltaMb.toFixed(1)} MB, RSS Δ ${numbers.rssDeltaMb.toFixed(1)} MB`);
-    expect(numbers.seconds * 1000).toBeLessThan(SANITY_BOUND_MS);
     // No field in this result holds a line break, so every record is exactly one CRLF-terminated line.
     expect(text.split('\r\n').filter((line) => line.length > 0)).toHaveLength(1 + 2_000);
   });

@@ -2,26 +2,38 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.js';
 import { ingestPdf, inspectPdf, type IngestOptions } from '../../src/ingest/index.js';
+import { parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
 import { createEncryptedPdf, createFlateBombPdf, createPdf, createTextPdf } from '../helpers/pdf-factory.js';
 
 const options: IngestOptions = { ...testConfig().ingest };
-const QUICK_MS = 10_000;
+// Bombs and timeouts: bounds for a busy machine, not speed claims (what stops each one is asserted instead).
+const BOMB_TEST_TIMEOUT_MS = 120_000;
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
+async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
     await promise;
-    return 'no error';
+    return { code: 'no error', message: '' };
   } catch (err) {
-    return (err as { code?: string }).code ?? String(err);
+    return { code: (err as { code?: string }).code ?? String(err), message: (err as Error).message ?? '' };
   }
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return (await errorOf(promise)).code;
+}
+
+/** Parse threads started so far (warm or cold): unchanged when a file is refused before pdf.js sees it. */
+function parseThreadsStarted(): number {
+  const { warmStarts, coldStarts } = parseWorkerPool.stats();
+  return warmStarts + coldStarts;
 }
 
 describe('validation of bad uploads', () => {
   it('rejects random bytes as PDF_INVALID without starting the parser', async () => {
-    const started = Date.now();
+    const threadsBefore = parseThreadsStarted();
     expect(await codeOf(inspectPdf(new Uint8Array(randomBytes(4096)), options))).toBe('PDF_INVALID');
     expect(await codeOf(ingestPdf(new Uint8Array(randomBytes(4096)), options))).toBe('PDF_INVALID');
-    expect(Date.now() - started).toBeLessThan(QUICK_MS);
+    expect(parseThreadsStarted()).toBe(threadsBefore);
   });
 
   it('rejects a zero-byte file as PDF_INVALID with a message saying it is empty', async () => {
@@ -77,30 +89,27 @@ describe('validation of bad uploads', () => {
 
   it('stops parsing at PARSE_TIMEOUT_MS with PDF_TIMEOUT', async () => {
     const pdf = await createTextPdf(Array.from({ length: 200 }, (_, i) => `page ${i + 1}`));
-    const started = Date.now();
     expect(await codeOf(ingestPdf(pdf, { ...options, parseTimeoutMs: 30 }))).toBe('PDF_TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(QUICK_MS);
   });
 
   it('rejects a 1 GB FlateDecode bomb quickly and stays healthy afterwards', async () => {
     const bomb = await createFlateBombPdf(1024 * 1024 * 1024);
     expect(bomb.byteLength).toBeLessThan(5 * 1024 * 1024);
-    const started = Date.now();
-    expect(await codeOf(inspectPdf(bomb, options))).toBe('PDF_INVALID');
-    expect(await codeOf(ingestPdf(bomb, options))).toBe('PDF_INVALID');
-    expect(Date.now() - started).toBeLessThan(QUICK_MS);
+    // Refused by the scan of the raw file (the error names the expanding stream), before anything inflates it
+    // and without waiting for the memory bound or the time limit to stop pdf.js.
+    for (const refused of [await errorOf(inspectPdf(bomb, options)), await errorOf(ingestPdf(bomb, options))]) {
+      expect(refused).toMatchObject({ code: 'PDF_INVALID', message: expect.stringMatching(/compressed stream that expands to more than/) });
+    }
     const after = await ingestPdf(await createTextPdf(['still working']), options);
     expect(after.pages[0]!.text).toBe('still working');
-  }, 60_000);
+  }, BOMB_TEST_TIMEOUT_MS);
 
   it('bounds a bomb below the stream check with the time limit', async () => {
     // 200 MB inflates below the stream-size check, so only the worker's time limit stops it.
     const bomb = await createFlateBombPdf(200 * 1024 * 1024);
-    const started = Date.now();
     const code = await codeOf(ingestPdf(bomb, { ...options, parseTimeoutMs: 2_000 }));
     expect(['PDF_TIMEOUT', 'PDF_NO_TEXT', 'PDF_INVALID']).toContain(code);
-    expect(Date.now() - started).toBeLessThan(QUICK_MS);
-  }, 60_000);
+  }, BOMB_TEST_TIMEOUT_MS);
 
   it('reports a parser that runs out of its memory bound as PDF_INVALID', async () => {
     const pdf = await createTextPdf(['hello']);
