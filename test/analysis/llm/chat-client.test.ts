@@ -163,7 +163,9 @@ describe('chat client', () => {
   });
 
   it('shares one concurrency limit between clients of the same endpoint', async () => {
-    fake.setHandler(() => ({ ...OK, delayMs: 150 }));
+    // Each reply is held long enough that the two calls let through together are in flight at once even when a
+    // busy machine stalls between sending them.
+    fake.setHandler(() => ({ ...OK, delayMs: 1_000 }));
     const config = llmTestConfig(fake.url, { concurrency: 2 });
     // Five calls from three separate clients, as if from three runs in the same process.
     const clients = [createChatClient(config), createChatClient(config), createChatClient(config)];
