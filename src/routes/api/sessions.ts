@@ -17,6 +17,8 @@ import { contentDisposition } from '../../export/index.js';
 
 // SSE comment lines keep proxies and load balancers from closing an idle stream.
 const SSE_KEEPALIVE_MS = 15_000;
+// After a shutdown ends a stream, the client reconnects this soon (another process, or this one's successor).
+const SSE_SHUTDOWN_RETRY_MS = 1_000;
 const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
 
 export const idParams = {
@@ -179,6 +181,11 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
 
   const closed = new AbortController();
   request.raw.on('close', () => closed.abort());
+  // Shutdown (deploy, recycle) ends the stream; the client reconnects — to another process — and resumes
+  // from Last-Event-ID. Left open, the stream would keep app.close() waiting until the shutdown timeout.
+  const shutdown = ctx.events.openStream();
+  if (shutdown.signal.aborted) closed.abort();
+  else shutdown.signal.addEventListener('abort', () => closed.abort(), { once: true });
   let lastWrite = Date.now();
   try {
     while (!closed.signal.aborted) {
@@ -210,6 +217,8 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
   } catch (err) {
     request.log.warn({ err, sessionId: session.id }, 'progress stream ended with an error');
   } finally {
+    shutdown.release();
+    if (shutdown.signal.aborted && !res.destroyed) res.write(`retry: ${SSE_SHUTDOWN_RETRY_MS}\n: server shutting down; reconnect to resume\n\n`);
     res.end();
   }
 }
