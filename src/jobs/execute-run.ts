@@ -123,13 +123,13 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           result: full,
           legacy: outcome.legacy,
           status: stopped ? 'partial' : 'completed',
-          stats: statsOf(full),
+          // The budget stop is recorded in the result's own fenced transaction: never after it, never by a stale attempt.
+          stats: outcome.stoppedReason === 'budget' ? { ...statsOf(full), stopReason: 'budget' } : statsOf(full),
           event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: eventData },
         },
         fence,
       ),
     );
-    if (outcome.stoppedReason === 'budget') await retry(() => db.query("UPDATE sessions SET stop_reason = 'budget' WHERE session_id = $1", [id]));
     log.info({ sessionId: id, status: session.status, answered: full.stats.questions_answered, seconds: full.stats.processing_time }, 'run finished');
     run.onFinished?.(session);
   } catch (err) {
