@@ -8,8 +8,7 @@ import type { AppContext } from '../app-context.js';
 import { claimNextRun, heartbeatRun, releaseRun, type ClaimedRun } from '../db/queries/runs.js';
 import { withDbRetry } from '../db/retry.js';
 import type { Session } from '../db/queries/sessions.js';
-import type { AnalysisEngine } from '../analysis/engine.js';
-import type { EngineName } from '../analysis/types.js';
+import type { CreateEngine } from '../analysis/create-engine.js';
 import { executeRun, type AbortReason } from './execute-run.js';
 import { runMetrics } from '../metrics.js';
 
@@ -31,7 +30,7 @@ interface RunningRun {
 
 export interface RunWorkerOptions {
   ctx: AppContext;
-  createEngine: (name: EngineName) => AnalysisEngine;
+  createEngine: CreateEngine;
   log: FastifyBaseLogger;
   onFinished?: (session: Session) => void;
   /** The claim query (tests wrap it to hold a claim in flight at a chosen moment). */
