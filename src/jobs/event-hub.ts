@@ -48,6 +48,11 @@ export class EventHub {
   wait(sessionId: string, signal?: AbortSignal): Promise<void> {
     const ms = this.mode === 'listen' ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS;
     return new Promise((resolve) => {
+      // Already aborted (a stream ended by shutdown while it was querying): an abort listener would never fire.
+      if (signal?.aborted) {
+        resolve();
+        return;
+      }
       let set = this.waiters.get(sessionId);
       if (!set) {
         set = new Set();

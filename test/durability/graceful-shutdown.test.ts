@@ -12,6 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
 import { startServerProcess } from '../helpers/processes.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { createTestApp, multipart } from '../helpers/test-app.js';
+import { makeQuestionConfig } from '../helpers/factories.js';
+import { createTextPdf } from '../helpers/pdf-factory.js';
 import { createPgliteDatabase } from '../../src/db/pglite-database.js';
 import { CleanupStack, createPlantedSpec, createSlowPlantedHandler, requestJson, startAnalysis, waitFor, type EventsBody, type ResultsBody } from './durability-harness.js';
 
@@ -150,4 +154,41 @@ describe('SIGTERM while a client holds /api/progress on an active run', () => {
     };
     await sigtermWhileWatched({ DATA_DIR: dir, DATABASE_URL: '' }, readRow, cleanup);
   }, 240_000);
+});
+
+describeEachDatabase('app.close() in a test, while a client holds /api/progress on an active run', ({ db }) => {
+  const cleanup = new CleanupStack();
+  afterAll(() => cleanup.run());
+
+  it('ends the stream and releases the run (not a failed attempt), exactly as the server’s shutdown does', async () => {
+    // The model never answers: the run stays mid-call until the shutdown aborts it.
+    const fake = await startFakeLlmServer({ handler: () => ({ hang: true }) });
+    cleanup.add(() => fake.close());
+    const t = await createTestApp(db(), { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model' });
+    let closed = false;
+    cleanup.add(() => (closed ? undefined : t.close()));
+    const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+
+    const config = makeQuestionConfig(1, 1);
+    config.sections[0]!.questions[0]!.text = 'What is the minimum liner thickness?';
+    const m = multipart([
+      { name: 'file', filename: 'spec.pdf', content: await createTextPdf(['Intro.', 'The minimum liner thickness shall be 6.0 mm.']), type: 'application/pdf' },
+      { name: 'config', filename: 'q.json', content: JSON.stringify(config), type: 'application/json' },
+      { name: 'engine', value: 'llm' },
+    ]);
+    const started = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers });
+    expect(started.statusCode).toBe(202);
+    const id = (started.json() as { session_id: string }).session_id;
+    await fake.waitForRequests(1, 30_000);
+    const stream = followProgressRaw(`${address}/api/progress/${id}`, 60_000);
+    await stream.firstEvent;
+
+    const closing = t.close().then(() => (closed = true));
+    const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still closing'), EXIT_BOUND_MS).unref())]);
+    expect(outcome).toBe('closed');
+    expect(await stream.ended).toEqual({ endedByServer: true });
+    expect(stream.text()).toMatch(/: server shutting down; reconnect to resume/);
+    const row = (await db().query<RunRow>('SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1', [id])).rows[0];
+    expect(row).toMatchObject({ status: 'active', lease_owner: null, failed_attempts: 0, attempt: 1 });
+  });
 });

@@ -218,7 +218,12 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
     request.log.warn({ err, sessionId: session.id }, 'progress stream ended with an error');
   } finally {
     shutdown.release();
-    if (shutdown.signal.aborted && !res.destroyed) res.write(`retry: ${SSE_SHUTDOWN_RETRY_MS}\n: server shutting down; reconnect to resume\n\n`);
-    res.end();
+    if (shutdown.signal.aborted && !res.destroyed) {
+      res.write(`retry: ${SSE_SHUTDOWN_RETRY_MS}\n: server shutting down; reconnect to resume\n\n`);
+      // Close the kept-alive connection too: the server is closing and would otherwise wait for it to time out.
+      res.end(() => res.socket?.end());
+    } else {
+      res.end();
+    }
   }
 }
