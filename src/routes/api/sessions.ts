@@ -125,7 +125,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         tags: ['sessions'],
-        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event)',
+        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
         params: idParams,
         querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1 } } },
       },
