@@ -5,9 +5,7 @@ import { SessionStore } from './db/session-store.js';
 import { FinishedSessionVersions } from './db/result-cache.js';
 import { EventHub } from './jobs/event-hub.js';
 import type { RunWorker } from './jobs/run-worker.js';
-import { createEngineFactory } from './analysis/create-engine.js';
-import type { AnalysisEngine } from './analysis/engine.js';
-import type { EngineName } from './analysis/types.js';
+import { createEngineFactory, type CreateEngine } from './analysis/create-engine.js';
 
 export interface AppContext {
   config: Config;
@@ -18,7 +16,7 @@ export interface AppContext {
   events: EventHub;
   /** Session versions for result reads (finished ones from memory while notifications flow; started by services). */
   sessionVersions: FinishedSessionVersions;
-  createEngine: (name: EngineName) => AnalysisEngine;
+  createEngine: CreateEngine;
   /** This process's run worker, once started (null when WORKER_ENABLED=false). */
   worker: RunWorker | null;
 }

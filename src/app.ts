@@ -22,15 +22,20 @@ import { pageRoutes } from './routes/pages.js';
 import { authRoutes } from './routes/api/auth.js';
 import { registerAuth } from './routes/auth-hooks.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
+import { registerServices } from './services.js';
 
 export interface BuildAppOptions {
   /** Override the logger (tests pass false). */
   logger?: boolean;
+  /** Send log lines here instead of stdout (tests that read the logs). */
+  logStream?: NodeJS.WritableStream;
+  /** Close ctx.db when the app closes (the server owns its database). */
+  closeDatabase?: boolean;
 }
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(ctx.config),
+    logger: options.logger === false ? false : { ...(loggerOptions(ctx.config) as object), ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: ctx.config.auth.trustProxy,
     // Requests other than uploads are small JSON; uploads go through multipart with their own limit.
     bodyLimit: 1024 * 1024,
@@ -41,6 +46,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   registerErrorHandler(app);
   observeHttpLatency(app);
+  // Run worker, LISTEN connections, timers, parse threads: started on ready, stopped by app.close().
+  await registerServices(app, ctx, { closeDatabase: options.closeDatabase });
 
   registerSecurityHeaders(app, {
     contentSecurityPolicy: {

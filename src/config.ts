@@ -60,6 +60,9 @@ const EnvSchema = z.object({
   /** JSON: {"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}} — merged over the built-in table. */
   LLM_PRICES: optionalString,
   MAX_COST_USD: z.preprocess(emptyToUndefined, z.coerce.number().positive().optional()),
+  /** USD per 1M prompt / completion tokens of LLM_MODEL (both or neither); win over LLM_PRICES and the built-in table. */
+  LLM_PRICE_INPUT_PER_MTOK: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
+  LLM_PRICE_OUTPUT_PER_MTOK: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
 
   // Runs
   WORKER_ENABLED: bool.default(true),
@@ -176,6 +179,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } catch {
       problems.push('LLM_PRICES: must be JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per 1M tokens)');
     }
+  }
+  if ((e.LLM_PRICE_INPUT_PER_MTOK === undefined) !== (e.LLM_PRICE_OUTPUT_PER_MTOK === undefined)) {
+    problems.push('LLM_PRICE_INPUT_PER_MTOK / LLM_PRICE_OUTPUT_PER_MTOK: set both (USD per 1M tokens of LLM_MODEL) or neither');
+  } else if (e.LLM_PRICE_INPUT_PER_MTOK !== undefined && e.LLM_PRICE_OUTPUT_PER_MTOK !== undefined) {
+    prices = { ...prices, [e.LLM_MODEL]: { input: e.LLM_PRICE_INPUT_PER_MTOK, output: e.LLM_PRICE_OUTPUT_PER_MTOK } };
   }
   if (!e.DATABASE_URL && e.WEB_CONCURRENCY > 1) {
     problems.push(

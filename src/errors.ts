@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   LLM_REQUEST_FAILED: { status: 502, message: 'The language model could not be reached.' },
   LLM_BAD_RESPONSE: { status: 502, message: 'The language model returned an unusable answer.' },
   RUN_ABORTED: { status: 409, message: 'The run was stopped.' },
+  PRICE_UNKNOWN: { status: 400, message: 'MAX_COST_USD is set but the LLM model has no known price, so the cap cannot be enforced.' },
 
   // Auth
   AUTH_REQUIRED: { status: 401, message: 'Sign in to continue.' },

@@ -1,60 +1,32 @@
 /**
- * Background services of one process, started after the app is built: the event fan-out, the run worker,
- * scheduled cleanup, warm parse threads, and request counting for recycling. `stop()` ends them in order
- * on shutdown.
+ * The long-lived parts of one process, each a Fastify plugin (src/plugins/) that starts itself when the app
+ * is ready and stops itself when the app closes, so `app.close()` is the whole shutdown — in production
+ * (SIGTERM) and in tests alike. Registration order is the lifecycle order:
+ *   onReady:  events hub + result versions → run worker → maintenance timers → warm parse threads
+ *   preClose: end every progress stream → stop claiming, abort runs, release their leases (not failures)
+ *   (the HTTP server closes: nothing holds it open any more)
+ *   onClose:  parse threads → maintenance timers → LISTEN connections → database (when the app owns it)
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
-import { recycleThreshold, requestRecycle } from './cluster.js';
-import { preferredEventsMode } from './jobs/event-hub.js';
-import { RunWorker } from './jobs/run-worker.js';
-import { startMaintenance } from './jobs/maintenance.js';
-import { parseWorkerPool } from './ingest/parse-worker-pool.js';
+import { databasePlugin } from './plugins/database.js';
+import { eventsHubPlugin } from './plugins/events-hub.js';
+import { runWorkerPlugin } from './plugins/run-worker.js';
+import { maintenancePlugin } from './plugins/maintenance.js';
+import { parsePoolPlugin } from './plugins/parse-pool.js';
+import { countResponsesForRecycling } from './plugins/recycle.js';
 
-const PARSE_POOL_START_DELAY_MS = 1_000;
-
-export interface Services {
-  stop(): Promise<void>;
+export interface ServicesOptions {
+  /** Close ctx.db when the app closes (the server owns its database; tests close theirs themselves). */
+  closeDatabase?: boolean;
 }
 
-export async function startServices(ctx: AppContext, app: FastifyInstance): Promise<Services> {
-  await ctx.events.start(preferredEventsMode(ctx.config.database, ctx.config.runs.eventsMode));
-  app.log.info({ eventsMode: ctx.events.mode }, 'progress events fan-out ready');
-  // Same channel rules as the events: where LISTEN works, finished results are validated by notification.
-  const versionsFromMemory = ctx.events.mode === 'listen' && (await ctx.sessionVersions.start());
-  app.log.info({ versionsFromMemory }, 'finished-result versions');
-
-  if (ctx.config.runs.workerEnabled) {
-    ctx.worker = new RunWorker({ ctx, createEngine: ctx.createEngine, log: app.log.child({ component: 'run-worker' }) });
-    ctx.worker.start();
-  }
-  const maintenance = startMaintenance(ctx, app.log.child({ component: 'maintenance' }));
-  // Uploads are parsed at once (validation), so they should not wait for pdf.js to load: warm parse threads,
-  // started a moment after start-up so they do not compete with it (a recycled worker serves at once).
-  const warmTimer = setTimeout(() => parseWorkerPool.keepWarm(ctx.config.ingest.parseWarmWorkers, ctx.config.ingest.parseMaxMemoryMb), PARSE_POOL_START_DELAY_MS);
-  warmTimer.unref();
-
-  const threshold = recycleThreshold(ctx.config);
-  if (threshold > 0) {
-    let served = 0;
-    let asked = false;
-    app.addHook('onResponse', async () => {
-      served += 1;
-      if (!asked && served >= threshold) {
-        asked = true;
-        app.log.info({ served }, 'MAX_REQUESTS reached; asking to be recycled');
-        requestRecycle();
-      }
-    });
-  }
-  return {
-    async stop() {
-      maintenance.stop();
-      clearTimeout(warmTimer);
-      await parseWorkerPool.close();
-      await ctx.worker?.stop();
-      await ctx.events.stop();
-      await ctx.sessionVersions.stop();
-    },
-  };
+export async function registerServices(app: FastifyInstance, ctx: AppContext, options: ServicesOptions = {}): Promise<void> {
+  // onClose hooks run in reverse registration order: the database, registered first, closes last.
+  if (options.closeDatabase) await app.register(databasePlugin, { ctx });
+  await app.register(eventsHubPlugin, { ctx });
+  await app.register(runWorkerPlugin, { ctx });
+  await app.register(maintenancePlugin, { ctx });
+  await app.register(parsePoolPlugin, { ctx });
+  countResponsesForRecycling(app, ctx.config);
 }

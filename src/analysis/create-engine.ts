@@ -4,9 +4,17 @@ import type { AnalysisEngine } from './engine.js';
 import type { EngineName } from './types.js';
 import { createExtractiveEngine } from './engines/extractive-engine.js';
 import { createLlmEngine, OPENAI_BASE_URL } from './engines/llm-engine.js';
+import type { ChatClientOptions } from './llm/chat-client.js';
 
-export function createEngineFactory(config: Pick<Config, 'analysis'>): (name: EngineName) => AnalysisEngine {
-  return (name) => (name === 'llm' ? createLlmEngine(config.analysis.llm) : createExtractiveEngine());
+export interface EngineOptions {
+  /** Where the engine reports retries and unusable replies: the run's logger (sessionId, attempt bound). */
+  log?: ChatClientOptions['log'];
+}
+
+export type CreateEngine = (name: EngineName, options?: EngineOptions) => AnalysisEngine;
+
+export function createEngineFactory(config: Pick<Config, 'analysis'>): CreateEngine {
+  return (name, options = {}) => (name === 'llm' ? createLlmEngine(config.analysis.llm, { log: options.log }) : createExtractiveEngine());
 }
 
 /** Whether the llm engine can run with this config, and why not. */

@@ -19,6 +19,9 @@ export type EventsMode = 'listen' | 'poll';
 export class EventHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   private unlisten: (() => Promise<void>) | null = null;
+  /** Open progress streams: each is aborted when the process shuts down (endStreams). */
+  private readonly streams = new Set<AbortController>();
+  private closing = false;
   mode: EventsMode = 'poll';
 
   constructor(private readonly db: Database) {}
@@ -45,6 +48,11 @@ export class EventHub {
   wait(sessionId: string, signal?: AbortSignal): Promise<void> {
     const ms = this.mode === 'listen' ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS;
     return new Promise((resolve) => {
+      // Already aborted (a stream ended by shutdown while it was querying): an abort listener would never fire.
+      if (signal?.aborted) {
+        resolve();
+        return;
+      }
       let set = this.waiters.get(sessionId);
       if (!set) {
         set = new Set();
@@ -60,6 +68,26 @@ export class EventHub {
       signal?.addEventListener('abort', done, { once: true });
       set.add(done);
     });
+  }
+
+  /**
+   * A progress stream registers for the process's lifetime: `signal` aborts when the process shuts down (at
+   * once if it already is), so the stream can end and its client reconnect elsewhere. Call `release` when it ends.
+   */
+  openStream(): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    if (this.closing) controller.abort();
+    else this.streams.add(controller);
+    return { signal: controller.signal, release: () => this.streams.delete(controller) };
+  }
+
+  /** Shutdown: end every open progress stream, and every one opened from now on. Returns how many were open. */
+  endStreams(): number {
+    this.closing = true;
+    const open = [...this.streams];
+    this.streams.clear();
+    for (const c of open) c.abort();
+    return open.length;
   }
 
   async stop(): Promise<void> {

@@ -18,8 +18,8 @@ import type { Session } from '../db/queries/sessions.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
 import { toLegacyResult } from '../analysis/build-result.js';
-import type { AnalysisEngine } from '../analysis/engine.js';
-import type { EngineName, FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
+import type { CreateEngine } from '../analysis/create-engine.js';
+import type { FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
 import { buildResultFromAnswers } from '../sessions/load-session-result.js';
 import { runMetrics } from '../metrics.js';
 
@@ -28,7 +28,7 @@ export type AbortReason = 'user' | 'lease-lost' | 'shutdown';
 
 export interface RunContext {
   ctx: AppContext;
-  createEngine: (name: EngineName) => AnalysisEngine;
+  createEngine: CreateEngine;
   log: FastifyBaseLogger;
   signal: AbortSignal;
   abortReason: () => AbortReason | null;
@@ -94,7 +94,8 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           await retry(() => persistCheckpoint(run, id, fence, cp.unitKey, cp.answers, cp.usage));
         },
       },
-      { createEngine: run.createEngine },
+      // The engine logs its retries and unusable replies through the run's logger (sessionId, attempt).
+      { createEngine: (name) => run.createEngine(name, { log }) },
     );
 
     const reason = run.abortReason();
@@ -123,13 +124,13 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           result: full,
           legacy: outcome.legacy,
           status: stopped ? 'partial' : 'completed',
-          stats: statsOf(full),
+          // The budget stop is recorded in the result's own fenced transaction: never after it, never by a stale attempt.
+          stats: outcome.stoppedReason === 'budget' ? { ...statsOf(full), stopReason: 'budget' } : statsOf(full),
           event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: eventData },
         },
         fence,
       ),
     );
-    if (outcome.stoppedReason === 'budget') await retry(() => db.query("UPDATE sessions SET stop_reason = 'budget' WHERE session_id = $1", [id]));
     log.info({ sessionId: id, status: session.status, answered: full.stats.questions_answered, seconds: full.stats.processing_time }, 'run finished');
     run.onFinished?.(session);
   } catch (err) {

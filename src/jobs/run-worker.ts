@@ -5,10 +5,10 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { claimNextRun, heartbeatRun } from '../db/queries/runs.js';
+import { claimNextRun, heartbeatRun, releaseRun, type ClaimedRun } from '../db/queries/runs.js';
+import { withDbRetry } from '../db/retry.js';
 import type { Session } from '../db/queries/sessions.js';
-import type { AnalysisEngine } from '../analysis/engine.js';
-import type { EngineName } from '../analysis/types.js';
+import type { CreateEngine } from '../analysis/create-engine.js';
 import { executeRun, type AbortReason } from './execute-run.js';
 import { runMetrics } from '../metrics.js';
 
@@ -30,9 +30,11 @@ interface RunningRun {
 
 export interface RunWorkerOptions {
   ctx: AppContext;
-  createEngine: (name: EngineName) => AnalysisEngine;
+  createEngine: CreateEngine;
   log: FastifyBaseLogger;
   onFinished?: (session: Session) => void;
+  /** The claim query (tests wrap it to hold a claim in flight at a chosen moment). */
+  claimRun?: typeof claimNextRun;
 }
 
 export class RunWorker {
@@ -40,7 +42,8 @@ export class RunWorker {
   private stopped = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private claiming = false;
+  /** The claim loop in progress, if any: stop() waits for it so no claim escapes the stop. */
+  private filling: Promise<void> | null = null;
   private wakeRequested = false;
 
   constructor(private readonly options: RunWorkerOptions) {}
@@ -75,31 +78,52 @@ export class RunWorker {
     return this.running.size;
   }
 
-  private async fill(): Promise<void> {
-    if (this.claiming) {
+  private fill(): Promise<void> {
+    if (this.filling) {
       this.wakeRequested = true;
-      return;
+      return this.filling;
     }
-    this.claiming = true;
+    this.filling = this.claimWhileRoom().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  private async claimWhileRoom(): Promise<void> {
+    const claim = this.options.claimRun ?? claimNextRun;
     try {
       do {
         this.wakeRequested = false;
         while (!this.stopped && this.running.size < this.options.ctx.config.runs.concurrency) {
           // Never our own runs: after a database outage longer than the lease they look expired, but they are alive here.
-          const claimed = await claimNextRun(this.options.ctx.db, this.options.ctx.instanceId, this.options.ctx.config.runs.leaseMs, [...this.running.keys()]);
+          const claimed = await claim(this.options.ctx.db, this.options.ctx.instanceId, this.options.ctx.config.runs.leaseMs, [...this.running.keys()]);
           if (!claimed) break;
+          if (this.stopped) {
+            // Claimed while stop() was under way: hand it straight back rather than start it after the stop.
+            await this.releaseUnstarted(claimed);
+            break;
+          }
           if (claimed.attempt > 1) runMetrics.leaseTakeovers.inc();
           this.launch(claimed);
         }
       } while (this.wakeRequested && !this.stopped);
     } catch (err) {
       this.options.log.warn({ err }, 'could not claim runs (database unavailable?)');
-    } finally {
-      this.claiming = false;
     }
   }
 
-  private launch(claimed: Awaited<ReturnType<typeof claimNextRun>> & object): void {
+  /** Release a run claimed but never started: not a failed attempt, and another process may claim it at once. */
+  private async releaseUnstarted(claimed: ClaimedRun): Promise<void> {
+    try {
+      await withDbRetry(() => releaseRun(this.options.ctx.db, claimed.id, claimed.attempt));
+      this.options.log.info({ sessionId: claimed.id, attempt: claimed.attempt }, 'released a run claimed during shutdown');
+    } catch (err) {
+      // Its lease expires after LEASE_MS and another process takes it over then.
+      this.options.log.warn({ err, sessionId: claimed.id }, 'could not release a run claimed during shutdown');
+    }
+  }
+
+  private launch(claimed: ClaimedRun): void {
     const controller = new AbortController();
     const entry: RunningRun = { sessionId: claimed.id, attempt: claimed.attempt, controller, reason: null, done: Promise.resolve() };
     this.running.set(claimed.id, entry);
@@ -143,11 +167,16 @@ export class RunWorker {
     }
   }
 
-  /** Stop claiming; abort running attempts and release their leases; resolve when they have wound down. */
+  /**
+   * Stop claiming (a claim in flight is released, not started); abort running attempts and release their
+   * leases — a shutdown is never counted as a failed attempt; resolve when they have wound down.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    // A claim in flight completes first; whatever it claimed is released, not started (claimWhileRoom).
+    await this.filling;
     const runs = [...this.running.values()];
     for (const r of runs) this.abortLocal(r.sessionId, 'shutdown');
     await Promise.all(runs.map((r) => r.done));

@@ -9,6 +9,7 @@ import { requestStop, takeOverForFinalize } from '../db/queries/runs.js';
 import { TERMINAL_STATUSES, type SessionStatus } from '../db/queries/sessions.js';
 import { finalizeStopped } from './execute-run.js';
 import { withDbRetry } from '../db/retry.js';
+import { LeaseLostError } from '../db/fence.js';
 
 const STOP_WAIT_MS = 2_000;
 const STOP_POLL_MS = 50;
@@ -19,7 +20,13 @@ export interface StopOutcome {
   message: string;
 }
 
-export async function stopRun(ctx: AppContext, sessionId: string): Promise<StopOutcome> {
+/** Points where a test makes another process act at a chosen moment (forcing a race's interleaving). */
+export interface StopRunInterleaving {
+  afterStopRequested?: () => Promise<void>;
+  afterTakeOver?: () => Promise<void>;
+}
+
+export async function stopRun(ctx: AppContext, sessionId: string, interleaving: StopRunInterleaving = {}): Promise<StopOutcome> {
   const before = await ctx.store.getSession(sessionId);
   if (!before) throw new AppError('SESSION_NOT_FOUND');
   if (TERMINAL_STATUSES.includes(before.status)) {
@@ -27,11 +34,19 @@ export async function stopRun(ctx: AppContext, sessionId: string): Promise<StopO
   }
   const req = await requestStop(ctx.db, sessionId, 'user');
   if (!req) throw new AppError('SESSION_NOT_FOUND');
+  await interleaving.afterStopRequested?.();
 
   if (!ctx.worker?.abortLocal(sessionId, 'user') && (req.status === 'queued' || !req.leaseLive)) {
     // Nobody is running it: finalise here, fenced by a fresh attempt so a late claimer changes nothing.
-    const taken = await takeOverForFinalize(ctx.db, sessionId);
-    if (taken) await withDbRetry(() => finalizeStopped({ ctx }, taken, { attempt: taken.attempt }));
+    const taken = await takeOverForFinalize(ctx.db, sessionId, ctx.instanceId, ctx.config.runs.leaseMs);
+    await interleaving.afterTakeOver?.();
+    try {
+      if (taken) await withDbRetry(() => finalizeStopped({ ctx }, taken, { attempt: taken.attempt }));
+    } catch (err) {
+      // Someone else owns the run now (a claimer after our lease expired): it sees the stop request and ends
+      // the run itself; wait for that below instead of answering 500.
+      if (!(err instanceof LeaseLostError)) throw err;
+    }
   }
 
   const deadline = Date.now() + STOP_WAIT_MS;

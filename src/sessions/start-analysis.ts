@@ -10,6 +10,7 @@ import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig }
 import type { RunInput } from '../questions/types.js';
 import { estimateRun } from '../analysis/run-analysis.js';
 import { llmAvailability } from '../analysis/create-engine.js';
+import { lookupPrice } from '../analysis/llm/prices.js';
 import type { Estimate, EngineName } from '../analysis/types.js';
 import type { Session } from '../db/queries/sessions.js';
 
@@ -55,8 +56,19 @@ function parseEngine(ctx: AppContext, value: string | null): EngineName {
   if (v === 'llm') {
     const a = llmAvailability(ctx.config);
     if (!a.available) throw new AppError('LLM_NOT_CONFIGURED', `The llm engine is not configured on this server. ${a.reason ?? ''}`.trim());
+    assertBudgetEnforceable(ctx);
   }
   return v;
+}
+
+/** A cost cap on a model without a price would count every call as free and never stop: refuse instead. */
+function assertBudgetEnforceable(ctx: AppContext): void {
+  const { llm, maxCostUsd } = ctx.config.analysis;
+  if (maxCostUsd === null || lookupPrice(llm.model, llm.prices).priced) return;
+  throw new AppError(
+    'PRICE_UNKNOWN',
+    `MAX_COST_USD is set, but the model "${llm.model}" has no known price, so the budget cannot be enforced. Set LLM_PRICE_INPUT_PER_MTOK and LLM_PRICE_OUTPUT_PER_MTOK (USD per 1M tokens), or LLM_PRICES.`,
+  );
 }
 
 function parseBool(value: string | null): boolean {

@@ -5,7 +5,6 @@ import { testConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { createAppContext, type AppContext } from '../../src/app-context.js';
 import { buildApp } from '../../src/app.js';
-import { startServices, type Services } from '../../src/services.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -13,19 +12,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(db: Database, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function createTestApp(db: Database, env: NodeJS.ProcessEnv = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const config = testConfig({ DATA_DIR: '/tmp/spec-analyzer-test-unused', ...env });
   const ctx = createAppContext(config, db, `test:${randomBytes(3).toString('hex')}`);
-  const app = await buildApp(ctx, { logger: false });
-  const services: Services = await startServices(ctx, app);
-  await app.ready();
+  const app = await buildApp(ctx, options.logStream ? { logStream: options.logStream } : { logger: false });
+  await app.ready(); // starts the run worker, LISTEN connections and timers (src/services.ts), as in production
   return {
     app,
     ctx,
-    async close() {
-      await services.stop();
-      await app.close();
-    },
+    // The whole shutdown, exactly as the server's: streams ended, runs released, services stopped.
+    close: () => app.close(),
   };
 }
 

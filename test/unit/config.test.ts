@@ -40,3 +40,20 @@ describe('configuration', () => {
     expect(connectionOptions(url, 'off').ssl).toBe(false);
   });
 });
+
+describe('LLM prices for the configured model', () => {
+  it('prices LLM_MODEL from LLM_PRICE_INPUT_PER_MTOK and LLM_PRICE_OUTPUT_PER_MTOK, over LLM_PRICES, keeping its other entries', () => {
+    const c = loadConfig({
+      LLM_MODEL: 'my-model',
+      LLM_PRICE_INPUT_PER_MTOK: '0.25',
+      LLM_PRICE_OUTPUT_PER_MTOK: '1.5',
+      LLM_PRICES: '{"my-model":{"input":9,"output":9},"other":{"input":1,"output":2}}',
+    });
+    expect(c.analysis.llm.prices).toEqual({ 'my-model': { input: 0.25, output: 1.5 }, other: { input: 1, output: 2 } });
+  });
+
+  it('refuses one price without the other', () => {
+    expect(() => loadConfig({ LLM_PRICE_INPUT_PER_MTOK: '0.25' })).toThrow(/LLM_PRICE_INPUT_PER_MTOK \/ LLM_PRICE_OUTPUT_PER_MTOK: set both/);
+    expect(() => loadConfig({ LLM_PRICE_OUTPUT_PER_MTOK: '-1', LLM_PRICE_INPUT_PER_MTOK: '1' })).toThrow(ConfigError);
+  });
+});

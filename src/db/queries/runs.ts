@@ -98,13 +98,20 @@ export async function selectStopRequested(q: Queryable, sessionIds: string[]): P
   return r.rows.map((row) => row.session_id);
 }
 
-/** Fence-free takeover for finalising a run nobody owns (stop of a queued run, or of one whose owner died). */
-export async function takeOverForFinalize(q: Queryable, sessionId: string): Promise<Session | null> {
+/**
+ * Take over a run nobody owns to finalise it here (stop of a queued run, or of one whose owner died): a new
+ * attempt fences out any late writer, and a live lease held by `owner` keeps claimNextRun away from it while
+ * it is being finalised (a row left claimable would be claimed by a worker, whose attempt would then fence
+ * out this finalisation). Should the finaliser die, the lease expires and the next claimer sees the stop
+ * request and finalises it.
+ */
+export async function takeOverForFinalize(q: Queryable, sessionId: string, owner: string, leaseMs: number): Promise<Session | null> {
   const r = await q.query<SessionDbRow>(
-    `UPDATE sessions SET attempt = attempt + 1, status = 'active', lease_owner = NULL, updated_at = now()
+    `UPDATE sessions SET attempt = attempt + 1, status = 'active', lease_owner = $2,
+       lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
      WHERE session_id = $1 AND (status = 'queued' OR (status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now())))
      RETURNING ${SESSION_COLUMNS}`,
-    [sessionId],
+    [sessionId, owner, leaseMs],
   );
   return r.rows[0] ? mapSession(r.rows[0]) : null;
 }

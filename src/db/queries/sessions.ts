@@ -155,6 +155,8 @@ export interface SessionStats {
   llmCalls?: number;
   estimatedCost?: number;
   errorMessage?: string | null;
+  /** Why a run stopped early (e.g. 'budget'), written with the result; unchanged when undefined. */
+  stopReason?: string;
 }
 
 export async function updateSessionStatus(
@@ -182,8 +184,9 @@ export async function updateSessionStatus(
        completed_at = CASE WHEN $14::boolean THEN COALESCE(completed_at, now()) ELSE completed_at END,
        started_at = CASE WHEN $2 = 'active' THEN COALESCE(started_at, now()) ELSE started_at END,
        lease_owner = CASE WHEN $14::boolean THEN NULL ELSE lease_owner END,
-       lease_expires_at = CASE WHEN $14::boolean THEN NULL ELSE lease_expires_at END
-     WHERE session_id = $1 ${fence ? 'AND attempt = $15' : ''}
+       lease_expires_at = CASE WHEN $14::boolean THEN NULL ELSE lease_expires_at END,
+       stop_reason = COALESCE($15::text, stop_reason)
+     WHERE session_id = $1 ${fence ? 'AND attempt = $16' : ''}
      RETURNING ${SESSION_COLUMNS}`,
     [
       id,
@@ -200,6 +203,7 @@ export async function updateSessionStatus(
       stats.errorMessage !== undefined,
       stats.errorMessage ?? null,
       terminal,
+      stats.stopReason ?? null,
       ...(fence ? [fence.attempt] : []),
     ],
   );

@@ -17,6 +17,8 @@ import { contentDisposition } from '../../export/index.js';
 
 // SSE comment lines keep proxies and load balancers from closing an idle stream.
 const SSE_KEEPALIVE_MS = 15_000;
+// After a shutdown ends a stream, the client reconnects this soon (another process, or this one's successor).
+const SSE_SHUTDOWN_RETRY_MS = 1_000;
 const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
 
 export const idParams = {
@@ -123,7 +125,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         tags: ['sessions'],
-        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event)',
+        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
         params: idParams,
         querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1 } } },
       },
@@ -179,6 +181,11 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
 
   const closed = new AbortController();
   request.raw.on('close', () => closed.abort());
+  // Shutdown (deploy, recycle) ends the stream; the client reconnects — to another process — and resumes
+  // from Last-Event-ID. Left open, the stream would keep app.close() waiting until the shutdown timeout.
+  const shutdown = ctx.events.openStream();
+  if (shutdown.signal.aborted) closed.abort();
+  else shutdown.signal.addEventListener('abort', () => closed.abort(), { once: true });
   let lastWrite = Date.now();
   try {
     while (!closed.signal.aborted) {
@@ -210,6 +217,13 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
   } catch (err) {
     request.log.warn({ err, sessionId: session.id }, 'progress stream ended with an error');
   } finally {
-    res.end();
+    shutdown.release();
+    if (shutdown.signal.aborted && !res.destroyed) {
+      res.write(`retry: ${SSE_SHUTDOWN_RETRY_MS}\n: server shutting down; reconnect to resume\n\n`);
+      // Close the kept-alive connection too: the server is closing and would otherwise wait for it to time out.
+      res.end(() => res.socket?.end());
+    } else {
+      res.end();
+    }
   }
 }
