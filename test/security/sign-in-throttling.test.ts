@@ -70,6 +70,17 @@ describeEachDatabase('sign-in throttling', ({ db }) => {
     for (const r of real.slice(SIGN_IN_PER_EMAIL_MAX)) {
       expect(r).toMatchObject({ status: 429, body: { success: false, code: 'RATE_LIMITED', error: expect.stringMatching(/^Too many sign-in attempts; try again in \d+ minutes?\.$/) } });
     }
+
+    // Guesses spread over many addresses are never throttled, so nothing locks the account (as an account lock
+    // would: it answered 429 for real emails only, from everywhere).
+    const spreadReal: unknown[] = [];
+    const spreadUnknown: unknown[] = [];
+    for (let i = 1; i <= attempts; i++) {
+      spreadReal.push(observable(await signIn(app, REAL.email, `spread-guess-${i}`, `192.0.2.${i}`)));
+      spreadUnknown.push(observable(await signIn(app, UNKNOWN_EMAIL, `spread-guess-${i}`, `192.0.2.${100 + i}`)));
+    }
+    expect(spreadReal).toEqual(spreadUnknown);
+    expect(spreadReal.every((r) => (r as { status: number }).status === 401)).toBe(true);
   });
 
   it('does the same work for both: one scrypt check with the same parameters, and no write to a real account', async () => {
