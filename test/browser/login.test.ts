@@ -1,7 +1,8 @@
 /**
  * Sign-in in a real browser with AUTH=on: a signed-out visit to the analyzer lands on /login (keeping where
  * the user was going), a wrong password shows an error, the right one returns to the analyzer signed in
- * (httpOnly cookie, invisible to scripts), and signing out ends the session.
+ * (httpOnly cookie, invisible to scripts), and signing out ends the session. A crafted `next` that a browser
+ * would resolve to another site (a tab before "//", a protocol-relative URL) lands on this origin instead.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -54,4 +55,27 @@ run('sign-in page', () => {
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
     await context.close();
   });
+
+  for (const crafted of ['/%09/evil.example', '//evil.example', '/%0a/evil.example', '/%5Cevil.example']) {
+    it(`stays on this site after signing in through /login?next=${crafted}`, async () => {
+      const { page, errors, context } = await openPage(browser);
+      // Were the page to follow the link, the request must not leave the machine: answer it here, and record it.
+      const offsite: string[] = [];
+      await context.route(/evil\.example/, async (route) => {
+        offsite.push(route.request().url());
+        await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' });
+      });
+      await page.goto(`${server.baseUrl}/login?next=${crafted}`);
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname !== '/login');
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).origin).toBe(server.baseUrl);
+      expect(new URL(page.url()).pathname).toBe('/analyzer');
+      expect(offsite).toEqual([]);
+      expect(errors.filter((e) => !e.includes('evil.example'))).toEqual([]);
+      await context.close();
+    });
+  }
 });
