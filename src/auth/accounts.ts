@@ -1,5 +1,6 @@
 /**
- * Accounts and login sessions: create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
+ * Accounts and login sessions: create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie
+ * token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
