@@ -23,6 +23,7 @@ import { authRoutes } from './routes/api/auth.js';
 import { registerAuth } from './routes/auth-hooks.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
 import { registerServices } from './services.js';
+import { RateLimitCounters, rateLimitStoreFor, type Clock } from './auth/rate-limit-counters.js';
 
 export interface BuildAppOptions {
   /** Override the logger (tests pass false). */
@@ -31,12 +32,23 @@ export interface BuildAppOptions {
   logStream?: NodeJS.WritableStream;
   /** Close ctx.db when the app closes (the server owns its database). */
   closeDatabase?: boolean;
+  /** Clock for rate-limit windows (tests move time instead of sleeping). Default: Date.now. */
+  clock?: Clock;
+}
+
+/**
+ * Fastify's `trustProxy` for TRUST_PROXY=N: trust the socket's peer and the N-1 addresses it forwarded, so the
+ * client address is the one the Nth proxy saw; anything a client writes further left in X-Forwarded-For is
+ * ignored. (This Fastify fails closed for a bare number, trusting nothing, hence the function.)
+ */
+export function trustProxyHops(hops: number): false | ((address: string, hop: number) => boolean) {
+  return hops > 0 ? (_address, hop) => hop < hops : false;
 }
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger === false ? false : { ...(loggerOptions(ctx.config) as object), ...(options.logStream ? { stream: options.logStream } : {}) },
-    trustProxy: ctx.config.auth.trustProxy,
+    trustProxy: trustProxyHops(ctx.config.auth.trustProxyHops),
     // Requests other than uploads are small JSON; uploads go through multipart with their own limit.
     bodyLimit: 1024 * 1024,
     // Graceful drain (worker recycling, deploys): a request already arriving on a kept-alive connection is
@@ -83,8 +95,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(cookie);
   registerAuth(app, ctx);
 
-  // Per-route limits only (e.g. analysis starts); reads are cheap and polled by the UI.
-  await app.register(rateLimit, { global: false });
+  // Per-route limits only (e.g. analysis starts); reads are cheap and polled by the UI. Counted in the
+  // database, so every process (WEB_CONCURRENCY) shares one limit.
+  const rateLimits = new RateLimitCounters(ctx.db, options.clock);
+  await app.register(rateLimit, { global: false, store: rateLimitStoreFor(rateLimits) });
 
   await app.register(swagger, {
     openapi: {
@@ -104,7 +118,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
-  await app.register(authRoutes, { ctx });
+  await app.register(authRoutes, { ctx, rateLimits });
   await app.register(metricsRoutes, { ctx });
   await app.register(healthRoutes, { ctx });
   await app.register(configRoutes, { ctx });

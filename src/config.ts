@@ -82,7 +82,23 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: optionalString,
   LOGIN_TTL_HOURS: intIn(1, 24 * 365).default(24 * 7),
   PDF_RETENTION_DAYS: intIn(0, 36_500).default(0),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * How many proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host: 1 behind Render (its
+   * load balancer), 0 = none. "true" (trust every hop) is refused: anyone could then pick their own address.
+   */
+  TRUST_PROXY: z.preprocess(
+    (v) => (typeof v === 'string' && ['false', 'no', 'off'].includes(v.trim().toLowerCase()) ? '0' : v),
+    z
+      .string()
+      .trim()
+      .refine((v) => !['true', 'yes', 'on'].includes(v.toLowerCase()), {
+        message:
+          'must be a number of proxy hops, not "true": trusting every X-Forwarded-For hop lets any client forge its address (and escape rate limits). Set TRUST_PROXY=1 behind one proxy (Render, one nginx), 0 for none',
+      })
+      .transform((v) => (v === '' ? 0 : Number(v)))
+      .pipe(z.number().int().min(0).max(16))
+      .default(0),
+  ),
   /** Analysis starts allowed per user (per address without sign-in) per minute. */
   ANALYZE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(30),
 });
@@ -138,7 +154,8 @@ export interface Config {
     adminEmail: string | null;
     adminPassword: string | null;
     loginTtlHours: number;
-    trustProxy: boolean;
+    /** Proxy hops trusted for the client address (Fastify `trustProxy` as a number); 0 = the socket's peer. */
+    trustProxyHops: number;
     analyzeRatePerMinute: number;
   };
   pdfRetentionDays: number;
@@ -252,7 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminEmail: e.ADMIN_EMAIL ?? null,
       adminPassword: e.ADMIN_PASSWORD ?? null,
       loginTtlHours: e.LOGIN_TTL_HOURS,
-      trustProxy: e.TRUST_PROXY,
+      trustProxyHops: e.TRUST_PROXY,
       analyzeRatePerMinute: e.ANALYZE_RATE_LIMIT_PER_MINUTE,
     },
     pdfRetentionDays: e.PDF_RETENTION_DAYS,

@@ -1,6 +1,6 @@
 /**
- * Accounts and login sessions: create/reset/remove users, the first admin, sign-in with lockout back-off,
- * and resolving a bearer/cookie token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
+ * Accounts and login sessions: create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie
+ * token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
@@ -11,7 +11,6 @@ import {
   deleteUser,
   insertLoginSession,
   insertUser,
-  recordFailedLogin,
   recordSuccessfulLogin,
   revokeLoginSession,
   revokeUserLoginSessions,
@@ -21,12 +20,6 @@ import {
   type Role,
   type User,
 } from '../db/queries/users.js';
-
-// Five wrong passwords in a row lock the account for 30 s, doubling with each further failure up to 15 minutes:
-// a guesser gets a handful of tries an hour; a user who mistypes waits seconds.
-export const LOCKOUT_THRESHOLD = 5;
-const LOCKOUT_BASE_SECONDS = 30;
-const LOCKOUT_MAX_SECONDS = 15 * 60;
 
 export interface AuthUser {
   id: string;
@@ -85,20 +78,16 @@ export async function ensureFirstAdmin(q: Queryable, env: { adminEmail: string |
   return { email, generatedPassword };
 }
 
+/**
+ * Check an email and password. A wrong password and an unknown email take the same work (one scrypt hash, one
+ * lookup, no write) and throw the same AUTH_INVALID, so neither the answer nor its timing says which emails
+ * exist. Guessing is slowed by the caller's throttle (src/auth/sign-in-throttle.ts), never by locking the
+ * account: an account lock would let anyone lock out any user and would answer differently for real emails.
+ */
 export async function signIn(q: Queryable, args: { email: string; password: string; userAgent: string | null; ttlHours: number }): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
   const user = await selectUserByEmail(q, args.email.trim());
-  if (!user) {
-    await verifyPassword(args.password, await dummyPasswordHash()); // same work as a real check: no email oracle by timing
-    throw new AppError('AUTH_INVALID');
-  }
-  if (user.lockedUntil && user.lockedUntil > new Date()) {
-    const minutes = Math.max(1, Math.ceil((user.lockedUntil.getTime() - Date.now()) / 60_000));
-    throw new AppError('RATE_LIMITED', `Too many failed sign-ins for this account; try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`);
-  }
-  if (!(await verifyPassword(args.password, user.passwordHash))) {
-    await recordFailedLogin(q, user.id, LOCKOUT_THRESHOLD, LOCKOUT_BASE_SECONDS, LOCKOUT_MAX_SECONDS);
-    throw new AppError('AUTH_INVALID');
-  }
+  const passwordMatches = await verifyPassword(args.password, user ? user.passwordHash : await dummyPasswordHash());
+  if (!user || !passwordMatches) throw new AppError('AUTH_INVALID');
   await recordSuccessfulLogin(q, user.id);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + args.ttlHours * 3_600_000);

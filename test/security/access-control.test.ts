@@ -15,8 +15,9 @@ describeEachDatabase('access control and hardening', ({ db }) => {
   const tokens: Record<'admin' | 'alice' | 'bob', string> = { admin: '', alice: '', bob: '' };
   let aliceSession = '';
 
-  const signIn = async (email: string, password: string) =>
-    t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+  // Scripts ask for the bearer token; the browser's sign-in (no return_token) gets only the cookie.
+  const signIn = async (email: string, password: string, extra: Record<string, unknown> = { return_token: true }, remoteAddress = '127.0.0.1') =>
+    t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password, ...extra }, headers: { origin: ORIGIN, host: 'localhost:80' }, remoteAddress });
   const as = (who: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[who]}` });
 
   beforeAll(async () => {
@@ -41,7 +42,20 @@ describeEachDatabase('access control and hardening', ({ db }) => {
   afterAll(async () => t?.close());
 
   describe('signing in', () => {
-    it('returns a bearer token and an httpOnly SameSite=Lax cookie, and never the password hash', async () => {
+    it('answers a browser sign-in with the httpOnly cookie only: no token in the body unless a script asks', async () => {
+      const r = await signIn('alice@example.com', 'alice-password-1', {});
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toEqual({ success: true, expires_at: expect.any(String), user: { email: 'alice@example.com', role: 'user' } });
+      const cookieToken = /sa_session=([^;]+)/.exec(String(r.headers['set-cookie']))?.[1] ?? '';
+      expect(cookieToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+      expect(r.body).not.toContain(cookieToken);
+      const verify = await t.app.inject({ method: 'POST', url: '/api/verify-session', cookies: { sa_session: cookieToken }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+      expect(verify.json()).toMatchObject({ success: true, user: { email: 'alice@example.com' } });
+      expect((await signIn('alice@example.com', 'alice-password-1', { return_token: false })).json().token).toBeUndefined();
+      expect((await signIn('alice@example.com', 'alice-password-1', { return_token: 'yes please' })).statusCode).toBe(400);
+    });
+
+    it('returns a bearer token (with return_token: true) and an httpOnly SameSite=Lax cookie, and never the password hash', async () => {
       const r = await signIn('alice@example.com', 'alice-password-1');
       expect(r.statusCode).toBe(200);
       expect(r.json()).toMatchObject({ success: true, user: { email: 'alice@example.com', role: 'user' } });
@@ -73,12 +87,16 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       }
     });
 
-    it('locks an account after repeated failures (429 RATE_LIMITED), even for the right password', async () => {
+    it('throttles repeated failures with 429 RATE_LIMITED for that address and email, real or not (details: sign-in-throttling.test.ts)', async () => {
       await createUser(db(), { email: 'target@example.com', password: 'target-password', role: 'user' });
-      for (let i = 0; i < 5; i++) expect((await signIn('target@example.com', `guess-${i}-xxxxx`)).statusCode).toBe(401);
-      const locked = await signIn('target@example.com', 'target-password');
-      expect(locked.statusCode).toBe(429);
-      expect(locked.json().code).toBe('RATE_LIMITED');
+      for (const email of ['target@example.com', 'no-such-target@example.com']) {
+        // From an address of its own: the 20-a-minute per-address limit is shared with the other tests here.
+        for (let i = 0; i < 5; i++) expect((await signIn(email, `guess-${i}-xxxxx`, {}, '192.0.2.10')).statusCode).toBe(401);
+        const throttled = await signIn(email, 'target-password', {}, '192.0.2.10');
+        expect(throttled.statusCode).toBe(429);
+        expect(throttled.json().code).toBe('RATE_LIMITED');
+        expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+      }
     });
   });
 

@@ -31,6 +31,19 @@ describe('configuration', () => {
     expect(loadConfig({ AUTH: 'off', HOST: '127.0.0.1' }).auth.mode).toBe('off');
   });
 
+  it('reads TRUST_PROXY as a count of proxy hops (false and 0 = none) and refuses "true" with a clear reason', () => {
+    expect(loadConfig({}).auth.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '1' }).auth.trustProxyHops).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).auth.trustProxyHops).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).auth.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '0' }).auth.trustProxyHops).toBe(0);
+    for (const v of ['true', 'TRUE', 'yes', 'on']) {
+      expect(() => loadConfig({ TRUST_PROXY: v })).toThrow(/TRUST_PROXY: must be a number of proxy hops.*forge.*TRUST_PROXY=1/);
+    }
+    expect(() => loadConfig({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: 'all' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('keeps a Neon sslmode=require URL as is, or sets TLS explicitly when DATABASE_SSL says so', () => {
     const url = 'postgresql://u:p@ep-x-pooler.aws.neon.tech/db?sslmode=require';
     expect(connectionOptions(url, 'auto')).toEqual({ connectionString: url });

@@ -58,19 +58,6 @@ export async function deleteUser(q: Queryable, userId: string): Promise<boolean>
   return r.rowCount > 0;
 }
 
-/** Record a failed login; lock the account with exponential back-off once the threshold is passed. */
-export async function recordFailedLogin(q: Queryable, userId: string, threshold: number, baseLockSeconds: number, maxLockSeconds: number): Promise<void> {
-  await q.query(
-    `UPDATE users SET failed_logins = failed_logins + 1,
-       locked_until = CASE WHEN failed_logins + 1 >= $2
-         THEN now() + make_interval(secs => LEAST($4::double precision, $3::double precision * power(2, failed_logins + 1 - $2)))
-         ELSE locked_until END,
-       updated_at = now()
-     WHERE user_id = $1`,
-    [userId, threshold, baseLockSeconds, maxLockSeconds],
-  );
-}
-
 export async function recordSuccessfulLogin(q: Queryable, userId: string): Promise<void> {
   await q.query('UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE user_id = $1', [userId]);
 }

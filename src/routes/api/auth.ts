@@ -1,9 +1,16 @@
-/** Sign in (cookie + bearer token), check, and sign out. Login sessions live in the database. */
+/**
+ * Sign in (cookie; a bearer token for scripts that ask), check, and sign out. Login sessions live in the
+ * database; sign-in attempts are throttled per address and per address+email, shared by every process.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { signIn, signOut } from '../../auth/accounts.js';
+import { dummyPasswordHash } from '../../auth/passwords.js';
+import type { RateLimitCounters } from '../../auth/rate-limit-counters.js';
+import { SignInThrottle, signInThrottledMessage } from '../../auth/sign-in-throttle.js';
 import { SESSION_COOKIE } from '../auth-hooks.js';
+import { sendError } from '../error-handler.js';
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date): void {
   reply.setCookie(SESSION_COOKIE, token, {
@@ -15,29 +22,48 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: s
   });
 }
 
-export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; rateLimits: RateLimitCounters }): Promise<void> {
   const { ctx } = opts;
+  const throttle = new SignInThrottle(opts.rateLimits);
+  // The hash an unknown email is checked against is made now, so the first such sign-in is not slower.
+  if (ctx.config.auth.mode === 'on') await dummyPasswordHash();
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post<{ Body: { email: string; password: string; return_token?: boolean } }>(
     '/api/authenticate',
     {
-      config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password: sets an httpOnly cookie and returns a bearer token for scripts',
+        summary: 'Sign in with email and password: sets an httpOnly cookie; the bearer token is in the reply only when asked for (return_token: true)',
         body: {
           type: 'object',
           required: ['email', 'password'],
-          properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+          properties: {
+            email: { type: 'string', minLength: 3, maxLength: 254 },
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            // Scripts ask for the token; the browser page does not, so a script injected into a page can never
+            // read a session token from a sign-in reply (the cookie is httpOnly).
+            return_token: { type: 'boolean', default: false },
+          },
         },
       },
     },
     async (request, reply) => {
       if (ctx.config.auth.mode === 'off') throw new AppError('VALIDATION_FAILED', 'Sign-in is disabled (AUTH=off): this server has a single local user.');
-      const r = await signIn(ctx.db, { email: request.body.email, password: request.body.password, userAgent: request.headers['user-agent'] ?? null, ttlHours: ctx.config.auth.loginTtlHours });
+      const { email, password } = request.body;
+      const retryAfterSeconds = await throttle.admit(request.ip, email);
+      if (retryAfterSeconds !== null) {
+        request.log.info({ ip: request.ip, retryAfterSeconds }, 'sign-in throttled');
+        reply.header('retry-after', String(retryAfterSeconds));
+        return sendError(reply, new AppError('RATE_LIMITED', signInThrottledMessage(retryAfterSeconds)));
+      }
+      const r = await signIn(ctx.db, { email, password, userAgent: request.headers['user-agent'] ?? null, ttlHours: ctx.config.auth.loginTtlHours });
+      await throttle.succeeded(request.ip, email);
       setSessionCookie(request, reply, r.token, r.expiresAt);
       request.log.info({ userId: r.user.id }, 'signed in');
-      return { success: true, token: r.token, expires_at: r.expiresAt.toISOString(), user: { email: r.user.email, role: r.user.role } };
+      const user = { email: r.user.email, role: r.user.role };
+      const expires_at = r.expiresAt.toISOString();
+      return request.body.return_token ? { success: true, token: r.token, expires_at, user } : { success: true, expires_at, user };
     },
   );
 

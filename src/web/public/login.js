@@ -1,5 +1,7 @@
 // Sign-in page: posts the credentials as JSON (same origin, so the CSRF check passes), then returns to the page
-// that sent the user here. The session lives in an httpOnly cookie the script never sees.
+// that sent the user here (only a path on this site: next-path.js). The session lives in an httpOnly cookie the
+// script never sees, and the reply carries no token (it does only for scripts that ask with return_token).
+import { safeNextPath } from './next-path.js';
 
 const form = document.getElementById('login-form');
 const errorBox = document.getElementById('login-error');
@@ -7,10 +9,8 @@ const submit = document.getElementById('login-submit');
 const signedIn = document.getElementById('signed-in');
 const logout = document.getElementById('logout');
 
-/** Only same-site paths: never an absolute URL or a protocol-relative "//host" (open redirect). */
 function nextPath() {
-  const next = new URLSearchParams(location.search).get('next') || '/analyzer';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/analyzer';
+  return safeNextPath(new URLSearchParams(location.search).get('next'), location.origin);
 }
 
 async function post(path, body) {
