@@ -218,6 +218,7 @@ pgOnly('rate limits shared by every process on one PostgreSQL database', () => {
     expect(statuses.slice(4)).toEqual([429, 429]);
     const refused = await start(second);
     expect(refused.json()).toMatchObject({ success: false, code: 'RATE_LIMITED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     clock.advance(60_000);
     expect((await start(first)).statusCode).not.toBe(429);
   });
