@@ -12,6 +12,8 @@ export type IngestOptions = Config['ingest'] & {
    * waiting on an answer). Default: wait until there is room (background runs, the CLI).
    */
   boundedQueue?: boolean;
+  /** Return a document without any text (instead of PDF_NO_TEXT): validation with OCR still to come in the run. */
+  allowNoText?: boolean;
 };
 
 // Pages with fewer non-whitespace characters than this have no usable text layer.

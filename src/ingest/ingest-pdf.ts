@@ -104,7 +104,7 @@ export async function ingestPdf(bytes: Uint8Array, options: IngestOptions): Prom
   }
 
   const pages = assemblePages(drafts, labels);
-  if (!pages.some((p) => p.text.trim().length > 0)) {
+  if (!options.allowNoText && !pages.some((p) => p.text.trim().length > 0)) {
     throw new AppError(
       'PDF_NO_TEXT',
       ocrEnabled

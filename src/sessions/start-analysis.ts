@@ -7,7 +7,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import { AppError, isAppError } from '../errors.js';
-import { ingestPdf, ingestOptionsFromConfig, inspectPdf, type IngestedDocument } from '../ingest/index.js';
+import { ingestPdf, ingestOptionsFromConfig, type IngestedDocument } from '../ingest/index.js';
 import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig } from '../questions/index.js';
 import type { RunInput } from '../questions/types.js';
 import { estimateRun } from '../analysis/run-analysis.js';
@@ -97,21 +97,14 @@ export async function validatePdf(ctx: AppContext, file: AnalyzeForm['file']): P
   if (!file || file.bytes.length === 0) {
     throw file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
   }
-  const options = ingestOptionsFromConfig(ctx.config, { boundedQueue: true });
-  let document: IngestedDocument | null = null;
-  let pageCount = 0;
-  try {
-    document = await ingestPdf(file.bytes, { ...options, ocr: 'off' });
-    pageCount = document.pageCount;
-  } catch (err) {
-    // No text layer at all: with OCR on, the run reads it with OCR (and fails PDF_NO_TEXT if that finds nothing).
-    if (!(isAppError(err) && err.code === 'PDF_NO_TEXT' && ctx.config.ingest.ocr === 'auto')) throw err;
-    pageCount = (await inspectPdf(file.bytes, options)).pageCount;
-  }
-  const thinPages = document ? document.pages.filter((p) => p.text.replace(/\s/g, '').length < 20).length : pageCount;
+  // No text layer at all is fine when OCR is on: the run reads it with OCR (and fails PDF_NO_TEXT if that finds
+  // nothing). One parse answers both questions, so a scanned upload is not opened a second time to count pages.
+  const ocrLater = ctx.config.ingest.ocr === 'auto';
+  const parsed = await ingestPdf(file.bytes, { ...ingestOptionsFromConfig(ctx.config, { boundedQueue: true }), ocr: 'off', allowNoText: ocrLater });
+  const thinPages = parsed.pages.filter((p) => p.text.replace(/\s/g, '').length < 20).length;
   // Pages without a text layer are OCR'd by the run; don't cache text that OCR would improve.
-  if (document && ctx.config.ingest.ocr === 'auto' && thinPages > 0) document = null;
-  return { filename: cleanFilename(file.filename), bytes: file.bytes, document, pageCount, ocrPages: ctx.config.ingest.ocr === 'auto' ? thinPages : 0 };
+  const document = ocrLater && thinPages > 0 ? null : parsed;
+  return { filename: cleanFilename(file.filename), bytes: file.bytes, document, pageCount: parsed.pageCount, ocrPages: ocrLater ? thinPages : 0 };
 }
 
 export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, ownerId: string | null = null): Promise<ValidatedAnalysis> {
