@@ -6,7 +6,7 @@
  * see upload-document.ts), which was validated and parsed when it was uploaded and is not parsed again.
  */
 import type { AppContext } from '../app-context.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedDocument } from '../ingest/index.js';
 import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig } from '../questions/index.js';
 import type { RunInput } from '../questions/types.js';

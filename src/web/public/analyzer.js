@@ -1,3 +1,4 @@
+/* global AbortController */
 // The analyzer page: choose a PDF and options, see the estimate, start a run, follow it live, export.
 // Rows are always rendered from GET /api/results (the truth); the event stream only says when to refetch
 // and drives the progress bar.

@@ -1,3 +1,4 @@
+/* global XMLHttpRequest, DOMException */
 // Every request the pages make goes through here, so auth (a 401 → login redirect) and error shapes are
 // handled in one place. Errors from the API are `{success:false, error, code, details?}`.
 
