@@ -69,20 +69,38 @@ export class ParseGate {
 
     let released = false;
     let held = 0;
+    // A reservation still queued when the parse ends (its worker failed or was cancelled) must leave the queue,
+    // or it would be granted later to nobody and its bytes never given back.
+    let pending: ByteWaiter | null = null;
     return {
       reserve: async (bytes) => {
+        if (released) throw new AppError('RUN_ABORTED', 'Reading the PDF was stopped.');
         if (bytes > this.#limits.memoryBudgetBytes) {
           throw new AppError(
             'PDF_TOO_COMPLEX',
             `The PDF expands to ${formatMb(bytes)} of compressed content; this server reads at most ${formatMb(this.#limits.memoryBudgetBytes)} at once (PARSE_MEMORY_BUDGET_MB).`,
           );
         }
-        if (this.#byteWaiters.length === 0 && this.#reservedBytes + bytes <= this.#limits.memoryBudgetBytes) this.#reservedBytes += bytes;
-        else await this.#wait(this.#byteWaiters, { bytes, grant: () => undefined, fail: () => undefined }, deadline, options.signal, 'memory to read it');
+        if (this.#byteWaiters.length === 0 && this.#reservedBytes + bytes <= this.#limits.memoryBudgetBytes) {
+          this.#reservedBytes += bytes;
+        } else {
+          pending = { bytes, grant: () => undefined, fail: () => undefined };
+          try {
+            await this.#wait(this.#byteWaiters, pending, deadline, options.signal, 'memory to read it');
+          } finally {
+            pending = null;
+          }
+          if (released) {
+            // Granted just as the parse ended: give the bytes straight back.
+            this.#reservedBytes -= bytes;
+            this.#pump();
+            throw new AppError('RUN_ABORTED', 'Reading the PDF was stopped.');
+          }
+        }
         held += bytes;
       },
       tryReserve: (bytes) => {
-        if (this.#byteWaiters.length > 0 || this.#reservedBytes + bytes > this.#limits.memoryBudgetBytes) return false;
+        if (released || this.#byteWaiters.length > 0 || this.#reservedBytes + bytes > this.#limits.memoryBudgetBytes) return false;
         this.#reservedBytes += bytes;
         held += bytes;
         return true;
@@ -90,8 +108,10 @@ export class ParseGate {
       release: () => {
         if (released) return;
         released = true;
+        pending?.fail(new AppError('RUN_ABORTED', 'Reading the PDF was stopped.'));
         this.#active--;
         this.#reservedBytes -= held;
+        held = 0;
         this.#pump();
       },
     };

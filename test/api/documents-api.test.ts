@@ -7,6 +7,7 @@ import { createUser } from '../../src/auth/accounts.js';
 import { runMaintenance } from '../../src/jobs/maintenance.js';
 import { parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
 import { parseGate } from '../../src/ingest/parse-gate.js';
+import { registry } from '../../src/metrics.js';
 
 const ORIGIN = 'http://localhost:80';
 const PAGES = [
@@ -197,6 +198,7 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
         const m = multipart([{ name: 'file', filename: 'spec.pdf', content: fresh }]);
         const est = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: m.payload, headers: { ...m.headers, ...as('bob') } });
         expect(est.json().code).toBe('SERVER_BUSY');
+        expect(await registry.metrics()).toMatch(/spec_analyzer_parse_gate\{kind="active"\} 1\n/);
       } finally {
         held.release();
       }

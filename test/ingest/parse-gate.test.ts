@@ -87,6 +87,19 @@ describe('the parse gate', () => {
     b.release();
     expect(gate.stats()).toEqual({ active: 0, queued: 0, reservedBytes: 0 });
   });
+
+  it('drops a reservation still waiting when its parse ends, so its bytes are never granted to nobody', async () => {
+    const gate = new ParseGate();
+    const a = await gate.acquire({ limits: limits(2, 64) });
+    const b = await gate.acquire({ limits: limits(2, 64) });
+    await a.reserve(60 * MB);
+    const waiting = codeOf(b.reserve(10 * MB));
+    await waitForQueued(gate, 1);
+    b.release(); // b's reader failed while it waited for memory
+    expect(await waiting).toBe('RUN_ABORTED');
+    a.release();
+    expect(gate.stats()).toEqual({ active: 0, queued: 0, reservedBytes: 0 });
+  });
 });
 
 describe('parses through the process-wide gate', () => {
