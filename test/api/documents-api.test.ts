@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { createTestApp, multipart, waitForTerminal, type TestApp } from '../helpers/test-app.js';
@@ -92,6 +93,16 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       }
       expect((await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('alice') })).statusCode).toBe(200);
       expect((await t.app.inject({ method: 'GET', url: '/api/documents/not-a-real-document-id-xx', headers: as('alice') })).json().code).toBe('DOCUMENT_NOT_FOUND');
+    });
+
+    it('accepts an upload streamed without a Content-Length (chunked) and stores the same bytes', async () => {
+      const other = await createTextPdf(['Chunked upload: the contractor shall submit shop drawings.', 'Second page.']);
+      const m = multipart([{ name: 'file', filename: 'chunked.pdf', content: other }]);
+      const r = await t.app.inject({ method: 'POST', url: '/api/documents', payload: Readable.from([m.payload.subarray(0, 100), m.payload.subarray(100)]), headers: { ...m.headers, ...as('bob') } });
+      expect(r.statusCode).toBe(201);
+      expect(r.json().sha256).toBe(createHash('sha256').update(other).digest('hex'));
+      const chunks = await db().query<{ data: Uint8Array }>('SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY chunk_index', [r.json().document_id]);
+      expect(Buffer.concat(chunks.rows.map((c) => Buffer.from(c.data)))).toEqual(Buffer.from(other));
     });
 
     it('validates the upload like an analysis: not a PDF, an encrypted PDF and a missing file get their codes', async () => {
