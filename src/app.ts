@@ -14,6 +14,7 @@ import { registerErrorHandler } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observeHttpLatency } from './routes/metrics.js';
 import { analyzeRoutes } from './routes/api/analyze.js';
+import { documentRoutes } from './routes/api/documents.js';
 import { sessionRoutes } from './routes/api/sessions.js';
 import { configRoutes } from './routes/api/config.js';
 import { exportRoutes } from './routes/api/export.js';
@@ -123,6 +124,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(healthRoutes, { ctx });
   await app.register(configRoutes, { ctx });
   await app.register(analyzeRoutes, { ctx });
+  await app.register(documentRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
   await app.register(adminRoutes, { ctx });

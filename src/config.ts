@@ -46,6 +46,12 @@ const EnvSchema = z.object({
   PARSE_MAX_MEMORY_MB: intIn(64, 16_384).default(1024),
   /** Parse threads kept warm (pdf.js loaded) for the next upload; ~55 MB each. Default: one per core, at most 2. */
   PARSE_WARM_WORKERS: intIn(0, 16).default(Math.min(2, os.availableParallelism())),
+  /** PDFs parsed at once in this process (uploads, estimates and runs alike); more wait in a queue. */
+  PARSE_CONCURRENCY: intIn(1, 64).default(2),
+  /** How long an upload waits for a parse slot (or memory) before 503 SERVER_BUSY. */
+  PARSE_QUEUE_TIMEOUT_MS: intIn(0, 600_000).default(20_000),
+  /** Inflated (decompressed) stream bytes all parses in this process may hold at once. */
+  PARSE_MEMORY_BUDGET_MB: intIn(16, 65_536).default(512),
 
   // Analysis
   DEFAULT_ENGINE: z.enum(['extractive', 'llm']).default('extractive'),
@@ -101,6 +107,8 @@ const EnvSchema = z.object({
   ),
   /** Analysis starts allowed per user (per address without sign-in) per minute. */
   ANALYZE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(30),
+  /** Estimates allowed per user (per address without sign-in) per minute; the analyzer page asks on every form change. */
+  ESTIMATE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(120),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -123,6 +131,9 @@ export interface Config {
     parseTimeoutMs: number;
     parseMaxMemoryMb: number;
     parseWarmWorkers: number;
+    parseConcurrency: number;
+    parseQueueTimeoutMs: number;
+    parseMemoryBudgetBytes: number;
   };
   analysis: {
     defaultEngine: 'extractive' | 'llm';
@@ -157,6 +168,7 @@ export interface Config {
     /** Proxy hops trusted for the client address (Fastify `trustProxy` as a number); 0 = the socket's peer. */
     trustProxyHops: number;
     analyzeRatePerMinute: number;
+    estimateRatePerMinute: number;
   };
   pdfRetentionDays: number;
 }
@@ -238,6 +250,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parseTimeoutMs: e.PARSE_TIMEOUT_MS,
       parseMaxMemoryMb: e.PARSE_MAX_MEMORY_MB,
       parseWarmWorkers: e.PARSE_WARM_WORKERS,
+      parseConcurrency: e.PARSE_CONCURRENCY,
+      parseQueueTimeoutMs: e.PARSE_QUEUE_TIMEOUT_MS,
+      parseMemoryBudgetBytes: e.PARSE_MEMORY_BUDGET_MB * 1024 * 1024,
     },
     analysis: {
       defaultEngine: e.DEFAULT_ENGINE,
@@ -271,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginTtlHours: e.LOGIN_TTL_HOURS,
       trustProxyHops: e.TRUST_PROXY,
       analyzeRatePerMinute: e.ANALYZE_RATE_LIMIT_PER_MINUTE,
+      estimateRatePerMinute: e.ESTIMATE_RATE_LIMIT_PER_MINUTE,
     },
     pdfRetentionDays: e.PDF_RETENTION_DAYS,
   };

@@ -17,6 +17,8 @@ export const ERROR_CATALOGUE = {
   SECTIONS_INVALID: { status: 422, message: 'The section selection is not valid.' },
   ENGINE_UNAVAILABLE: { status: 422, message: 'The requested analysis engine is not available.' },
   BUDGET_EXCEEDED: { status: 422, message: 'The estimated cost exceeds the allowed budget.' },
+  CONFIG_TOO_LARGE: { status: 413, message: 'The question config file is larger than 1 MB.' },
+  PDF_TOO_COMPLEX: { status: 422, message: 'The PDF expands to more data than this server can read at once.' },
 
   // Sessions and runs
   SESSION_NOT_FOUND: { status: 404, message: 'No analysis exists with this id.' },
@@ -24,6 +26,10 @@ export const ERROR_CATALOGUE = {
   RESULT_NOT_READY: { status: 409, message: 'The analysis has no result yet.' },
   PDF_NOT_AVAILABLE: { status: 410, message: 'The stored PDF is no longer available.' },
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
+
+  // Uploaded documents
+  DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },
+  DOCUMENT_EXPIRED: { status: 410, message: 'The uploaded document has expired; upload the PDF again.' },
 
   // LLM
   LLM_NOT_CONFIGURED: { status: 422, message: 'The llm engine needs LLM_BASE_URL/LLM_API_KEY (or OPENAI_API_KEY) and LLM_MODEL.' },
@@ -43,6 +49,7 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, message: 'Not found.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not reachable.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
+  SERVER_BUSY: { status: 503, message: 'The server is busy reading other PDFs; try again shortly.' },
   CONFIG_ENV_INVALID: { status: 500, message: 'The server configuration is not valid.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -54,13 +61,16 @@ export class AppError extends Error {
   readonly status: number;
   /** Extra machine-readable detail for the client (e.g. JSON paths of config problems). Never secrets. */
   readonly details: unknown;
+  /** Seconds the client should wait before retrying (sent as `Retry-After`), for momentary refusals. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { details?: unknown; cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, options?: { details?: unknown; cause?: unknown; retryAfterSeconds?: number }) {
     super(message ?? ERROR_CATALOGUE[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;
     this.details = options?.details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

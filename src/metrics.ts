@@ -6,6 +6,7 @@ import client from 'prom-client';
 import type { Queryable } from './db/database.js';
 import { countRunsByStatus } from './db/queries/runs.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
+import { parseGate } from './ingest/parse-gate.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'spec_analyzer_process_' });
@@ -63,6 +64,18 @@ new client.Gauge({
   registers: [registry],
   collect() {
     this.set(parseWorkerPool.stats().readySpares);
+  },
+});
+new client.Gauge({
+  name: 'spec_analyzer_parse_gate',
+  help: 'PDF parses holding a slot (active), waiting for a slot or memory (queued), and inflated bytes reserved (reserved_bytes)',
+  labelNames: ['kind'],
+  registers: [registry],
+  collect() {
+    const stats = parseGate.stats();
+    this.set({ kind: 'active' }, stats.active);
+    this.set({ kind: 'queued' }, stats.queued);
+    this.set({ kind: 'reserved_bytes' }, stats.reservedBytes);
   },
 });
 export const finishedVersionsInMemory = new client.Gauge({

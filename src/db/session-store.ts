@@ -24,6 +24,7 @@ import { selectLegacyResultText, selectResult, upsertResult, type StoredResult }
 import { selectAnswers, upsertAnswers } from './queries/answers.js';
 import { cleanupOldEvents, insertEvent, selectEvents, type StoredEvent } from './queries/events.js';
 import { insertDocument, updateDocumentPages } from './queries/documents.js';
+import { copyDocumentToSession } from './queries/uploaded-documents.js';
 import type { IngestedPage } from '../ingest/types.js';
 import type { FullResult, LegacyResult, QuestionAnswer } from '../analysis/types.js';
 
@@ -33,6 +34,8 @@ export interface CreateSessionInput extends Omit<InsertSessionInput, 'id' | 'max
   maxAttempts?: number;
   /** The uploaded PDF, stored with the session in the same transaction. */
   document?: { bytes: Uint8Array; pageCount: number; pages?: IngestedPage[] };
+  /** Or an uploaded document (POST /api/documents), copied into the session in the same transaction. */
+  documentId?: string;
 }
 
 export class SessionStore {
@@ -41,13 +44,15 @@ export class SessionStore {
   /** Session row + uploaded document, atomically: either both are durable or neither exists. */
   async createSession(input: CreateSessionInput): Promise<Session> {
     const id = createSessionId();
-    const { document: _document, ...row } = input;
+    const { document: _document, documentId, ...row } = input;
     return this.db.transaction(async (tx) => {
       const session = await insertSession(tx, { ...row, id, maxAttempts: input.maxAttempts ?? 3 });
       if (input.document) {
         const sha256 = createHash('sha256').update(input.document.bytes).digest('hex');
         await insertDocument(tx, id, { filename: input.pdfFilename, bytes: input.document.bytes, sha256, pageCount: input.document.pageCount });
         if (input.document.pages) await updateDocumentPages(tx, id, input.document.pages);
+      } else if (documentId) {
+        await copyDocumentToSession(tx, documentId, id);
       }
       return session;
     });

@@ -29,6 +29,11 @@ export interface ExtractRequest {
   signal?: AbortSignal;
   /** Upper bound on workers (default: available cores, at most MAX_PARSE_WORKERS). */
   maxWorkers?: number;
+  /**
+   * Memory accounting (the parse gate's permit): the lead worker reserves the document's inflated bytes before
+   * it opens the file; each further worker reads only if the same amount fits at once (else fewer workers read).
+   */
+  budget?: { reserve(bytes: number): Promise<void>; tryReserve(bytes: number): boolean };
   /** Throwing here (page limit) stops everything with that error. */
   onOpened: (pageCount: number) => void;
   onLabels: (labels: string[] | null) => void;
@@ -78,6 +83,7 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
   const claim = new SharedArrayBuffer(4);
   const gate = new PageOrderGate(request.render.maxPages, request.onImage);
   const runs: ParseWorkerRun[] = [];
+  let inflatedBytes = 0;
 
   const start = (first: boolean): ParseWorkerRun => {
     const run = startParseWorker({
@@ -90,10 +96,21 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
       timeoutMs: request.timeoutMs,
       maxMemoryMb: request.maxMemoryMb,
       signal: request.signal,
+      onMeasured:
+        first && request.budget
+          ? (bytes) => {
+              inflatedBytes = bytes;
+              return request.budget!.reserve(bytes);
+            }
+          : undefined,
       onOpened: first
         ? (pageCount) => {
             request.onOpened(pageCount);
-            for (let i = 1; i < chooseWorkerCount(pageCount, maxWorkers); i++) runs.push(start(false));
+            for (let i = 1; i < chooseWorkerCount(pageCount, maxWorkers); i++) {
+              // Each worker decodes the document's streams again: it reads only if its share of memory fits now.
+              if (request.budget && !request.budget.tryReserve(inflatedBytes)) break;
+              runs.push(start(false));
+            }
           }
         : undefined,
       onLabels: first ? request.onLabels : undefined,

@@ -15,6 +15,7 @@ import {
   MIN_TEXT_LAYER_CHARS,
   OCR_RENDER_DPI,
   SCANNED_PAGE_MAX_TEXT_CHARS,
+  acquireParsePermit,
   type IngestOptions,
 } from './ingest-options.js';
 import { layoutPage } from './layout-page.js';
@@ -49,43 +50,50 @@ export async function ingestPdf(bytes: Uint8Array, options: IngestOptions): Prom
 
   let parseMs = 0;
   try {
-    await extractPages({
-      bytes,
-      render: {
-        enabled: ocrEnabled,
-        minTextChars: MIN_TEXT_LAYER_CHARS,
-        scannedPageMaxTextChars: SCANNED_PAGE_MAX_TEXT_CHARS,
-        minImageCoverage: MIN_SCAN_IMAGE_COVERAGE,
-        maxPages: options.ocrMaxPages,
-        dpi: OCR_RENDER_DPI,
-      },
-      timeoutMs: options.parseTimeoutMs,
-      maxMemoryMb: options.parseMaxMemoryMb,
-      signal: options.signal,
-      onOpened: (count) => {
-        checkPageCount(count, options.maxPages);
-        total = count;
-      },
-      onLabels: (found) => {
-        labels = found;
-      },
-      onPage: (raw, awaitsImage) => {
-        drafts[raw.pageNumber - 1] = { lines: normalizePageLines(layoutPage(raw)), textChars: raw.textChars, ocr: null };
-        if (!awaitsImage) reportPage();
-      },
-      onImage: (pageNumber, png) => {
-        const draft = drafts[pageNumber - 1]!;
-        if (!png || !ocr) {
-          reportPage();
-          return;
-        }
-        // One page at a time through the single tesseract worker, in page order.
-        ocrQueue = ocrQueue.then(async () => {
-          draft.ocr = await ocr.recognize(png);
-          reportPage();
-        });
-      },
-    });
+    // Only the text-layer pass holds a parse slot and memory; OCR of the pages it rendered carries on after.
+    const permit = await acquireParsePermit(options);
+    try {
+      await extractPages({
+        bytes,
+        budget: permit,
+        render: {
+          enabled: ocrEnabled,
+          minTextChars: MIN_TEXT_LAYER_CHARS,
+          scannedPageMaxTextChars: SCANNED_PAGE_MAX_TEXT_CHARS,
+          minImageCoverage: MIN_SCAN_IMAGE_COVERAGE,
+          maxPages: options.ocrMaxPages,
+          dpi: OCR_RENDER_DPI,
+        },
+        timeoutMs: options.parseTimeoutMs,
+        maxMemoryMb: options.parseMaxMemoryMb,
+        signal: options.signal,
+        onOpened: (count) => {
+          checkPageCount(count, options.maxPages);
+          total = count;
+        },
+        onLabels: (found) => {
+          labels = found;
+        },
+        onPage: (raw, awaitsImage) => {
+          drafts[raw.pageNumber - 1] = { lines: normalizePageLines(layoutPage(raw)), textChars: raw.textChars, ocr: null };
+          if (!awaitsImage) reportPage();
+        },
+        onImage: (pageNumber, png) => {
+          const draft = drafts[pageNumber - 1]!;
+          if (!png || !ocr) {
+            reportPage();
+            return;
+          }
+          // One page at a time through the single tesseract worker, in page order.
+          ocrQueue = ocrQueue.then(async () => {
+            draft.ocr = await ocr.recognize(png);
+            reportPage();
+          });
+        },
+      });
+    } finally {
+      permit.release();
+    }
     parseMs = performance.now() - startedAt;
     await ocrQueue;
     if (options.signal?.aborted) throw new AppError('RUN_ABORTED', 'Reading the PDF was stopped.');
@@ -96,7 +104,7 @@ export async function ingestPdf(bytes: Uint8Array, options: IngestOptions): Prom
   }
 
   const pages = assemblePages(drafts, labels);
-  if (!pages.some((p) => p.text.trim().length > 0)) {
+  if (!options.allowNoText && !pages.some((p) => p.text.trim().length > 0)) {
     throw new AppError(
       'PDF_NO_TEXT',
       ocrEnabled

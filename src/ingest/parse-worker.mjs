@@ -10,8 +10,10 @@
 // parse-worker pool (parse-worker-pool.ts) until it is given exactly one job, and it is terminated after that
 // job: no state from one (possibly hostile) document ever reaches the next.
 //
-//   parent → { type: 'job', bytes, mode, render, claim, chunkPages, lead }
-//   worker → { type: 'opened', pageCount }
+//   parent → { type: 'job', bytes, mode, render, claim, chunkPages, lead, awaitBudget }
+//   worker → { type: 'measured', inflatedBytes }                     (lead worker with awaitBudget; then it
+//                                                                     waits for parent → { type: 'proceed' })
+//            { type: 'opened', pageCount }
 //            { type: 'labels', labels: string[] | null }                (extract mode, lead worker)
 //            { type: 'pages', pages: [{ pageNumber, width, height, items, textChars, image }] }
 //                                                                   (extract mode, one message per chunk)
@@ -30,10 +32,8 @@ import { buildWarmUpPdf } from './warm-up-pdf.mjs';
 const MAX_RENDER_SIDE_PX = 5_000;
 
 // No legitimate stream inflates beyond this (pdf.js would skip an image this large anyway); a stream that
-// does is a decompression bomb. Deflate expands at most ~1032:1, so only streams longer than
-// MAX_INFLATED_STREAM_BYTES / 1032 can exceed it and need checking: the scan costs almost nothing.
+// does is a decompression bomb.
 const MAX_INFLATED_STREAM_BYTES = 256 * 1024 * 1024;
-const DEFLATE_MAX_RATIO = 1032;
 
 class StreamTooLargeError extends Error {
   constructor() {
@@ -42,14 +42,19 @@ class StreamTooLargeError extends Error {
   }
 }
 
-/** Throw StreamTooLargeError if any Flate stream in the raw file would inflate past the limit. */
-async function rejectDecompressionBombs(bytes) {
+/**
+ * Inflate every Flate stream of the raw file, counting and discarding the output, and return the total: the
+ * memory pdf.js may need for decoded content, which the parent counts against PARSE_MEMORY_BUDGET_MB.
+ * Throws StreamTooLargeError if any one stream would inflate past MAX_INFLATED_STREAM_BYTES (a bomb).
+ * Cheap: the five corpus PDFs (0.3–2.7 MB) inflate to 0.3–35 MB and are measured in 3–70 ms.
+ */
+async function measureInflatedStreams(bytes) {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const minSuspectLength = Math.floor(MAX_INFLATED_STREAM_BYTES / DEFLATE_MAX_RATIO);
+  let total = 0;
   let from = 0;
   for (;;) {
     const keyword = buf.indexOf('stream', from, 'latin1');
-    if (keyword < 0) return;
+    if (keyword < 0) return total;
     from = keyword + 6;
     if (keyword >= 3 && buf.toString('latin1', keyword - 3, keyword) === 'end') continue;
     let start = from;
@@ -59,31 +64,44 @@ async function rejectDecompressionBombs(bytes) {
     const end = buf.indexOf('endstream', start, 'latin1');
     const stop = end < 0 ? buf.length : end;
     from = stop;
-    if (stop - start < minSuspectLength) continue;
-    if (await inflatesBeyond(buf.subarray(start, stop), MAX_INFLATED_STREAM_BYTES)) throw new StreamTooLargeError();
+    const inflated = await countInflatedBytes(buf.subarray(start, stop), MAX_INFLATED_STREAM_BYTES);
+    if (inflated > MAX_INFLATED_STREAM_BYTES) throw new StreamTooLargeError();
+    total += inflated;
   }
 }
 
-/** Inflate in 64 KB chunks, counting and discarding output, so checking costs no memory. */
-function inflatesBeyond(data, limitBytes) {
+/** Inflate in 64 KB chunks, counting and discarding output (so measuring costs no memory); stops past the limit. */
+function countInflatedBytes(data, limitBytes) {
   return new Promise((resolve) => {
     const inflate = createInflate({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
     let total = 0;
     let decided = false;
-    const decide = (answer) => {
+    const decide = () => {
       if (decided) return;
       decided = true;
       inflate.destroy();
-      resolve(answer);
+      resolve(total);
     };
     inflate.on('data', (chunk) => {
       total += chunk.length;
-      if (total > limitBytes) decide(true);
+      if (total > limitBytes) decide();
     });
-    inflate.on('end', () => decide(false));
-    // Not zlib data (a JPEG, another filter) or damaged: pdf.js decides what to do with it.
-    inflate.on('error', () => decide(false));
+    inflate.on('end', decide);
+    // Not zlib data (a JPEG, another filter) or damaged: what was inflated so far counts; pdf.js decides the rest.
+    inflate.on('error', decide);
     inflate.end(data);
+  });
+}
+
+/** Resolves when the parent says the memory this document needs is reserved. */
+function waitForProceed() {
+  return new Promise((resolve) => {
+    const onMessage = (msg) => {
+      if (msg?.type !== 'proceed') return;
+      parentPort.off('message', onMessage);
+      resolve();
+    };
+    parentPort.on('message', onMessage);
   });
 }
 
@@ -103,7 +121,13 @@ async function warmUp(pdfjs) {
 async function runJob(pdfjs, job) {
   const { bytes, mode, render } = job;
   // The document's lead worker checks the raw file; the others only start once it has opened the document.
-  if (job.lead) await rejectDecompressionBombs(bytes);
+  if (job.lead) {
+    const inflatedBytes = await measureInflatedStreams(bytes);
+    if (job.awaitBudget) {
+      parentPort.postMessage({ type: 'measured', inflatedBytes });
+      await waitForProceed();
+    }
+  }
 
   const loadingTask = openDocument(pdfjs, bytes);
   try {

@@ -60,6 +60,12 @@ export interface ParseWorkerRequest {
   timeoutMs: number;
   maxMemoryMb: number;
   signal?: AbortSignal;
+  /**
+   * Lead worker: called with the document's total inflated stream bytes before pdf.js opens it; the worker
+   * waits until the returned promise resolves (the memory is reserved), and stops with its error if it rejects.
+   * The parse time limit does not run while it waits.
+   */
+  onMeasured?: (inflatedBytes: number) => Promise<void>;
   /** Called once the document is open; throwing (e.g. too many pages) stops the worker with that error. */
   onOpened?: (pageCount: number) => void;
   onLabels?: (labels: string[] | null) => void;
@@ -68,6 +74,7 @@ export interface ParseWorkerRequest {
 
 type WorkerMessage =
   | { type: 'ready' }
+  | { type: 'measured'; inflatedBytes: number }
   | { type: 'opened'; pageCount: number }
   | { type: 'labels'; labels: string[] | null }
   | { type: 'pages'; pages: RawPage[] }
@@ -125,6 +132,7 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
         claim: request.claim ?? new SharedArrayBuffer(4),
         chunkPages: request.chunkPages ?? 1,
         lead: request.lead ?? true,
+        awaitBudget: (request.lead ?? true) && request.onMeasured !== undefined,
       },
       [copy.buffer as ArrayBuffer],
     );
@@ -145,19 +153,34 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
     cancel = (error) => finish(error);
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       finish(
         new AppError(
           'PDF_TIMEOUT',
           `Reading the PDF took longer than ${Math.round(request.timeoutMs / 1000)} s (PARSE_TIMEOUT_MS); the file may be damaged or built to exhaust the reader.`,
         ),
       );
-    }, request.timeoutMs);
+    };
+    let timer = setTimeout(onTimeout, request.timeoutMs);
 
     worker.on('message', (msg: WorkerMessage) => {
       if (settled) return;
       try {
         switch (msg.type) {
+          case 'measured': {
+            // Waiting for memory is not reading time: the limit restarts once the reservation is granted.
+            clearTimeout(timer);
+            const reserved = request.onMeasured ? request.onMeasured(msg.inflatedBytes) : Promise.resolve();
+            reserved.then(
+              () => {
+                if (settled) return;
+                timer = setTimeout(onTimeout, request.timeoutMs);
+                worker.postMessage({ type: 'proceed' });
+              },
+              (err: unknown) => finish(err instanceof AppError ? err : new AppError('INTERNAL', 'Reading the PDF failed.', { cause: err })),
+            );
+            break;
+          }
           case 'opened':
             request.onOpened?.(msg.pageCount);
             break;

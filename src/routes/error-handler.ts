@@ -38,6 +38,7 @@ function fromFramework(err: FastifyError): AppError | null {
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
   const body: ErrorBody = { success: false, error: err.message, code: err.code };
   if (err.details !== undefined) body.details = err.details;
+  if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
   return reply.code(err.status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -2,10 +2,12 @@
  * Accept an analysis: validate everything that can be validated before anything is stored or paid for
  * (the PDF by content, the config, the sections, the guardrails, the engine), then store the PDF, its page
  * text, the config, the selection and the session row in one transaction, and wake the run worker.
+ * The PDF comes either with the request (multipart `file`) or as an uploaded document (`document_id`,
+ * see upload-document.ts), which was validated and parsed when it was uploaded and is not parsed again.
  */
 import type { AppContext } from '../app-context.js';
-import { AppError, isAppError } from '../errors.js';
-import { ingestPdf, ingestOptionsFromConfig, inspectPdf, type IngestedDocument } from '../ingest/index.js';
+import { AppError } from '../errors.js';
+import { ingestPdf, ingestOptionsFromConfig, type IngestedDocument } from '../ingest/index.js';
 import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig } from '../questions/index.js';
 import type { RunInput } from '../questions/types.js';
 import { estimateRun } from '../analysis/run-analysis.js';
@@ -13,9 +15,13 @@ import { llmAvailability } from '../analysis/create-engine.js';
 import { lookupPrice } from '../analysis/llm/prices.js';
 import type { Estimate, EngineName } from '../analysis/types.js';
 import type { Session } from '../db/queries/sessions.js';
+import { DocumentUnavailableError } from '../db/queries/uploaded-documents.js';
+import { loadOwnDocument } from './upload-document.js';
 
 export interface AnalyzeForm {
   file: { filename: string; bytes: Uint8Array } | null;
+  /** An uploaded document's id, used instead of `file`. */
+  documentId: string | null;
   /** The uploaded config file's bytes or text; null = the built-in default. */
   config: Uint8Array | string | null;
   sections: string | null;
@@ -26,13 +32,15 @@ export interface AnalyzeForm {
 
 export interface ValidatedAnalysis {
   filename: string;
-  bytes: Uint8Array;
+  /** The PDF sent with the request, or null when it comes from an uploaded document (`documentId`). */
+  bytes: Uint8Array | null;
+  documentId: string | null;
   input: RunInput;
   fullConfig: RunInput['config'];
   engine: EngineName;
   thorough: boolean;
   /** Pages with text (null when some pages still need OCR, which the run does). */
-  document: IngestedDocument | null;
+  document: Pick<IngestedDocument, 'pages'> | null;
   pageCount: number;
   totalQuestions: number;
 }
@@ -75,57 +83,86 @@ function parseBool(value: string | null): boolean {
   return value !== null && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
-export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm): Promise<ValidatedAnalysis> {
-  if (!form.file || form.file.bytes.length === 0) {
-    throw form.file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
-  }
-  // Cheap checks first: a bad config or selection is reported before a long PDF is parsed.
+/** The question config, selection, guardrails and engine of a request: cheap checks, made before any PDF is parsed. */
+export function validateRunOptions(ctx: AppContext, form: AnalyzeForm) {
   const fullConfig = form.config === null ? loadDefaultConfig() : parseQuestionConfig(form.config);
   const input = buildRunInput(fullConfig, form.sections, form.guardrails);
   const engine = parseEngine(ctx, form.engine);
+  return { fullConfig, input, engine, thorough: parseBool(form.thorough), totalQuestions: countQuestions(input) };
+}
 
-  // Text-layer pass without OCR: fast, and catches not-a-PDF, corrupt, encrypted, too many pages, bombs.
-  let document: IngestedDocument | null = null;
-  let pageCount = 0;
-  try {
-    document = await ingestPdf(form.file.bytes, { ...ingestOptionsFromConfig(ctx.config), ocr: 'off' });
-    pageCount = document.pageCount;
-  } catch (err) {
-    // No text layer at all: with OCR on, the run reads it with OCR (and fails PDF_NO_TEXT if that finds nothing).
-    if (!(isAppError(err) && err.code === 'PDF_NO_TEXT' && ctx.config.ingest.ocr === 'auto')) throw err;
-    pageCount = (await inspectPdf(form.file.bytes, ingestOptionsFromConfig(ctx.config))).pageCount;
+export interface ValidatedPdf {
+  filename: string;
+  bytes: Uint8Array;
+  /** Pages with text (null when some pages still need OCR, which the run does). */
+  document: IngestedDocument | null;
+  pageCount: number;
+  /** Pages without a usable text layer: the run reads them with OCR. */
+  ocrPages: number;
+}
+
+/**
+ * Validate a PDF by content: a text-layer pass without OCR (fast) catches not-a-PDF, corrupt, encrypted, too
+ * many pages and bombs, in the process-wide parse gate (waiting at most PARSE_QUEUE_TIMEOUT_MS: SERVER_BUSY).
+ */
+export async function validatePdf(ctx: AppContext, file: AnalyzeForm['file']): Promise<ValidatedPdf> {
+  if (!file || file.bytes.length === 0) {
+    throw file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
   }
+  // No text layer at all is fine when OCR is on: the run reads it with OCR (and fails PDF_NO_TEXT if that finds
+  // nothing). One parse answers both questions, so a scanned upload is not opened a second time to count pages.
+  const ocrLater = ctx.config.ingest.ocr === 'auto';
+  const parsed = await ingestPdf(file.bytes, { ...ingestOptionsFromConfig(ctx.config, { boundedQueue: true }), ocr: 'off', allowNoText: ocrLater });
+  const thinPages = parsed.pages.filter((p) => p.text.replace(/\s/g, '').length < 20).length;
   // Pages without a text layer are OCR'd by the run; don't cache text that OCR would improve.
-  if (document && ctx.config.ingest.ocr === 'auto' && document.pages.some((p) => p.text.replace(/\s/g, '').length < 20)) document = null;
+  const document = ocrLater && thinPages > 0 ? null : parsed;
+  return { filename: cleanFilename(file.filename), bytes: file.bytes, document, pageCount: parsed.pageCount, ocrPages: ocrLater ? thinPages : 0 };
+}
 
-  return {
-    filename: cleanFilename(form.file.filename),
-    bytes: form.file.bytes,
-    input,
-    fullConfig,
-    engine,
-    thorough: parseBool(form.thorough),
-    document,
-    pageCount,
-    totalQuestions: countQuestions(input),
-  };
+export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, ownerId: string | null = null): Promise<ValidatedAnalysis> {
+  if (form.documentId === null && (!form.file || form.file.bytes.length === 0)) {
+    throw form.file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
+  }
+  // Cheap checks first: a bad config or selection is reported before a long PDF is parsed.
+  const options = validateRunOptions(ctx, form);
+  if (form.documentId !== null) {
+    const stored = await loadOwnDocument(ctx, form.documentId, ownerId);
+    return {
+      ...options,
+      filename: stored.document.filename,
+      bytes: null,
+      documentId: stored.document.id,
+      document: stored.pages ? { pages: stored.pages } : null,
+      pageCount: stored.document.pageCount,
+    };
+  }
+  const pdf = await validatePdf(ctx, form.file);
+  return { ...options, filename: pdf.filename, bytes: pdf.bytes, documentId: null, document: pdf.document, pageCount: pdf.pageCount };
 }
 
 export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, ownerId: string | null): Promise<Session> {
-  const session = await ctx.store.createSession({
-    pdfFilename: v.filename,
-    engine: v.engine,
-    model: v.engine === 'llm' ? ctx.config.analysis.llm.model : null,
-    thorough: v.thorough,
-    config: v.fullConfig,
-    enabledSections: v.input.enabledSections,
-    guardrails: v.input.guardrails,
-    ownerId,
-    totalPages: v.pageCount,
-    totalQuestions: v.totalQuestions,
-    maxAttempts: ctx.config.runs.maxAttempts,
-    document: { bytes: v.bytes, pageCount: v.pageCount, pages: v.document?.pages },
-  });
+  let session: Session;
+  try {
+    session = await ctx.store.createSession({
+      pdfFilename: v.filename,
+      engine: v.engine,
+      model: v.engine === 'llm' ? ctx.config.analysis.llm.model : null,
+      thorough: v.thorough,
+      config: v.fullConfig,
+      enabledSections: v.input.enabledSections,
+      guardrails: v.input.guardrails,
+      ownerId,
+      totalPages: v.pageCount,
+      totalQuestions: v.totalQuestions,
+      maxAttempts: ctx.config.runs.maxAttempts,
+      document: v.bytes ? { bytes: v.bytes, pageCount: v.pageCount, pages: v.document?.pages } : undefined,
+      documentId: v.documentId ?? undefined,
+    });
+  } catch (err) {
+    // The document expired (and was deleted) between validation and the session's transaction, which stored nothing.
+    if (err instanceof DocumentUnavailableError) throw new AppError('DOCUMENT_EXPIRED');
+    throw err;
+  }
   ctx.worker?.wake();
   return session;
 }

@@ -1,6 +1,7 @@
 /**
  * The analyzer page in a real browser against the real server: a full run with live rows and an Excel
- * download, a failed start, a hostile file name, stop mid-run, and reload mid-run. Slow runs use the llm
+ * download, a rejected upload, upload-once with estimates by document_id, a hostile file name, stop mid-run,
+ * and reload mid-run. Slow runs use the llm
  * engine against the fake LLM server, which delays each reply.
  */
 import fs from 'node:fs';
@@ -160,21 +161,78 @@ run('analyzer page', () => {
     expect(dialogs).toEqual([]);
   });
 
-  it('shows a failed start next to the file field and enables Start again', async () => {
+  it('shows a rejected upload next to the file field and keeps Start disabled until a PDF is ready', async () => {
     const { page, errors } = await open();
     const fakePdf = writeTempFile(tmp, 'not-really.pdf', 'This is a plain text file wearing a .pdf name.\n');
     await page.setInputFiles('#pdf-input', fakePdf);
-    await page.locator('#start-button:enabled').waitFor();
-    await page.click('#start-button');
+    // The file is checked when it is chosen (uploaded once), not when Start is pressed.
     await page.locator('#pdf-error:not([hidden])').waitFor();
     expect(await page.locator('#pdf-error').innerText()).toMatch(/pdf/i);
-    await page.locator('#start-button:enabled').waitFor();
+    expect(await page.isDisabled('#start-button')).toBe(true);
     expect(new URL(page.url()).searchParams.get('session')).toBeNull();
     expect(await page.locator('#run').isHidden()).toBe(true);
 
-    // Choosing a real PDF clears the error.
+    // Choosing a real PDF clears the error and enables Start.
     await page.setInputFiles('#pdf-input', specPath);
     await page.locator('#pdf-error').waitFor({ state: 'hidden' });
+    await page.locator('#start-button:enabled').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('uploads the PDF once with a progress bar, then estimates and starts from its document_id on every form change', async () => {
+    const { page, errors } = await open();
+    const uploads: string[] = [];
+    const estimates: Array<{ contentType: string; body: string }> = [];
+    const analyses: Array<{ contentType: string; body: string }> = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (request.method() !== 'POST') return;
+      const entry = { contentType: request.headers()['content-type'] ?? '', body: request.postData() ?? '' };
+      if (url.pathname === '/api/documents') uploads.push(entry.contentType);
+      else if (url.pathname === '/api/estimate') estimates.push(entry);
+      else if (url.pathname === '/api/analyze') analyses.push(entry);
+    });
+
+    await page.setInputFiles('#pdf-input', specPath);
+    await page.locator('#upload-status', { hasText: 'Ready: 4 pages' }).waitFor();
+    expect(await page.locator('#upload-progress').isVisible()).toBe(true);
+    expect(await page.getAttribute('#upload-progress', 'aria-valuenow')).toBe('100');
+    await page.locator('#estimate dd').first().filter({ hasText: '4' }).waitFor();
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]).toMatch(/^multipart\/form-data/);
+
+    // Form changes: a section unticked and ticked again, guardrails typed key by key, the engine switched.
+    const firstSection = page.locator('#sections-list input[type=checkbox]').first();
+    await firstSection.uncheck();
+    await page.locator('#estimate dd', { hasText: /^90$/ }).waitFor(); // 9 sections × 10 questions
+    await firstSection.check();
+    await page.locator('#estimate dd', { hasText: /^100$/ }).waitFor();
+    await page.locator('#guardrails-input').pressSequentially('Only 8-24 inch mains.', { delay: 20 });
+    await page.selectOption('#engine-select', 'llm');
+    await page.locator('#estimate dt', { hasText: 'LLM calls' }).waitFor();
+    await page.selectOption('#engine-select', 'extractive');
+    await page.locator('#estimate dd', { hasText: 'none (offline engine)' }).waitFor();
+
+    await page.locator('#start-button:enabled').waitFor();
+    await page.click('#start-button');
+    await page.waitForURL(/\/analyzer\?session=/);
+    await page.locator('#banner.banner-ok').waitFor({ timeout: UI_TIMEOUT_MS });
+
+    // One upload in all; every estimate and the start named the uploaded document and carried no file.
+    expect(uploads).toHaveLength(1);
+    const documentId = (JSON.parse(estimates[0]!.body) as { document_id: string }).document_id;
+    expect(documentId).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(estimates.length).toBeGreaterThanOrEqual(4);
+    // Debounced: typing 21 characters did not ask for 21 estimates.
+    expect(estimates.length).toBeLessThan(12);
+    for (const request of [...estimates, ...analyses]) {
+      expect(request.contentType).toMatch(/^application\/json/);
+      expect(JSON.parse(request.body)).toMatchObject({ document_id: documentId });
+    }
+    expect(analyses).toHaveLength(1);
+    expect(JSON.parse(analyses[0]!.body)).toMatchObject({ document_id: documentId, engine: 'extractive', guardrails: 'Only 8-24 inch mains.' });
+    const stored = await getJson<{ result: { document_name: string; total_pages: number } }>(`${server.baseUrl}/api/results/${sessionIdOf(page)}`);
+    expect(stored.result).toMatchObject({ document_name: 'example-spec.pdf', total_pages: 4 });
     expect(errors).toEqual([]);
   });
 

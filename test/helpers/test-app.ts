@@ -47,10 +47,10 @@ export function multipart(parts: Array<{ name: string; value: string } | { name:
 }
 
 /** Poll until the session is terminal (bounded). */
-export async function waitForTerminal(app: FastifyInstance, id: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+export async function waitForTerminal(app: FastifyInstance, id: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await app.inject({ method: 'GET', url: `/api/results/${id}` });
+    const r = await app.inject({ method: 'GET', url: `/api/results/${id}`, headers });
     const body = r.json() as Record<string, unknown>;
     if (['completed', 'partial', 'failed'].includes(body.status as string)) return body;
     if (Date.now() > deadline) throw new Error(`session ${id} not terminal after ${timeoutMs} ms: ${body.status as string}`);

@@ -1,4 +1,5 @@
-/** POST /api/analyze (accept a run) and POST /api/estimate (preflight): the same multipart form. */
+/** POST /api/analyze (accept a run) and POST /api/estimate (preflight): the same form, multipart or JSON with a document_id. */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
@@ -7,9 +8,12 @@ import { ownerOf } from '../auth-hooks.js';
 
 // Multipart framing around the file: generous, so only the file's own size decides.
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+// A question config is ~100 questions of text (the default is 30 KB): 1 MB is far more than any real one.
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 const formFields = {
-  file: { type: 'string', format: 'binary', description: 'The PDF (required)' },
+  file: { type: 'string', format: 'binary', description: 'The PDF (or send document_id)' },
+  document_id: { type: 'string', description: 'An uploaded document (POST /api/documents), instead of file' },
   config: { type: 'string', format: 'binary', description: 'Question config JSON file (optional; default CIPP config)' },
   sections: { type: 'string', description: 'JSON array of enabled section ids (optional; all)' },
   guardrails: { type: 'string', description: 'Free-text context for the analysis (optional)' },
@@ -17,16 +21,28 @@ const formFields = {
   thorough: { type: 'string', description: '"true" to sweep every page (llm engine; costs more)' },
 } as const;
 
-/** Read the multipart form while streaming; the file size limit applies as bytes arrive, not after buffering. */
-export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest): Promise<AnalyzeForm> {
+export interface ReadForm extends AnalyzeForm {
+  /** SHA-256 of the file part, computed while it streamed in (null without a file). */
+  fileSha256: string | null;
+}
+
+/**
+ * Read the request: multipart (a `file` or a `document_id`, plus options) while streaming, or a JSON body
+ * `{document_id, sections?, guardrails?, engine?, thorough?, config?}`. The file size limit applies as bytes
+ * arrive, not after buffering; the file is buffered once and the config file is capped at MAX_CONFIG_BYTES.
+ */
+export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest): Promise<ReadForm> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > ctx.config.ingest.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
     throw new AppError('UPLOAD_TOO_LARGE', `The upload is ${(declared / 1048576).toFixed(1)} MB; the maximum is ${ctx.config.ingest.maxUploadBytes / 1048576} MB.`);
   }
-  if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 'Send the analysis as multipart/form-data with a "file" field.');
-  const form: AnalyzeForm = { file: null, config: null, sections: null, guardrails: null, engine: null, thorough: null };
+  const form: ReadForm = { file: null, documentId: null, config: null, sections: null, guardrails: null, engine: null, thorough: null, fileSha256: null };
+  if (!request.isMultipart()) {
+    if (request.body && typeof request.body === 'object') return readJsonForm(request.body as Record<string, unknown>, form);
+    throw new AppError('VALIDATION_FAILED', 'Send multipart/form-data with a "file" (or "document_id") field, or JSON with a "document_id".');
+  }
   try {
-    await readParts(request, form);
+    await readParts(request, form, ctx.config.ingest.maxUploadBytes, declared);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     // Size limits keep their own code (mapped by the error handler); anything else the parser throws means the
@@ -34,24 +50,41 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
     if (err instanceof AppError || code.startsWith('FST_')) throw err;
     throw new AppError('VALIDATION_FAILED', `The upload is not a well-formed multipart/form-data body (${(err as Error).message}).`);
   }
-  if (form.file && form.file.bytes.length > ctx.config.ingest.maxUploadBytes) throw new AppError('UPLOAD_TOO_LARGE');
+  if (form.file && form.documentId !== null) throw new AppError('VALIDATION_FAILED', 'Send either a "file" or a "document_id", not both.');
   return form;
 }
 
-async function readParts(request: FastifyRequest, form: AnalyzeForm): Promise<void> {
+function readJsonForm(body: Record<string, unknown>, form: ReadForm): ReadForm {
+  const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+  if (typeof body.document_id !== 'string' || body.document_id === '') {
+    throw new AppError('VALIDATION_FAILED', 'A JSON request needs "document_id" (upload the PDF with POST /api/documents first).');
+  }
+  form.documentId = body.document_id;
+  form.config = body.config === undefined || body.config === null ? null : text(body.config);
+  form.sections = text(body.sections);
+  form.guardrails = text(body.guardrails);
+  form.engine = text(body.engine);
+  form.thorough = text(body.thorough);
+  return form;
+}
+
+async function readParts(request: FastifyRequest, form: ReadForm, maxFileBytes: number, declaredBytes: number): Promise<void> {
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname === 'file') {
-        form.file = { filename: part.filename, bytes: new Uint8Array(await part.toBuffer()) };
+        const read = await readFileStream(part.file, declaredBytes, maxFileBytes, 'UPLOAD_TOO_LARGE');
+        form.file = { filename: part.filename, bytes: read.bytes };
+        form.fileSha256 = read.sha256;
       } else if (part.fieldname === 'config') {
-        form.config = new Uint8Array(await part.toBuffer());
-        if (form.config.length === 0) form.config = null;
+        const read = await readFileStream(part.file, 0, MAX_CONFIG_BYTES, 'CONFIG_TOO_LARGE');
+        form.config = read.bytes.length === 0 ? null : read.bytes;
       } else {
-        await part.toBuffer(); // drain unknown files (still bounded by the limits)
+        part.file.resume(); // discard unknown files (still bounded by the limits)
       }
     } else {
       const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
       if (part.fieldname === 'config' && value.trim()) form.config = value;
+      else if (part.fieldname === 'document_id' && value.trim()) form.documentId = value.trim();
       else if (part.fieldname === 'sections') form.sections = value;
       else if (part.fieldname === 'guardrails') form.guardrails = value;
       else if (part.fieldname === 'engine') form.engine = value;
@@ -59,6 +92,44 @@ async function readParts(request: FastifyRequest, form: AnalyzeForm): Promise<vo
     }
   }
 }
+
+/**
+ * Buffer one file part, hashing it as it arrives. With a declared Content-Length (which bounds the part) the
+ * bytes are copied into one allocation as they come, so a 100 MB upload is held once, never as chunks plus a
+ * concatenated copy.
+ */
+async function readFileStream(
+  stream: AsyncIterable<Buffer> & { truncated?: boolean; resume(): unknown },
+  declaredBytes: number,
+  limitBytes: number,
+  tooLarge: 'UPLOAD_TOO_LARGE' | 'CONFIG_TOO_LARGE',
+): Promise<{ bytes: Buffer; sha256: string }> {
+  const hash = createHash('sha256');
+  let target: Buffer | null = declaredBytes > 0 ? Buffer.allocUnsafe(Math.min(declaredBytes, limitBytes)) : null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size + chunk.length > limitBytes) {
+      stream.resume(); // let the rest of the part flow away; the error answers the request
+      throw new AppError(
+        tooLarge,
+        tooLarge === 'CONFIG_TOO_LARGE' ? `The question config file is larger than ${MAX_CONFIG_BYTES / 1048576} MB.` : undefined,
+      );
+    }
+    hash.update(chunk);
+    if (target && size + chunk.length > target.length) {
+      // Only with an untruthful Content-Length: carry on with chunks.
+      chunks.push(target.subarray(0, size));
+      target = null;
+    }
+    if (target) chunk.copy(target, size);
+    else chunks.push(chunk);
+    size += chunk.length;
+  }
+  if (stream.truncated) throw new AppError(tooLarge);
+  return { bytes: target ? target.subarray(0, size) : Buffer.concat(chunks, size), sha256: hash.digest('hex') };
+}
+
 
 export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -69,7 +140,7 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
       schema: {
         tags: ['analysis'],
         summary: 'Start an analysis: answered 202 once the PDF, config and session are durably stored',
-        consumes: ['multipart/form-data'],
+        consumes: ['multipart/form-data', 'application/json'],
         body: { type: 'object', properties: formFields } as never,
         response: {
           202: {
@@ -84,7 +155,7 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
     async (request, reply) => {
       const form = await readAnalyzeForm(ctx, request);
-      const validated = await validateAnalysis(ctx, form);
+      const validated = await validateAnalysis(ctx, form, ownerOf(request));
       const session = await startAnalysis(ctx, validated, ownerOf(request));
       request.log.info({ sessionId: session.id, pages: validated.pageCount, questions: validated.totalQuestions, engine: session.engine }, 'analysis accepted');
       return reply.code(202).send({ success: true, session_id: session.id, status: session.status });
@@ -94,12 +165,14 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
   app.post(
     '/api/estimate',
     {
-      schema: { tags: ['analysis'], summary: 'Preflight estimate (pages, questions, LLM calls, tokens, cost) without starting', consumes: ['multipart/form-data'], body: { type: 'object', properties: formFields } as never },
+      schema: { tags: ['analysis'], summary: 'Preflight estimate (pages, questions, LLM calls, tokens, cost) without starting', consumes: ['multipart/form-data', 'application/json'], body: { type: 'object', properties: formFields } as never },
       validatorCompiler: () => () => true,
+      // Every form change on the analyzer page asks for an estimate: bounded per user like analysis starts.
+      config: { rateLimit: { max: ctx.config.auth.estimateRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
     },
     async (request) => {
       const form = await readAnalyzeForm(ctx, request);
-      const validated = await validateAnalysis(ctx, form);
+      const validated = await validateAnalysis(ctx, form, ownerOf(request));
       return { success: true, estimate: estimateAnalysis(ctx, validated) };
     },
   );

@@ -1,7 +1,8 @@
+/* global AbortController */
 // The analyzer page: choose a PDF and options, see the estimate, start a run, follow it live, export.
 // Rows are always rendered from GET /api/results (the truth); the event stream only says when to refetch
 // and drives the progress bar.
-import { requestJson, urls, EXPORT_FORMATS } from './api.js';
+import { requestJson, uploadFile, urls, EXPORT_FORMATS } from './api.js';
 import { el, byId, showError, debounce, formatDuration, formatNumber, formatCost, fillDefinitionList, isRunning } from './dom.js';
 import { renderAnswers, configAsPendingResult, renderExportLinks } from './results-view.js';
 
@@ -16,7 +17,11 @@ const TERMINAL_RESULTS_RETRY_MS = 400;
 const TERMINAL_RESULTS_MAX_RETRIES = 10;
 
 const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
-const FILE_ERROR_CODES = new Set(['FILE_REQUIRED', 'UPLOAD_TOO_LARGE', 'PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'FST_REQ_FILE_TOO_LARGE']);
+const FILE_ERROR_CODES = new Set(['FILE_REQUIRED', 'UPLOAD_TOO_LARGE', 'PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'PDF_TOO_COMPLEX', 'PDF_TIMEOUT', 'FST_REQ_FILE_TOO_LARGE']);
+// The stored upload is gone (expired after a day unused): upload the chosen file again.
+const DOCUMENT_GONE_CODES = new Set(['DOCUMENT_NOT_FOUND', 'DOCUMENT_EXPIRED']);
+// A busy server says when to come back (Retry-After); try that many times before showing the error.
+const UPLOAD_BUSY_RETRIES = 3;
 
 const ui = {
   form: byId('analyze-form'),
@@ -24,6 +29,9 @@ const ui = {
   pdfInput: byId('pdf-input'),
   pdfChosen: byId('pdf-chosen'),
   pdfError: byId('pdf-error'),
+  uploadProgress: byId('upload-progress'),
+  uploadFill: byId('upload-fill'),
+  uploadStatus: byId('upload-status'),
   configInput: byId('config-input'),
   configReset: byId('config-reset'),
   configStatus: byId('config-status'),
@@ -55,6 +63,10 @@ const ui = {
 
 const state = {
   file: null,
+  // The chosen file, uploaded once (POST /api/documents): estimates and the run refer to it by id.
+  document: null,
+  uploading: false,
+  uploadAbort: null,
   defaultConfig: null,
   customConfig: null,
   customConfigFile: null,
@@ -87,7 +99,7 @@ function activeConfig() {
 
 function updateButtons() {
   const canStart =
-    state.file !== null &&
+    state.document !== null &&
     state.selected.size > 0 &&
     activeConfig() !== null &&
     !state.configChecking &&
@@ -105,12 +117,77 @@ function updateButtons() {
 
 function chooseFile(file) {
   state.file = file || null;
+  state.document = null;
   showError(ui.pdfError, '');
   showError(ui.startError, '');
   ui.pdfChosen.textContent = file ? `Selected: ${file.name} (${formatBytes(file.size)})` : '';
   ui.dropZone.classList.toggle('has-file', Boolean(file));
   updateButtons();
-  scheduleEstimate();
+  void uploadChosenFile();
+}
+
+// ---------- upload (once per chosen file) ----------
+
+function setUploadProgress(percent, text) {
+  const value = Math.max(0, Math.min(100, Math.round(percent)));
+  ui.uploadProgress.hidden = false;
+  ui.uploadFill.style.width = `${value}%`;
+  ui.uploadProgress.setAttribute('aria-valuenow', String(value));
+  ui.uploadStatus.textContent = text;
+}
+
+async function uploadChosenFile() {
+  if (state.uploadAbort) state.uploadAbort.abort();
+  const file = state.file;
+  state.document = null;
+  if (!file) {
+    state.uploading = false;
+    ui.uploadProgress.hidden = true;
+    ui.uploadStatus.textContent = '';
+    renderEstimateHint();
+    updateButtons();
+    return;
+  }
+  const controller = new AbortController();
+  state.uploadAbort = controller;
+  state.uploading = true;
+  updateButtons();
+  renderEstimateHint();
+  setUploadProgress(0, `Uploading ${file.name}…`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const reply = await uploadFile('/api/documents', file, {
+        signal: controller.signal,
+        onProgress: (loaded, total) => {
+          const sent = total > 0 ? (loaded / total) * 100 : 0;
+          setUploadProgress(sent, sent < 100 ? `Uploading ${file.name}: ${formatBytes(loaded)} of ${formatBytes(total)}` : 'Uploaded; checking the PDF…');
+        },
+      });
+      if (state.file !== file) return;
+      state.document = reply;
+      const ocr = reply.ocr_pages > 0 ? `, ${formatNumber(reply.ocr_pages)} to be read by OCR` : '';
+      setUploadProgress(100, `Ready: ${formatNumber(reply.total_pages)} pages${ocr}.`);
+      break;
+    } catch (err) {
+      if (state.file !== file || (err && err.name === 'AbortError')) return;
+      if (err.code === 'SERVER_BUSY' && attempt < UPLOAD_BUSY_RETRIES) {
+        const wait = err.retryAfterSeconds || 5;
+        setUploadProgress(0, `The server is busy; trying again in ${wait} s…`);
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        if (state.file !== file) return;
+        continue;
+      }
+      ui.uploadProgress.hidden = true;
+      ui.uploadStatus.textContent = '';
+      showError(ui.pdfError, err.message);
+      break;
+    }
+  }
+  if (state.uploadAbort === controller) state.uploadAbort = null;
+  state.uploading = false;
+  updateButtons();
+  scheduleEstimate.cancel();
+  void requestEstimate();
 }
 
 function formatBytes(bytes) {
@@ -306,18 +383,25 @@ ui.engineSelect.addEventListener('change', () => {
 
 // ---------- form data, estimate ----------
 
-function buildFormData() {
-  const data = new FormData();
-  // Fields before the file so a streaming server sees options first.
-  data.append('sections', JSON.stringify([...state.selected]));
+/** What estimates and the run are asked with: the uploaded document's id and the options (JSON, no file). */
+function buildRequestBody() {
+  const body = {
+    document_id: state.document.document_id,
+    sections: [...state.selected],
+    engine: ui.engineSelect.value || 'extractive',
+  };
   const guardrails = ui.guardrails.value.trim();
-  if (guardrails) data.append('guardrails', guardrails);
-  data.append('engine', ui.engineSelect.value || 'extractive');
-  if (state.customConfig && state.customConfigFile) {
-    data.append('config', new Blob([JSON.stringify(state.customConfig)], { type: 'application/json' }), state.customConfigFile.name);
-  }
-  data.append('file', state.file, state.file.name);
-  return data;
+  if (guardrails) body.guardrails = guardrails;
+  if (state.customConfig && state.customConfigFile) body.config = state.customConfig;
+  return body;
+}
+
+function renderEstimateHint() {
+  let text = 'Choose a PDF to see the estimate.';
+  if (state.file && state.uploading) text = 'The estimate follows once the PDF is uploaded.';
+  else if (state.file && !state.document) text = 'No estimate: the PDF could not be used.';
+  else if (state.file) text = 'Select at least one section to see the estimate.';
+  ui.estimate.replaceChildren(el('p', { className: 'hint', text }));
 }
 
 const scheduleEstimate = debounce(() => void requestEstimate(), ESTIMATE_DEBOUNCE_MS);
@@ -325,13 +409,13 @@ ui.guardrails.addEventListener('input', () => scheduleEstimate());
 
 async function requestEstimate() {
   const token = ++state.estimateRequest;
-  if (!state.file || state.selected.size === 0 || state.configInvalid || !activeConfig()) {
-    ui.estimate.replaceChildren(el('p', { className: 'hint', text: state.file ? 'Select at least one section to see the estimate.' : 'Choose a PDF to see the estimate.' }));
+  if (!state.document || state.selected.size === 0 || state.configInvalid || !activeConfig()) {
+    renderEstimateHint();
     return;
   }
   ui.estimate.setAttribute('aria-busy', 'true');
   try {
-    const { estimate } = await requestJson('/api/estimate', { method: 'POST', body: buildFormData() });
+    const { estimate } = await requestJson('/api/estimate', { method: 'POST', body: buildRequestBody() });
     if (token !== state.estimateRequest) return;
     const pairs = [
       ['Pages', formatNumber(estimate.total_pages)],
@@ -352,6 +436,10 @@ async function requestEstimate() {
     ui.estimate.replaceChildren(dl);
   } catch (err) {
     if (token !== state.estimateRequest) return;
+    if (DOCUMENT_GONE_CODES.has(err.code)) {
+      void uploadChosenFile();
+      return;
+    }
     ui.estimate.replaceChildren(el('p', { className: 'field-error', text: `No estimate: ${err.message}` }));
   } finally {
     if (token === state.estimateRequest) ui.estimate.removeAttribute('aria-busy');
@@ -362,7 +450,10 @@ async function requestEstimate() {
 
 function showStartError(err) {
   const code = err.code || '';
-  if (FILE_ERROR_CODES.has(code)) showError(ui.pdfError, err.message);
+  if (DOCUMENT_GONE_CODES.has(code)) {
+    showError(ui.pdfError, 'The uploaded PDF expired; uploading it again — press Start once it is ready.');
+    void uploadChosenFile();
+  } else if (FILE_ERROR_CODES.has(code)) showError(ui.pdfError, err.message);
   else if (code === 'CONFIG_INVALID') showConfigProblems((err.details && err.details.problems) || [{ path: '(config)', message: err.message }]);
   else if (code === 'SECTIONS_INVALID') showError(ui.sectionsError, err.message);
   else showError(ui.startError, err.message);
@@ -382,7 +473,7 @@ async function startAnalysis() {
   updateButtons();
   const pendingRows = configAsPendingResult(activeConfig(), state.selected);
   try {
-    const reply = await requestJson('/api/analyze', { method: 'POST', body: buildFormData() });
+    const reply = await requestJson('/api/analyze', { method: 'POST', body: buildRequestBody() });
     state.starting = false;
     history.replaceState(null, '', urls.analyzerSession(reply.session_id));
     attachSession(reply.session_id, { status: reply.status || 'queued', pendingRows });

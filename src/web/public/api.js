@@ -1,13 +1,16 @@
+/* global XMLHttpRequest, DOMException */
 // Every request the pages make goes through here, so auth (a 401 → login redirect) and error shapes are
 // handled in one place. Errors from the API are `{success:false, error, code, details?}`.
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null } = {}) {
+  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null, retryAfterSeconds = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    // From Retry-After on a momentary refusal (503 SERVER_BUSY): when trying again makes sense.
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -53,6 +56,63 @@ export async function requestJson(path, { method = 'GET', body, signal } = {}) {
     throw new ApiError(message, { status: response.status, code: (json && json.code) || `HTTP_${response.status}`, details: (json && json.details) || null });
   }
   return json;
+}
+
+/**
+ * Upload one file as multipart field `file` with XMLHttpRequest, because fetch reports no upload progress.
+ * `onProgress(loaded, total)` is called as bytes leave the browser. Resolves with the parsed JSON of a 2xx
+ * reply; rejects with ApiError (or an AbortError when `signal` aborts), exactly like requestJson.
+ */
+export function uploadFile(path, file, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.responseType = 'text';
+    if (onProgress) xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
+    const onAbort = () => xhr.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    xhr.addEventListener('abort', () => {
+      done();
+      reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    });
+    xhr.addEventListener('error', () => {
+      done();
+      reject(new ApiError('Could not reach the server. Check your connection and try again.'));
+    });
+    xhr.addEventListener('load', () => {
+      done();
+      if (xhr.status === 401) {
+        redirectToLogin();
+        reject(new ApiError('Please sign in.', { status: 401, code: 'UNAUTHORIZED' }));
+        return;
+      }
+      let json = null;
+      try {
+        json = JSON.parse(xhr.responseText);
+      } catch {
+        json = null;
+      }
+      if (xhr.status < 200 || xhr.status >= 300 || !json || json.success === false) {
+        const retryAfter = Number(xhr.getResponseHeader('retry-after'));
+        reject(
+          new ApiError((json && json.error) || `Upload failed (HTTP ${xhr.status}).`, {
+            status: xhr.status,
+            code: (json && json.code) || `HTTP_${xhr.status}`,
+            details: (json && json.details) || null,
+            retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+          }),
+        );
+        return;
+      }
+      resolve(json);
+    });
+    const data = new FormData();
+    data.append('file', file, file.name);
+    xhr.send(data);
+  });
 }
 
 /** URLs the pages link to (downloads, the stored PDF, the event stream): built here so paths live in one file. */
