@@ -60,8 +60,11 @@ function followProgressRaw(url: string, timeoutMs: number): { text: () => string
 
 /** SIGTERM, then wait (bounded) for the exit. */
 async function terminate(server: Awaited<ReturnType<typeof startServerProcess>>): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  const sentAt = Date.now();
   server.kill('SIGTERM');
-  return Promise.race([server.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS).unref())]);
+  const exit = await Promise.race([server.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS).unref())]);
+  console.info(`graceful-shutdown: SIGTERM → ${exit === 'still running' ? 'still running' : `exit ${exit.code ?? exit.signal}`} after ${Date.now() - sentAt} ms`);
+  return exit;
 }
 
 async function sigtermWhileWatched(env: NodeJS.ProcessEnv, readRow: (id: string) => Promise<RunRow>, cleanup: CleanupStack): Promise<void> {
