@@ -10,6 +10,7 @@ import { preferredEventsMode } from './jobs/event-hub.js';
 import { RunWorker } from './jobs/run-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
+import { analysisWorkerPool } from './analysis-worker/index.js';
 
 const PARSE_POOL_START_DELAY_MS = 1_000;
 
@@ -33,6 +34,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
   // started a moment after start-up so they do not compete with it (a recycled worker serves at once).
   const warmTimer = setTimeout(() => parseWorkerPool.keepWarm(ctx.config.ingest.parseWarmWorkers, ctx.config.ingest.parseMaxMemoryMb), PARSE_POOL_START_DELAY_MS);
   warmTimer.unref();
+  if (ctx.config.runs.analysisThreads > 0) analysisWorkerPool.start(ctx.config.runs.analysisThreads);
 
   const threshold = recycleThreshold(ctx.config);
   if (threshold > 0) {
@@ -53,6 +55,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
       clearTimeout(warmTimer);
       await parseWorkerPool.close();
       await ctx.worker?.stop();
+      await analysisWorkerPool.stop();
       await ctx.events.stop();
       await ctx.sessionVersions.stop();
     },

@@ -16,7 +16,7 @@ import type { ClaimedRun } from '../db/queries/runs.js';
 import { releaseRun, retryRunLater } from '../db/queries/runs.js';
 import type { Session } from '../db/queries/sessions.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
-import { runAnalysis } from '../analysis/run-analysis.js';
+import { runAnalysisOffThread } from '../analysis-worker/index.js';
 import { toLegacyResult } from '../analysis/build-result.js';
 import type { AnalysisEngine } from '../analysis/engine.js';
 import type { EngineName, FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
@@ -68,7 +68,8 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
     if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, unitsDone: unitKeys.size }, 'resuming run');
 
     let terminalEvent: ProgressEventInput | null = null;
-    const outcome = await runAnalysis(
+    // Computed in the analysis pool's threads; the callbacks below still run here, awaited, in order.
+    const outcome = await runAnalysisOffThread(
       {
         documentName: claimed.pdfFilename,
         pages,
@@ -94,7 +95,7 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           await retry(() => persistCheckpoint(run, id, fence, cp.unitKey, cp.answers, cp.usage));
         },
       },
-      { createEngine: run.createEngine },
+      { createEngine: run.createEngine, settings: ctx.config, threads: ctx.config.runs.analysisThreads },
     );
 
     const reason = run.abortReason();

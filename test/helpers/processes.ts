@@ -27,8 +27,8 @@ export interface Child {
 }
 
 /** Run a TypeScript file with tsx's loader, like `npm start` does. */
-export function spawnTs(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+export function spawnTs(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,9 +80,9 @@ export function spawnTs(script: string, args: string[] = [], env: NodeJS.Process
 }
 
 /** Start the real server (src/server.ts) on a free port; resolves once /ready answers 200. */
-export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Child & { port: number; baseUrl: string }> {
+export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<Child & { port: number; baseUrl: string }> {
   const port = Number(env.PORT) || (await freePort());
-  const child = spawnTs('src/server.ts', [], { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env });
+  const child = spawnTs('src/server.ts', [], { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env }, nodeArgs);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
