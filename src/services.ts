@@ -11,6 +11,7 @@ import { RunWorker } from './jobs/run-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 import { analysisWorkerPool } from './analysis-worker/index.js';
+import { startEventLoopMonitor, stopEventLoopMonitor } from './metrics.js';
 
 const PARSE_POOL_START_DELAY_MS = 1_000;
 
@@ -19,6 +20,7 @@ export interface Services {
 }
 
 export async function startServices(ctx: AppContext, app: FastifyInstance): Promise<Services> {
+  startEventLoopMonitor();
   await ctx.events.start(preferredEventsMode(ctx.config.database, ctx.config.runs.eventsMode));
   app.log.info({ eventsMode: ctx.events.mode }, 'progress events fan-out ready');
   // Same channel rules as the events: where LISTEN works, finished results are validated by notification.
@@ -58,6 +60,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
       await analysisWorkerPool.stop();
       await ctx.events.stop();
       await ctx.sessionVersions.stop();
+      stopEventLoopMonitor();
     },
   };
 }
