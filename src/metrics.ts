@@ -7,6 +7,7 @@ import client from 'prom-client';
 import type { Queryable } from './db/database.js';
 import { countRunsByStatus } from './db/queries/runs.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
+import { analysisWorkerPool } from './analysis-worker/analysis-pool.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'spec_analyzer_process_' });
@@ -64,6 +65,27 @@ new client.Gauge({
   registers: [registry],
   collect() {
     this.set(parseWorkerPool.stats().readySpares);
+  },
+});
+new client.Gauge({
+  name: 'spec_analyzer_analysis_threads',
+  help: 'Analysis worker threads (ANALYSIS_THREADS): busy with a run or an estimate, or idle; queued = jobs waiting for one',
+  labelNames: ['state'],
+  registers: [registry],
+  collect() {
+    const stats = analysisWorkerPool.stats();
+    this.set({ state: 'busy' }, stats.busy);
+    this.set({ state: 'idle' }, stats.threads - stats.busy);
+    this.set({ state: 'queued' }, stats.queued);
+  },
+});
+new client.Counter({
+  name: 'spec_analyzer_analysis_thread_crashes_total',
+  help: 'Analysis threads that died during a job (the job failed; a run attempt is retried)',
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(analysisWorkerPool.stats().crashed);
   },
 });
 export const finishedVersionsInMemory = new client.Gauge({
