@@ -16,6 +16,7 @@
 //            { id, op: 'close' }                                 → { id, result: null }
 //   worker → { id, error: { message, name, code, detail, ... } } instead of a result
 //            { type: 'notification', channel, payload }
+import { Blob } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 

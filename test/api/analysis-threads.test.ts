@@ -2,7 +2,7 @@
  * Through the real app: a run whose analysis thread dies mid-run is retried and completes (one failed
  * attempt, nothing lost), and /metrics exports the event-loop delay and the analysis threads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { analysisWorkerPool } from '../../src/analysis-worker/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
