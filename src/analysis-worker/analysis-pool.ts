@@ -104,8 +104,8 @@ export class AnalysisWorkerPool {
   runJob(kind: 'estimate', message: Omit<Extract<ToWorker, { type: 'estimate' }>, 'jobId'>, hooks: JobHooks): Promise<Estimate>;
   runJob(kind: Job['kind'], message: Omit<ToWorker, 'jobId'>, hooks: JobHooks, signal?: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.#nextJobId++, kind, message: { ...message, jobId: 0 } as ToWorker, hooks, signal, resolve, reject, inFlight: new Set() };
-      (job.message as { jobId: number }).jobId = job.id;
+      const id = this.#nextJobId++;
+      const job: Job = { id, kind, message: { ...message, jobId: id } as ToWorker, hooks, signal, resolve, reject, inFlight: new Set() };
       this.#queue.push(job);
       this.#dispatch();
     });
@@ -172,11 +172,6 @@ export class AnalysisWorkerPool {
   #park(thread: Thread): void {
     thread.job = null;
     thread.worker.unref();
-    const warm = [...this.#threads].filter((t) => !t.retired && t.job === null).length;
-    if (this.#keepWarm === 0 && warm > 0 && this.#queue.length === 0) {
-      void this.#retire(thread);
-      return;
-    }
     thread.idleTimer = setTimeout(() => {
       const idle = [...this.#threads].filter((t) => !t.retired && t.job === null);
       if (thread.job === null && idle.length > this.#keepWarm) void this.#retire(thread);
