@@ -49,6 +49,8 @@ interface Job {
   reject: (err: Error) => void;
   /** Main-thread work started for the worker (a checkpoint being stored...): settled before the job ends. */
   inFlight: Set<Promise<unknown>>;
+  /** Errors main-thread callbacks threw, by call: a job failing with one rejects with the original object. */
+  callbackErrors: Map<number, unknown>;
 }
 
 interface Thread {
@@ -105,7 +107,7 @@ export class AnalysisWorkerPool {
   runJob(kind: Job['kind'], message: Omit<ToWorker, 'jobId'>, hooks: JobHooks, signal?: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = this.#nextJobId++;
-      const job: Job = { id, kind, message: { ...message, jobId: id } as ToWorker, hooks, signal, resolve, reject, inFlight: new Set() };
+      const job: Job = { id, kind, message: { ...message, jobId: id } as ToWorker, hooks, signal, resolve, reject, inFlight: new Set(), callbackErrors: new Map() };
       this.#queue.push(job);
       this.#dispatch();
     });
@@ -187,8 +189,12 @@ export class AnalysisWorkerPool {
       case 'done':
       case 'failed': {
         const settle = () => {
-          if (msg.type === 'done') job.resolve(msg.outcome);
-          else job.reject(deserializeError(msg.error));
+          if (msg.type === 'done') {
+            job.resolve(msg.outcome);
+          } else {
+            const origin = msg.error.originCallId;
+            job.reject(origin !== undefined && job.callbackErrors.has(origin) ? (job.callbackErrors.get(origin) as Error) : deserializeError(msg.error));
+          }
         };
         this.#finish(thread, job);
         settle();
@@ -216,7 +222,8 @@ export class AnalysisWorkerPool {
         if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, value } satisfies ToWorker);
       },
       (err: unknown) => {
-        if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, error: serializeError(err) } satisfies ToWorker);
+        job.callbackErrors.set(callId, err);
+        if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, error: serializeError(err, callId) } satisfies ToWorker);
       },
     );
     job.inFlight.add(p);

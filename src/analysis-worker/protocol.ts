@@ -56,24 +56,35 @@ export interface SerializedError {
   code?: string;
   details?: unknown;
   stack?: string;
+  /**
+   * Set when the error was thrown on the main thread by a callback the worker called (a checkpoint that lost its
+   * lease...): the pool rethrows that very object, so `instanceof` checks keep working for the caller.
+   */
+  originCallId?: number;
 }
 
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof AppError) return { name: err.name, message: err.message, code: err.code, details: safeClone(err.details), stack: err.stack };
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { name: 'Error', message: String(err) };
+/** The main-thread call an error came from, if it came from one. */
+const ORIGIN = Symbol('originCallId');
+
+export function serializeError(err: unknown, originCallId?: number): SerializedError {
+  const origin = originCallId ?? ((err as { [ORIGIN]?: number } | null)?.[ORIGIN] as number | undefined);
+  const base = origin === undefined ? {} : { originCallId: origin };
+  if (err instanceof AppError) return { ...base, name: err.name, message: err.message, code: err.code, details: safeClone(err.details), stack: err.stack };
+  if (err instanceof Error) return { ...base, name: err.name, message: err.message, stack: err.stack };
+  return { ...base, name: 'Error', message: String(err) };
 }
 
 /** Rebuilds an AppError with its code and details (so retry policy and billing of failed units work across threads). */
 export function deserializeError(e: SerializedError): Error {
+  let err: Error;
   if (e.code !== undefined && e.code in ERROR_CATALOGUE) {
-    const err = new AppError(e.code as ErrorCode, e.message, { details: e.details });
-    if (e.stack) err.stack = e.stack;
-    return err;
+    err = new AppError(e.code as ErrorCode, e.message, { details: e.details });
+  } else {
+    err = new Error(e.message);
+    err.name = e.name;
   }
-  const err = new Error(e.message);
-  err.name = e.name;
   if (e.stack) err.stack = e.stack;
+  if (e.originCallId !== undefined) (err as Error & { [ORIGIN]?: number })[ORIGIN] = e.originCallId;
   return err;
 }
 

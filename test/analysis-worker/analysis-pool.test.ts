@@ -119,6 +119,20 @@ describe('analysis in a worker thread', () => {
     for (const a of firstCheckpoint.answers) expect(found.get(a.question_id)).toEqual(a);
   }, 120_000);
 
+  it('rejects with the very error a main-thread callback threw, so the caller can tell what it was', async () => {
+    class LeaseGone extends Error {}
+    const thrown = new LeaseGone('another process owns this run');
+    const err = await analyse(pages, offThread, {
+      onCheckpoint: () => {
+        throw thrown;
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBe(thrown);
+  }, 120_000);
+
   it('fails only the job of a thread that dies, with a retryable error, and runs the next job', async () => {
     const crashedBefore = analysisWorkerPool.stats().crashed;
     let checkpoints = 0;
