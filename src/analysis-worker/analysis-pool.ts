@@ -47,7 +47,10 @@ interface Job {
   signal?: AbortSignal;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  /** Main-thread work started for the worker (a checkpoint being stored...): settled before the job ends. */
+  /**
+   * Durable main-thread work started for the worker (an event or checkpoint being stored): settled before a failed
+   * job is rejected. (Not llm calls: their answers could no longer be used.)
+   */
   inFlight: Set<Promise<unknown>>;
   /** Errors main-thread callbacks threw, by call: a job failing with one rejects with the original object. */
   callbackErrors: Map<number, unknown>;
@@ -201,13 +204,13 @@ export class AnalysisWorkerPool {
         break;
       }
       case 'event':
-        this.#serve(thread, job, msg.callId, async () => job.hooks.onEvent?.(msg.event));
+        this.#serve(thread, job, msg.callId, true, async () => job.hooks.onEvent?.(msg.event));
         break;
       case 'checkpoint':
-        this.#serve(thread, job, msg.callId, async () => job.hooks.onCheckpoint?.(msg.checkpoint));
+        this.#serve(thread, job, msg.callId, true, async () => job.hooks.onCheckpoint?.(msg.checkpoint));
         break;
       case 'answer-unit':
-        this.#serve(thread, job, msg.callId, async () => {
+        this.#serve(thread, job, msg.callId, false, async () => {
           if (!job.hooks.answerUnit) throw new AppError('INTERNAL', 'This job cannot answer units on the main thread.');
           return job.hooks.answerUnit(msg.unit, msg.guardrails);
         });
@@ -216,7 +219,7 @@ export class AnalysisWorkerPool {
   }
 
   /** Do what the worker asked on this thread and send it the outcome (if the job is still on it). */
-  #serve(thread: Thread, job: Job, callId: number, work: () => Promise<unknown>): void {
+  #serve(thread: Thread, job: Job, callId: number, durable: boolean, work: () => Promise<unknown>): void {
     const p = work().then(
       (value) => {
         if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, value } satisfies ToWorker);
@@ -226,6 +229,7 @@ export class AnalysisWorkerPool {
         if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, error: serializeError(err, callId) } satisfies ToWorker);
       },
     );
+    if (!durable) return;
     job.inFlight.add(p);
     void p.finally(() => job.inFlight.delete(p));
   }
