@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'llm-tokens': async () => (await import('./llm-tokens.bench.js')).runLlmTokensBench(),
   'http-results': async () => (await import('./http-results.bench.js')).runHttpResultsBench(),
   'event-latency': async () => (await import('./event-latency.bench.js')).runEventLatencyBench(),
+  'event-loop': async () => (await import('./event-loop.bench.js')).runEventLoopBench(),
 };
 
 const wanted = process.argv.slice(2);

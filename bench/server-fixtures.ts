@@ -66,8 +66,8 @@ export async function stopChild(child: Child | null | undefined): Promise<void> 
 }
 
 /** The real server (src/server.ts) with request logging off, so logging does not dominate the numbers. */
-export function startBenchServer(env: NodeJS.ProcessEnv): Promise<ServerChild> {
-  return startServerProcess({ LOG_LEVEL: 'warn', OCR: 'off', ...env }, 120_000);
+export function startBenchServer(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ServerChild> {
+  return startServerProcess({ LOG_LEVEL: 'warn', OCR: 'off', ...env }, 120_000, { nodeArgs });
 }
 
 export async function loadDefaultConfig(): Promise<QuestionConfig> {

@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   // Runs
   WORKER_ENABLED: bool.default(true),
   RUN_CONCURRENCY: intIn(1, 32).default(2),
+  /** Threads that run analyses and estimates off the HTTP thread; 0 = on it. Default RUN_CONCURRENCY + 1 (one for estimates). */
+  ANALYSIS_THREADS: z.preprocess(emptyToUndefined, intIn(0, 64).optional()),
   RUN_MAX_ATTEMPTS: intIn(1, 20).default(3),
   LEASE_MS: intIn(2000, 600_000).default(20_000),
   WEB_CONCURRENCY: intIn(1, 64).default(1),
@@ -152,6 +154,7 @@ export interface Config {
   runs: {
     workerEnabled: boolean;
     concurrency: number;
+    analysisThreads: number;
     maxAttempts: number;
     leaseMs: number;
     webConcurrency: number;
@@ -271,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runs: {
       workerEnabled: e.WORKER_ENABLED,
       concurrency: e.RUN_CONCURRENCY,
+      analysisThreads: e.ANALYSIS_THREADS ?? e.RUN_CONCURRENCY + 1,
       maxAttempts: e.RUN_MAX_ATTEMPTS,
       leaseMs: e.LEASE_MS,
       webConcurrency: e.WEB_CONCURRENCY,

@@ -2,11 +2,13 @@
  * Prometheus metrics (/metrics). Counters and histograms are per process; run counts by state and queue depth
  * are read from the database at scrape time, so every process reports the same truth.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { Queryable } from './db/database.js';
 import { countRunsByStatus } from './db/queries/runs.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 import { parseGate } from './ingest/parse-gate.js';
+import { analysisWorkerPool } from './analysis-worker/analysis-pool.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'spec_analyzer_process_' });
@@ -78,8 +80,78 @@ new client.Gauge({
     this.set({ kind: 'reserved_bytes' }, stats.reservedBytes);
   },
 });
+new client.Gauge({
+  name: 'spec_analyzer_analysis_threads',
+  help: 'Analysis worker threads (ANALYSIS_THREADS): busy with a run or an estimate, or idle; queued = jobs waiting for one',
+  labelNames: ['state'],
+  registers: [registry],
+  collect() {
+    const stats = analysisWorkerPool.stats();
+    this.set({ state: 'busy' }, stats.busy);
+    this.set({ state: 'idle' }, stats.threads - stats.busy);
+    this.set({ state: 'queued' }, stats.queued);
+  },
+});
+new client.Counter({
+  name: 'spec_analyzer_analysis_thread_crashes_total',
+  help: 'Analysis threads that died during a job (the job failed; a run attempt is retried)',
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(analysisWorkerPool.stats().crashed);
+  },
+});
 export const finishedVersionsInMemory = new client.Gauge({
   name: 'spec_analyzer_finished_versions_in_memory',
   help: 'Finished sessions whose version this process trusts from memory (validated by LISTEN/NOTIFY)',
   registers: [registry],
+});
+
+// Event-loop delay of this process, sampled by Node (monitorEventLoopDelay) every EVENT_LOOP_RESOLUTION_MS:
+// how long a ready callback (a request, a timer, a LISTEN notification) waited for the thread. Reported since
+// the monitor started (services start it), never reset by a scrape, so several scrapers read the same series.
+const EVENT_LOOP_RESOLUTION_MS = 10;
+const EVENT_LOOP_QUANTILES = [0.5, 0.9, 0.99, 1] as const;
+let eventLoopDelay: IntervalHistogram | null = null;
+// Several app instances may share a process (tests): the monitor runs while any of them has started it.
+let eventLoopMonitorUsers = 0;
+
+/** Start sampling the event-loop delay (the first start creates the monitor). */
+export function startEventLoopMonitor(): void {
+  eventLoopMonitorUsers++;
+  if (eventLoopDelay) return;
+  eventLoopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  eventLoopDelay.enable();
+}
+
+/** Undo one start; the last one stops the monitor. */
+export function stopEventLoopMonitor(): void {
+  eventLoopMonitorUsers = Math.max(0, eventLoopMonitorUsers - 1);
+  if (eventLoopMonitorUsers > 0) return;
+  eventLoopDelay?.disable();
+  eventLoopDelay = null;
+}
+
+new client.Gauge({
+  name: 'spec_analyzer_event_loop_delay_seconds',
+  help: `Event-loop delay of this process since start (monitorEventLoopDelay, ${EVENT_LOOP_RESOLUTION_MS} ms resolution): quantile 1 is the longest stall`,
+  labelNames: ['quantile'],
+  registers: [registry],
+  collect() {
+    if (!eventLoopDelay || eventLoopDelay.count === 0) return;
+    // The histogram counts from the timer's expected firing: subtract the resolution to get the delay itself.
+    for (const q of EVENT_LOOP_QUANTILES) {
+      const ns = q === 1 ? eventLoopDelay.max : eventLoopDelay.percentile(q * 100);
+      this.set({ quantile: String(q) }, Math.max(0, ns / 1e9 - EVENT_LOOP_RESOLUTION_MS / 1000));
+    }
+  },
+});
+new client.Counter({
+  name: 'spec_analyzer_event_loop_delay_samples_total',
+  help: 'Event-loop delay samples behind spec_analyzer_event_loop_delay_seconds',
+  registers: [registry],
+  collect() {
+    this.reset();
+    if (eventLoopDelay) this.inc(eventLoopDelay.count);
+  },
 });

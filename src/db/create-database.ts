@@ -1,8 +1,8 @@
-/** Config → the right Database implementation: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise. */
+/** Config → the right Database implementation: PostgreSQL when DATABASE_URL is set, embedded PGlite (in a worker thread) otherwise. */
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { createPgDatabase } from './pg-database.js';
-import { createPgliteDatabase } from './pglite-database.js';
+import { createPgliteThreadDatabase } from './pglite-thread-database.js';
 
 export async function createDatabase(config: Config, onError?: (err: Error) => void): Promise<Database> {
   const d = config.database;
@@ -16,5 +16,6 @@ export async function createDatabase(config: Config, onError?: (err: Error) => v
       onError,
     });
   }
-  return createPgliteDatabase({ dataDir: d.dataDir });
+  // In its own thread: PGlite runs statements (and serialises parameters) on the thread that calls it.
+  return createPgliteThreadDatabase({ dataDir: d.dataDir });
 }

@@ -16,7 +16,7 @@ import type { ClaimedRun } from '../db/queries/runs.js';
 import { releaseRun, retryRunLater } from '../db/queries/runs.js';
 import type { Session } from '../db/queries/sessions.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
-import { runAnalysis } from '../analysis/run-analysis.js';
+import { runAnalysisOffThread } from '../analysis-worker/index.js';
 import { toLegacyResult } from '../analysis/build-result.js';
 import type { CreateEngine } from '../analysis/create-engine.js';
 import type { FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
@@ -68,7 +68,8 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
     if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, unitsDone: unitKeys.size }, 'resuming run');
 
     let terminalEvent: ProgressEventInput | null = null;
-    const outcome = await runAnalysis(
+    // Computed in the analysis pool's threads; the callbacks below still run here, awaited, in order.
+    const outcome = await runAnalysisOffThread(
       {
         documentName: claimed.pdfFilename,
         pages,
@@ -95,7 +96,7 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
         },
       },
       // The engine logs its retries and unusable replies through the run's logger (sessionId, attempt).
-      { createEngine: (name) => run.createEngine(name, { log }) },
+      { createEngine: (name) => run.createEngine(name, { log }), settings: ctx.config, threads: ctx.config.runs.analysisThreads },
     );
 
     const reason = run.abortReason();

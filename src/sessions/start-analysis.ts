@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedDocument } from '../ingest/index.js';
 import { buildRunInput, countQuestions, loadDefaultConfig, parseQuestionConfig } from '../questions/index.js';
 import type { RunInput } from '../questions/types.js';
-import { estimateRun } from '../analysis/run-analysis.js';
+import { estimateRunOffThread } from '../analysis-worker/index.js';
 import { llmAvailability } from '../analysis/create-engine.js';
 import { lookupPrice } from '../analysis/llm/prices.js';
 import type { Estimate, EngineName } from '../analysis/types.js';
@@ -168,7 +168,8 @@ export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, owner
 }
 
 /** Preflight: what a run would do and cost. Without page text (scanned PDF) the estimate assumes empty pages. */
-export function estimateAnalysis(ctx: AppContext, v: ValidatedAnalysis): Estimate {
+export async function estimateAnalysis(ctx: AppContext, v: ValidatedAnalysis): Promise<Estimate> {
   const pages = v.document?.pages ?? Array.from({ length: v.pageCount }, (_, i) => ({ pageNumber: i + 1, label: null, text: '', boilerplateLines: [], ocr: true, ocrConfidence: null }));
-  return estimateRun({ pages, input: v.input, engine: v.engine, thorough: v.thorough }, { createEngine: ctx.createEngine });
+  // Planning a long document takes seconds of CPU: done in an analysis thread, never on the HTTP thread.
+  return estimateRunOffThread({ pages, input: v.input, engine: v.engine, thorough: v.thorough }, { createEngine: ctx.createEngine, settings: ctx.config, threads: ctx.config.runs.analysisThreads });
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, inject } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createPgliteDatabase } from '../../src/db/pglite-database.js';
+import { createPgliteThreadDatabase } from '../../src/db/pglite-thread-database.js';
 import { migrate } from '../../src/db/migrate.js';
 
 export type BackendKind = 'pglite' | 'postgres';
@@ -60,7 +61,9 @@ export function loadPgliteTemplate(): Blob {
 
 export async function createTestDatabase(kind: BackendKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const db = await createPgliteDatabase({ loadDataDir: loadPgliteTemplate() });
+    // PGLITE_THREAD=1 runs the PGlite pass on the worker-thread implementation the server uses.
+    const open = process.env.PGLITE_THREAD === '1' ? createPgliteThreadDatabase : createPgliteDatabase;
+    const db = await open({ loadDataDir: loadPgliteTemplate() });
     return { db, kind, url: null, drop: () => db.close() };
   }
   const { url, drop } = await createEmptyPostgresDatabase();

@@ -91,11 +91,12 @@ export function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): Chil
 export async function startServerProcess(
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
-  options: { compiledDir?: string } = {},
+  options: { compiledDir?: string; nodeArgs?: string[] } = {},
 ): Promise<Child & { port: number; baseUrl: string }> {
   const port = Number(env.PORT) || (await freePort());
   const serverEnv = { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env };
-  const child = options.compiledDir ? spawnNode([path.join(options.compiledDir, 'server.js')], serverEnv) : spawnTs('src/server.ts', [], serverEnv);
+  const child = options.compiledDir ? spawnNode([...(options.nodeArgs ?? []), path.join(options.compiledDir, 'server.js')], serverEnv)
+    : spawnNode([...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], serverEnv);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -52,6 +52,13 @@ describe('configuration', () => {
     expect(req.connectionString).not.toContain('sslmode');
     expect(connectionOptions(url, 'off').ssl).toBe(false);
   });
+
+  it('gives analyses one thread per concurrent run plus one for estimates unless ANALYSIS_THREADS says otherwise', () => {
+    expect(loadConfig({}).runs.analysisThreads).toBe(3);
+    expect(loadConfig({ RUN_CONCURRENCY: '4' }).runs.analysisThreads).toBe(5);
+    expect(loadConfig({ ANALYSIS_THREADS: '0' }).runs.analysisThreads).toBe(0);
+    expect(() => loadConfig({ ANALYSIS_THREADS: '-1' })).toThrow(ConfigError);
+  });
 });
 
 describe('LLM prices for the configured model', () => {

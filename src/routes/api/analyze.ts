@@ -173,7 +173,7 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
     async (request) => {
       const form = await readAnalyzeForm(ctx, request);
       const validated = await validateAnalysis(ctx, form, ownerOf(request));
-      return { success: true, estimate: estimateAnalysis(ctx, validated) };
+      return { success: true, estimate: await estimateAnalysis(ctx, validated) };
     },
   );
 }
