@@ -151,9 +151,234 @@ function harborViewSewerRehab(): PageSpec[] {
   ];
 }
 
+/** Unrelated spec prose for filler pages: no dates, money, percentages or durations an answer could be taken from. */
+const FILLER_SENTENCES = [
+  'The Contractor shall keep the site orderly and remove rubbish from the work areas at the end of each shift.',
+  'Survey monuments disturbed by the work shall be re-established by a land surveyor licensed in the state.',
+  'Shop drawings shall show dimensions, materials, connections and the relation to adjacent construction.',
+  'Temporary fencing shall be maintained around open excavations whenever the crew is not present.',
+  'The Engineer may require the removal of any workman who is careless or incompetent in the work.',
+  'Existing signs, mailboxes and fences removed for the work shall be reinstated in their original condition.',
+  'Materials stored on site shall be kept off the ground on pallets and covered against the weather.',
+  'Erosion control devices shall be inspected after each rainfall and repaired as needed.',
+  'Field offices, if provided, shall be kept clean and shall be removed before final inspection.',
+  'Daily reports shall record the crew, the equipment on site and the work performed that day.',
+  'Access to driveways shall be maintained except for brief interruptions coordinated with the owners.',
+  'Salvaged materials shall remain the property of the Owner and be delivered to the Owner\'s yard.',
+];
+
+/** `count` lines of filler for a body page, starting at a page-specific offset so pages differ. */
+function filler(title: string, seed: number, count = 22): string[] {
+  const lines = [title];
+  for (let i = 0; i < count; i++) lines.push(...wrap(FILLER_SENTENCES[(seed * 5 + i) % FILLER_SENTENCES.length] as string, 84));
+  return lines.slice(0, count + 1);
+}
+
+/** Split prose into lines of at most `width` characters (the PDF factory draws one line per string). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/**
+ * A 30-page county project manual built to exercise long-document failure classes: a title page that holds
+ * the owner and project, blank pages, a table of contents naming every topic, a bid form and a signature block
+ * full of blanks, a bid schedule table, general conditions set in two columns, distinct dates for bid due,
+ * questions due, pre-bid conference and award, and facts named without the attribute a question asks for.
+ */
+function lakeshoreCulvertManual(): PageSpec[] {
+  const h = 'Lakeshore County - Route 9 Culvert Replacement and Storm Sewer Lining - Bid No. LC-2026-07';
+  const f = 'Page {page}';
+  const pages: PageSpec[] = [];
+  const add = (lines: string[], extra: Partial<PageSpec> = {}) => pages.push({ header: h, footer: f, lines, fontSize: 10, ...extra });
+  // 1 title page
+  pages.push({
+    lines: ['', 'LAKESHORE COUNTY', 'BOARD OF COUNTY COMMISSIONERS', '', 'PROJECT MANUAL', '', 'ROUTE 9 CULVERT REPLACEMENT', 'AND STORM SEWER LINING', '', 'BID NO. LC-2026-07', '', 'FEBRUARY 2026'],
+    fontSize: 14,
+  });
+  add(['', '', BLANK]); // 2
+  add([
+    'TABLE OF CONTENTS',
+    'Invitation to Bid .......................................................... 5',
+    'Instructions to Bidders, Bid Security and Bid Validity ..................... 6',
+    'Bid Form ................................................................... 10',
+    'Bid Schedule ............................................................... 11',
+    'General Conditions, Retainage and Progress Payments ....................... 13',
+    'Contract Time and Liquidated Damages ....................................... 20',
+    'Insurance Requirements ..................................................... 22',
+    'Special Provisions, Working Hours and Traffic .............................. 23',
+    'Cured-In-Place Pipe Lining ................................................. 24',
+    'Agreement and Signatures ................................................... 30',
+  ]); // 3
+  add(['', '', BLANK]); // 4
+  add([
+    'INVITATION TO BID',
+    'Lakeshore County will receive sealed bids for the Route 9 Culvert Replacement and',
+    'Storm Sewer Lining, Bid No. LC-2026-07, at the County Purchasing Office, 200 Lake',
+    'Road, Harbor City, until 11:00 a.m. local time on Tuesday, March 24, 2026. Bids will',
+    'be opened and read aloud immediately afterwards.',
+    'A mandatory pre-bid conference will be held at 9:00 a.m. on March 10, 2026 in the',
+    "County Engineer's conference room. Bids from firms not represented will be rejected.",
+    'The last day for questions is March 16, 2026 at 4:00 p.m. Questions shall be emailed',
+    'to the County Engineer, Dana Whitfield, P.E.',
+    'Each bid shall be accompanied by a bid bond in the amount of ten percent (10%) of the',
+    'total base bid.',
+    'The County anticipates awarding the contract at the Board meeting of April 14, 2026.',
+  ]); // 5
+  add(filler('INSTRUCTIONS TO BIDDERS - GENERAL', 6)); // 6
+  add([
+    'INSTRUCTIONS TO BIDDERS',
+    'ARTICLE 7 - BID SECURITY',
+    '7.01 The bid bond shall be issued by a surety listed in the current U.S. Treasury',
+    'Department Circular 570 and licensed in the state.',
+    '7.02 The bid security of the successful bidder is forfeited if the bidder fails to',
+    'execute the agreement and furnish the bonds within ten days of the notice of award.',
+    'ARTICLE 8 - BID VALIDITY',
+    '8.01 Bids shall remain firm and may not be withdrawn for sixty (60) days after the',
+    'bid opening.',
+    'ARTICLE 9 - QUALIFICATIONS',
+    '9.01 The lining subcontractor shall have completed at least five cured-in-place',
+    'storm sewer projects of 24-inch diameter or larger.',
+  ]); // 7
+  add(filler('INSTRUCTIONS TO BIDDERS - SUBMITTALS', 8)); // 8
+  add(filler('INSTRUCTIONS TO BIDDERS - SITE CONDITIONS', 9)); // 9
+  add([
+    'BID FORM',
+    "Bidder's Name: ____________________________________________",
+    'Address: __________________________________________________',
+    'The undersigned agrees to complete the Work within ______ calendar days.',
+    'Total Base Bid: $___________________________',
+    'Bid security enclosed: ______ Bid bond ______ Certified check',
+    'SIGNED (I have authority to bind the Bidder) ______________________',
+    'Company Name ______________________ Title ______________ Date ________',
+  ]); // 10
+  add([
+    'BID SCHEDULE',
+    'Item  Description                                 Unit   Quantity',
+    '1     Mobilization                                LS     1',
+    '2     Traffic Control                             LS     1',
+    '3     72-inch Reinforced Concrete Pipe Culvert    LF     140',
+    '4     CIPP Lining, 24-inch Storm Sewer            LF     1,850',
+    '5     CIPP Lining, 30-inch Storm Sewer            LF     620',
+    '6     Concrete Headwalls                          EA     2',
+    '7     Lateral Reinstatement                       EA     38',
+  ]); // 11
+  add(['', '', BLANK]); // 12
+  add(filler('GENERAL CONDITIONS - DEFINITIONS', 13)); // 13
+  add(filler('GENERAL CONDITIONS - CONTRACTOR RESPONSIBILITIES', 14)); // 14
+  add([], {
+    columns: [
+      [
+        'GENERAL CONDITIONS',
+        'ARTICLE 7 - PAYMENT',
+        '7.03 Progress Payments. The',
+        'Contractor shall submit an',
+        'application for payment once each',
+        'month for the work completed.',
+        '7.04 Retainage. The County will',
+        'retain ten percent (10%) of each',
+        'progress payment until the Work',
+        'is fifty percent complete, after',
+        'which no further retainage will',
+        'be withheld.',
+      ],
+      [
+        '7.05 Final Payment. Final payment',
+        'will be made after acceptance of',
+        'the Work and receipt of lien',
+        'releases from all subcontractors.',
+        '7.06 Payment Bond. The Contractor',
+        'shall furnish a payment bond and',
+        'a performance bond, each for one',
+        'hundred percent of the contract',
+        'price.',
+      ],
+    ],
+  }); // 15
+  add(filler('GENERAL CONDITIONS - CHANGES IN THE WORK', 16)); // 16
+  add(filler('GENERAL CONDITIONS - INSPECTION', 17)); // 17
+  add(filler('GENERAL CONDITIONS - SUSPENSION', 18)); // 18
+  add(filler('GENERAL CONDITIONS - DISPUTES', 19)); // 19
+  add([
+    'SUPPLEMENTARY CONDITIONS',
+    'SC-6 CONTRACT TIME',
+    'The Contractor shall achieve Substantial Completion within 150 calendar days after',
+    'the date of the Notice to Proceed, and Final Completion within 180 calendar days',
+    'after the date of the Notice to Proceed.',
+    'SC-7 LIQUIDATED DAMAGES',
+    'For each calendar day after the time for Substantial Completion that the Work is not',
+    'substantially complete, the Contractor shall pay the County $800 as liquidated',
+    'damages.',
+    'SC-8 WARRANTY',
+    'The Contractor shall correct defective work found within two (2) years after',
+    'Substantial Completion.',
+  ]); // 20
+  add(filler('SUPPLEMENTARY CONDITIONS - PERMITS', 21)); // 21
+  add([
+    'INSURANCE REQUIREMENTS',
+    'The Contractor shall carry the following insurance with at least these limits:',
+    'Coverage                          Limit',
+    'Commercial General Liability      $1,000,000 per occurrence; $2,000,000 aggregate',
+    'Automobile Liability              $1,000,000 combined single limit',
+    'Umbrella / Excess Liability       $5,000,000',
+    'Contractor\'s Pollution Liability  $2,000,000 per claim',
+    "Workers' Compensation             Statutory",
+    'Lakeshore County and its commissioners shall be additional insureds.',
+  ]); // 22
+  add([
+    'SPECIAL PROVISIONS',
+    'SP-1 WORKING HOURS',
+    'Work is permitted from 7:00 a.m. to 6:00 p.m., Monday through Friday.',
+    'SP-2 TRAFFIC',
+    'Route 9 shall remain open to at least one lane of traffic at all times, with',
+    'flaggers at each end of the work zone.',
+    'SP-3 IN-STREAM WORK',
+    'Work within the stream channel is allowed only from June 15 to September 30.',
+  ]); // 23
+  add([
+    'CURED-IN-PLACE PIPE LINING',
+    'PART 2 - PRODUCTS',
+    '2.01 The liner shall be designed per ASTM F1216 for a partially deteriorated host',
+    'pipe condition.',
+    '2.02 UV-cured glass-reinforced liners conforming to ASTM F2019 are acceptable.',
+    '2.03 The cured liner shall have the following minimum properties:',
+    'Property             Standard       Minimum',
+    'Flexural Strength    ASTM D790      4,500 psi',
+    'Flexural Modulus     ASTM D790      300,000 psi',
+  ]); // 24
+  add([
+    'PART 3 - EXECUTION',
+    '3.01 Samples. One restrained sample shall be cut from each installation and tested',
+    'for flexural properties per ASTM D790 and for thickness per ASTM D2122.',
+    '3.02 Laterals shall be reinstated with a remote cutter and sealed with a hydrophilic',
+    'gasket.',
+  ]); // 25
+  for (let p = 26; p <= 29; p++) add(filler('GENERAL REQUIREMENTS', p)); // 26-29
+  add([
+    'AGREEMENT AND SIGNATURES',
+    'IN WITNESS WHEREOF the parties have executed this Agreement.',
+    'LAKESHORE COUNTY',
+    'By: ______________________________ Chair, Board of County Commissioners',
+    'Attest: __________________________ County Clerk',
+    'CONTRACTOR',
+    'SIGNED (I have authority to bind the Contractor) ______________________',
+    'Company Name ______________________ Title ______________ Date ________',
+  ]); // 30
+  return pages;
+}
+
 /** Name -> page specs. The eval runner draws each into a PDF once per run. */
 export const GENERATED_DOCUMENTS: Record<string, () => PageSpec[]> = {
   'harbor-view-sewer-rehab': harborViewSewerRehab,
+  'lakeshore-culvert-manual': lakeshoreCulvertManual,
 };
 
 export async function buildGeneratedPdf(name: string): Promise<Uint8Array> {
