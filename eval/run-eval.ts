@@ -1,5 +1,5 @@
 /**
- * `npm run eval [-- --set NAME[,NAME]] [--json out.json] [--verbose] [--corpus DIR]`: run the offline
+ * `npm run eval [-- --set NAME[,NAME]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE]`: run the offline
  * (extractive) engine over every evaluation set whose document is available, score the answers against the
  * truth and print page-hit, answer-hit, false-answer and abstention rates per set, per document and in total,
  * plus a reliability table (confidence band -> share right). Writes eval/results/latest.json. Exits 1 when a
@@ -40,6 +40,7 @@ const DEFINITIONS = [
   'answerable   = questions whose truth lists pages and accepted answers (not marked not-in-document)',
   'page-hit     = answerable questions answered with at least one cited page among the truth pages / answerable',
   'answer-hit   = answerable questions whose answer (or typed value) matches an accepted string or regex and no rejected one / answerable',
+  'passage-hit  = as answer-hit but ignoring rejected strings (the quoted passage holds the value, maybe beside a neighbouring one)',
   'false-answer = not-in-document questions given a non-null answer / not-in-document questions',
   'abstained    = answerable questions left unanswered (answer null) / answerable',
   'reliability  = answered questions by confidence band; right = answer-hit (an answer to a not-in-document question is wrong)',
@@ -50,23 +51,25 @@ interface EvalArgs {
   json: string | null;
   verbose: boolean;
   corpus: string | null;
+  floors: string;
 }
 
-const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR]';
+const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE]';
 
 function parseArgs(argv: string[]): EvalArgs | string {
-  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null };
+  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (name === '--verbose' || name === '-v') args.verbose = true;
     else if (name === '--help' || name === '-h') return '';
-    else if (name === '--set' || name === '--json' || name === '--corpus') {
+    else if (name === '--set' || name === '--json' || name === '--corpus' || name === '--floors') {
       const v = value();
       if (v === undefined || v.startsWith('--')) return `${name} needs a value`;
       if (name === '--set') args.sets = [...(args.sets ?? []), ...v.split(',').filter(Boolean)];
       else if (name === '--json') args.json = v;
+      else if (name === '--floors') args.floors = v;
       else args.corpus = v;
     } else return `unknown argument ${arg}`;
   }
@@ -107,6 +110,7 @@ function metricsRow(label: string, m: Metrics, width: number): string {
     String(m.notInDocument).padStart(4),
     `${pct(m.pageHit)} (${m.pageHits})`.padEnd(13),
     `${pct(m.answerHit)} (${m.answerHits})`.padEnd(13),
+    `${pct(m.passageHit)} (${m.passageHits})`.padEnd(13),
     `${pct(m.falseAnswerRate)} (${m.falseAnswers})`.padEnd(13),
     `${pct(m.abstentionRate)} (${m.abstainedAnswerable})`,
   ].join('  ');
@@ -114,7 +118,7 @@ function metricsRow(label: string, m: Metrics, width: number): string {
 
 function metricsTable(rows: Array<[string, Metrics]>): string {
   const width = Math.max(8, ...rows.map(([l]) => l.length));
-  const header = ['set'.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
+  const header = ['set'.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'passage-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
   return [header, ...rows.map(([l, m]) => metricsRow(l, m, width))].join('\n');
 }
 
@@ -147,7 +151,7 @@ async function main(): Promise<number> {
     sets = sets.filter((s) => args.sets?.includes(s.name));
   }
   const corpusDir = findCorpusDir(args.corpus);
-  const floors = JSON.parse(await readFile(FLOORS_FILE, 'utf8')) as FloorsFile;
+  const floors = JSON.parse(await readFile(args.floors, 'utf8')) as FloorsFile;
   // OCR off: every corpus document has a text layer, and no truth is on an image-only page.
   const ingestConfig = testConfig({ OCR: 'off' }).ingest;
   const pagesCache = new Map<string, IngestedPage[]>();
@@ -250,7 +254,8 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   out.push(`Time: ${seconds.toFixed(1)} s for ${allRows.length} questions in ${outcomes.length} set(s).`);
   if (problems.length) out.push(`TRUTH DOES NOT MATCH THE PAGE TEXT (fix the set):\n  ${problems.join('\n  ')}`);
-  out.push(violations.length ? `FLOORS NOT MET (eval/floors.json):\n  ${violations.join('\n  ')}` : 'All floors in eval/floors.json met.');
+  const floorsName = path.relative(process.cwd(), args.floors) || args.floors;
+  out.push(violations.length ? `FLOORS NOT MET (${floorsName}):\n  ${violations.join('\n  ')}` : `All floors in ${floorsName} met.`);
   process.stdout.write(`${out.join('\n')}\n`);
 
   const report = {

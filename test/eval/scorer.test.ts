@@ -48,7 +48,7 @@ describe('eval scorer metrics', () => {
     const by = Object.fromEntries(scores.map((s) => [s.id, s]));
     expect([by.a?.pageHit, by.a?.answerHit]).toEqual([true, true]);
     expect([by.b?.pageHit, by.b?.answerHit]).toEqual([true, false]);
-    expect([by.c?.pageHit, by.c?.answerHit]).toEqual([true, false]);
+    expect([by.c?.pageHit, by.c?.answerHit, by.c?.passageHit]).toEqual([true, false, true]);
     expect([by.d?.answered, by.d?.pageHit, by.d?.answerHit]).toEqual([false, false, false]);
     expect([by.e?.answerable, by.e?.answered, by.e?.right]).toEqual([false, true, false]);
     expect([by.f?.answerable, by.f?.answered]).toEqual([false, false]); // missing answer counts as abstained
@@ -60,7 +60,8 @@ describe('eval scorer metrics', () => {
 
   it('computes the rates from the hand counts', () => {
     const m = summarize(scores);
-    expect(m).toMatchObject({ questions: 6, answerable: 4, notInDocument: 2, answered: 4, pageHits: 3, answerHits: 1, falseAnswers: 1, abstainedAnswerable: 1 });
+    expect(m).toMatchObject({ questions: 6, answerable: 4, notInDocument: 2, answered: 4, pageHits: 3, answerHits: 1, passageHits: 2, falseAnswers: 1, abstainedAnswerable: 1 });
+    expect(m.passageHit).toBeCloseTo(2 / 4);
     expect(m.pageHit).toBeCloseTo(3 / 4);
     expect(m.answerHit).toBeCloseTo(1 / 4);
     expect(m.falseAnswerRate).toBeCloseTo(1 / 2);
