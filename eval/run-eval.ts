@@ -33,6 +33,9 @@ import { documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './s
 const REPO_DIR = fileURLToPath(new URL('../', import.meta.url));
 const FLOORS_FILE = path.join(REPO_DIR, 'eval', 'floors.json');
 const LATEST_FILE = path.join(REPO_DIR, 'eval', 'results', 'latest.json');
+const BASELINE_FILE = path.join(REPO_DIR, 'eval', 'results', 'baseline.json');
+/** `--update-floors` sets each floor this far below the measured rate (ceilings this far above): 3 points. */
+const FLOOR_MARGIN = 0.03;
 /** Where the real corpus is looked for: beside the repository (checkout) or beside its worktree folder. */
 const CORPUS_CANDIDATES = [path.join(REPO_DIR, '..', 'shared', 'corpus'), path.join(REPO_DIR, '..', '..', 'shared', 'corpus')];
 
@@ -52,17 +55,21 @@ interface EvalArgs {
   verbose: boolean;
   corpus: string | null;
   floors: string;
+  updateFloors: boolean;
+  writeBaseline: boolean;
 }
 
-const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE]';
+const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE] [--update-floors] [--write-baseline]';
 
 function parseArgs(argv: string[]): EvalArgs | string {
-  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE };
+  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE, updateFloors: false, writeBaseline: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (name === '--verbose' || name === '-v') args.verbose = true;
+    else if (name === '--update-floors') args.updateFloors = true;
+    else if (name === '--write-baseline') args.writeBaseline = true;
     else if (name === '--help' || name === '-h') return '';
     else if (name === '--set' || name === '--json' || name === '--corpus' || name === '--floors') {
       const v = value();
@@ -127,6 +134,15 @@ function reliabilityTable(bands: ReliabilityBand[]): string {
     'confidence   answered   right   share right',
     ...bands.map((b) => `${b.band.padEnd(11)}  ${String(b.count).padStart(8)}  ${String(b.right).padStart(6)}   ${pct(b.shareRight)}`),
   ].join('\n');
+}
+
+/** Floors a margin below (ceiling above) the given metrics, rounded outward to whole percent. */
+function floorsFor(m: Metrics): Floors {
+  const out: Floors = {};
+  if (m.pageHit !== null) out.pageHit = Math.max(0, Math.floor((m.pageHit - FLOOR_MARGIN) * 100 + 1e-9) / 100);
+  if (m.answerHit !== null) out.answerHit = Math.max(0, Math.floor((m.answerHit - FLOOR_MARGIN) * 100 + 1e-9) / 100);
+  if (m.falseAnswerRate !== null) out.falseAnswerRate = Math.min(1, Math.ceil((m.falseAnswerRate + FLOOR_MARGIN) * 100 - 1e-9) / 100);
+  return out;
 }
 
 function findCorpusDir(explicit: string | null): string | null {
@@ -275,6 +291,27 @@ async function main(): Promise<number> {
   await mkdir(path.dirname(LATEST_FILE), { recursive: true });
   await writeFile(LATEST_FILE, json);
   if (args.json !== null) await writeFile(args.json, json);
+  if (args.updateFloors || args.writeBaseline) {
+    // Only a complete run may redefine the reference: floors or a baseline over fewer sets would silently drop the rest.
+    if (args.sets !== null || skipped.length > 0 || problems.length > 0) {
+      process.stderr.write('error: --update-floors and --write-baseline need a complete run (no --set, no skipped set, no truth mismatch)\n');
+      return 2;
+    }
+    if (args.writeBaseline) {
+      await writeFile(BASELINE_FILE, json);
+      process.stdout.write(`Baseline written to ${path.relative(process.cwd(), BASELINE_FILE)}.\n`);
+    }
+    if (args.updateFloors) {
+      const next: FloorsFile & { _comment?: string } = {
+        _comment: (floors as { _comment?: string })._comment,
+        total: floorsFor(total),
+        sets: Object.fromEntries(outcomes.map((o) => [o.name, floorsFor(o.metrics)])),
+      };
+      await writeFile(args.floors, `${JSON.stringify(next, null, 2)}\n`);
+      process.stdout.write(`Floors written to ${floorsName} (${FLOOR_MARGIN * 100} points below this run).\n`);
+      return problems.length ? 1 : 0;
+    }
+  }
   return violations.length || problems.length ? 1 : 0;
 }
 
