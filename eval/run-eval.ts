@@ -28,7 +28,7 @@ import {
   truthProblems,
   type ReliabilityBand,
 } from './scorer.js';
-import { documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './sets.js';
+import { TAGS, documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './sets.js';
 
 const REPO_DIR = fileURLToPath(new URL('../', import.meta.url));
 const FLOORS_FILE = path.join(REPO_DIR, 'eval', 'floors.json');
@@ -96,6 +96,7 @@ export interface QuestionRow extends QuestionScore {
   truth_pages: number[] | null;
   accept: string[] | null;
   not_in_document: boolean;
+  tags: string[];
 }
 
 interface SetOutcome {
@@ -123,9 +124,9 @@ function metricsRow(label: string, m: Metrics, width: number): string {
   ].join('  ');
 }
 
-function metricsTable(rows: Array<[string, Metrics]>): string {
+function metricsTable(rows: Array<[string, Metrics]>, label: string): string {
   const width = Math.max(8, ...rows.map(([l]) => l.length));
-  const header = ['set'.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'passage-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
+  const header = [label.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'passage-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
   return [header, ...rows.map(([l, m]) => metricsRow(l, m, width))].join('\n');
 }
 
@@ -223,6 +224,7 @@ async function main(): Promise<number> {
         truth_pages: q.pages ?? null,
         accept: q.accept ?? null,
         not_in_document: q.not_in_document === true,
+        tags: q.tags ?? [],
       };
     });
     outcomes.push({
@@ -257,9 +259,11 @@ async function main(): Promise<number> {
   for (const o of outcomes) byDocument.set(o.document, [...(byDocument.get(o.document) ?? []), ...o.questions]);
   const total = summarize(allRows);
   const totalReliability = reliability(allRows);
-  out.push('Per set:', metricsTable(outcomes.map((o) => [o.name, o.metrics])), '');
-  out.push('Per document:', metricsTable([...byDocument].map(([d, rows]) => [d, summarize(rows)])), '');
-  out.push('Total:', metricsTable([['all sets run', total]]), '');
+  out.push('Per set:', metricsTable(outcomes.map((o) => [o.name, o.metrics]), 'set'), '');
+  out.push('Per document:', metricsTable([...byDocument].map(([d, rows]) => [d, summarize(rows)]), 'document'), '');
+  out.push('Total:', metricsTable([['all sets run', total]], ''), '');
+  const byTag = TAGS.map((tag) => [tag, summarize(allRows.filter((r) => r.tags.includes(tag)))] as [string, Metrics]).filter(([, m]) => m.questions > 0);
+  out.push('Per failure class (question tags):', metricsTable(byTag, 'tag'), '');
   out.push('Reliability (all answered questions):', reliabilityTable(totalReliability), '');
   if (skipped.length) out.push(`Skipped ${skipped.length} set(s): ${skipped.map((s) => s.set).join(', ')} — put the corpus in ../shared/corpus or pass --corpus DIR.`, '');
 
@@ -283,6 +287,7 @@ async function main(): Promise<number> {
     skipped,
     total: { metrics: total, reliability: totalReliability },
     documents: [...byDocument].map(([document, rows]) => ({ document, metrics: summarize(rows), reliability: reliability(rows) })),
+    tags: byTag.map(([tag, metrics]) => ({ tag, metrics })),
     sets: outcomes.map((o) => ({ ...o, seconds: Number(o.seconds.toFixed(2)) })),
     floor_violations: violations,
     truth_problems: problems,

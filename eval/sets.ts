@@ -8,6 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EXPECTED_TYPES, type QuestionConfig } from '../src/questions/types.js';
 
+/**
+ * Failure classes from issue 13, for per-class numbers: identity (owner, project title, contract number: title
+ * page and notice), date-role (which of several dates), table-value (one cell or clause among neighbouring values),
+ * near-miss (not in the document, but the document names the topic with another attribute).
+ */
+export const TAGS = ['identity', 'date-role', 'table-value', 'near-miss'] as const;
+
 export const SETS_DIR = fileURLToPath(new URL('./sets/', import.meta.url));
 
 const questionSchema = z
@@ -17,6 +24,8 @@ const questionSchema = z
     section: z.string().min(1).optional(),
     text: z.string().min(1),
     expected_type: z.enum(EXPECTED_TYPES).default('string'),
+    /** Failure classes this question probes (see TAGS); `npm run eval` prints metrics per tag. */
+    tags: z.array(z.enum(TAGS)).optional(),
     pages: z.array(z.number().int().positive()).optional(),
     accept: z.array(z.string().min(1)).optional(),
     reject: z.array(z.string().min(1)).optional(),
