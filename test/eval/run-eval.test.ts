@@ -10,6 +10,9 @@ import { summarize, type Metrics, type QuestionScore } from '../../eval/scorer.j
 import { loadEvalSets } from '../../eval/sets.js';
 import { spawnTs } from '../helpers/processes.js';
 
+// Each run starts tsx, pdf.js and the engine in a fresh process; on a loaded 2-core machine that takes tens of seconds.
+const RUN_TIMEOUT_MS = 240_000;
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'spec-eval-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -44,18 +47,18 @@ describe('npm run eval', () => {
     const ok = await runEval(['--set', 'generated-harbor-view', '--floors', floors, '--json', out]);
     expect(ok.code, ok.output).toBe(0);
     expect(ok.output).toMatch(/All floors in .* met/);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('exits 2 on an unknown set and names the known ones', async () => {
     const { code, output } = await runEval(['--set', 'no-such-set']);
     expect(code).toBe(2);
     expect(output).toMatch(/unknown set no-such-set \(known: .*generated-harbor-view/);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('skips corpus sets with a visible notice when the corpus folder is absent', async () => {
     const { code, output } = await runEval(['--set', 'faa-737max-nprm', '--corpus', path.join(dir, 'no-corpus-here')]);
     expect(code, output).toBe(0);
     expect(output).toMatch(/NOTICE: skipping set faa-737max-nprm: corpus folder not found/);
     expect(output).toMatch(/Skipped 1 set\(s\): faa-737max-nprm/);
-  });
+  }, RUN_TIMEOUT_MS);
 });

@@ -137,5 +137,5 @@ describe('eval truth check', () => {
       const texts = doc.pages.map((p) => p.text);
       expect(set.questions.flatMap((q) => truthProblems(q.id, q, texts)), set.name).toEqual([]);
     }
-  });
+  }, 180_000);
 });
