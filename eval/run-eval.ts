@@ -24,10 +24,10 @@ import {
   summarize,
   type Floors,
   type Metrics,
-  type QuestionScore,
   truthProblems,
   type ReliabilityBand,
 } from './scorer.js';
+import { comparison, type PreviousReport, type QuestionRow } from './compare.js';
 import { TAGS, documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './sets.js';
 
 const REPO_DIR = fileURLToPath(new URL('../', import.meta.url));
@@ -57,12 +57,13 @@ interface EvalArgs {
   floors: string;
   updateFloors: boolean;
   writeBaseline: boolean;
+  compare: string | null;
 }
 
-const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE] [--update-floors] [--write-baseline]';
+const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE] [--update-floors] [--write-baseline] [--compare REPORT.json]';
 
 function parseArgs(argv: string[]): EvalArgs | string {
-  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE, updateFloors: false, writeBaseline: false };
+  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE, updateFloors: false, writeBaseline: false, compare: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -71,12 +72,13 @@ function parseArgs(argv: string[]): EvalArgs | string {
     else if (name === '--update-floors') args.updateFloors = true;
     else if (name === '--write-baseline') args.writeBaseline = true;
     else if (name === '--help' || name === '-h') return '';
-    else if (name === '--set' || name === '--json' || name === '--corpus' || name === '--floors') {
+    else if (name === '--set' || name === '--json' || name === '--corpus' || name === '--floors' || name === '--compare') {
       const v = value();
       if (v === undefined || v.startsWith('--')) return `${name} needs a value`;
       if (name === '--set') args.sets = [...(args.sets ?? []), ...v.split(',').filter(Boolean)];
       else if (name === '--json') args.json = v;
       else if (name === '--floors') args.floors = v;
+      else if (name === '--compare') args.compare = v;
       else args.corpus = v;
     } else return `unknown argument ${arg}`;
   }
@@ -89,15 +91,6 @@ interface FloorsFile {
   sets?: Record<string, Floors>;
 }
 
-export interface QuestionRow extends QuestionScore {
-  text: string;
-  answer: string | null;
-  pages: number[];
-  truth_pages: number[] | null;
-  accept: string[] | null;
-  not_in_document: boolean;
-  tags: string[];
-}
 
 interface SetOutcome {
   name: string;
@@ -266,6 +259,11 @@ async function main(): Promise<number> {
   out.push('Per failure class (question tags):', metricsTable(byTag, 'tag'), '');
   out.push('Reliability (all answered questions):', reliabilityTable(totalReliability), '');
   if (skipped.length) out.push(`Skipped ${skipped.length} set(s): ${skipped.map((s) => s.set).join(', ')} — put the corpus in ../shared/corpus or pass --corpus DIR.`, '');
+
+  if (args.compare !== null) {
+    const previous = JSON.parse(await readFile(args.compare, 'utf8')) as PreviousReport;
+    out.push(`Compared with ${args.compare} (fixed = now right or rightly abstained; BROKEN = the reverse):`, ...comparison(previous, outcomes), '');
+  }
 
   const violations = [
     ...outcomes.flatMap((o) => checkFloors(o.name, o.metrics, floors.sets?.[o.name])),

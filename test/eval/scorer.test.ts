@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFloors, matchesAccept, normalizeForMatch, reliability, scoreQuestion, summarize, truthProblems, type EngineAnswer, type Truth } from '../../eval/scorer.js';
 import { loadEvalSets, parseEvalSet, toQuestionConfig } from '../../eval/sets.js';
+import { comparison, isGood, type QuestionRow } from '../../eval/compare.js';
 import { GENERATED_DOCUMENTS, buildGeneratedPdf } from '../../eval/generated-documents.js';
 import { testConfig } from '../../src/config.js';
 import { ingestPdf } from '../../src/ingest/index.js';
@@ -138,4 +139,32 @@ describe('eval truth check', () => {
       expect(set.questions.flatMap((q) => truthProblems(q.id, q, texts)), set.name).toEqual([]);
     }
   }, 180_000);
+});
+
+describe('eval comparison with an earlier report', () => {
+  const row = (id: string, truth: Truth, a: EngineAnswer): QuestionRow => ({
+    ...scoreQuestion(id, truth, a),
+    text: `question ${id}`,
+    answer: a.answer,
+    pages: a.pages,
+    truth_pages: truth.pages ?? null,
+    accept: truth.accept ?? null,
+    not_in_document: truth.not_in_document === true,
+    tags: [],
+  });
+  const t1: Truth = { pages: [1], accept: ['5%'] };
+  const t2: Truth = { not_in_document: true };
+
+  it('lists questions that became right and those that broke, with the metric deltas in points', () => {
+    const before = [row('a', t1, answer('10%', [1], 0.9)), row('b', t2, answer(null, [], 0))];
+    const now = [row('a', t1, answer('5%', [1], 0.9)), row('b', t2, answer('$1,000', [2], 0.8))];
+    const lines = comparison({ sets: [{ name: 's', metrics: summarize(before), questions: before }] }, [{ name: 's', metrics: summarize(now), questions: now }]);
+    expect(lines[0]).toBe('s: page-hit +0.0  answer-hit +100.0  false-answer +100.0 points');
+    expect(lines.slice(1)).toEqual(['  fixed  a      question a  now: "5%"', '  BROKEN b      question b  now: "$1,000"']);
+    expect(isGood(now[0] as QuestionRow)).toBe(true);
+  });
+
+  it('names a set the earlier report does not have', () => {
+    expect(comparison({ sets: [] }, [{ name: 'new', metrics: summarize([]), questions: [] }])).toEqual(['new: not in the earlier report']);
+  });
 });
