@@ -11,9 +11,10 @@ import { EXPECTED_TYPES, type QuestionConfig } from '../src/questions/types.js';
 /**
  * Failure classes from issue 13, for per-class numbers: identity (owner, project title, contract number: title
  * page and notice), date-role (which of several dates), table-value (one cell or clause among neighbouring values),
- * near-miss (not in the document, but the document names the topic with another attribute).
+ * near-miss (not in the document, but the document names the topic with another attribute), lead-in-list (the
+ * answer is the list a lead-in sentence introduces), addendum (a later addendum changes the value).
  */
-export const TAGS = ['identity', 'date-role', 'table-value', 'near-miss'] as const;
+export const TAGS = ['identity', 'date-role', 'table-value', 'near-miss', 'lead-in-list', 'addendum'] as const;
 
 export const SETS_DIR = fileURLToPath(new URL('./sets/', import.meta.url));
 
