@@ -50,7 +50,7 @@ const EnvSchema = z.object({
   PARSE_CONCURRENCY: intIn(1, 64).default(2),
   /** How long an upload waits for a parse slot (or memory) before 503 SERVER_BUSY. */
   PARSE_QUEUE_TIMEOUT_MS: intIn(0, 600_000).default(20_000),
-  /** Inflated (decompressed) stream bytes all parses in this process may hold at once. */
+  /** Memory all parses in this process may need at once, estimated as 2× what their streams inflate to. */
   PARSE_MEMORY_BUDGET_MB: intIn(16, 65_536).default(512),
 
   // Analysis

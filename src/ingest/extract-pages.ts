@@ -9,6 +9,7 @@
  */
 import os from 'node:os';
 import type { AppError } from '../errors.js';
+import { estimateParseMemoryBytes } from './parse-gate.js';
 import { parseWorkerPool } from './parse-worker-pool.js';
 import { startParseWorker, type ParseWorkerRun, type RawPage, type RenderRequest } from './run-parse-worker.js';
 
@@ -131,7 +132,7 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
   const claim = new SharedArrayBuffer(4);
   const gate = new PageOrderGate(request.render.maxPages, request.onImage);
   const runs: ParseWorkerRun[] = [];
-  let inflatedBytes = 0;
+  let memoryBytes = 0;
   const pages = new PageCallbackQueue((page) => {
     request.onPage({ ...page, image: null }, page.image !== null);
     gate.arrived(page.pageNumber, page.image);
@@ -151,8 +152,8 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
       onMeasured:
         first && request.budget
           ? (bytes) => {
-              inflatedBytes = bytes;
-              return request.budget!.reserve(bytes);
+              memoryBytes = estimateParseMemoryBytes(bytes);
+              return request.budget!.reserve(memoryBytes);
             }
           : undefined,
       onOpened: first
@@ -160,7 +161,7 @@ export async function extractPages(request: ExtractRequest): Promise<void> {
             request.onOpened(pageCount);
             for (let i = 1; i < chooseWorkerCount(pageCount, maxWorkers); i++) {
               // Each worker decodes the document's streams again: it reads only if its share of memory fits now.
-              if (request.budget && !request.budget.tryReserve(inflatedBytes)) break;
+              if (request.budget && !request.budget.tryReserve(memoryBytes)) break;
               runs.push(start(false));
             }
           }

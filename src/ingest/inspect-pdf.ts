@@ -6,6 +6,7 @@
 import { checkPdfBytes } from './check-pdf-bytes.js';
 import { acquireParsePermit, type IngestOptions } from './ingest-options.js';
 import { checkPageCount } from './page-limits.js';
+import { estimateParseMemoryBytes } from './parse-gate.js';
 import { runParseWorker } from './run-parse-worker.js';
 
 export async function inspectPdf(bytes: Uint8Array, options: IngestOptions): Promise<{ pageCount: number; encrypted: false }> {
@@ -20,7 +21,7 @@ export async function inspectPdf(bytes: Uint8Array, options: IngestOptions): Pro
       timeoutMs: options.parseTimeoutMs,
       maxMemoryMb: options.parseMaxMemoryMb,
       signal: options.signal,
-      onMeasured: (bytes) => permit.reserve(bytes),
+      onMeasured: (bytes) => permit.reserve(estimateParseMemoryBytes(bytes)),
       onOpened: (count) => {
         checkPageCount(count, options.maxPages);
         pageCount = count;

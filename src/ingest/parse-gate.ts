@@ -1,15 +1,26 @@
 /**
  * One process-wide gate in front of every PDF parse (uploads, estimates, runs, the CLI): at most
- * PARSE_CONCURRENCY documents are read at once, and together they may hold at most PARSE_MEMORY_BUDGET_MB
- * of inflated stream data (measured by the lead parse worker before pdf.js opens the file, see
- * parse-worker.mjs). A 200 KB file can inflate to 200 MB inside pdf.js, outside the worker's heap limit,
- * so without this six small uploads at once could take the process past 1.5 GB.
+ * PARSE_CONCURRENCY documents are read at once, and together they may need at most PARSE_MEMORY_BUDGET_MB,
+ * estimated as twice what their streams inflate to (measured by the lead parse worker before pdf.js opens
+ * the file, see parse-worker.mjs). A 200 KB file can inflate to 200 MB inside pdf.js, outside the worker's
+ * heap limit, so without this six small uploads at once took the process to 1.8 GB.
  *
  * Requests wait in a short FIFO queue; an HTTP caller waits at most PARSE_QUEUE_TIMEOUT_MS and then gets
  * 503 SERVER_BUSY with Retry-After (the load is momentary). A document that alone inflates to more than
  * the whole budget can never be read here: 422 PDF_TOO_COMPLEX. Background runs wait as long as it takes.
  */
 import { AppError } from '../errors.js';
+
+// A parse takes up to about twice its document's inflated content in RSS (pdf.js's decode buffers grow by
+// doubling): one 200 MB-inflating page took a server from 96 to 417 MB (issue 12) and from 246 to 644 MB
+// (test/api/upload-memory.test.ts). With the default 512 MB budget, a document of 256 MB (the largest single
+// stream allowed) still fits, alone.
+const PARSE_MEMORY_PER_INFLATED_BYTE = 2;
+
+/** Memory a parse needs, estimated from what its streams inflate to (as measured by the lead parse worker). */
+export function estimateParseMemoryBytes(inflatedBytes: number): number {
+  return Math.ceil(inflatedBytes * PARSE_MEMORY_PER_INFLATED_BYTE);
+}
 
 // A typical specification is read in a few seconds: a refused client should come back after about one parse.
 export const SERVER_BUSY_RETRY_AFTER_S = 5;
@@ -78,7 +89,7 @@ export class ParseGate {
         if (bytes > this.#limits.memoryBudgetBytes) {
           throw new AppError(
             'PDF_TOO_COMPLEX',
-            `The PDF expands to ${formatMb(bytes)} of compressed content; this server reads at most ${formatMb(this.#limits.memoryBudgetBytes)} at once (PARSE_MEMORY_BUDGET_MB).`,
+            `Reading this PDF needs about ${formatMb(bytes)} for its compressed content; this server reads at most ${formatMb(this.#limits.memoryBudgetBytes)} at once (PARSE_MEMORY_BUDGET_MB).`,
           );
         }
         if (this.#byteWaiters.length === 0 && this.#reservedBytes + bytes <= this.#limits.memoryBudgetBytes) {

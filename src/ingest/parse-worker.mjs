@@ -42,19 +42,25 @@ class StreamTooLargeError extends Error {
   }
 }
 
+// How far before a "stream" keyword its dictionary may start; image dictionaries are a few hundred bytes.
+const DICTIONARY_WINDOW_BYTES = 2048;
+
 /**
- * Inflate every Flate stream of the raw file, counting and discarding the output, and return the total: the
- * memory pdf.js may need for decoded content, which the parent counts against PARSE_MEMORY_BUDGET_MB.
- * Throws StreamTooLargeError if any one stream would inflate past MAX_INFLATED_STREAM_BYTES (a bomb).
- * Cheap: the five corpus PDFs (0.3–2.7 MB) inflate to 0.3–35 MB and are measured in 3–70 ms.
+ * Inflate every Flate stream of the raw file, counting and discarding the output, and return what pdf.js may
+ * hold at once: every non-image stream (content, fonts, object streams) plus the largest image. Images are
+ * only decoded when a page is rendered for OCR, one page at a time, so a scan's images do not add up.
+ * The parent counts the result against PARSE_MEMORY_BUDGET_MB. Throws StreamTooLargeError if any one stream
+ * would inflate past MAX_INFLATED_STREAM_BYTES (a bomb). Cheap: the five corpus PDFs (0.3–2.7 MB) inflate
+ * to 0.3–35 MB and are measured in 3–70 ms.
  */
 async function measureInflatedStreams(bytes) {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let total = 0;
+  let largestImage = 0;
   let from = 0;
   for (;;) {
     const keyword = buf.indexOf('stream', from, 'latin1');
-    if (keyword < 0) return total;
+    if (keyword < 0) return total + largestImage;
     from = keyword + 6;
     if (keyword >= 3 && buf.toString('latin1', keyword - 3, keyword) === 'end') continue;
     let start = from;
@@ -66,8 +72,16 @@ async function measureInflatedStreams(bytes) {
     from = stop;
     const inflated = await countInflatedBytes(buf.subarray(start, stop), MAX_INFLATED_STREAM_BYTES);
     if (inflated > MAX_INFLATED_STREAM_BYTES) throw new StreamTooLargeError();
-    total += inflated;
+    if (isImageStream(buf, keyword)) largestImage = Math.max(largestImage, inflated);
+    else total += inflated;
   }
+}
+
+/** Whether the dictionary just before this "stream" keyword (from its "obj") declares an image XObject. */
+function isImageStream(buf, keyword) {
+  const window = buf.toString('latin1', Math.max(0, keyword - DICTIONARY_WINDOW_BYTES), keyword);
+  const dictionary = window.slice(window.lastIndexOf('obj') + 3);
+  return /\/Subtype\s*\/Image\b/.test(dictionary);
 }
 
 /** Inflate in 64 KB chunks, counting and discarding output (so measuring costs no memory); stops past the limit. */

@@ -105,6 +105,16 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       expect(Buffer.concat(chunks.rows.map((c) => Buffer.from(c.data)))).toEqual(Buffer.from(other));
     });
 
+    it('refuses uploads and document reads without sign-in with 401 AUTH_REQUIRED', async () => {
+      const m = multipart([{ name: 'file', filename: 'spec.pdf', content: pdf }]);
+      const anonymous = [
+        await t.app.inject({ method: 'POST', url: '/api/documents', payload: m.payload, headers: m.headers }),
+        await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}` }),
+        await t.app.inject({ method: 'POST', url: '/api/estimate', payload: { document_id: aliceDoc } }),
+      ];
+      for (const r of anonymous) expect(r.json()).toMatchObject({ success: false, code: 'AUTH_REQUIRED' });
+    });
+
     it('validates the upload like an analysis: not a PDF, an encrypted PDF and a missing file get their codes', async () => {
       const html = await upload('alice', new TextEncoder().encode('<!doctype html><html></html>'), 'page.pdf');
       expect(html.statusCode).toBe(422);

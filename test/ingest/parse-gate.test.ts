@@ -4,7 +4,8 @@ import { isAppError } from '../../src/errors.js';
 import { ingestOptionsFromConfig } from '../../src/ingest/ingest-options.js';
 import { ingestPdf, inspectPdf } from '../../src/ingest/index.js';
 import { parseGate, ParseGate } from '../../src/ingest/parse-gate.js';
-import { createFlateBombPdf, createTextPdf } from '../helpers/pdf-factory.js';
+import { deflateSync } from 'node:zlib';
+import { assemblePdf, createFlateBombPdf, createTextPdf } from '../helpers/pdf-factory.js';
 
 const MB = 1024 * 1024;
 const limits = (concurrency: number, budgetMb: number) => ({ concurrency, memoryBudgetBytes: budgetMb * MB });
@@ -136,5 +137,24 @@ describe('parses through the process-wide gate', () => {
     const bomb = await createFlateBombPdf(40 * MB);
     expect(await codeOf(ingestPdf(bomb, options({ PARSE_MEMORY_BUDGET_MB: '32' }, true)))).toBe('PDF_TOO_COMPLEX');
     expect(await codeOf(inspectPdf(bomb, options({ PARSE_MEMORY_BUDGET_MB: '32' }, true)))).toBe('PDF_TOO_COMPLEX');
+  });
+
+  it('counts a scan\'s images once (they are decoded a page at a time) but every other stream in full', async () => {
+    // Three 12 MB streams: as images they need memory for the largest only; as content, for all three.
+    const pixels = deflateSync(Buffer.alloc(12 * MB, 0xff));
+    const streams = (dict: string) =>
+      assemblePdf([
+        '<< /Type /Catalog /Pages 2 0 R >>',
+        '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> >>',
+        { dict, data: pixels },
+        { dict, data: pixels },
+        { dict, data: pixels },
+      ]);
+    const budget = options({ PARSE_MEMORY_BUDGET_MB: '32' }, true);
+    const images = streams(`<< /Type /XObject /Subtype /Image /Width 4096 /Height 3072 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} /Filter /FlateDecode >>`);
+    expect((await inspectPdf(images, budget)).pageCount).toBe(1);
+    const content = streams(`<< /Length ${pixels.length} /Filter /FlateDecode >>`);
+    expect(await codeOf(inspectPdf(content, budget))).toBe('PDF_TOO_COMPLEX');
   });
 });

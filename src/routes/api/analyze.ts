@@ -130,7 +130,6 @@ async function readFileStream(
   return { bytes: target ? target.subarray(0, size) : Buffer.concat(chunks, size), sha256: hash.digest('hex') };
 }
 
-
 export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
 
