@@ -43,15 +43,15 @@ const SLOW_CALL_MS = HUNG_MS;
     const fake = await startFakeLlmServer({ handler: (r) => (r.index === 0 ? fast(r) : slow(r)) });
     cleanup.add(() => fake.close());
 
-    const env = { DATABASE_URL: database.url, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '60000' };
+    const env = { DATABASE_URL: database.url, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: String(HUNG_MS) };
     const { servers, admin } = await startServerPair(env, database.url, cleanup);
 
     const id = await startAnalysis(servers[0].baseUrl, spec.pdf, 'stop-elsewhere.pdf', { engine: 'llm', config: spec.config });
     await waitFor(async () => {
       const r = await requestJson<EventsBody>(`${servers[0].baseUrl}/api/events/${id}?last_index=0`);
       return r.body.status === 'active' && r.body.events.some((e) => e.event === 'window_complete');
-    }, 'the first unit to be checkpointed', 60_000);
-    await fake.waitForRequests(2, 60_000);
+    }, 'the first unit to be checkpointed', 180_000);
+    await fake.waitForRequests(2, 180_000);
     const inFlight = fake.requests[1]!;
     expect(inFlight.endedAt).toBeNull();
 
@@ -79,5 +79,5 @@ const SLOW_CALL_MS = HUNG_MS;
     const events = await readAllEvents(other.baseUrl, id);
     expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
     expect(events.at(-1)?.event).toBe('analysis_stopped');
-  }, 150_000);
+  }, 600_000);
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { REPO_ROOT, spawnNode } from './processes.js';
 
 // tsc needs ~8 s of CPU for src/; on a machine busy with other work that can stretch a lot.
-const BUILD_TIMEOUT_MS = 300_000;
+const BUILD_TIMEOUT_MS = 540_000;
 
 export interface CompiledBuild {
   /** Absolute path of the compiled tree (the equivalent of dist/). */

@@ -5,6 +5,7 @@ import { chooseWorkerCount, PageOrderGate } from '../../src/ingest/extract-pages
 import { ingestPdf } from '../../src/ingest/index.js';
 import { parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
 import { createPdf, type PageSpec } from '../helpers/pdf-factory.js';
+import { OCR_PAGE_BOUND_MS } from '../helpers/bounded-wait.js';
 
 describe('splitting long documents over parse workers', () => {
   it('passes page images on in page order, whatever order the pages arrive in', () => {
@@ -48,7 +49,7 @@ describe('splitting long documents over parse workers', () => {
     pages[299] = { imageLines: ['LATE SCANNED PAGE'] };
     pages[9] = { imageLines: ['EARLY SCANNED PAGE'] };
     const before = parseWorkerPool.stats();
-    const doc = await ingestPdf(await createPdf(pages), { ...testConfig().ingest, ocrMaxPages: 1 });
+    const doc = await ingestPdf(await createPdf(pages), { ...testConfig().ingest, ocrMaxPages: 1, ocrPageTimeoutMs: OCR_PAGE_BOUND_MS });
     const workers = parseWorkerPool.stats().coldStarts + parseWorkerPool.stats().warmStarts - before.coldStarts - before.warmStarts;
     expect(workers).toBe(chooseWorkerCount(320, os.availableParallelism())); // 2 on a 2-core machine
     expect(doc.pages.map((p) => p.pageNumber)).toEqual(pages.map((_, i) => i + 1));
@@ -57,5 +58,5 @@ describe('splitting long documents over parse workers', () => {
     expect(doc.ocrPages).toEqual([10]);
     expect(doc.pages[9]!.text).toMatch(/EARLY SCANNED PAGE/);
     expect(doc.pages[299]!.text).toBe('');
-  }, 90_000);
+  }, 2 * OCR_PAGE_BOUND_MS);
 });

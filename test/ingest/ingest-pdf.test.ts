@@ -3,12 +3,13 @@ import { testConfig } from '../../src/config.js';
 import { ingestPdf, type IngestOptions } from '../../src/ingest/index.js';
 import type { IngestedDocument } from '../../src/ingest/types.js';
 import { createPdf, createTextPdf, type PageSpec } from '../helpers/pdf-factory.js';
+import { OCR_PAGE_BOUND_MS } from '../helpers/bounded-wait.js';
 
-const options: IngestOptions = { ...testConfig().ingest };
+const options: IngestOptions = { ...testConfig().ingest, ocrPageTimeoutMs: OCR_PAGE_BOUND_MS };
 const HEADER = 'CITY OF EXAMPLE — CONTRACT 2024-17 SEWER REHABILITATION';
 const FOOTER = 'Page {page} of 6';
 // OCR (tesseract) is the slowest thing the tests do: ~1–3 s a page when idle, many times that on a busy machine.
-const OCR_TEST_TIMEOUT_MS = 180_000;
+const OCR_TEST_TIMEOUT_MS = 2 * OCR_PAGE_BOUND_MS;
 
 const prose = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} column sentence ${i + 1} about the liner`);
 
@@ -38,7 +39,7 @@ describe('ingestPdf on a generated specification', () => {
       ],
     });
     doc = await ingestPdf(bytes, { ...options, onProgress: (done, total) => progress.push([done, total]) });
-  });
+  }, OCR_TEST_TIMEOUT_MS);
 
   it('returns every page in order with its 1-based physical page number', () => {
     expect(doc.pageCount).toBe(6);
