@@ -23,6 +23,8 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
   // Same channel rules as the events: where LISTEN works, finished results are validated by notification.
   const versionsFromMemory = ctx.events.mode === 'listen' && (await ctx.sessionVersions.start());
   app.log.info({ versionsFromMemory }, 'finished-result versions');
+  const loginsFromMemory = ctx.events.mode === 'listen' && ctx.config.auth.mode === 'on' && (await ctx.logins.start());
+  app.log.info({ loginsFromMemory }, 'signed-in tokens');
 
   if (ctx.config.runs.workerEnabled) {
     ctx.worker = new RunWorker({ ctx, createEngine: ctx.createEngine, log: app.log.child({ component: 'run-worker' }) });
@@ -55,6 +57,7 @@ export async function startServices(ctx: AppContext, app: FastifyInstance): Prom
       await ctx.worker?.stop();
       await ctx.events.stop();
       await ctx.sessionVersions.stop();
+      await ctx.logins.stop();
     },
   };
 }
