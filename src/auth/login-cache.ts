@@ -34,7 +34,8 @@ interface RememberedLogin {
 }
 
 export class LoginCache {
-  // Keyed by the token's sha256 (as stored in the database), so raw tokens are not kept in memory.
+  // Keyed by the token itself: a hit costs no sha256 (the token only ever lives in this process's memory, as in
+  // every request carrying it; the database stores only its hash).
   private readonly remembered: LRUCache<string, RememberedLogin>;
   private unlisten: (() => Promise<void>) | null = null;
   // Notifications received (and local sign-outs) so far: a login read while one arrived is not kept.
@@ -72,23 +73,22 @@ export class LoginCache {
   /** This process signed the token out: forget it now (its own notification comes later). */
   forgetToken(token: string): void {
     this.notifications += 1;
-    this.remembered.delete(hashToken(token));
+    this.remembered.delete(token);
   }
 
   /** The signed-in user for a bearer/cookie token, or null (unknown, revoked or expired). */
   async resolve(token: string): Promise<ResolvedLogin | null> {
     if (!isTokenShape(token)) return null;
-    const key = hashToken(token);
     const epoch = this.unlisten ? this.db.listenerEpoch() : null;
     if (epoch !== null) {
-      const hit = this.remembered.get(key);
+      const hit = this.remembered.get(token);
       if (hit && hit.epoch === epoch && Date.now() < hit.trustUntilMs) return hit.login;
-      if (hit) this.remembered.delete(key);
+      if (hit) this.remembered.delete(token);
     }
     const seen = this.notifications;
-    const login = await resolveTokenHash(this.db, key);
+    const login = await resolveTokenHash(this.db, hashToken(token));
     if (login && epoch !== null && this.notifications === seen && this.db.listenerEpoch() === epoch) {
-      this.remembered.set(key, { login, epoch, trustUntilMs: Math.min(login.expiresAt.getTime(), Date.now() + MAX_TRUST_MS) });
+      this.remembered.set(token, { login, epoch, trustUntilMs: Math.min(login.expiresAt.getTime(), Date.now() + MAX_TRUST_MS) });
     }
     return login;
   }
