@@ -18,6 +18,7 @@
  *   npx tsx bench/http-results.bench.ts          prints the results as JSON
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,8 @@ const SIGNED_IN_TARGET_THROUGHPUT_RATIO = 1.0;
 const BENCH_ADMIN_EMAIL = 'bench-admin@example.com';
 const THIS_FILE = fileURLToPath(import.meta.url);
 const OLD_DESIGN = 'baseline_dict_stringify';
+// USER_HZ of /proc/<pid>/stat (100 on every Linux build this runs on).
+const CLOCK_TICKS_PER_S = 100;
 
 type Mode = 'full_200' | 'not_modified_304';
 const MODES: Mode[] = ['full_200', 'not_modified_304'];
@@ -63,9 +66,24 @@ interface Target {
   bytes: number;
   /** Sent with every request (the signed-in targets' bearer token or cookie). */
   headers?: Record<string, string>;
+  /** The serving process, whose CPU time is read around each segment. */
+  pid?: number;
+}
+
+/** CPU time (user + system, ms) a process has used so far; null where /proc is not available. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
 }
 
 interface Measured {
+  /** Server CPU per request (µs): robust to a busy machine, unlike latency and throughput. */
+  server_cpu_us_per_request: number | null;
   requests: number;
   errors: number;
   unexpected_status: number;
@@ -78,10 +96,14 @@ interface Measured {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-function combine(segments: LoadSegment[]): Measured {
+type MeasuredSegment = LoadSegment & { serverCpuMs: number | null };
+
+function combine(segments: MeasuredSegment[]): Measured {
   const all = segments.flatMap((s) => s.latenciesMs).sort((a, b) => a - b);
   const seconds = segments.reduce((n, s) => n + s.seconds, 0);
+  const cpuMs = segments.every((s) => s.serverCpuMs !== null) ? segments.reduce((n, s) => n + s.serverCpuMs!, 0) : null;
   return {
+    server_cpu_us_per_request: cpuMs === null || all.length === 0 ? null : Math.round((cpuMs * 1000) / all.length),
     requests: all.length,
     errors: segments.reduce((n, s) => n + s.errors, 0),
     unexpected_status: segments.reduce((n, s) => n + s.unexpected, 0),
@@ -94,14 +116,14 @@ function combine(segments: LoadSegment[]): Measured {
 }
 
 /** One GET to learn the target's ETag and check it answers the body and the 304. */
-async function probeTarget(name: string, url: string, headers?: Record<string, string>): Promise<Target> {
+async function probeTarget(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<Target> {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
   const body = await res.text();
   const etag = res.headers.get('etag');
   if (res.status !== 200 || !etag) throw new Error(`${name}: expected 200 with an ETag, got ${res.status}`);
   const conditional = await fetch(url, { headers: { ...headers, 'If-None-Match': etag }, signal: AbortSignal.timeout(10_000) });
   if (conditional.status !== 304) throw new Error(`${name}: expected 304 for If-None-Match, got ${conditional.status}`);
-  return { name, url, etag, bytes: Buffer.byteLength(body), headers };
+  return { name, url, etag, bytes: Buffer.byteLength(body), headers, pid };
 }
 
 /** Sign in as the bench administrator: the login token (from the body, or else from the cookie). */
@@ -186,19 +208,19 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     }
 
     const targets: Target[] = [];
-    if (pgRun) targets.push(await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`));
-    if (pgRun && noListenServer) targets.push(await probeTarget('postgres_without_listen', `${(noListenServer as ServerChild).baseUrl}/api/results/${pgRun.id}`));
+    if (pgRun) targets.push(await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`, pgRun.server.proc.pid));
+    if (pgRun && noListenServer) targets.push(await probeTarget('postgres_without_listen', `${(noListenServer as ServerChild).baseUrl}/api/results/${pgRun.id}`, (noListenServer as ServerChild).proc.pid));
     if (pgRun && signedInServer && token) {
       const signedInUrl = `${(signedInServer as ServerChild).baseUrl}/api/results/${pgRun.id}`;
-      targets.push(await probeTarget('postgres_signed_in_bearer', signedInUrl, { authorization: `Bearer ${token}` }));
-      targets.push(await probeTarget('postgres_signed_in_cookie', signedInUrl, { cookie: `sa_session=${token}` }));
+      targets.push(await probeTarget('postgres_signed_in_bearer', signedInUrl, (signedInServer as ServerChild).proc.pid, { authorization: `Bearer ${token}` }));
+      targets.push(await probeTarget('postgres_signed_in_cookie', signedInUrl, (signedInServer as ServerChild).proc.pid, { cookie: `sa_session=${token}` }));
     }
-    targets.push(await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`));
-    targets.push(await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`));
-    targets.push(await probeTarget(OLD_DESIGN, `${oldStarted.baseUrl}/api/results/${source.id}`));
+    targets.push(await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`, liteRun.server.proc.pid));
+    targets.push(await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`, started.child.proc.pid));
+    targets.push(await probeTarget(OLD_DESIGN, `${oldStarted.baseUrl}/api/results/${source.id}`, oldStarted.child.proc.pid));
 
     client = startLoadClient();
-    const segments = new Map<string, LoadSegment[]>();
+    const segments = new Map<string, MeasuredSegment[]>();
     const specFor = (t: Target, mode: Mode, durationMs: number): LoadSpec => ({
       url: t.url,
       connections: CONNECTIONS,
@@ -217,7 +239,10 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
       for (const mode of MODES) {
         for (let i = 0; i < targets.length; i++) {
           const t = targets[(i + r) % targets.length]!;
-          segments.get(`${t.name}:${mode}`)!.push(await client.run(specFor(t, mode, SEGMENT_MS)));
+          const cpuBefore = processCpuMs(t.pid);
+          const segment = await client.run(specFor(t, mode, SEGMENT_MS));
+          const cpuAfter = processCpuMs(t.pid);
+          segments.get(`${t.name}:${mode}`)!.push({ ...segment, serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
         }
       }
     }
@@ -263,6 +288,8 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
           throughput_ratio_vs_baseline: ratio,
           added_p99_ms_vs_old_design: addedP99Old,
           throughput_ratio_vs_old_design: ratioOld,
+          server_cpu_ratio_vs_old_design:
+            m.server_cpu_us_per_request !== null && old.server_cpu_us_per_request ? round3(m.server_cpu_us_per_request / old.server_cpu_us_per_request) : null,
           within_targets: signedIn
             ? addedP99Old <= SIGNED_IN_TARGET_ADDED_P99_MS && ratioOld >= SIGNED_IN_TARGET_THROUGHPUT_RATIO
             : addedP99 <= TARGET_ADDED_P99_MS && ratio >= TARGET_THROUGHPUT_RATIO,

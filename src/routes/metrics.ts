@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Histogram } from 'prom-client';
 import type { AppContext } from '../app-context.js';
-import { collectDatabaseMetrics, finishedVersionsInMemory, httpDuration, registry } from '../metrics.js';
+import { collectDatabaseMetrics, finishedVersionsInMemory, httpDuration, loginsInMemory, registry } from '../metrics.js';
 
 /** Call on the root instance (hooks registered inside a plugin only see that plugin's routes). */
 export function observeHttpLatency(app: FastifyInstance): void {
@@ -25,6 +25,7 @@ export async function metricsRoutes(app: FastifyInstance, opts: { ctx: AppContex
   app.get('/metrics', { schema: { hide: true }, config: { access: 'admin' } }, async (_request, reply) => {
     await collectDatabaseMetrics(opts.ctx.db).catch(() => undefined);
     finishedVersionsInMemory.set(opts.ctx.sessionVersions.size);
+    loginsInMemory.set(opts.ctx.logins.size);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -132,6 +132,9 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     }
     expect(bCounter.count() - before).toBe(0);
     expect(b.ctx.logins.size).toBeGreaterThan(0);
+    const admin = await signedInUser('admin');
+    const metrics = await b.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${admin.token}` } });
+    expect(metrics.body).toMatch(/spec_analyzer_logins_in_memory [1-9]/);
   });
 
   it('refuses on B a token signed out on A as soon as the notification arrives, and on A at once', async () => {
