@@ -262,7 +262,7 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
       read_path:
         'postgres and pglite: a finished session’s version is trusted from memory while LISTEN/NOTIFY works (migration 0004 announces every change to a finished row); postgres_without_listen: one version query per read, shared by concurrent reads (src/db/result-cache.ts)',
       signed_in:
-        'postgres_signed_in_*: AUTH=on, the bench administrator’s login token as a bearer token or as the sa_session cookie, resolved from memory while LISTEN/NOTIFY works (migration 0005 announces every change to a login; src/auth/login-cache.ts)',
+        'postgres_signed_in_*: AUTH=on, the bench administrator’s login token as a bearer token or as the sa_session cookie, resolved from memory while LISTEN/NOTIFY works (migration login_change_notify announces every change to a login; src/auth/login-cache.ts)',
       old_design: `${OLD_DESIGN}: the old design, the result kept as an object and JSON.stringify-ed per request; baseline_memory_map sends ready-encoded bytes (stricter)`,
       targets: {
         added_p99_ms_at_most: TARGET_ADDED_P99_MS,

@@ -1,6 +1,6 @@
 /**
  * A signed-in GET /api/results/:id resolves its token from memory (src/auth/login-cache.ts), validated by the
- * `login_changed` notifications of migration 0005. Two app instances on one database, like two server
+ * `login_changed` notifications of the login_change_notify migration. Two app instances on one database, like two server
  * processes (on PostgreSQL each has its own pool and LISTEN connection, the second's through a TCP proxy that
  * can cut it): reads on B make no token query, and every change to a login made on A, by the CLI's functions
  * or by raw SQL is refused on B as soon as the notification arrives.

@@ -3,7 +3,7 @@ import type { Queryable } from '../database.js';
 
 export type Role = 'admin' | 'user';
 
-/** NOTIFY channel (migration 0005's triggers): a user's logins changed (payload: the user id). */
+/** NOTIFY channel (triggers of the login_change_notify migration): a user's logins changed (payload: the user id). */
 export const LOGIN_CHANGED_CHANNEL = 'login_changed';
 
 export interface User {
