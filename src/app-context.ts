@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { SessionStore } from './db/session-store.js';
 import { FinishedSessionVersions } from './db/result-cache.js';
+import { LoginCache } from './auth/login-cache.js';
 import { EventHub } from './jobs/event-hub.js';
 import type { RunWorker } from './jobs/run-worker.js';
 import { createEngineFactory, type CreateEngine } from './analysis/create-engine.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   events: EventHub;
   /** Session versions for result reads (finished ones from memory while notifications flow; started by services). */
   sessionVersions: FinishedSessionVersions;
+  /** Signed-in tokens resolved from memory while notifications flow (started by the events-hub plugin). */
+  logins: LoginCache;
   createEngine: CreateEngine;
   /** This process's run worker, once started (null when WORKER_ENABLED=false). */
   worker: RunWorker | null;
@@ -29,6 +32,7 @@ export function createAppContext(config: Config, db: Database, instanceId: strin
     instanceId,
     events: new EventHub(db),
     sessionVersions: new FinishedSessionVersions(db),
+    logins: new LoginCache(db),
     createEngine: overrides.createEngine ?? createEngineFactory(config),
     worker: null,
   };

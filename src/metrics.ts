@@ -101,6 +101,11 @@ new client.Counter({
     this.inc(analysisWorkerPool.stats().crashed);
   },
 });
+export const loginsInMemory = new client.Gauge({
+  name: 'spec_analyzer_logins_in_memory',
+  help: 'Signed-in tokens this process resolves from memory (validated by LISTEN/NOTIFY on login_changed)',
+  registers: [registry],
+});
 export const finishedVersionsInMemory = new client.Gauge({
   name: 'spec_analyzer_finished_versions_in_memory',
   help: 'Finished sessions whose version this process trusts from memory (validated by LISTEN/NOTIFY)',

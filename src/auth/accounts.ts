@@ -95,9 +95,18 @@ export async function signIn(q: Queryable, args: { email: string; password: stri
   return { token, user: { id: user.id, email: user.email, role: user.role }, expiresAt };
 }
 
+/** What a bearer/cookie token can look like; anything else is refused without a query. */
+export function isTokenShape(token: string): boolean {
+  return /^[A-Za-z0-9_-]{20,200}$/.test(token);
+}
+
 export async function resolveToken(q: Queryable, token: string): Promise<(AuthUser & { expiresAt: Date }) | null> {
-  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
-  const u = await selectLoginSessionUser(q, hashToken(token));
+  if (!isTokenShape(token)) return null;
+  return resolveTokenHash(q, hashToken(token));
+}
+
+export async function resolveTokenHash(q: Queryable, tokenHash: string): Promise<(AuthUser & { expiresAt: Date }) | null> {
+  const u = await selectLoginSessionUser(q, tokenHash);
   return u ? { id: u.id, email: u.email, role: u.role, expiresAt: u.expiresAt } : null;
 }
 

@@ -16,6 +16,7 @@
  * A change made by another process is therefore seen within the notification latency (~15 ms p50 measured,
  * bench/event-latency), and one made by this process at once (its routes forget the version themselves).
  */
+import { LRUCache } from 'lru-cache';
 import type { Database, Queryable } from './database.js';
 import { TERMINAL_STATUSES, type SessionStatus } from './queries/sessions.js';
 
@@ -189,44 +190,74 @@ export class FinishedSessionVersions {
   }
 }
 
+interface InflightLoad<T> {
+  version: string;
+  promise: Promise<T | null>;
+}
+
+/**
+ * Values (encoded result bodies) by session, each valid for one session version, bounded by their total
+ * bytes (lru-cache does the accounting: replacing or evicting an entry gives its bytes back, so concurrent
+ * misses cannot make the budget drift). Concurrent misses for the same session and version share one load.
+ */
 export class VersionedCache<T> {
-  private readonly entries = new Map<string, CachedEntry<T>>();
-  private totalBytes = 0;
-  constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
+  private readonly entries: LRUCache<string, CachedEntry<T>>;
+  private readonly inflight = new Map<string, InflightLoad<T>>();
+
+  constructor(maxBytes = DEFAULT_MAX_BYTES) {
+    this.entries = new LRUCache<string, CachedEntry<T>>({
+      maxSize: maxBytes,
+      // One entry may take at most a quarter of the budget, so a few huge results cannot flush everything else.
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 4)),
+      sizeCalculation: (e) => Math.max(1, e.bytes),
+    });
+  }
 
   /**
    * Return the value for `key` at `version.version`, computing it with `load` on a miss. Values of
    * non-terminal sessions are returned but not kept (they change as the run goes).
    */
-  async get(key: string, version: SessionVersion, load: () => Promise<{ value: T; bytes: number } | null>): Promise<T | null> {
+  get(key: string, version: SessionVersion, load: () => Promise<{ value: T; bytes: number } | null>): Promise<T | null> {
     const hit = this.entries.get(key);
-    if (hit && hit.version === version.version) {
-      this.entries.delete(key); // refresh LRU position
-      this.entries.set(key, hit);
-      return hit.value;
-    }
-    if (hit) this.evict(key);
-    const loaded = await load();
-    if (!loaded) return null;
-    if (TERMINAL_STATUSES.includes(version.status) && loaded.bytes <= this.maxBytes / 4) {
-      this.entries.set(key, { version: version.version, value: loaded.value, bytes: loaded.bytes });
-      this.totalBytes += loaded.bytes;
-      for (const k of this.entries.keys()) {
-        if (this.totalBytes <= this.maxBytes) break;
-        this.evict(k);
+    if (hit && hit.version === version.version) return Promise.resolve(hit.value);
+    if (hit) this.entries.delete(key);
+    const running = this.inflight.get(key);
+    if (running && running.version === version.version) return running.promise;
+    // Registered before the load starts, so even a load that fails at once is cleaned up after itself.
+    const own: InflightLoad<T> = { version: version.version, promise: Promise.resolve(null) };
+    this.inflight.set(key, own);
+    own.promise = (async () => {
+      try {
+        const loaded = await load();
+        if (!loaded) return null;
+        // Keep it only if no load for a newer version of the session started meanwhile (that one stores its own).
+        if (TERMINAL_STATUSES.includes(version.status) && this.inflight.get(key) === own) {
+          this.entries.set(key, { version: version.version, value: loaded.value, bytes: loaded.bytes });
+        }
+        return loaded.value;
+      } finally {
+        if (this.inflight.get(key) === own) this.inflight.delete(key);
       }
-    }
-    return loaded.value;
+    })();
+    return own.promise;
   }
 
   evict(key: string): void {
-    const e = this.entries.get(key);
-    if (!e) return;
     this.entries.delete(key);
-    this.totalBytes -= e.bytes;
   }
 
+  /** Entries held. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes held: the sum of the held entries' sizes, as lru-cache accounts it. */
+  get bytes(): number {
+    return this.entries.calculatedSize;
+  }
+
+  /** Bytes of each held entry (tests check the accounting against it). */
+  heldBytes(): Map<string, number> {
+    return new Map([...this.entries.entries()].map(([k, e]) => [k, e.bytes]));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The progress-event fan-out and the finished-result version listener: LISTEN connections started when the
+ * The progress-event fan-out, the finished-result version listener and the signed-in token cache: LISTEN connections started when the
  * app is ready and closed after the server. On close, every open progress stream is ended first (preClose),
  * so an EventSource reconnects — by Last-Event-ID — to another process instead of holding this one open.
  */
@@ -15,6 +15,9 @@ export async function eventsHubPlugin(app: FastifyInstance, opts: { ctx: AppCont
     // Same channel rules as the events: where LISTEN works, finished results are validated by notification.
     const versionsFromMemory = ctx.events.mode === 'listen' && (await ctx.sessionVersions.start());
     app.log.info({ versionsFromMemory }, 'finished-result versions');
+    // Signed-in tokens likewise: resolved from memory only while login_changed notifications can arrive.
+    const loginsFromMemory = ctx.events.mode === 'listen' && ctx.config.auth.mode === 'on' && (await ctx.logins.start());
+    app.log.info({ loginsFromMemory }, 'signed-in tokens');
   });
   // Before the server stops accepting: open streams would keep app.close() waiting for them.
   app.addHook('preClose', async () => {
@@ -24,5 +27,6 @@ export async function eventsHubPlugin(app: FastifyInstance, opts: { ctx: AppCont
   app.addHook('onClose', async () => {
     await ctx.events.stop();
     await ctx.sessionVersions.stop();
+    await ctx.logins.stop();
   });
 }

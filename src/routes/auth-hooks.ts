@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors.js';
-import { resolveToken, type AuthUser } from '../auth/accounts.js';
+import type { AuthUser } from '../auth/accounts.js';
 import type { Session } from '../db/queries/sessions.js';
 
 export const SESSION_COOKIE = 'sa_session';
@@ -67,7 +67,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     const cookie = request.cookies?.[SESSION_COOKIE];
     const token = bearer ?? cookie ?? null;
     if (token) {
-      const user = await resolveToken(ctx.db, token);
+      const user = await ctx.logins.resolve(token); // from memory while LISTEN works (src/auth/login-cache.ts)
       if (user) {
         request.user = { id: user.id, email: user.email, role: user.role };
         request.authVia = bearer ? 'bearer' : 'cookie';

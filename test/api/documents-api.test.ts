@@ -46,7 +46,7 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
     pdf = await createTextPdf(PAGES);
     for (const name of ['alice', 'bob', 'carol']) {
       await createUser(db(), { email: `${name}@example.com`, password: `${name}-password-1`, role: 'user' });
-      const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: `${name}@example.com`, password: `${name}-password-1` }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+      const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: `${name}@example.com`, password: `${name}-password-1`, return_token: true }, headers: { origin: ORIGIN, host: 'localhost:80' } });
       tokens[name] = r.json().token;
     }
   });

@@ -1,7 +1,7 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../src/db/database.js';
 import { SessionStore } from '../../src/db/session-store.js';
-import { SessionVersionReader, selectSessionVersion } from '../../src/db/result-cache.js';
+import { SessionVersionReader, selectSessionVersion, VersionedCache, type SessionVersion } from '../../src/db/result-cache.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeSessionInput } from '../helpers/factories.js';
 
@@ -77,5 +77,86 @@ describeEachDatabase('session version reader', ({ db }) => {
     const results = await Promise.allSettled([reader.read(s.id), reader.read(s.id)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await reader.read(s.id)).toEqual(await selectSessionVersion(db(), s.id));
+  });
+});
+
+describe('versioned result cache', () => {
+  const finished = (version: string): SessionVersion => ({ status: 'completed', version, ownerId: null });
+  // Sizes between 500 and 2,499 bytes: under the per-entry cap (a quarter of the budget), several per budget.
+  const bytesOf = (key: string) => 500 + ([...key].reduce((n, c) => n * 31 + c.charCodeAt(0), 7) % 2_000);
+  /** A loader that answers after a few ms (so concurrent misses overlap), counting its calls. */
+  function countingLoader() {
+    const counted = { loads: 0 };
+    const load = (key: string, version: string) => async () => {
+      counted.loads += 1;
+      await new Promise((resolve) => setTimeout(resolve, counted.loads % 4));
+      return { value: `${key}@${version}`, bytes: bytesOf(key) };
+    };
+    return { counted, load };
+  }
+  const expectExactAccounting = (cache: VersionedCache<string>, maxBytes: number) => {
+    const held = cache.heldBytes();
+    const sum = [...held.values()].reduce((a, b) => a + b, 0);
+    expect(cache.bytes).toBe(sum);
+    expect(sum).toBeLessThanOrEqual(maxBytes);
+    for (const [key, bytes] of held) expect(bytes).toBe(bytesOf(key));
+  };
+
+  it('keeps its byte budget exact through many concurrent misses and evictions, and still stores new entries', async () => {
+    const maxBytes = 10_000;
+    const cache = new VersionedCache<string>(maxBytes);
+    const { counted, load } = countingLoader();
+    const SESSIONS = 40;
+    const READS_PER_SESSION = 25;
+    // Each wave re-versions every session (a stop request re-stamps a finished row), so every held entry is
+    // replaced, and the 40 sessions (~60 KB) overflow the 10 KB budget, so most are evicted as they arrive.
+    for (const wave of ['v1', 'v2', 'v3']) {
+      const before = counted.loads;
+      const reads: Array<Promise<string | null>> = [];
+      const expected: string[] = [];
+      for (let i = 0; i < SESSIONS; i++) {
+        for (let j = 0; j < READS_PER_SESSION; j++) {
+          reads.push(cache.get(`s${i}`, finished(wave), load(`s${i}`, wave)));
+          expected.push(`s${i}@${wave}`);
+        }
+      }
+      expect(await Promise.all(reads)).toEqual(expected);
+      expect(counted.loads - before).toBe(SESSIONS); // concurrent misses for one session share one load
+      expectExactAccounting(cache, maxBytes);
+      expect(cache.size).toBeGreaterThan(0);
+    }
+    const loadsBefore = counted.loads;
+    expect(await cache.get('fresh', finished('v1'), load('fresh', 'v1'))).toBe('fresh@v1');
+    expect(await cache.get('fresh', finished('v1'), load('fresh', 'v1'))).toBe('fresh@v1');
+    expect(counted.loads - loadsBefore).toBe(1); // the second read is served from memory: the cache still stores
+    expect(cache.heldBytes().get('fresh')).toBe(bytesOf('fresh'));
+    expectExactAccounting(cache, maxBytes);
+  });
+
+  it('keeps nothing for unfinished sessions, forgets a failed load, and lets a newer version win over an older load', async () => {
+    const cache = new VersionedCache<string>(10_000);
+    const { counted, load } = countingLoader();
+    const running: SessionVersion = { status: 'active', version: 'r1', ownerId: null };
+    expect(await Promise.all([cache.get('a', running, load('a', 'r1')), cache.get('a', running, load('a', 'r1'))])).toEqual(['a@r1', 'a@r1']);
+    expect(counted.loads).toBe(1);
+    expect(cache.size).toBe(0);
+
+    const failing = () => Promise.reject(new Error('database gone'));
+    const failed = await Promise.allSettled([cache.get('b', finished('v1'), failing), cache.get('b', finished('v1'), failing)]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await cache.get('b', finished('v1'), load('b', 'v1'))).toBe('b@v1');
+
+    let releaseOld = () => {};
+    const old = cache.get('c', finished('v1'), async () => {
+      await new Promise<void>((resolve) => (releaseOld = resolve));
+      return { value: 'c@v1', bytes: bytesOf('c') };
+    });
+    expect(await cache.get('c', finished('v2'), load('c', 'v2'))).toBe('c@v2');
+    releaseOld();
+    expect(await old).toBe('c@v1');
+    const loads = counted.loads;
+    expect(await cache.get('c', finished('v2'), load('c', 'v2'))).toBe('c@v2');
+    expect(counted.loads).toBe(loads); // the older load finishing last did not replace the newer entry
+    expectExactAccounting(cache, 10_000);
   });
 });

@@ -3,6 +3,9 @@ import type { Queryable } from '../database.js';
 
 export type Role = 'admin' | 'user';
 
+/** NOTIFY channel (triggers of the login_change_notify migration): a user's logins changed (payload: the user id). */
+export const LOGIN_CHANGED_CHANNEL = 'login_changed';
+
 export interface User {
   id: string;
   email: string;

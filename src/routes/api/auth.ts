@@ -75,7 +75,10 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
   app.post('/api/logout', { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign out: revokes the login session and clears the cookie' } }, async (request, reply) => {
     const h = request.headers.authorization;
     const token = (h && /^Bearer\s+(\S+)$/i.exec(h)?.[1]) || request.cookies?.[SESSION_COOKIE];
-    if (token && ctx.config.auth.mode === 'on') await signOut(ctx.db, token);
+    if (token && ctx.config.auth.mode === 'on') {
+      await signOut(ctx.db, token);
+      ctx.logins.forgetToken(token); // at once here; other processes hear the trigger's NOTIFY
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { success: true };
   });
