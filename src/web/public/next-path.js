@@ -1,6 +1,6 @@
 // Where the sign-in page may send the user afterwards: only a path on this site. `next` comes from the URL, so
 // anyone can craft it; browsers forgive a lot when resolving a URL (they drop tabs and newlines, read "\" as
-// "/"), so "/%09/evil.example" would become "//evil.example", another site. Anything unusual falls back.
+// "/"), so "/%09/evil.example" would become two slashes followed by a host name: another site. Anything unusual falls back.
 
 export const DEFAULT_NEXT_PATH = '/analyzer';
 
