@@ -202,6 +202,11 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
       const xlsx = await get('alice', `/api/export/excel-dashboard/${alias}`);
       expect(xlsx.statusCode).toBe(200);
       expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+      // The SSE stream (the page's earlier EventSource version) by the same id: every event, ending after the terminal one.
+      const sse = await get('alice', `/api/progress/${alias}`);
+      expect(sse.headers['content-type']).toMatch(/text\/event-stream/);
+      const streamed = sse.body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => (JSON.parse(l.slice(6)) as Json).event);
+      expect(streamed).toEqual(events.map((e) => e.event));
     });
 
     it('stops a running analysis by its own id and then reads the partial (or finished) result', async () => {
