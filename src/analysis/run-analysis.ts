@@ -167,7 +167,14 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
       window_num: windowNum,
       total_windows: units.length,
       // answer_text and footnote: the original front end's names for what it shows per answer.
-      new_answers: found.map((a) => ({ question_id: a.question_id, answer: a.answer, answer_text: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote })),
+      new_answers: found.map((a) => ({
+        question_id: a.question_id,
+        answer: a.answer,
+        answer_text: a.answer,
+        pages: a.pages,
+        confidence: a.confidence,
+        footnote: a.footnote,
+      })),
       answers_found: found.length,
       processing_time: roundSeconds(unitMs),
       tokens_used: out.usage.total_tokens,

@@ -13,10 +13,13 @@ export async function upsertAnswers(q: Queryable, sessionId: string, answers: re
        FROM sessions, jsonb_array_elements(COALESCE(question_config -> 'sections', '[]'::jsonb)) AS sec
        WHERE session_id = $1
      )
-     INSERT INTO accumulated_answers (session_id, question_id, section_id, answer, pages, confidence, footnote, answer_data, section_name, question_text)
-     SELECT $1, a.question_id, a.section_id, a.answer, ARRAY(SELECT jsonb_array_elements_text(a.pages)::int), a.confidence, a.footnote, a.answer_data,
+     INSERT INTO accumulated_answers (session_id, question_id, section_id, answer, pages, confidence, footnote, answer_data,
+       section_name, question_text)
+     SELECT $1, a.question_id, a.section_id, a.answer, ARRAY(SELECT jsonb_array_elements_text(a.pages)::int), a.confidence,
+       a.footnote, a.answer_data,
        (SELECT n.section_name FROM names n WHERE n.section_id = a.section_id LIMIT 1), COALESCE(a.question, '')
-     FROM jsonb_to_recordset($2::jsonb) AS a(question_id text, section_id text, answer text, pages jsonb, confidence real, footnote text, answer_data jsonb, question text)
+     FROM jsonb_to_recordset($2::jsonb) AS a(question_id text, section_id text, answer text, pages jsonb,
+       confidence real, footnote text, answer_data jsonb, question text)
      ON CONFLICT (session_id, question_id) DO UPDATE SET
        section_id = EXCLUDED.section_id, answer = EXCLUDED.answer, pages = EXCLUDED.pages,
        confidence = EXCLUDED.confidence, footnote = EXCLUDED.footnote, answer_data = EXCLUDED.answer_data,

@@ -93,7 +93,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
   // The old admin list shape (grouped), kept for existing scripts and the original admin page (admin_sessions.html):
   // `summary` + `sessions: {active, completed, partial, failed}` (queued runs count as active), items with the plan's
   // pdf_path and a stopped_at for stopped runs. The earlier `*_sessions` keys stay for scripts that read them.
-  app.get('/api/admin/sessions', { schema: { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed) with summary counts' } }, async () => {
+  const legacyListSchema = { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed) with summary counts' };
+  app.get('/api/admin/sessions', { schema: legacyListSchema }, async () => {
     const [{ sessions }, totals] = await Promise.all([ctx.store.listSessions({ limit: 1000, offset: 0 }), selectStatusTotals(ctx.db)]);
     const item = (s: Session) => ({
       ...sessionSummary(s),

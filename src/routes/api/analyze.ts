@@ -49,7 +49,18 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
   if (declared > ctx.config.ingest.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
     throw new AppError('UPLOAD_TOO_LARGE', `The upload is ${(declared / 1048576).toFixed(1)} MB; the maximum is ${ctx.config.ingest.maxUploadBytes / 1048576} MB.`);
   }
-  const form: ReadForm = { file: null, documentId: null, config: null, sections: null, guardrails: null, engine: null, thorough: null, fileSha256: null, alias: null, displayName: null };
+  const form: ReadForm = {
+    file: null,
+    documentId: null,
+    config: null,
+    sections: null,
+    guardrails: null,
+    engine: null,
+    thorough: null,
+    fileSha256: null,
+    alias: null,
+    displayName: null,
+  };
   if (!request.isMultipart()) {
     if (request.body && typeof request.body === 'object') return readJsonForm(request.body as Record<string, unknown>, form);
     throw new AppError('VALIDATION_FAILED', 'Send multipart/form-data with a "file" (or "document_id") field, or JSON with a "document_id".');
@@ -73,7 +84,10 @@ function readJsonForm(body: Record<string, unknown>, form: ReadForm): ReadForm {
   const pdfPath = typeof body.pdf_path === 'string' && body.pdf_path !== '' ? body.pdf_path : null;
   const documentId = typeof body.document_id === 'string' && body.document_id !== '' ? body.document_id : pdfPath?.replace(DOCUMENT_PATH_PREFIX, '') ?? null;
   if (documentId === null) {
-    throw new AppError('VALIDATION_FAILED', 'A JSON request needs "document_id" (upload the PDF with POST /api/documents first) or "pdf_path" (from POST /api/upload).');
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'A JSON request needs "document_id" (upload the PDF with POST /api/documents first) or "pdf_path" (from POST /api/upload).',
+    );
   }
   form.documentId = documentId;
   form.config = body.config === undefined || body.config === null ? null : text(body.config);
@@ -183,7 +197,8 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
       const session = await startAnalysis(ctx, validated, ownerOf(request), form.alias ?? undefined);
       request.log.info({ sessionId: session.id, pages: validated.pageCount, questions: validated.totalQuestions, engine: session.engine }, 'analysis accepted');
       // client_session_id: the caller's own id for this analysis, usable in every session URL (its owner only).
-      return reply.code(202).send({ success: true, session_id: session.id, status: session.status, ...(form.alias !== null ? { client_session_id: form.alias } : {}) });
+      const alias = form.alias !== null ? { client_session_id: form.alias } : {};
+      return reply.code(202).send({ success: true, session_id: session.id, status: session.status, ...alias });
     },
   );
 
