@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   RESULT_NOT_READY: { status: 409, message: 'The analysis has no result yet.' },
   PDF_NOT_AVAILABLE: { status: 410, message: 'The stored PDF is no longer available.' },
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
+  SESSION_ALIAS_TAKEN: { status: 409, message: 'You already used this session_id for another analysis; choose a new one.' },
 
   // Uploaded documents
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },

@@ -128,13 +128,16 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
   const thorough = options.thorough ?? false;
   const isAborted = () => options.signal?.aborted === true;
   const engine = deps.createEngine(options.engine);
-  await emit('analysis_started', { document_name: options.documentName, engine: engine.name, model: engine.model, thorough });
+  // `document`: the original front end's name for document_name.
+  await emit('analysis_started', { document_name: options.documentName, document: options.documentName, engine: engine.name, model: engine.model, thorough });
 
   const { sections, prepared, units } = planRun(options.pages, options.input, engine, thorough);
   const ocrPages = new Set(options.pages.filter((p) => p.ocr).map((p) => p.pageNumber));
   const totalQuestions = sections.reduce((n, s) => n + s.questions.length, 0);
-  await emit('document_ingested', { total_pages: options.pages.length, window_count: units.length });
-  await emit('config_loaded', { total_questions: totalQuestions, section_count: sections.length });
+  // window_size (the largest unit's page count) and the section names are what the original front end logs.
+  const windowSize = units.reduce((n, unit) => Math.max(n, unitPages(unit).length), 0);
+  await emit('document_ingested', { total_pages: options.pages.length, window_count: units.length, window_size: windowSize });
+  await emit('config_loaded', { total_questions: totalQuestions, section_count: sections.length, sections: sections.map((s) => s.section_name) });
 
   const answers = new Map<string, QuestionAnswer>(options.priorAnswers ?? []);
   const priorUsage = options.priorUsage ?? ZERO_USAGE;
@@ -148,7 +151,7 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
   for (const section of sections) for (const question of section.questions) questionSection.set(question.id, { question, section });
 
   let commitChain: Promise<void> = Promise.resolve();
-  const commitUnit = async (unit: WorkUnit, windowNum: number, out: { answers: CandidateAnswer[]; usage: Usage }) => {
+  const commitUnit = async (unit: WorkUnit, windowNum: number, out: { answers: CandidateAnswer[]; usage: Usage }, unitMs: number) => {
     const unitQuestions = new Set(unit.questions.map((q) => q.id));
     const batch: QuestionAnswer[] = [];
     for (const candidate of out.answers) {
@@ -159,10 +162,21 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
     const merged = accumulateAnswers(answers, batch);
     spent = addUsage(spent, out.usage);
     if (options.onCheckpoint !== undefined) await options.onCheckpoint({ unitKey: unit.key, answers: merged, usage: out.usage });
+    const found = merged.filter((a) => a.answer !== null);
     await emit('window_complete', {
       window_num: windowNum,
       total_windows: units.length,
-      new_answers: merged.filter((a) => a.answer !== null).map((a) => ({ question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence })),
+      // answer_text and footnote: the original front end's names for what it shows per answer.
+      new_answers: found.map((a) => ({
+        question_id: a.question_id,
+        answer: a.answer,
+        answer_text: a.answer,
+        pages: a.pages,
+        confidence: a.confidence,
+        footnote: a.footnote,
+      })),
+      answers_found: found.length,
+      processing_time: roundSeconds(unitMs),
       tokens_used: out.usage.total_tokens,
     });
   };
@@ -184,6 +198,7 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
       }
       reservedUsd += estimate.cost_usd;
       let out: { answers: CandidateAnswer[]; usage: Usage };
+      const unitStartedMs = Date.now();
       try {
         await emit('window_processing', { window_num: windowNum, total_windows: units.length, pages: unitPages(unit) });
         out = await engine.answerUnit(unit, { guardrails: options.input.guardrails, signal: options.signal });
@@ -194,7 +209,8 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
       } finally {
         reservedUsd -= estimate.cost_usd;
       }
-      const commit = commitChain.then(() => commitUnit(unit, windowNum, out));
+      const unitMs = Date.now() - unitStartedMs;
+      const commit = commitChain.then(() => commitUnit(unit, windowNum, out, unitMs));
       commitChain = commit.catch(() => undefined);
       try {
         await commit;
@@ -233,7 +249,11 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
     total_tokens: result.stats.total_tokens,
     estimated_cost: result.stats.estimated_cost,
   };
-  if (stoppedReason === null) await emit('analysis_complete', summary);
+  const legacy = toLegacyResult(result);
+  const statistics = toStatistics(result);
+  // The original front end takes the result from this event (and falls back to GET /api/results).
+  await emit('results_ready', { result: legacy });
+  if (stoppedReason === null) await emit('analysis_complete', { ...summary, statistics });
   else await emit('analysis_stopped', { ...summary, reason: stoppedReason });
-  return { result, legacy: toLegacyResult(result), statistics: toStatistics(result), stoppedReason };
+  return { result, legacy, statistics, stoppedReason };
 }

@@ -134,6 +134,7 @@ export interface ProgressEventInput {
     | 'window_processing'
     | 'window_complete'
     | 'question_answered'
+    | 'results_ready'
     | 'analysis_complete'
     | 'analysis_stopped'
     | 'analysis_failed';

@@ -25,6 +25,8 @@ import { selectAnswers, upsertAnswers } from './queries/answers.js';
 import { cleanupOldEvents, insertEvent, selectEvents, type StoredEvent } from './queries/events.js';
 import { insertDocument, updateDocumentPages } from './queries/documents.js';
 import { copyDocumentToSession } from './queries/uploaded-documents.js';
+import { insertSessionAlias } from './queries/session-aliases.js';
+import { AppError } from '../errors.js';
 import type { IngestedPage } from '../ingest/types.js';
 import type { FullResult, LegacyResult, QuestionAnswer } from '../analysis/types.js';
 
@@ -36,6 +38,8 @@ export interface CreateSessionInput extends Omit<InsertSessionInput, 'id' | 'max
   document?: { bytes: Uint8Array; pageCount: number; pages?: IngestedPage[] };
   /** Or an uploaded document (POST /api/documents), copied into the session in the same transaction. */
   documentId?: string;
+  /** A client-chosen id (the original front end's), recorded for the owner in the same transaction. */
+  alias?: string;
 }
 
 export class SessionStore {
@@ -44,9 +48,11 @@ export class SessionStore {
   /** Session row + uploaded document, atomically: either both are durable or neither exists. */
   async createSession(input: CreateSessionInput): Promise<Session> {
     const id = createSessionId();
-    const { document: _document, documentId, ...row } = input;
+    const { document: _document, documentId, alias, ...row } = input;
     return this.db.transaction(async (tx) => {
       const session = await insertSession(tx, { ...row, id, maxAttempts: input.maxAttempts ?? 3 });
+      // Taken: the whole transaction rolls back, so no session runs under an id its client cannot use.
+      if (alias !== undefined && !(await insertSessionAlias(tx, alias, input.ownerId, id))) throw new AppError('SESSION_ALIAS_TAKEN');
       if (input.document) {
         const sha256 = createHash('sha256').update(input.document.bytes).digest('hex');
         await insertDocument(tx, id, { filename: input.pdfFilename, bytes: input.document.bytes, sha256, pageCount: input.document.pageCount });

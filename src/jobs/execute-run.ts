@@ -256,6 +256,7 @@ function statsOf(full: FullResult) {
     completionTokens: full.stats.completion_tokens,
     llmCalls: full.stats.llm_calls,
     estimatedCost: full.stats.estimated_cost,
+    averageConfidence: full.stats.average_confidence,
   };
 }
 

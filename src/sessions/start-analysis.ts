@@ -140,7 +140,8 @@ export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, owner
   return { ...options, filename: pdf.filename, bytes: pdf.bytes, documentId: null, document: pdf.document, pageCount: pdf.pageCount };
 }
 
-export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, ownerId: string | null): Promise<Session> {
+/** `alias`: a client-chosen id (the original front end's session_id), recorded for the owner with the session. */
+export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, ownerId: string | null, alias?: string): Promise<Session> {
   let session: Session;
   try {
     session = await ctx.store.createSession({
@@ -157,6 +158,7 @@ export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, owner
       maxAttempts: ctx.config.runs.maxAttempts,
       document: v.bytes ? { bytes: v.bytes, pageCount: v.pageCount, pages: v.document?.pages } : undefined,
       documentId: v.documentId ?? undefined,
+      ...(alias !== undefined ? { alias } : {}),
     });
   } catch (err) {
     // The document expired (and was deleted) between validation and the session's transaction, which stored nothing.

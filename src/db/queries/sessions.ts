@@ -39,13 +39,22 @@ export interface Session {
   heartbeatAt: Date | null;
   stopRequestedAt: Date | null;
   stopReason: string | null;
+  /** The plan's storage reference to the stored PDF, e.g. `db:session_documents/<id>`. */
+  pdfPath: string | null;
+  /** The plan's storage reference to the question config used, e.g. `db:sessions/<id>/question_config`. */
+  configPath: string | null;
+  /** The owner's email when the session was created (null in single-user AUTH=off mode). */
+  userEmail: string | null;
+  /** Mean confidence (0..1) of the answered questions, written when the run ends. */
+  averageConfidence: number | null;
 }
 
 // Every column but the (large) question config.
 export const SESSION_COLUMNS = `session_id, created_at, updated_at, status, pdf_filename, total_pages, total_questions,
   questions_answered, processing_time, total_tokens, prompt_tokens, completion_tokens, llm_calls, estimated_cost,
   error_message, completed_at, started_at, engine, model, thorough, config_name, enabled_sections, guardrails,
-  owner_id, attempt, max_attempts, lease_owner, lease_expires_at, heartbeat_at, stop_requested_at, stop_reason`;
+  owner_id, attempt, max_attempts, lease_owner, lease_expires_at, heartbeat_at, stop_requested_at, stop_reason,
+  pdf_path, config_path, user_email, average_confidence`;
 
 export type SessionDbRow = Record<string, unknown>;
 
@@ -86,6 +95,10 @@ export function mapSession(r: SessionDbRow): Session {
     heartbeatAt: dateOrNull(r.heartbeat_at),
     stopRequestedAt: dateOrNull(r.stop_requested_at),
     stopReason: (r.stop_reason as string | null) ?? null,
+    pdfPath: (r.pdf_path as string | null) ?? null,
+    configPath: (r.config_path as string | null) ?? null,
+    userEmail: (r.user_email as string | null) ?? null,
+    averageConfidence: numOrNull(r.average_confidence),
   };
 }
 
@@ -106,11 +119,20 @@ export interface InsertSessionInput {
   createdAt?: Date;
 }
 
+/** The plan's pdf_path: the session's PDF is stored with it (session_documents), in the same transaction. */
+export const sessionPdfPath = (id: string): string => `db:session_documents/${id}`;
+/** The plan's config_path: the question config is stored in the session row itself. */
+export const sessionConfigPath = (id: string): string => `db:sessions/${id}/question_config`;
+
 export async function insertSession(q: Queryable, s: InsertSessionInput): Promise<Session> {
+  // pdf_path / config_path / user_email are the plan's columns: references to what is stored with the session,
+  // and the owner's email as it is now (a later change of address does not rewrite history).
   const r = await q.query<SessionDbRow>(
     `INSERT INTO sessions (session_id, status, pdf_filename, engine, model, thorough, config_name, question_config,
-       enabled_sections, guardrails, owner_id, total_pages, total_questions, max_attempts, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, COALESCE($15, now()), COALESCE($15, now()))
+       enabled_sections, guardrails, owner_id, total_pages, total_questions, max_attempts, created_at, updated_at,
+       pdf_path, config_path, user_email)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, COALESCE($15, now()), COALESCE($15, now()),
+       $16, $17, (SELECT email FROM users WHERE user_id = $11))
      RETURNING ${SESSION_COLUMNS}`,
     [
       s.id,
@@ -128,6 +150,8 @@ export async function insertSession(q: Queryable, s: InsertSessionInput): Promis
       s.totalQuestions,
       s.maxAttempts,
       s.createdAt ?? null,
+      sessionPdfPath(s.id),
+      sessionConfigPath(s.id),
     ],
   );
   return mapSession(r.rows[0]!);
@@ -154,6 +178,8 @@ export interface SessionStats {
   completionTokens?: number;
   llmCalls?: number;
   estimatedCost?: number;
+  /** Mean confidence (0..1) of the answered questions (the plan's average_confidence). */
+  averageConfidence?: number;
   errorMessage?: string | null;
   /** Why a run stopped early (e.g. 'budget'), written with the result; unchanged when undefined. */
   stopReason?: string;
@@ -185,8 +211,9 @@ export async function updateSessionStatus(
        started_at = CASE WHEN $2 = 'active' THEN COALESCE(started_at, now()) ELSE started_at END,
        lease_owner = CASE WHEN $14::boolean THEN NULL ELSE lease_owner END,
        lease_expires_at = CASE WHEN $14::boolean THEN NULL ELSE lease_expires_at END,
-       stop_reason = COALESCE($15::text, stop_reason)
-     WHERE session_id = $1 ${fence ? 'AND attempt = $16' : ''}
+       stop_reason = COALESCE($15::text, stop_reason),
+       average_confidence = COALESCE($16::numeric, average_confidence)
+     WHERE session_id = $1 ${fence ? 'AND attempt = $17' : ''}
      RETURNING ${SESSION_COLUMNS}`,
     [
       id,
@@ -204,6 +231,7 @@ export async function updateSessionStatus(
       stats.errorMessage ?? null,
       terminal,
       stats.stopReason ?? null,
+      stats.averageConfidence === undefined ? null : Math.min(1, Math.max(0, stats.averageConfidence)),
       ...(fence ? [fence.attempt] : []),
     ],
   );

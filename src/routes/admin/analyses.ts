@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { SESSION_STATUSES, type SessionStatus } from '../../db/queries/sessions.js';
+import { SESSION_STATUSES, type Session, type SessionStatus } from '../../db/queries/sessions.js';
 import { selectDailyTotals, selectStatusTotals } from '../../db/queries/admin.js';
 import { selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
@@ -90,10 +90,35 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
   );
 
-  // The old admin list shape (grouped), kept for existing scripts.
-  app.get('/api/admin/sessions', { schema: { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed)' } }, async () => {
-    const { sessions } = await ctx.store.listSessions({ limit: 1000, offset: 0 });
-    const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(sessionSummary);
-    return { success: true, active_sessions: group('queued', 'active'), completed_sessions: group('completed'), partial_sessions: group('partial'), failed_sessions: group('failed') };
+  // The old admin list shape (grouped), kept for existing scripts and the original admin page (admin_sessions.html):
+  // `summary` + `sessions: {active, completed, partial, failed}` (queued runs count as active), items with the plan's
+  // pdf_path and a stopped_at for stopped runs. The earlier `*_sessions` keys stay for scripts that read them.
+  const legacyListSchema = { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed) with summary counts' };
+  app.get('/api/admin/sessions', { schema: legacyListSchema }, async () => {
+    const [{ sessions }, totals] = await Promise.all([ctx.store.listSessions({ limit: 1000, offset: 0 }), selectStatusTotals(ctx.db)]);
+    const item = (s: Session) => ({
+      ...sessionSummary(s),
+      pdf_filename: s.pdfFilename,
+      pdf_path: s.pdfPath,
+      stopped_at: s.status === 'partial' ? (s.stopRequestedAt ?? s.completedAt)?.toISOString() ?? null : null,
+    });
+    const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(item);
+    const grouped = { active: group('queued', 'active'), completed: group('completed'), partial: group('partial'), failed: group('failed') };
+    const count = (status: string) => totals[status] ?? 0;
+    return {
+      success: true,
+      summary: {
+        total_sessions: count('sessions'),
+        active_count: count('queued') + count('active'),
+        completed_count: count('completed'),
+        partial_count: count('partial'),
+        failed_count: count('failed'),
+      },
+      sessions: grouped,
+      active_sessions: grouped.active,
+      completed_sessions: grouped.completed,
+      partial_sessions: grouped.partial,
+      failed_sessions: grouped.failed,
+    };
   });
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { estimateAnalysis, startAnalysis, validateAnalysis, type AnalyzeForm } from '../../sessions/start-analysis.js';
+import { cleanFilename, estimateAnalysis, startAnalysis, validateAnalysis, type AnalyzeForm } from '../../sessions/start-analysis.js';
 import { ownerOf } from '../auth-hooks.js';
 
 // Multipart framing around the file: generous, so only the file's own size decides.
@@ -24,6 +24,19 @@ const formFields = {
 export interface ReadForm extends AnalyzeForm {
   /** SHA-256 of the file part, computed while it streamed in (null without a file). */
   fileSha256: string | null;
+  /** The original front end's own `session_id`, kept as an alias for its owner (JSON only). */
+  alias: string | null;
+  /** The original front end's `pdf_filename`: the display name, in place of the upload's (JSON only). */
+  displayName: string | null;
+}
+
+// A client-chosen session id: URL-safe, bounded (the original front end sends "session_<milliseconds>").
+const ALIAS_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+// POST /api/upload answers `filepath: "db:documents/<document_id>"`; the bare document_id is accepted too.
+const DOCUMENT_PATH_PREFIX = 'db:documents/';
+
+export function documentPath(documentId: string): string {
+  return `${DOCUMENT_PATH_PREFIX}${documentId}`;
 }
 
 /**
@@ -36,7 +49,18 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
   if (declared > ctx.config.ingest.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
     throw new AppError('UPLOAD_TOO_LARGE', `The upload is ${(declared / 1048576).toFixed(1)} MB; the maximum is ${ctx.config.ingest.maxUploadBytes / 1048576} MB.`);
   }
-  const form: ReadForm = { file: null, documentId: null, config: null, sections: null, guardrails: null, engine: null, thorough: null, fileSha256: null };
+  const form: ReadForm = {
+    file: null,
+    documentId: null,
+    config: null,
+    sections: null,
+    guardrails: null,
+    engine: null,
+    thorough: null,
+    fileSha256: null,
+    alias: null,
+    displayName: null,
+  };
   if (!request.isMultipart()) {
     if (request.body && typeof request.body === 'object') return readJsonForm(request.body as Record<string, unknown>, form);
     throw new AppError('VALIDATION_FAILED', 'Send multipart/form-data with a "file" (or "document_id") field, or JSON with a "document_id".');
@@ -56,13 +80,26 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
 
 function readJsonForm(body: Record<string, unknown>, form: ReadForm): ReadForm {
   const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
-  if (typeof body.document_id !== 'string' || body.document_id === '') {
-    throw new AppError('VALIDATION_FAILED', 'A JSON request needs "document_id" (upload the PDF with POST /api/documents first).');
+  // The original front end's names: pdf_path (from POST /api/upload), enabled_sections, context_guardrails, session_id.
+  const pdfPath = typeof body.pdf_path === 'string' && body.pdf_path !== '' ? body.pdf_path : null;
+  const documentId = typeof body.document_id === 'string' && body.document_id !== '' ? body.document_id : pdfPath?.replace(DOCUMENT_PATH_PREFIX, '') ?? null;
+  if (documentId === null) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'A JSON request needs "document_id" (upload the PDF with POST /api/documents first) or "pdf_path" (from POST /api/upload).',
+    );
   }
-  form.documentId = body.document_id;
+  form.documentId = documentId;
   form.config = body.config === undefined || body.config === null ? null : text(body.config);
-  form.sections = text(body.sections);
-  form.guardrails = text(body.guardrails);
+  form.sections = text(body.sections ?? body.enabled_sections);
+  form.guardrails = text(body.guardrails ?? body.context_guardrails);
+  if (body.session_id !== undefined && body.session_id !== null) {
+    if (typeof body.session_id !== 'string' || !ALIAS_PATTERN.test(body.session_id)) {
+      throw new AppError('VALIDATION_FAILED', '"session_id" must be 1–128 characters: letters, digits, "_", "-", "." or ":".');
+    }
+    form.alias = body.session_id;
+  }
+  form.displayName = typeof body.pdf_filename === 'string' && body.pdf_filename.trim() !== '' ? body.pdf_filename : null;
   form.engine = text(body.engine);
   form.thorough = text(body.thorough);
   return form;
@@ -144,7 +181,7 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: {
           202: {
             type: 'object',
-            properties: { success: { type: 'boolean' }, session_id: { type: 'string' }, status: { type: 'string' } },
+            properties: { success: { type: 'boolean' }, session_id: { type: 'string' }, status: { type: 'string' }, client_session_id: { type: 'string' } },
           },
         },
       },
@@ -155,9 +192,12 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
     async (request, reply) => {
       const form = await readAnalyzeForm(ctx, request);
       const validated = await validateAnalysis(ctx, form, ownerOf(request));
-      const session = await startAnalysis(ctx, validated, ownerOf(request));
+      if (form.displayName !== null) validated.filename = cleanFilename(form.displayName);
+      const session = await startAnalysis(ctx, validated, ownerOf(request), form.alias ?? undefined);
       request.log.info({ sessionId: session.id, pages: validated.pageCount, questions: validated.totalQuestions, engine: session.engine }, 'analysis accepted');
-      return reply.code(202).send({ success: true, session_id: session.id, status: session.status });
+      // client_session_id: the caller's own id for this analysis, usable in every session URL (its owner only).
+      const alias = form.alias !== null ? { client_session_id: form.alias } : {};
+      return reply.code(202).send({ success: true, session_id: session.id, status: session.status, ...alias });
     },
   );
 

@@ -7,7 +7,11 @@ import { llmAvailability } from '../../analysis/create-engine.js';
 export async function configRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
 
-  app.get('/api/config/questions', { schema: { tags: ['config'], summary: 'The default question config' } }, async () => ({ success: true, config: loadDefaultConfig() }));
+  const questionsSchema = { tags: ['config'], summary: 'The default question config (with totalQuestions, as the original front end reads it)' };
+  app.get('/api/config/questions', { schema: questionsSchema }, async () => {
+    const config = loadDefaultConfig();
+    return { success: true, config: { ...config, totalQuestions: config.sections.reduce((n, s) => n + s.questions.length, 0) } };
+  });
 
   app.post<{ Body: { config?: unknown } }>(
     '/api/config/validate',

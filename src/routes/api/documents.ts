@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { loadOwnDocument, presentDocument, uploadDocument } from '../../sessions/upload-document.js';
 import { ownerOf } from '../auth-hooks.js';
-import { readAnalyzeForm } from './analyze.js';
+import { documentPath, readAnalyzeForm } from './analyze.js';
 
 const documentSchema = {
   type: 'object',
@@ -44,6 +44,31 @@ export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppConte
       const { document, created } = await uploadDocument(ctx, form.file, ownerOf(request), form.fileSha256 ?? undefined);
       request.log.info({ documentId: document.id, pages: document.pageCount, created }, created ? 'document stored' : 'document already stored');
       return reply.code(created ? 201 : 200).send({ success: true, ...presentDocument(document) });
+    },
+  );
+
+  // The original front end's two-step flow (POST /api/upload, then JSON POST /api/analyze with pdf_path): the same
+  // upload-once document, answered in that page's shape. `filepath` is an opaque reference, not a file on disk.
+  app.post(
+    '/api/upload',
+    {
+      schema: {
+        tags: ['analysis'],
+        summary: 'Upload a PDF (original front end): {success, filepath, filename}; pass filepath as pdf_path to POST /api/analyze',
+        consumes: ['multipart/form-data'],
+        body: { type: 'object', properties: { file: { type: 'string', format: 'binary', description: 'The PDF' } } } as never,
+        response: {
+          200: { type: 'object', properties: { ...documentSchema.properties, filepath: { type: 'string', description: 'Opaque reference to the stored upload (db:documents/<document_id>)' } } },
+        },
+      },
+      validatorCompiler: () => () => true,
+      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+    },
+    async (request) => {
+      const form = await readAnalyzeForm(ctx, request);
+      const { document, created } = await uploadDocument(ctx, form.file, ownerOf(request), form.fileSha256 ?? undefined);
+      request.log.info({ documentId: document.id, pages: document.pageCount, created }, created ? 'document stored' : 'document already stored');
+      return { success: true, filepath: documentPath(document.id), ...presentDocument(document) };
     },
   );
 

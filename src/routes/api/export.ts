@@ -9,7 +9,7 @@ import { idParams, loadVisibleSession } from './sessions.js';
 async function sendExport(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, id: string, format: string): Promise<FastifyReply> {
   if (!isExportFormat(format)) throw new AppError('EXPORT_FORMAT_INVALID', `Unknown export format "${format}"; use one of ${EXPORT_FORMATS.join(', ')}.`);
   const session = await loadVisibleSession(ctx, request, id);
-  const r = await loadSessionResult(ctx.store, id, session);
+  const r = await loadSessionResult(ctx.store, session.id, session);
   const file = await buildExport(format, {
     session: {
       id: session.id,

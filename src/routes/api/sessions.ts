@@ -12,7 +12,8 @@ import { TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
 import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
 import { stopRun } from '../../jobs/stop-run.js';
-import { assertCanSee } from '../auth-hooks.js';
+import { assertCanSee, ownerOf } from '../auth-hooks.js';
+import { selectAliasedSessionId } from '../../db/queries/session-aliases.js';
 import { contentDisposition } from '../../export/index.js';
 
 // SSE comment lines keep proxies and load balancers from closing an idle stream.
@@ -27,12 +28,35 @@ export const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
 
+/**
+ * A session by our id, or by the caller's own alias (the original front end's client-chosen session_id).
+ * Our ids are tried first; the alias table is read only when that finds nothing the caller may see, so the
+ * common path costs nothing extra and one user's alias can never shadow or reveal another's session.
+ */
 export async function loadVisibleSession(ctx: AppContext, request: FastifyRequest, id: string): Promise<Session> {
-  if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
-  const session = await ctx.store.getSession(id);
-  if (!session) throw new AppError('SESSION_NOT_FOUND');
-  assertCanSee(request, session);
-  return session;
+  const session = isSessionIdShape(id) ? await ctx.store.getSession(id) : null;
+  if (session && canSee(request, session)) return session;
+  const aliased = await resolveSessionAlias(ctx, request, id);
+  const byAlias = aliased ? await ctx.store.getSession(aliased) : null;
+  if (!byAlias) throw new AppError('SESSION_NOT_FOUND');
+  assertCanSee(request, byAlias);
+  return byAlias;
+}
+
+function canSee(request: FastifyRequest, session: Pick<Session, 'ownerId'>): boolean {
+  try {
+    assertCanSee(request, session);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'SESSION_NOT_FOUND') return false;
+    throw err;
+  }
+}
+
+/** The caller's alias → our session id (null when the caller has no such alias). */
+export async function resolveSessionAlias(ctx: AppContext, request: FastifyRequest, alias: string): Promise<string | null> {
+  if (!request.user || alias.length > 128) return null;
+  return selectAliasedSessionId(ctx.db, alias, ownerOf(request));
 }
 
 export function sessionSummary(s: Session) {
@@ -76,9 +100,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     '/api/results/:id',
     { schema: { tags: ['sessions'], summary: 'Result of a session in any state (answers so far while running)', params: idParams } },
     async (request, reply) => {
-      const { id } = request.params;
-      if (!isSessionIdShape(id)) throw new AppError('SESSION_NOT_FOUND');
-      const version = await ctx.sessionVersions.read(id);
+      let id = request.params.id;
+      let version = isSessionIdShape(id) ? await ctx.sessionVersions.read(id) : null;
+      if (!version || !canSee(request, version)) {
+        // Not ours to see by that id: perhaps the caller's alias (the original front end's session_id).
+        const aliased = await resolveSessionAlias(ctx, request, id);
+        if (aliased) {
+          id = aliased;
+          version = await ctx.sessionVersions.read(id);
+        }
+      }
       if (!version) throw new AppError('SESSION_NOT_FOUND');
       assertCanSee(request, version); // before the cache: a cached body is never served to someone who may not see it
       const etag = `"${version.version}"`;
