@@ -49,6 +49,14 @@ async function analyse(pages: IngestedPage[], deps: OffThreadDeps, extra: Partia
   return { outcome, events, checkpoints };
 }
 
+/** A copy with every wall-clock field zeroed, at any depth (results_ready carries the whole result). */
+function withoutClockFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutClockFields);
+  if (value === null || typeof value !== 'object') return value;
+  const CLOCK_FIELDS = new Set(['processing_time', 'completed_at', 'started_at']);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, CLOCK_FIELDS.has(k) ? 0 : withoutClockFields(v)]));
+}
+
 /** Everything but wall-clock fields (completion time, processing time). */
 function comparable(r: Recorded) {
   const { result } = r.outcome;
@@ -56,7 +64,7 @@ function comparable(r: Recorded) {
     sections: result.sections,
     stats: { ...result.stats, processing_time: 0 },
     stoppedReason: r.outcome.stoppedReason,
-    events: r.events.map((e) => ({ event: e.event, data: { ...e.data, processing_time: 0 } })),
+    events: r.events.map((e) => ({ event: e.event, data: withoutClockFields(e.data) })),
     checkpoints: r.checkpoints,
   };
 }
