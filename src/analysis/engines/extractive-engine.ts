@@ -16,7 +16,9 @@ import type { ExpectedType, Question } from '../../questions/types.js';
 import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassage, WorkUnit } from '../engine.js';
 import { ZERO_USAGE, type Usage } from '../types.js';
 import { computeAnswerKey } from '../accumulate.js';
-import { extractValue, type ExtractedValue } from '../extract-value.js';
+import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
+import { readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
+import type { PageRole } from '../../ingest/page-structure.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -38,8 +40,14 @@ const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.5
 const OCR_FACTOR = 0.85;
 /** A competing answer this close to the best one is shown as a variant. */
 const VARIANT_SCORE_RATIO = 0.85;
-/** Sentences shorter than this are headings or table cells: they cannot carry an answer. */
+/** Sentences shorter than this without any number are headings or labels: they cannot carry an answer. */
 const MIN_SENTENCE_WORDS = 5;
+/** Score multiplier for a sentence lacking a value of the asked attribute (it may still win, and then abstains). */
+const ATTRIBUTE_MISS_FACTOR = 0.7;
+/** Sentences of a form (labels, blanks, certifications) answer rarely: their score is discounted. */
+const FORM_SENTENCE_FACTOR = 0.7;
+/** Confidence reported when the topic is found but the asked attribute is not. */
+const NEAR_MISS_CONFIDENCE = 0.25;
 /** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
 const LIST_CONTINUATION_WORDS = 90;
 const MAX_ANSWER_CHARS = 400;
@@ -68,6 +76,10 @@ interface SentenceLike {
   pages: number[];
   /** Exact page-text pieces (one per contiguous stretch of a page); absent for passages built elsewhere. */
   spans?: SentenceSpan[];
+  headingPath?: string;
+  heading?: boolean;
+  role?: PageRole;
+  tableRow?: boolean;
 }
 
 interface Scored {
@@ -81,6 +93,8 @@ interface Scored {
   typeFactor: number;
   value: ExtractedValue;
   valueKey: string;
+  /** The sentence holds a value of the attribute the question asks for (always true when it asks for none). */
+  attributeFound: boolean;
 }
 
 function countWords(text: string): number {
@@ -129,7 +143,10 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
   return concepts;
 }
 
-function coverageOf(concepts: Concept[], tokens: Set<string>): number {
+/** A question term found only in the heading path above a sentence counts at this share. */
+const HEADING_CREDIT = 0.7;
+
+function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Set<string>): number {
   let total = 0;
   let matched = 0;
   for (const c of concepts) {
@@ -137,11 +154,34 @@ function coverageOf(concepts: Concept[], tokens: Set<string>): number {
     // Credit is what the matched alternative is worth: "work" in "noise or working hours" earns little.
     let credit = 0;
     c.alternatives.forEach((t, i) => {
-      if (tokens.has(t)) credit = Math.max(credit, Math.min(c.weight, c.weights[i] as number));
+      const worth = Math.min(c.weight, c.weights[i] as number);
+      if (tokens.has(t)) credit = Math.max(credit, worth);
+      else if (headingTokens?.has(t) === true) credit = Math.max(credit, HEADING_CREDIT * worth);
     });
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/** Whether the text holds a value of the asked attribute (true when the question asks for none). */
+export function holdsAttribute(text: string, attribute: Attribute): boolean {
+  switch (attribute) {
+    case null:
+    case 'identifier':
+      return true;
+    case 'date':
+      return findDates(text).length > 0;
+    case 'phone':
+      return /\(?\d{3}\)?[\s.\-–]?\d{3}[\s.\-–]\d{4}\b/.test(text);
+    case 'email':
+      return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
+    case 'count':
+      return findQuantities(text).length > 0;
+    default: {
+      const classes = unitClassesFor(attribute) ?? [];
+      return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
+    }
+  }
 }
 
 function abstention(question: Question, confidence: number): CandidateAnswer {
@@ -159,9 +199,11 @@ class ExtractiveEngine implements AnalysisEngine {
   private ocrConfidence = new Map<number, number | null>();
   private pageText = new Map<number, string>();
   private tokenCache = new Map<string, Set<string>>();
+  private sentences: SentenceLike[] | null = null;
 
   planUnits(args: PlanArgs): WorkUnit[] {
     this.index = getSearchIndex(args.passages);
+    this.sentences = args.sentences ?? null;
     this.recordOcrPages(args.pages);
     const position = new Map(args.passages.map((p, i) => [p.id, i]));
     return args.sections.map((section) => {
@@ -215,6 +257,7 @@ class ExtractiveEngine implements AnalysisEngine {
 
   private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
     const concepts = buildCoverageConcepts(question.text, index);
+    const intent = readQuestionIntent(question.text, question.expected_type);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -222,17 +265,23 @@ class ExtractiveEngine implements AnalysisEngine {
     const scored: Scored[] = [];
     top.forEach((r, rank) => {
       const passageCoverage = coverageOf(concepts, this.tokensOf(r.passage.text));
-      const sentences: SentenceLike[] = sentencesOfPassage(r.passage) ?? splitPassage(r.passage);
+      const sentences: SentenceLike[] = this.sentencesOf(r.passage);
       sentences.forEach((s, i) => {
-        if (countWords(s.text) < MIN_SENTENCE_WORDS || isTocLike(s.text)) return;
+        // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
+        if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
+        if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
+        if (s.tableRow !== true && isTocLike(s.text)) return;
         const { text, pages, spans } = this.withListContinuation(sentences, i, question.expected_type);
-        const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text)) + 0.25 * passageCoverage;
+        const headingTokens = s.headingPath ? this.tokensOf(s.headingPath) : undefined;
+        const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text), headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
-        const typeFactor = value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type];
-        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor;
+        const attributeFound = holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
+        const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
+        const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
+        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
-        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey });
+        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey, attributeFound });
       });
     });
     if (scored.length === 0) return [abstention(question, 0)];
@@ -248,6 +297,8 @@ class ExtractiveEngine implements AnalysisEngine {
     };
     const confidence = confidenceOf(best, rival);
     if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
+    // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
+    if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
     const answers = [this.toCandidate(question, best, confidence)];
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
@@ -256,6 +307,14 @@ class ExtractiveEngine implements AnalysisEngine {
       if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, rivalConfidence));
     }
     return answers;
+  }
+
+  /** The passage's sentences: from the run's sentence table, the passage builder's map, or split from its text. */
+  private sentencesOf(passage: Passage): SentenceLike[] {
+    if (this.sentences !== null && passage.firstSentence !== undefined && passage.sentenceCount !== undefined) {
+      return this.sentences.slice(passage.firstSentence, passage.firstSentence + passage.sentenceCount);
+    }
+    return sentencesOfPassage(passage) ?? splitPassage(passage);
   }
 
   private withListContinuation(sentences: SentenceLike[], i: number, type: ExpectedType): SentenceLike {
