@@ -1,0 +1,276 @@
+/**
+ * `npm run eval [-- --set NAME[,NAME]] [--json out.json] [--verbose] [--corpus DIR]`: run the offline
+ * (extractive) engine over every evaluation set whose document is available, score the answers against the
+ * truth and print page-hit, answer-hit, false-answer and abstention rates per set, per document and in total,
+ * plus a reliability table (confidence band -> share right). Writes eval/results/latest.json. Exits 1 when a
+ * metric falls below eval/floors.json, 2 on bad usage. Corpus sets need ../shared/corpus (next to the
+ * repository or its worktree folder); they are skipped with a notice when it is absent.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createExtractiveEngine } from '../src/analysis/engines/extractive-engine.js';
+import { runAnalysis } from '../src/analysis/run-analysis.js';
+import type { QuestionAnswer } from '../src/analysis/types.js';
+import { testConfig } from '../src/config.js';
+import { ingestPdf } from '../src/ingest/index.js';
+import type { IngestedPage } from '../src/ingest/types.js';
+import { buildGeneratedPdf } from './generated-documents.js';
+import {
+  checkFloors,
+  reliability,
+  scoreQuestion,
+  summarize,
+  type Floors,
+  type Metrics,
+  type QuestionScore,
+  truthProblems,
+  type ReliabilityBand,
+} from './scorer.js';
+import { documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './sets.js';
+
+const REPO_DIR = fileURLToPath(new URL('../', import.meta.url));
+const FLOORS_FILE = path.join(REPO_DIR, 'eval', 'floors.json');
+const LATEST_FILE = path.join(REPO_DIR, 'eval', 'results', 'latest.json');
+/** Where the real corpus is looked for: beside the repository (checkout) or beside its worktree folder. */
+const CORPUS_CANDIDATES = [path.join(REPO_DIR, '..', 'shared', 'corpus'), path.join(REPO_DIR, '..', '..', 'shared', 'corpus')];
+
+const DEFINITIONS = [
+  'answerable   = questions whose truth lists pages and accepted answers (not marked not-in-document)',
+  'page-hit     = answerable questions answered with at least one cited page among the truth pages / answerable',
+  'answer-hit   = answerable questions whose answer (or typed value) matches an accepted string or regex and no rejected one / answerable',
+  'false-answer = not-in-document questions given a non-null answer / not-in-document questions',
+  'abstained    = answerable questions left unanswered (answer null) / answerable',
+  'reliability  = answered questions by confidence band; right = answer-hit (an answer to a not-in-document question is wrong)',
+];
+
+interface EvalArgs {
+  sets: string[] | null;
+  json: string | null;
+  verbose: boolean;
+  corpus: string | null;
+}
+
+const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR]';
+
+function parseArgs(argv: string[]): EvalArgs | string {
+  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    if (name === '--verbose' || name === '-v') args.verbose = true;
+    else if (name === '--help' || name === '-h') return '';
+    else if (name === '--set' || name === '--json' || name === '--corpus') {
+      const v = value();
+      if (v === undefined || v.startsWith('--')) return `${name} needs a value`;
+      if (name === '--set') args.sets = [...(args.sets ?? []), ...v.split(',').filter(Boolean)];
+      else if (name === '--json') args.json = v;
+      else args.corpus = v;
+    } else return `unknown argument ${arg}`;
+  }
+  return args;
+}
+
+interface FloorsFile {
+  /** Checked only when every set ran (a total over fewer sets is a different population). */
+  total?: Floors;
+  sets?: Record<string, Floors>;
+}
+
+export interface QuestionRow extends QuestionScore {
+  text: string;
+  answer: string | null;
+  pages: number[];
+  truth_pages: number[] | null;
+  accept: string[] | null;
+  not_in_document: boolean;
+}
+
+interface SetOutcome {
+  name: string;
+  document: string;
+  metrics: Metrics;
+  reliability: ReliabilityBand[];
+  seconds: number;
+  questions: QuestionRow[];
+}
+
+const pct = (x: number | null) => (x === null ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
+
+function metricsRow(label: string, m: Metrics, width: number): string {
+  return [
+    label.padEnd(width),
+    String(m.questions).padStart(4),
+    String(m.answerable).padStart(5),
+    String(m.notInDocument).padStart(4),
+    `${pct(m.pageHit)} (${m.pageHits})`.padEnd(13),
+    `${pct(m.answerHit)} (${m.answerHits})`.padEnd(13),
+    `${pct(m.falseAnswerRate)} (${m.falseAnswers})`.padEnd(13),
+    `${pct(m.abstentionRate)} (${m.abstainedAnswerable})`,
+  ].join('  ');
+}
+
+function metricsTable(rows: Array<[string, Metrics]>): string {
+  const width = Math.max(8, ...rows.map(([l]) => l.length));
+  const header = ['set'.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
+  return [header, ...rows.map(([l, m]) => metricsRow(l, m, width))].join('\n');
+}
+
+function reliabilityTable(bands: ReliabilityBand[]): string {
+  return [
+    'confidence   answered   right   share right',
+    ...bands.map((b) => `${b.band.padEnd(11)}  ${String(b.count).padStart(8)}  ${String(b.right).padStart(6)}   ${pct(b.shareRight)}`),
+  ].join('\n');
+}
+
+function findCorpusDir(explicit: string | null): string | null {
+  if (explicit !== null) return existsSync(explicit) ? path.resolve(explicit) : null;
+  return CORPUS_CANDIDATES.find((dir) => existsSync(dir)) ?? null;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(`${args ? `error: ${args}\n` : ''}${USAGE}\n`);
+    return args ? 2 : 0;
+  }
+  const started = performance.now();
+  let sets = await loadEvalSets();
+  if (args.sets !== null) {
+    const unknown = args.sets.filter((n) => !sets.some((s) => s.name === n));
+    if (unknown.length) {
+      process.stderr.write(`error: unknown set ${unknown.join(', ')} (known: ${sets.map((s) => s.name).join(', ')})\n`);
+      return 2;
+    }
+    sets = sets.filter((s) => args.sets?.includes(s.name));
+  }
+  const corpusDir = findCorpusDir(args.corpus);
+  const floors = JSON.parse(await readFile(FLOORS_FILE, 'utf8')) as FloorsFile;
+  // OCR off: every corpus document has a text layer, and no truth is on an image-only page.
+  const ingestConfig = testConfig({ OCR: 'off' }).ingest;
+  const pagesCache = new Map<string, IngestedPage[]>();
+  const skipped: Array<{ set: string; reason: string }> = [];
+  const problems: string[] = [];
+  const outcomes: SetOutcome[] = [];
+
+  const documentPages = async (set: EvalSet): Promise<IngestedPage[] | string> => {
+    const label = documentLabel(set);
+    const cached = pagesCache.get(label);
+    if (cached) return cached;
+    let bytes: Uint8Array;
+    if ('corpus' in set.document) {
+      if (corpusDir === null) return `corpus folder not found (looked in ${args.corpus ?? CORPUS_CANDIDATES.join(', ')})`;
+      const file = path.join(corpusDir, set.document.corpus);
+      if (!existsSync(file)) return `${file} not found`;
+      bytes = new Uint8Array(await readFile(file));
+    } else bytes = await buildGeneratedPdf(set.document.generated);
+    const doc = await ingestPdf(bytes, ingestConfig);
+    pagesCache.set(label, doc.pages);
+    return doc.pages;
+  };
+
+  for (const set of sets) {
+    const t0 = performance.now();
+    const pages = await documentPages(set);
+    if (typeof pages === 'string') {
+      skipped.push({ set: set.name, reason: pages });
+      process.stdout.write(`NOTICE: skipping set ${set.name}: ${pages}\n`);
+      continue;
+    }
+    const pageTexts = pages.map((p) => p.text);
+    problems.push(...set.questions.flatMap((q) => truthProblems(q.id, q, pageTexts)).map((m) => `${set.name} ${m}`));
+    const config = toQuestionConfig(set);
+    const outcome = await runAnalysis(
+      {
+        documentName: documentLabel(set),
+        pages,
+        input: { config, enabledSections: config.sections.map((s) => s.section_id), guardrails: '' },
+        engine: 'extractive',
+      },
+      { createEngine: () => createExtractiveEngine() },
+    );
+    const answers = new Map<string, QuestionAnswer>(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
+    const rows: QuestionRow[] = set.questions.map((q) => {
+      const a = answers.get(q.id);
+      const score = scoreQuestion(q.id, q, a);
+      return {
+        ...score,
+        text: q.text,
+        answer: a?.answer ?? null,
+        pages: a?.pages ?? [],
+        truth_pages: q.pages ?? null,
+        accept: q.accept ?? null,
+        not_in_document: q.not_in_document === true,
+      };
+    });
+    outcomes.push({
+      name: set.name,
+      document: documentLabel(set),
+      metrics: summarize(rows),
+      reliability: reliability(rows),
+      seconds: (performance.now() - t0) / 1000,
+      questions: rows,
+    });
+  }
+
+  const out: string[] = [];
+  out.push('Definitions:', ...DEFINITIONS.map((d) => `  ${d}`), '');
+  if (args.verbose) {
+    for (const o of outcomes) {
+      out.push(`--- ${o.name} (${o.document})`);
+      for (const r of o.questions) {
+        const verdict = r.answerable ? `${r.pageHit ? 'page+' : 'page-'} ${r.answerHit ? 'ans+' : 'ans-'}` : r.answered ? 'FALSE-ANSWER' : 'abstained-ok';
+        const ok = r.answerable ? r.pageHit && r.answerHit : !r.answered;
+        out.push(`${ok ? ' ' : '✗'} ${r.id.padEnd(8)} ${verdict.padEnd(12)} conf ${r.confidence.toFixed(2)} pages [${r.pages.join(',')}]  ${r.text}`);
+        if (!ok) {
+          out.push(`      answer: ${r.answer === null ? '(none)' : JSON.stringify(r.answer.replace(/\s+/g, ' ').slice(0, 160))}`);
+          out.push(`      truth : ${r.not_in_document ? 'not in document' : `pages [${r.truth_pages?.join(',')}] accept ${JSON.stringify(r.accept)}`}`);
+        }
+      }
+      out.push('');
+    }
+  }
+  const allRows = outcomes.flatMap((o) => o.questions);
+  const byDocument = new Map<string, QuestionRow[]>();
+  for (const o of outcomes) byDocument.set(o.document, [...(byDocument.get(o.document) ?? []), ...o.questions]);
+  const total = summarize(allRows);
+  const totalReliability = reliability(allRows);
+  out.push('Per set:', metricsTable(outcomes.map((o) => [o.name, o.metrics])), '');
+  out.push('Per document:', metricsTable([...byDocument].map(([d, rows]) => [d, summarize(rows)])), '');
+  out.push('Total:', metricsTable([['all sets run', total]]), '');
+  out.push('Reliability (all answered questions):', reliabilityTable(totalReliability), '');
+  if (skipped.length) out.push(`Skipped ${skipped.length} set(s): ${skipped.map((s) => s.set).join(', ')} — put the corpus in ../shared/corpus or pass --corpus DIR.`, '');
+
+  const violations = [
+    ...outcomes.flatMap((o) => checkFloors(o.name, o.metrics, floors.sets?.[o.name])),
+    ...(skipped.length === 0 && args.sets === null ? checkFloors('total', total, floors.total) : []),
+  ];
+  const seconds = (performance.now() - started) / 1000;
+  out.push(`Time: ${seconds.toFixed(1)} s for ${allRows.length} questions in ${outcomes.length} set(s).`);
+  if (problems.length) out.push(`TRUTH DOES NOT MATCH THE PAGE TEXT (fix the set):\n  ${problems.join('\n  ')}`);
+  out.push(violations.length ? `FLOORS NOT MET (eval/floors.json):\n  ${violations.join('\n  ')}` : 'All floors in eval/floors.json met.');
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  const report = {
+    generated_at: new Date().toISOString(),
+    engine: 'extractive',
+    seconds: Number(seconds.toFixed(2)),
+    definitions: DEFINITIONS,
+    corpus_dir: corpusDir,
+    skipped,
+    total: { metrics: total, reliability: totalReliability },
+    documents: [...byDocument].map(([document, rows]) => ({ document, metrics: summarize(rows), reliability: reliability(rows) })),
+    sets: outcomes.map((o) => ({ ...o, seconds: Number(o.seconds.toFixed(2)) })),
+    floor_violations: violations,
+    truth_problems: problems,
+  };
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  await mkdir(path.dirname(LATEST_FILE), { recursive: true });
+  await writeFile(LATEST_FILE, json);
+  if (args.json !== null) await writeFile(args.json, json);
+  return violations.length || problems.length ? 1 : 0;
+}
+
+process.exitCode = await main();
