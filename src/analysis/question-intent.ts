@@ -95,3 +95,22 @@ export function unitClassesFor(attribute: Attribute): UnitClass[] | null {
 export function dateRoleOf(context: string): DateRole[] {
   return DATE_ROLE_WORDS.filter(([, re]) => re.test(context)).map(([role]) => role);
 }
+
+/**
+ * Words that say what kind of value is asked ("how long", "what date", "how many", "what amount"), not what
+ * it is about: a sentence need not repeat them to answer ("two (2) years warranty" answers "How long is the
+ * warranty?"). Stems, as tokenize.ts makes them.
+ */
+const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
+  any: ['long', 'last', 'number', 'exact', 'latest', 'earliest'],
+  date: ['dat', 'tim', 'day', '~deadline'],
+  duration: ['period', 'tim', 'length'],
+  money: ['amount', 'cost', 'valu', 'dollar', 'pric'],
+  percent: ['percent', 'rat'],
+  count: ['count', 'quantity'],
+};
+
+/** Stems that only say what kind of value the question wants, given its attribute. */
+export function formWordStems(attribute: Attribute): Set<string> {
+  return new Set([...(FORM_WORDS_BY_ATTRIBUTE.any ?? []), ...(attribute === null ? [] : (FORM_WORDS_BY_ATTRIBUTE[attribute] ?? []))]);
+}

@@ -12,7 +12,7 @@ import type { Question, Section } from '../questions/types.js';
 import type { PageRole } from '../ingest/page-structure.js';
 import type { Passage, RetrievedPassage } from './engine.js';
 import { findDates, findQuantities, findStandardCodes } from './extract-value.js';
-import { readQuestionIntent } from './question-intent.js';
+import { formWordStems, readQuestionIntent } from './question-intent.js';
 import { analyzeText, expansionsOf } from './tokenize.js';
 
 /** BM25 term-frequency saturation and length normalisation: the usual defaults, fine for 60–120-word passages. */
@@ -141,7 +141,9 @@ export function inverseDocumentFrequency(index: SearchIndex, term: string): numb
 export function buildQueryTerms(question: Question, section: Section): WeightedTerm[] {
   const terms = new Map<string, number>();
   const analyzed = analyzeText(question.text);
-  for (const t of analyzed.queryTokens) terms.set(t, 1);
+  const form = formWordStems(readQuestionIntent(question.text, question.expected_type).attribute);
+  // Words naming the kind of value ("date", "how long") find every passage with a date: context weight only.
+  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) ? SECTION_TERM_WEIGHT : 1);
   for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
   for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
   for (const t of analyzeText(`${section.section_name} ${section.description}`).queryTokens) {

@@ -17,7 +17,7 @@ import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassa
 import { ZERO_USAGE, type Usage } from '../types.js';
 import { computeAnswerKey } from '../accumulate.js';
 import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
-import { readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
+import { formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
 import type { PageRole } from '../../ingest/page-structure.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
@@ -106,7 +106,7 @@ function countWords(text: string): number {
  * or "owner or contracting authority" is answered by any one of them, so a document naming only "hot
  * water" is not punished for lacking "steam".
  */
-export function buildCoverageConcepts(questionText: string, index: SearchIndex): Concept[] {
+export function buildCoverageConcepts(questionText: string, index: SearchIndex, formWords: ReadonlySet<string> = new Set()): Concept[] {
   const groups: string[][] = [];
   const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
     const alts = analyzeText(inner).queryTokens;
@@ -133,7 +133,8 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
   const seen = new Set<string>();
   const concepts: Concept[] = [];
   for (const g of groups) {
-    const alts = [...new Set(g)].filter((t) => !seen.has(t));
+    // Words that only name the kind of value asked ("how long", "what date") are not the topic.
+    const alts = [...new Set(g)].filter((t) => !seen.has(t) && !formWords.has(t));
     if (alts.length === 0) continue;
     for (const t of alts) seen.add(t);
     const weights = alts.map((t) => (GENERIC_TERMS.has(t) ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t)) : inverseDocumentFrequency(index, t)));
@@ -161,6 +162,28 @@ function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Se
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/** Number tokens of the question ("#12" for "12-inch pipe"), as the index writes them. */
+function questionNumbers(questionText: string): string[] {
+  return analyzeText(questionText).queryTokens.filter((t) => t.startsWith('#'));
+}
+
+/** Text with at least this many values reads as a table (cells run together). */
+const TABULAR_MIN_VALUES = 3;
+
+/**
+ * True when both words of an adjacent question pair ("tensile modulus") occur in the text but never side
+ * by side: the text names them in different cells or clauses, so it does not speak of the pair.
+ */
+export function splitsQuestionPair(questionText: string, text: string, tokens: Set<string>): boolean {
+  const q = analyzeText(questionText);
+  const pairs = new Set(analyzeText(text).bigrams);
+  return q.bigrams.some((b) => {
+    const [a, c] = b.split('|') as [string, string];
+    if (a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c)) return false;
+    return tokens.has(a) && tokens.has(c) && !pairs.has(b) && !pairs.has(`${c}|${a}`);
+  });
 }
 
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
@@ -256,8 +279,11 @@ class ExtractiveEngine implements AnalysisEngine {
   }
 
   private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
-    const concepts = buildCoverageConcepts(question.text, index);
     const intent = readQuestionIntent(question.text, question.expected_type);
+    let concepts = buildCoverageConcepts(question.text, index, formWordStems(intent.attribute));
+    // "When are bids due?": when the form words are all there is, they are the topic.
+    if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
+    const numbers = questionNumbers(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -271,11 +297,18 @@ class ExtractiveEngine implements AnalysisEngine {
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
         if (s.tableRow !== true && isTocLike(s.text)) return;
-        const { text, pages, spans } = this.withListContinuation(sentences, i, question.expected_type);
+        // A lead-in brings its list items, unless the question wants one value (one row of that list).
+        const { text, pages, spans } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
         const headingTokens = s.headingPath ? this.tokensOf(s.headingPath) : undefined;
         const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text), headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
-        const attributeFound = holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
+        const tokens = this.tokensOf(text);
+        // Bound to the subject: the question's own numbers ("12-inch pipe", "Flight 610") must be in the
+        // sentence, and in tabular text (several values) a word pair of the question must not be split
+        // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
+        const bound =
+          numbers.every((n) => tokens.has(n)) && (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens));
+        const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
         const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
@@ -296,6 +329,10 @@ class ExtractiveEngine implements AnalysisEngine {
       return Math.min(MAX_CONFIDENCE, Math.max(0, raw));
     };
     const confidence = confidenceOf(best, rival);
+    if (process.env.QE_DEBUG_Q !== undefined && question.text.includes(process.env.QE_DEBUG_Q)) {
+      for (const x of scored.slice(0, 6)) console.error(`  ${x.score.toFixed(3)} cov=${x.coverage.toFixed(2)} tf=${x.typeFactor.toFixed(2)} attr=${x.attributeFound} p${x.pages} r${x.rank} ${x.text.slice(0, 140)}`);
+      console.error('  concepts', JSON.stringify(concepts.map((c) => [c.alternatives.join('/'), c.weight.toFixed(2)])), 'conf', confidence.toFixed(2), JSON.stringify(intent));
+    }
     if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
     // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
