@@ -273,7 +273,14 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
   const dates = findDates(text);
   dates.forEach((d, i) => {
     const nextStart = dates[i + 1]?.index ?? text.length;
-    const context = text.slice(Math.max(previousEnd, d.index - DATE_ROLE_BEFORE_CHARS), Math.min(nextStart, d.index + d.raw.length + DATE_ROLE_AFTER_CHARS));
+    // The date's own clause: not past the previous or next date, nor across a sentence end.
+    let before = text.slice(Math.max(previousEnd, d.index - DATE_ROLE_BEFORE_CHARS), d.index);
+    const lastStop = Math.max(before.lastIndexOf('. '), before.lastIndexOf('; '));
+    if (lastStop >= 0) before = before.slice(lastStop + 2);
+    let after = text.slice(d.index + d.raw.length, Math.min(nextStart, d.index + d.raw.length + DATE_ROLE_AFTER_CHARS));
+    const stop = after.search(/\.\s+[A-Z]|;/);
+    if (stop >= 0) after = after.slice(0, stop);
+    const context = `${before}${d.raw}${after}`;
     const fit = dateRoleFit(context, wantedRole);
     const score = 10 * fit + proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
     previousEnd = d.index + d.raw.length;

@@ -40,7 +40,12 @@ function display(h: PageHeading): string {
 /** "CURED-IN-PLACE LINER PIPE" → "Cured-In-Place Liner Pipe": paths read better than shouted titles. */
 function titleCase(text: string): string {
   if (/[a-z]/.test(text)) return text;
-  return text.toLowerCase().replace(/(^|[\s\-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  const small = new Set(['a', 'an', 'and', 'or', 'of', 'the', 'to', 'for', 'in', 'on', 'by', 'with', 'at']);
+  return text
+    .toLowerCase()
+    .split(' ')
+    .map((w, i) => (i > 0 && small.has(w) ? w : w.replace(/(^|[\-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())))
+    .join(' ');
 }
 
 export function structureOf(page: IngestedPage): PageStructure {

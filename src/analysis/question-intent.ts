@@ -37,7 +37,7 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   // Only the word itself: "retention or liquidated damages provisions" asks for clauses, not a percentage.
   ['percent', /\b(percent(age)?|%)(?!\w)/i],
   ['duration', /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i],
-  ['money', /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?)\b/i],
+  ['money', /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?)\b|\b(insurance|liability|coverage|umbrella)\b.*\blimits?\b|\blimits?\b.*\b(insurance|liability|coverage)\b/i],
   ['count', /\b(how many|number of)\b/i],
   ['date', /\b(when|what date|which date|dates?|deadline|due)\b/i],
   ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
@@ -103,7 +103,7 @@ export function dateRoleOf(context: string): DateRole[] {
  */
 const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
   any: ['long', 'last', 'number', 'exact', 'latest', 'earliest'],
-  date: ['dat', 'tim', 'day', '~deadline'],
+  date: ['dat', 'tim', 'day', 'due', '~deadline'],
   duration: ['period', 'tim', 'length'],
   money: ['amount', 'cost', 'valu', 'dollar', 'pric'],
   percent: ['percent', 'rat'],

@@ -73,6 +73,12 @@ const COVER_MAX_WORDS = 160;
 /** Pages that can be a cover (physical, 1-based). */
 const COVER_MAX_PAGE = 3;
 
+/** A short line holding a label and an amount, without sentence punctuation: "Widget Liability $3,000,000 each occurrence". */
+const TEXT_ROW_MAX_WORDS = 12;
+function isTextRow(text: string): boolean {
+  return wordCount(text) <= TEXT_ROW_MAX_WORDS && /^[A-Z][A-Za-z'’&/ -]+\s/.test(text) && /(\$\s?[\d,]+|\b\d[\d,.]*\s?(%|psi|mm|in\.?|ft|days?|years?|LF|EA|LS)\b)/.test(text) && !/[.;:]$/.test(text) && !/\b(shall|will|must)\b/i.test(text);
+}
+
 function wordCount(text: string): number {
   return text.match(/\S+/g)?.length ?? 0;
 }
@@ -157,6 +163,7 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
   const headings: PageHeading[] = [];
   const listItems: number[] = [];
   const tableRows: number[] = [];
+  const textRows: number[] = [];
   let tocLines = 0;
   let formLines = 0;
   let scheduleHeader = false;
@@ -180,12 +187,22 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
       if (heading.level >= 5) listItems.push(i);
     } else if (BULLET.test(text)) listItems.push(i);
     if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text))) tableRows.push(i);
+    else if (usableHints === undefined && isTextRow(text)) textRows.push(i);
     // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line.
     if (DOT_LEADER.test(text) || (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) || /\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text)) tocLines++;
     if (FILL_IN.test(text) || FORM_LABEL.test(text)) formLines++;
     if (SCHEDULE_HEADER.test(text)) scheduleHeader = true;
     if (MONEY_OR_UNIT_ROW.test(text) && /\d/.test(text)) scheduleRows++;
   }
+  // Without positions (OCR'd or older pages): runs of two or more short "label value" lines read as table rows.
+  for (let k = 0; k < textRows.length; k++) {
+    const i = textRows[k] as number;
+    const prev = textRows[k - 1];
+    const next = textRows[k + 1];
+    const neighbour = (j: number | undefined) => j !== undefined && Math.abs(content.indexOf(j) - content.indexOf(i)) === 1;
+    if (neighbour(prev) || neighbour(next)) tableRows.push(i);
+  }
+  tableRows.sort((a, b) => a - b);
   const n = content.length;
   const hasTocTitle = content.slice(0, 6).some((i) => /^(table\s+of\s+contents|contents|index)$/i.test((lines[i] as string).replace(/^(SECTION|DOCUMENT)\s+[\d .]+/i, '').trim()));
   let role: PageRole = 'body';

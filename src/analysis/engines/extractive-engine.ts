@@ -19,6 +19,8 @@ import { computeAnswerKey } from '../accumulate.js';
 import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
 import { formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
 import type { PageRole } from '../../ingest/page-structure.js';
+import { buildOutline, type DocumentOutline } from '../outline.js';
+import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -176,12 +178,12 @@ const TABULAR_MIN_VALUES = 3;
  * True when both words of an adjacent question pair ("tensile modulus") occur in the text but never side
  * by side: the text names them in different cells or clauses, so it does not speak of the pair.
  */
-export function splitsQuestionPair(questionText: string, text: string, tokens: Set<string>): boolean {
+export function splitsQuestionPair(questionText: string, text: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set()): boolean {
   const q = analyzeText(questionText);
   const pairs = new Set(analyzeText(text).bigrams);
   return q.bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
-    if (a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c)) return false;
+    if (a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c)) return false;
     return tokens.has(a) && tokens.has(c) && !pairs.has(b) && !pairs.has(`${c}|${a}`);
   });
 }
@@ -223,6 +225,8 @@ class ExtractiveEngine implements AnalysisEngine {
   private pageText = new Map<number, string>();
   private tokenCache = new Map<string, Set<string>>();
   private sentences: SentenceLike[] | null = null;
+  private pages: IngestedPage[] = [];
+  private outline: DocumentOutline | null = null;
 
   planUnits(args: PlanArgs): WorkUnit[] {
     this.index = getSearchIndex(args.passages);
@@ -252,7 +256,18 @@ class ExtractiveEngine implements AnalysisEngine {
     return { answers, usage: { ...ZERO_USAGE } };
   }
 
+  /** Owner and project name from their set places (title-facts.ts); null when the question asks neither or none is found. */
+  private titleFact(question: Question): CandidateAnswer | null {
+    const kind = titleFactKind(question.text);
+    if (kind === null || this.pages.length === 0) return null;
+    this.outline ??= buildOutline(this.pages);
+    const fact = kind === 'owner' ? findOwner(this.pages, this.outline) : findProjectName(this.pages, this.outline);
+    if (fact === null) return null;
+    return { question_id: question.id, answer: fact.answer, value: null, quotes: [{ text: fact.quote, pages: [fact.page] }], confidence: fact.confidence * this.ocrFactor([fact.page]) };
+  }
+
   private recordOcrPages(pages: IngestedPage[]): void {
+    this.pages = pages;
     for (const p of pages) {
       this.pageText.set(p.pageNumber, p.text);
       if (p.ocr) this.ocrConfidence.set(p.pageNumber, p.ocrConfidence);
@@ -279,8 +294,11 @@ class ExtractiveEngine implements AnalysisEngine {
   }
 
   private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
+    const fact = this.titleFact(question);
+    if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
-    let concepts = buildCoverageConcepts(question.text, index, formWordStems(intent.attribute));
+    const formWords = formWordStems(intent.attribute);
+    let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     const numbers = questionNumbers(question.text);
@@ -299,15 +317,17 @@ class ExtractiveEngine implements AnalysisEngine {
         if (s.tableRow !== true && isTocLike(s.text)) return;
         // A lead-in brings its list items, unless the question wants one value (one row of that list).
         const { text, pages, spans } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
-        const headingTokens = s.headingPath ? this.tokensOf(s.headingPath) : undefined;
-        const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text), headingTokens) + 0.25 * passageCoverage;
+        const ownTokens = this.tokensOf(text);
+        // Headings add context to a sentence that names something of the question itself, never stand in for it.
+        const headingTokens = s.headingPath && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(s.headingPath) : undefined;
+        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
         const tokens = this.tokensOf(text);
         // Bound to the subject: the question's own numbers ("12-inch pipe", "Flight 610") must be in the
         // sentence, and in tabular text (several values) a word pair of the question must not be split
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
         const bound =
-          numbers.every((n) => tokens.has(n)) && (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens));
+          numbers.every((n) => tokens.has(n)) && (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords));
         const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
