@@ -20,6 +20,7 @@ import { extractValue, findDates, findQuantities, type ExtractedValue } from '..
 import { formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
 import type { PageRole } from '../../ingest/page-structure.js';
 import { buildOutline, type DocumentOutline } from '../outline.js';
+import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
@@ -164,6 +165,23 @@ function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Se
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/**
+ * Calibration (measured with `npm run eval`, reliability table): an answer reaches the high band (≥ 0.8,
+ * CONFIDENCE_BANDS.high) only with the evidence that is right there ≥ 90 % of the time — a question asking
+ * for a value (an amount, a duration, a date, a count...), a sentence holding a value of that kind, nearly
+ * all of the question's words, and a clear lead over the best differing answer. Whole-sentence answers to
+ * open questions are right about half the time whatever their word overlap: they stay in the middle band.
+ */
+const HIGH_BAND_CAP = CONFIDENCE_BANDS.high - 0.01;
+const HIGH_BAND_MIN_COVERAGE = 0.9;
+const HIGH_BAND_MIN_MARGIN = 0.3;
+
+function calibrate(confidence: number, best: Scored, rival: Scored | undefined, attribute: Attribute): number {
+  const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
+  const strong = attribute !== null && best.attributeFound && best.coverage >= HIGH_BAND_MIN_COVERAGE && margin >= HIGH_BAND_MIN_MARGIN;
+  return strong ? confidence : Math.min(confidence, HIGH_BAND_CAP);
 }
 
 /** Number tokens of the question ("#12" for "12-inch pipe"), as the index writes them. */
@@ -357,11 +375,15 @@ class ExtractiveEngine implements AnalysisEngine {
     // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
-    const answers = [this.toCandidate(question, best, confidence)];
+    if (process.env.QE_FEATURES !== undefined) {
+      const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
+      console.error(`FEAT ${JSON.stringify({ q: question.text, conf: confidence, cov: best.coverage, margin, tf: best.typeFactor, typed: best.value.answer !== null, attr: intent.attribute, type: question.expected_type, rank: best.rank, words: countWords(best.text), yesNo: intent.yesNo })}`);
+    }
+    const answers = [this.toCandidate(question, best, calibrate(confidence, best, rival, intent.attribute))];
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
       const rivalConfidence = confidenceOf(rival, best);
-      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, rivalConfidence));
+      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }
     return answers;
   }
