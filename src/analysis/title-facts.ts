@@ -108,8 +108,7 @@ function capitalisedTail(text: string): string {
 function coverViews(all: PageView[]): PageView[] {
   const covers = all.filter((v) => v.page.pageNumber <= COVER_MAX_PAGE && v.role === 'cover');
   if (covers.length > 0) return covers;
-  const first = all.find((v) => v.content.length > 0);
-  return first !== undefined && first.page.pageNumber <= COVER_MAX_PAGE && first.role !== 'body' ? [first] : [];
+  return [];
 }
 
 /** The owner: a defining phrase, else a public body named on the cover, else a party word the document keeps using. */

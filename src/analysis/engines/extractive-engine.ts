@@ -201,7 +201,7 @@ export function splitsQuestionPair(questionText: string, text: string, tokens: S
   const pairs = new Set(analyzeText(text).bigrams);
   return q.bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
-    if (a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c)) return false;
+    if (a === c || a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c)) return false;
     return tokens.has(a) && tokens.has(c) && !pairs.has(b) && !pairs.has(`${c}|${a}`);
   });
 }
