@@ -79,6 +79,13 @@ describe('values bound to the subject', () => {
     expect(a.answer).not.toContain('$3,000,000');
   });
 
+  it('narrows a lead-in and its table to the row the question names', async () => {
+    const pages = [page(1, ['2.04 GIZMO PROPERTIES', 'A. The cured gizmo shall meet the following minimum values:', 'Gizmo Hardness ASTM X9 70 psi', 'Gizmo Stretch Modulus ASTM X8 900 psi', createFiller(3)])];
+    const a = await answer(pages, 'What gizmo stretch modulus requirements are specified?');
+    expect(a.answer).toContain('900 psi');
+    expect(a.answer).not.toContain('70 psi');
+  });
+
   it('abstains when the topic is there but the asked attribute is not (a duration nobody states)', async () => {
     const pages = [page(1, ['1.05 GIZMO WARRANTY', 'A. The Vendor shall warrant every gizmo against defects in materials and workmanship and repair defects at no cost to the Town.', createFiller(4)])];
     const a = await answer(pages, 'How long is the gizmo warranty period?');

@@ -83,6 +83,8 @@ interface SentenceLike {
   heading?: boolean;
   role?: PageRole;
   tableRow?: boolean;
+  /** A lead-in with its list items: the sentences it was joined from. */
+  parts?: SentenceLike[];
 }
 
 interface Scored {
@@ -98,6 +100,7 @@ interface Scored {
   valueKey: string;
   /** The sentence holds a value of the attribute the question asks for (always true when it asks for none). */
   attributeFound: boolean;
+  parts?: SentenceLike[];
 }
 
 function countWords(text: string): number {
@@ -117,7 +120,8 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex, 
     return ' ';
   });
   const segments = withoutParens.split(/\s+or\s+/i).map((seg) => analyzeText(seg).queryTokens);
-  // Around each "or": the last term before it and the first two after it are alternatives.
+  // Around each "or": the last term before it and the first two after it are alternatives. (Measured: only the
+  // first one after it abstains more on absent topics but loses more answerable questions; see docs/analysis.md.)
   const orGroups: Array<Set<string>> = [];
   // Generic words ("requirements", "project") never stand in for a topic word: "Buy America or ... requirements"
   // must not be satisfied by any sentence saying "required". They stay concepts of their own, at their low weight.
@@ -334,7 +338,7 @@ class ExtractiveEngine implements AnalysisEngine {
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
         if (s.tableRow !== true && isTocLike(s.text)) return;
         // A lead-in brings its list items, unless the question wants one value (one row of that list).
-        const { text, pages, spans } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
+        const { text, pages, spans, parts } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
         const headingTokens = s.headingPath && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(s.headingPath) : undefined;
@@ -352,7 +356,7 @@ class ExtractiveEngine implements AnalysisEngine {
         const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
-        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey, attributeFound });
+        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey, attributeFound, parts });
       });
     });
     if (scored.length === 0) return [abstention(question, 0)];
@@ -379,7 +383,7 @@ class ExtractiveEngine implements AnalysisEngine {
       const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
       console.error(`FEAT ${JSON.stringify({ q: question.text, conf: confidence, cov: best.coverage, margin, tf: best.typeFactor, typed: best.value.answer !== null, attr: intent.attribute, type: question.expected_type, rank: best.rank, words: countWords(best.text), yesNo: intent.yesNo })}`);
     }
-    const answers = [this.toCandidate(question, best, calibrate(confidence, best, rival, intent.attribute))];
+    const answers = [this.toCandidate(question, this.focusOnItem(best, concepts, question), calibrate(confidence, best, rival, intent.attribute))];
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
       const rivalConfidence = confidenceOf(rival, best);
@@ -400,6 +404,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const first = sentences[i] as SentenceLike;
     if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
     const parts = [first.text];
+    const members: SentenceLike[] = [first];
     const pages = new Set(first.pages);
     const spans = first.spans === undefined ? undefined : [...first.spans];
     let words = countWords(first.text);
@@ -408,11 +413,29 @@ class ExtractiveEngine implements AnalysisEngine {
       const w = countWords(next.text);
       if (words + w > LIST_CONTINUATION_WORDS) break;
       parts.push(next.text);
+      members.push(next);
       for (const p of next.pages) pages.add(p);
       if (spans !== undefined) spans.push(...(next.spans ?? []));
       words += w;
     }
-    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans };
+    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans, parts: members.length > 1 ? members : undefined };
+  }
+
+  /**
+   * A lead-in with its list, narrowed to the one item the question names: "flexural strength requirements"
+   * is answered by the row "Flexural Strength ASTM D-790 4,500 psi", not by the lead-in and every row (whose
+   * next row holds another property's value). Only when exactly one item covers the question best and
+   * holds a number; a question about the whole list ("What work is included?") keeps the list.
+   */
+  private focusOnItem(best: Scored, concepts: Concept[], question: Question): Scored {
+    if (best.parts === undefined) return best;
+    const covered = best.parts.map((p) => ({ part: p, coverage: coverageOf(concepts, this.tokensOf(p.text)) }));
+    const ranked = [...covered].sort((a, b) => b.coverage - a.coverage);
+    const top = ranked[0];
+    const second = ranked[1];
+    if (top === undefined || top.coverage < MIN_COVERAGE || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
+    const value = extractValue(top.part.text, question.expected_type, question.text);
+    return { ...best, text: top.part.text, pages: top.part.pages, spans: top.part.spans, value, parts: undefined };
   }
 
   /** One quote per contiguous stretch of page text (so a sentence over a page break cites both pages). */
