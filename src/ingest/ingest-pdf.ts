@@ -77,7 +77,6 @@ export async function ingestPdf(bytes: Uint8Array, options: IngestOptions): Prom
         const lines = normalizePageLines(laidOut.map((l) => l.text));
         // Hints line up with the lines only when normalising joined or dropped none (almost always).
         const hints = lines.length === laidOut.length ? laidOut.map((l) => ({ size: l.size, cells: l.cells })) : null;
-        if (process.env.QE_DEBUG === String(raw.pageNumber)) console.error(laidOut.map((l) => `${l.size.toFixed(1)} ${l.cells} ${l.text.slice(0, 50)}`).join("\n"));
         drafts[raw.pageNumber - 1] = { lines, hints, textChars: raw.textChars, ocr: null };
         if (!awaitsImage) reportPage();
       },

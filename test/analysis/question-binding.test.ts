@@ -99,6 +99,12 @@ describe('values bound to the subject', () => {
     expect(a.answer).toBeNull();
   });
 
+  it('takes a deadline written relative to another date as the asked date', async () => {
+    const pages = [page(1, ['1.07 GIZMO QUESTIONS', 'A. Bidders shall submit gizmo questions no later than 10 calendar days before the bid opening date.', createFiller(4)])];
+    const a = await answer(pages, 'What is the deadline for submitting gizmo questions?');
+    expect(a.answer).toContain('10 calendar days before');
+  });
+
   it('never answers with a heading line', async () => {
     const pages = [page(1, ['SECTION 33 33 33', 'GIZMO PUMPING', '3.04 GIZMO PUMPING REQUIREMENTS', 'A. The Vendor shall pump gizmo flows around each work zone with duplex pumps.'])];
     const a = await answer(pages, 'What gizmo pumping requirements are specified?');

@@ -210,6 +210,9 @@ export function splitsQuestionPair(questionText: string, text: string, tokens: S
   });
 }
 
+const RELATIVE_DEADLINE = /\b(\d+|one|two|three|five|seven|ten|fourteen|fifteen|twenty|thirty)\s*(\(\d+\)\s*)?(calendar |working |business )?(days?|hours?|weeks?)\s+(before|prior to|after|following|from)\b/i;
+const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
+
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
 export function holdsAttribute(text: string, attribute: Attribute): boolean {
   switch (attribute) {
@@ -217,7 +220,8 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
     case 'identifier':
       return true;
     case 'date':
-      return findDates(text).length > 0;
+      // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
+      return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
     case 'phone':
       return /\(?\d{3}\)?[\s.\-–]?\d{3}[\s.\-–]\d{4}\b/.test(text);
     case 'email':
@@ -371,18 +375,10 @@ class ExtractiveEngine implements AnalysisEngine {
       return Math.min(MAX_CONFIDENCE, Math.max(0, raw));
     };
     const confidence = confidenceOf(best, rival);
-    if (process.env.QE_DEBUG_Q !== undefined && question.text.includes(process.env.QE_DEBUG_Q)) {
-      for (const x of scored.slice(0, 6)) console.error(`  ${x.score.toFixed(3)} cov=${x.coverage.toFixed(2)} tf=${x.typeFactor.toFixed(2)} attr=${x.attributeFound} p${x.pages} r${x.rank} ${x.text.slice(0, 140)}`);
-      console.error('  concepts', JSON.stringify(concepts.map((c) => [c.alternatives.join('/'), c.weight.toFixed(2)])), 'conf', confidence.toFixed(2), JSON.stringify(intent));
-    }
     if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
     // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
-    if (process.env.QE_FEATURES !== undefined) {
-      const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
-      console.error(`FEAT ${JSON.stringify({ q: question.text, conf: confidence, cov: best.coverage, margin, tf: best.typeFactor, typed: best.value.answer !== null, attr: intent.attribute, type: question.expected_type, rank: best.rank, words: countWords(best.text), yesNo: intent.yesNo })}`);
-    }
     const answers = [this.toCandidate(question, this.focusOnItem(best, concepts, question), calibrate(confidence, best, rival, intent.attribute))];
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
