@@ -375,10 +375,70 @@ function lakeshoreCulvertManual(): PageSpec[] {
   return pages;
 }
 
+/**
+ * A short tender with two traps: lead-in sentences whose content is the numbered list that follows, and an
+ * addendum at the back that moves the closing date and revises one cell of a media table.
+ */
+function riverbendTenderWithAddendum(): PageSpec[] {
+  const h = 'Town of Riverbend - Water Treatment Plant Filter Rehabilitation - Tender T-2025-31';
+  const f = 'Page {page}';
+  const add = (lines: string[]): PageSpec => ({ header: h, footer: f, lines, fontSize: 10 });
+  return [
+    { lines: ['', 'TOWN OF RIVERBEND', '', 'WATER TREATMENT PLANT', 'FILTER REHABILITATION', '', 'TENDER T-2025-31', '', 'ISSUED FOR TENDER: MAY 2025'], fontSize: 14 },
+    add([
+      'INVITATION TO TENDER',
+      'The Town of Riverbend invites tenders for the Water Treatment Plant Filter Rehabilitation,',
+      'Tender T-2025-31. Tenders close at 2:00 p.m. local time on June 12, 2025 at the Town Office.',
+      'Each tender shall include a tender deposit of $25,000 in the form of a certified cheque or a',
+      'bid bond.',
+      'An optional site visit will be held at the plant at 10:00 a.m. on June 3, 2025.',
+    ]),
+    add([
+      'INSTRUCTIONS TO TENDERERS',
+      '3.1 Each Tenderer shall submit the following with its Tender:',
+      '1. the completed Form of Tender;',
+      '2. the tender deposit specified in the Invitation to Tender;',
+      '3. an Agreement to Bond for a performance bond of 50% of the Contract Price;',
+      '4. a list of proposed subcontractors; and',
+      '5. a letter of clearance from the Workers Compensation Board.',
+      '3.2 The Contractor must demonstrate the following experience:',
+      '1. at least three filter rehabilitation projects completed in the last ten years; and',
+      '2. a superintendent with five years of water treatment plant experience.',
+    ]),
+    add([
+      'SUPPLEMENTARY CONDITIONS',
+      'SC-1 Holdback. A holdback of ten percent (10%) of each payment will be retained in accordance',
+      'with the Prompt Payment and Construction Lien Act.',
+      'SC-2 Schedule. Substantial Performance of the Work shall be achieved by September 30, 2025,',
+      'and Total Performance of the Work by October 31, 2025.',
+      'SC-3 Liquidated Damages. If Substantial Performance is not achieved by the date in SC-2, the',
+      'Contractor shall pay the Owner $750 for each day of delay.',
+    ]),
+    add([
+      'SECTION 46 61 13 - FILTER MEDIA',
+      '2.1 The filter bed shall consist of the following layers, top to bottom:',
+      'Layer        Depth     Effective Size',
+      'Anthracite   450 mm    0.90 - 1.00 mm',
+      'Sand         300 mm    0.45 - 0.55 mm',
+      'Garnet       100 mm    0.25 - 0.30 mm',
+      '2.2 Media shall conform to AWWA B100.',
+    ]),
+    add(['', '', BLANK]),
+    add([
+      'ADDENDUM NO. 2 - ISSUED JUNE 5, 2025',
+      'This addendum forms part of the Tender Documents.',
+      '1. The closing date is extended: Tenders now close at 2:00 p.m. local time on June 19, 2025.',
+      '2. Section 46 61 13, article 2.1: the depth of the Sand layer is revised to 350 mm.',
+      '3. All other terms remain unchanged.',
+    ]),
+  ];
+}
+
 /** Name -> page specs. The eval runner draws each into a PDF once per run. */
 export const GENERATED_DOCUMENTS: Record<string, () => PageSpec[]> = {
   'harbor-view-sewer-rehab': harborViewSewerRehab,
   'lakeshore-culvert-manual': lakeshoreCulvertManual,
+  'riverbend-tender-addendum': riverbendTenderWithAddendum,
 };
 
 export async function buildGeneratedPdf(name: string): Promise<Uint8Array> {

@@ -7,7 +7,11 @@
  * - answered: the engine returned a non-null answer.
  * - page-hit = answerable questions that are answered AND cite at least one truth page / answerable questions.
  * - answer-hit = answerable questions whose answer (or typed value) matches any `accept` entry and no `reject`
- *   entry / answerable questions.
+ *   entry / answerable questions. `reject` holds values of a neighbouring attribute (the next table row, the
+ *   aggregate beside the per-occurrence limit, the other date): the product promises the asked value, and an
+ *   answer that also carries the neighbour leaves the estimator to pick.
+ * - passage-hit = the same without `reject`: the answer's passage holds the accepted value (a looser reading,
+ *   printed beside answer-hit so a change in value extraction and a change in passage choice can be told apart).
  * - false-answer rate = not-in-document questions that got a non-null answer / not-in-document questions.
  * - abstention rate = answerable questions left unanswered / answerable questions.
  * - reliability table: every answered question in its confidence band; "right" = answer-hit on an answerable
@@ -48,6 +52,8 @@ export interface QuestionScore {
   answered: boolean;
   pageHit: boolean;
   answerHit: boolean;
+  /** Accept matched, ignoring reject (the passage holds the value). */
+  passageHit: boolean;
   /** Answered, and right: answer-hit on an answerable question. */
   right: boolean;
   confidence: number;
@@ -60,11 +66,13 @@ export interface Metrics {
   answered: number;
   pageHits: number;
   answerHits: number;
+  passageHits: number;
   falseAnswers: number;
   abstainedAnswerable: number;
   /** Ratios in 0..1; null when the denominator is 0. */
   pageHit: number | null;
   answerHit: number | null;
+  passageHit: number | null;
   falseAnswerRate: number | null;
   abstentionRate: number | null;
 }
@@ -129,8 +137,9 @@ export function scoreQuestion(id: string, truth: Truth, answer: EngineAnswer | u
   const pageHit = answerable && answered && a.pages.some((p) => truthPages.includes(p));
   const texts = answerTexts(a);
   const rejected = texts.some((t) => matchesAccept(t, truth.reject ?? []));
-  const answerHit = answerable && answered && !rejected && texts.some((t) => matchesAccept(t, truth.accept ?? []));
-  return { id, answerable, answered, pageHit, answerHit, right: answerHit, confidence: a.confidence };
+  const passageHit = answerable && answered && texts.some((t) => matchesAccept(t, truth.accept ?? []));
+  const answerHit = passageHit && !rejected;
+  return { id, answerable, answered, pageHit, answerHit, passageHit, right: answerHit, confidence: a.confidence };
 }
 
 const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
@@ -140,6 +149,7 @@ export function summarize(scores: readonly QuestionScore[]): Metrics {
   const absent = scores.filter((s) => !s.answerable);
   const pageHits = answerable.filter((s) => s.pageHit).length;
   const answerHits = answerable.filter((s) => s.answerHit).length;
+  const passageHits = answerable.filter((s) => s.passageHit).length;
   const falseAnswers = absent.filter((s) => s.answered).length;
   const abstainedAnswerable = answerable.filter((s) => !s.answered).length;
   return {
@@ -149,10 +159,12 @@ export function summarize(scores: readonly QuestionScore[]): Metrics {
     answered: scores.filter((s) => s.answered).length,
     pageHits,
     answerHits,
+    passageHits,
     falseAnswers,
     abstainedAnswerable,
     pageHit: ratio(pageHits, answerable.length),
     answerHit: ratio(answerHits, answerable.length),
+    passageHit: ratio(passageHits, answerable.length),
     falseAnswerRate: ratio(falseAnswers, absent.length),
     abstentionRate: ratio(abstainedAnswerable, answerable.length),
   };

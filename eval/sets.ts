@@ -8,6 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EXPECTED_TYPES, type QuestionConfig } from '../src/questions/types.js';
 
+/**
+ * Failure classes from issue 13, for per-class numbers: identity (owner, project title, contract number: title
+ * page and notice), date-role (which of several dates), table-value (one cell or clause among neighbouring values),
+ * near-miss (not in the document, but the document names the topic with another attribute), lead-in-list (the
+ * answer is the list a lead-in sentence introduces), addendum (a later addendum changes the value).
+ */
+export const TAGS = ['identity', 'date-role', 'table-value', 'near-miss', 'lead-in-list', 'addendum'] as const;
+
 export const SETS_DIR = fileURLToPath(new URL('./sets/', import.meta.url));
 
 const questionSchema = z
@@ -17,6 +25,8 @@ const questionSchema = z
     section: z.string().min(1).optional(),
     text: z.string().min(1),
     expected_type: z.enum(EXPECTED_TYPES).default('string'),
+    /** Failure classes this question probes (see TAGS); `npm run eval` prints metrics per tag. */
+    tags: z.array(z.enum(TAGS)).optional(),
     pages: z.array(z.number().int().positive()).optional(),
     accept: z.array(z.string().min(1)).optional(),
     reject: z.array(z.string().min(1)).optional(),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFloors, matchesAccept, normalizeForMatch, reliability, scoreQuestion, summarize, truthProblems, type EngineAnswer, type Truth } from '../../eval/scorer.js';
 import { loadEvalSets, parseEvalSet, toQuestionConfig } from '../../eval/sets.js';
+import { comparison, isGood, type QuestionRow } from '../../eval/compare.js';
 import { GENERATED_DOCUMENTS, buildGeneratedPdf } from '../../eval/generated-documents.js';
 import { testConfig } from '../../src/config.js';
 import { ingestPdf } from '../../src/ingest/index.js';
@@ -48,7 +49,7 @@ describe('eval scorer metrics', () => {
     const by = Object.fromEntries(scores.map((s) => [s.id, s]));
     expect([by.a?.pageHit, by.a?.answerHit]).toEqual([true, true]);
     expect([by.b?.pageHit, by.b?.answerHit]).toEqual([true, false]);
-    expect([by.c?.pageHit, by.c?.answerHit]).toEqual([true, false]);
+    expect([by.c?.pageHit, by.c?.answerHit, by.c?.passageHit]).toEqual([true, false, true]);
     expect([by.d?.answered, by.d?.pageHit, by.d?.answerHit]).toEqual([false, false, false]);
     expect([by.e?.answerable, by.e?.answered, by.e?.right]).toEqual([false, true, false]);
     expect([by.f?.answerable, by.f?.answered]).toEqual([false, false]); // missing answer counts as abstained
@@ -60,7 +61,8 @@ describe('eval scorer metrics', () => {
 
   it('computes the rates from the hand counts', () => {
     const m = summarize(scores);
-    expect(m).toMatchObject({ questions: 6, answerable: 4, notInDocument: 2, answered: 4, pageHits: 3, answerHits: 1, falseAnswers: 1, abstainedAnswerable: 1 });
+    expect(m).toMatchObject({ questions: 6, answerable: 4, notInDocument: 2, answered: 4, pageHits: 3, answerHits: 1, passageHits: 2, falseAnswers: 1, abstainedAnswerable: 1 });
+    expect(m.passageHit).toBeCloseTo(2 / 4);
     expect(m.pageHit).toBeCloseTo(3 / 4);
     expect(m.answerHit).toBeCloseTo(1 / 4);
     expect(m.falseAnswerRate).toBeCloseTo(1 / 2);
@@ -136,5 +138,33 @@ describe('eval truth check', () => {
       const texts = doc.pages.map((p) => p.text);
       expect(set.questions.flatMap((q) => truthProblems(q.id, q, texts)), set.name).toEqual([]);
     }
+  }, 180_000);
+});
+
+describe('eval comparison with an earlier report', () => {
+  const row = (id: string, truth: Truth, a: EngineAnswer): QuestionRow => ({
+    ...scoreQuestion(id, truth, a),
+    text: `question ${id}`,
+    answer: a.answer,
+    pages: a.pages,
+    truth_pages: truth.pages ?? null,
+    accept: truth.accept ?? null,
+    not_in_document: truth.not_in_document === true,
+    tags: [],
+  });
+  const t1: Truth = { pages: [1], accept: ['5%'] };
+  const t2: Truth = { not_in_document: true };
+
+  it('lists questions that became right and those that broke, with the metric deltas in points', () => {
+    const before = [row('a', t1, answer('10%', [1], 0.9)), row('b', t2, answer(null, [], 0))];
+    const now = [row('a', t1, answer('5%', [1], 0.9)), row('b', t2, answer('$1,000', [2], 0.8))];
+    const lines = comparison({ sets: [{ name: 's', metrics: summarize(before), questions: before }] }, [{ name: 's', metrics: summarize(now), questions: now }]);
+    expect(lines[0]).toBe('s: page-hit +0.0  answer-hit +100.0  false-answer +100.0 points');
+    expect(lines.slice(1)).toEqual(['  fixed  a      question a  now: "5%"', '  BROKEN b      question b  now: "$1,000"']);
+    expect(isGood(now[0] as QuestionRow)).toBe(true);
+  });
+
+  it('names a set the earlier report does not have', () => {
+    expect(comparison({ sets: [] }, [{ name: 'new', metrics: summarize([]), questions: [] }])).toEqual(['new: not in the earlier report']);
   });
 });
