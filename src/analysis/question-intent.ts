@@ -105,7 +105,7 @@ const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
   any: ['long', 'last', 'number', 'exact', 'latest', 'earliest'],
   date: ['dat', 'tim', 'day', 'due', '~deadline'],
   duration: ['period', 'tim', 'length'],
-  money: ['amount', 'cost', 'valu', 'dollar', 'pric'],
+  money: ['amount', 'cost', 'valu', 'dollar', 'pric', 'limit'],
   percent: ['percent', 'rat'],
   count: ['count', 'quantity'],
 };

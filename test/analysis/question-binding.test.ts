@@ -79,6 +79,14 @@ describe('values bound to the subject', () => {
     expect(a.answer).not.toContain('$3,000,000');
   });
 
+  it('abstains when no row names the qualifier the question asks about (another kind of limit)', async () => {
+    const lines = ['SECTION 22 22 22', 'WIDGET INSURANCE', 'The Vendor shall carry the following insurance with minimum limits:', 'Widget Liability $3,000,000 each occurrence', 'Gadget Liability $7,000,000 combined single limit', 'Sprocket Cover statutory limits'];
+    const elsewhere = page(2, ['1.09 DELIVERIES', 'A. Doohickey deliveries are made on Mondays between the hours stated by the Town.', createFiller(5)]);
+    const a = await answer([page(1, lines), elsewhere], 'What is the doohickey liability insurance limit?');
+    expect(a.answer).toBeNull();
+    expect(a.confidence).toBeLessThan(0.3);
+  });
+
   it('narrows a lead-in and its table to the row the question names', async () => {
     const pages = [page(1, ['2.04 GIZMO PROPERTIES', 'A. The cured gizmo shall meet the following minimum values:', 'Gizmo Hardness ASTM X9 70 psi', 'Gizmo Stretch Modulus ASTM X8 900 psi', createFiller(3)])];
     const a = await answer(pages, 'What gizmo stretch modulus requirements are specified?');

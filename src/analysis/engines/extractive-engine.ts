@@ -196,6 +196,23 @@ function questionNumbers(questionText: string): string[] {
 /** Text with at least this many values reads as a table (cells run together). */
 const TABULAR_MIN_VALUES = 3;
 
+/** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
+const ROW_MAX_WORDS = 25;
+/** Words that qualify any quantity ("minimum flexural strength"): a row need not repeat them. */
+const UNBINDING_MODIFIERS = new Set(['minimum', 'maximum', 'total', 'averag', 'estimat', 'each', 'per', 'annual', 'typical', 'nominal'].flatMap((w) => analyzeText(w).queryTokens.concat([w])));
+
+/**
+ * True when a short text has the head word of a question pair but not its qualifier: "Automobile Liability
+ * $1,000,000" has "liability" but not "professional", so it does not state the professional liability limit.
+ */
+export function missesQualifier(questionText: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set(), headingTokens?: Set<string>): boolean {
+  return analyzeText(questionText).bigrams.some((b) => {
+    const [a, c] = b.split('|') as [string, string];
+    if (a === c || a.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c) || UNBINDING_MODIFIERS.has(a) || a.startsWith('#')) return false;
+    return tokens.has(c) && !tokens.has(a) && headingTokens?.has(a) !== true;
+  });
+}
+
 /**
  * True when both words of an adjacent question pair ("tensile modulus") occur in the text but never side
  * by side: the text names them in different cells or clauses, so it does not speak of the pair.
@@ -353,7 +370,9 @@ class ExtractiveEngine implements AnalysisEngine {
         // sentence, and in tabular text (several values) a word pair of the question must not be split
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
         const bound =
-          numbers.every((n) => tokens.has(n)) && (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords));
+          numbers.every((n) => tokens.has(n)) &&
+          (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
+          (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens));
         const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
