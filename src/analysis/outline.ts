@@ -44,7 +44,7 @@ function titleCase(text: string): string {
   return text
     .toLowerCase()
     .split(' ')
-    .map((w, i) => (i > 0 && small.has(w) ? w : w.replace(/(^|[\-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())))
+    .map((w, i) => (i > 0 && small.has(w) ? w : w.replace(/(^|[-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())))
     .join(' ');
 }
 
