@@ -113,6 +113,17 @@ describe('values bound to the subject', () => {
     expect(a.answer).toContain('10 calendar days before');
   });
 
+  it('cites every place that states the same value, not only the best one', async () => {
+    const pages = [
+      page(1, ['SUMMARY', 'Gizmo bids are due on April 9, 2031 at the Town Hall.', createFiller(3)]),
+      page(2, [createFiller(4, 2)]),
+      page(3, ['1.02 GIZMO BIDS', 'A. Gizmo bids are due on April 9, 2031 at the Town Hall office.', createFiller(3, 4)]),
+    ];
+    const a = await answer(pages, 'When are gizmo bids due?', 'date');
+    expect(a.value).toBe('2031-04-09');
+    expect(a.pages).toEqual([1, 3]);
+  });
+
   it('never answers with a heading line', async () => {
     const pages = [page(1, ['SECTION 33 33 33', 'GIZMO PUMPING', '3.04 GIZMO PUMPING REQUIREMENTS', 'A. The Vendor shall pump gizmo flows around each work zone with duplex pumps.'])];
     const a = await answer(pages, 'What gizmo pumping requirements are specified?');

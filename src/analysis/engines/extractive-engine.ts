@@ -41,6 +41,8 @@ const MAX_CONFIDENCE = 0.95;
 const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.55, boolean: 0.7, list: 0.85, technical_spec: 0.8, string: 1 };
 /** OCR'd text: digits and codes may be misread. Scaled further by the page's mean OCR word confidence. */
 const OCR_FACTOR = 0.85;
+/** Other places giving the same value that are cited with the answer. */
+const MAX_AGREEING_PLACES = 2;
 /** A competing answer this close to the best one is shown as a variant. */
 const VARIANT_SCORE_RATIO = 0.85;
 /** Sentences shorter than this without any number are headings or labels: they cannot carry an answer. */
@@ -399,6 +401,12 @@ class ExtractiveEngine implements AnalysisEngine {
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
     const answers = [this.toCandidate(question, this.focusOnItem(best, concepts, question), calibrate(confidence, best, rival, intent.attribute))];
+    if (typed && best.value.value !== null) {
+      // The same value stated in other places (a summary and the body, a notice and its repeat): cite them too.
+      const bestPages = new Set(best.pages);
+      const agreeing = scored.filter((s) => s !== best && s.valueKey === best.valueKey && s.score >= VARIANT_SCORE_RATIO * best.score && !s.pages.some((p) => bestPages.has(p)));
+      for (const s of agreeing.slice(0, MAX_AGREEING_PLACES)) answers.push(this.toCandidate(question, s, (answers[0] as CandidateAnswer).confidence));
+    }
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
       const rivalConfidence = confidenceOf(rival, best);
