@@ -55,6 +55,8 @@ export interface SearchIndex {
   lengths: number[];
   avgLength: number;
   postings: Map<string, Array<{ doc: number; tf: number }>>;
+  /** Word pair ("bid|bond") → passages holding it side by side (one entry per passage; compact: pairs are many). */
+  pairPostings: Map<string, number[]>;
   /** Term → passages whose heading path holds it. */
   headingPostings: Map<string, number[]>;
   features: PassageFeatures[];
@@ -90,6 +92,7 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
   const lengths: number[] = [];
   const features: PassageFeatures[] = [];
   const headingPostings = new Map<string, number[]>();
+  const pairPostings = new Map<string, number[]>();
   const headingTokens = new Map<string, string[]>();
   passages.forEach((passage, doc) => {
     const analyzed = analyzeText(passage.text);
@@ -97,7 +100,11 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
     lengths.push(tokens.length);
     const tf = new Map<string, number>();
     for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const t of analyzed.bigrams) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const b of new Set(analyzed.bigrams)) {
+      let list = pairPostings.get(b);
+      if (list === undefined) pairPostings.set(b, (list = []));
+      list.push(doc);
+    }
     const path = passage.headingPath ?? '';
     if (path !== '') {
       // Neighbouring passages share a path: analyse each path once.
@@ -125,7 +132,7 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
     });
   });
   const total = lengths.reduce((a, b) => a + b, 0);
-  const index: SearchIndex = { passages, lengths, avgLength: passages.length === 0 ? 0 : total / passages.length, postings, headingPostings, features };
+  const index: SearchIndex = { passages, lengths, avgLength: passages.length === 0 ? 0 : total / passages.length, postings, pairPostings, headingPostings, features };
   indexByPassages.set(passages, index);
   return index;
 }
@@ -133,7 +140,7 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
 /** Inverse document frequency (BM25 form, never negative). A term absent from the document gets the highest value. */
 export function inverseDocumentFrequency(index: SearchIndex, term: string): number {
   const n = index.passages.length;
-  const df = index.postings.get(term)?.length ?? 0;
+  const df = (term.includes('|') ? index.pairPostings.get(term)?.length : index.postings.get(term)?.length) ?? 0;
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
@@ -170,6 +177,17 @@ export function retrieve(index: SearchIndex, question: Question, section: Sectio
   const scores = new Map<number, number>();
   const questionTerms = buildQueryTerms(question, section);
   for (const { term, weight } of questionTerms) {
+    if (term.includes('|')) {
+      // A word pair counts once per passage (tf 1), normalised like any term.
+      const docs = index.pairPostings.get(term);
+      if (docs === undefined) continue;
+      const idf = inverseDocumentFrequency(index, term);
+      for (const doc of docs) {
+        const norm = 1 - BM25_B + (BM25_B * (index.lengths[doc] as number)) / (index.avgLength || 1);
+        scores.set(doc, (scores.get(doc) ?? 0) + (weight * idf * (BM25_K1 + 1)) / (1 + BM25_K1 * norm));
+      }
+      continue;
+    }
     const list = index.postings.get(term);
     if (list === undefined) continue;
     const idf = inverseDocumentFrequency(index, term);

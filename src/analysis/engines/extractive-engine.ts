@@ -41,6 +41,8 @@ const MAX_CONFIDENCE = 0.95;
 const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.55, boolean: 0.7, list: 0.85, technical_spec: 0.8, string: 1 };
 /** OCR'd text: digits and codes may be misread. Scaled further by the page's mean OCR word confidence. */
 const OCR_FACTOR = 0.85;
+/** Token sets kept for reuse between questions of a run (a few MB at most). */
+const TOKEN_CACHE_MAX_ENTRIES = 5_000;
 /** Other places giving the same value that are cited with the answer. */
 const MAX_AGREEING_PLACES = 2;
 /** A competing answer this close to the best one is shown as a variant. */
@@ -322,6 +324,8 @@ class ExtractiveEngine implements AnalysisEngine {
   private tokensOf(text: string): Set<string> {
     let tokens = this.tokenCache.get(text);
     if (tokens === undefined) {
+      // Bounded: on a 1,500-page document the sentences read over 100 questions would otherwise all stay cached.
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.clear();
       tokens = new Set(tokenize(text));
       this.tokenCache.set(text, tokens);
     }
