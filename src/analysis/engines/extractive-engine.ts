@@ -460,7 +460,9 @@ class ExtractiveEngine implements AnalysisEngine {
     const ranked = [...covered].sort((a, b) => b.coverage - a.coverage);
     const top = ranked[0];
     const second = ranked[1];
-    if (top === undefined || top.coverage < MIN_COVERAGE || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
+    // The item must say something of the question the lead-in does not ("Ovality* = 2%" for "what ovality is assumed").
+    const leadIn = covered[0];
+    if (top === undefined || top.coverage <= (leadIn === top ? 0 : (leadIn?.coverage ?? 0)) || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
     const value = extractValue(top.part.text, question.expected_type, question.text);
     return { ...best, text: top.part.text, pages: top.part.pages, spans: top.part.spans, value, parts: undefined };
   }
