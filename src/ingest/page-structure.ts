@@ -76,7 +76,7 @@ const COVER_MAX_PAGE = 3;
 /** A short line holding a label and an amount, without sentence punctuation: "Widget Liability $3,000,000 each occurrence". */
 const TEXT_ROW_MAX_WORDS = 12;
 function isTextRow(text: string): boolean {
-  return wordCount(text) <= TEXT_ROW_MAX_WORDS && /^[A-Z][A-Za-z'’&/ -]+\s/.test(text) && /(\$\s?[\d,]+|\b\d[\d,.]*\s?(%|psi|mm|in\.?|ft|days?|years?|LF|EA|LS)\b)/.test(text) && !/[.;:]$/.test(text) && !/\b(shall|will|must)\b/i.test(text);
+  return wordCount(text) <= TEXT_ROW_MAX_WORDS && /^[A-Z][A-Za-z'’&/ -]+\s/.test(text) && /(\$\s?[\d,]+|\b\d[\d,.]*\s?(%|psi|pcf|mm|in\.?|ft|days?|years?|LF|EA|LS)(?![A-Za-z]))/.test(text) && !/[.;:]$/.test(text) && !/\b(shall|will|must)\b/i.test(text);
 }
 
 function wordCount(text: string): number {

@@ -94,6 +94,20 @@ describe('values bound to the subject', () => {
     expect(a.answer).not.toContain('70 psi');
   });
 
+  it('takes a design-parameter row that names what the lead-in does not', async () => {
+    const pages = [page(1, ['3.02 GIZMO DESIGN', 'A. The gizmo wall shall be designed with the following parameters:', 'Wobble Factor = 2%', 'Soil Modulus = 1000 psi', 'Soil Density = 120 pcf', createFiller(3)])];
+    const a = await answer(pages, 'What wobble factor is specified for the gizmo design?');
+    expect(a.answer).toContain('2%');
+    expect(a.answer).not.toContain('1000 psi');
+  });
+
+  it('answers with the clause of a row that names the subject when the row gives several amounts', async () => {
+    const pages = [page(1, ['1.04 GIZMO INSURANCE', 'A. Gizmo Liability insurance: $6,000,000 each occurrence; $9,000,000 aggregate.', createFiller(4)])];
+    const a = await answer(pages, 'What is the gizmo liability insurance limit per occurrence?');
+    expect(a.answer).toContain('$6,000,000 each occurrence');
+    expect(a.answer).not.toContain('$9,000,000');
+  });
+
   it('abstains when the topic is there but the asked attribute is not (a duration nobody states)', async () => {
     const pages = [page(1, ['1.05 GIZMO WARRANTY', 'A. The Vendor shall warrant every gizmo against defects in materials and workmanship and repair defects at no cost to the Town.', createFiller(4)])];
     const a = await answer(pages, 'How long is the gizmo warranty period?');

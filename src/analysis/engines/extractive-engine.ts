@@ -404,7 +404,8 @@ class ExtractiveEngine implements AnalysisEngine {
     // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
-    const answers = [this.toCandidate(question, this.focusOnItem(best, concepts, question), calibrate(confidence, best, rival, intent.attribute))];
+    const focused = this.focusOnItem(best, concepts, question);
+    const answers = [this.toCandidate(question, this.focusOnClause(focused, concepts, intent.attribute, question.expected_type), calibrate(confidence, best, rival, intent.attribute))];
     if (typed && best.value.value !== null) {
       // The same value stated in other places (a summary and the body, a notice and its repeat): cite them too.
       const bestPages = new Set(best.pages);
@@ -446,6 +447,24 @@ class ExtractiveEngine implements AnalysisEngine {
       words += w;
     }
     return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans, parts: members.length > 1 ? members : undefined };
+  }
+
+  /**
+   * A row giving several values of the asked kind ("Commercial General Liability $2,000,000 each occurrence;
+   * $4,000,000 aggregate"): the answer is the clause that names the question's subject, the quote stays whole.
+   */
+  private focusOnClause(s: Scored, concepts: Concept[], attribute: Attribute, type: ExpectedType): Scored {
+    if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
+    const clauses = s.text.split(/;\s+/).filter((c) => c.trim() !== '');
+    const withValue = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c));
+    if (clauses.length < 2 || withValue.length < 2) return s;
+    let bestClause = withValue[0] as string;
+    let bestCoverage = -1;
+    for (const c of withValue) {
+      const cov = coverageOf(concepts, this.tokensOf(c));
+      if (cov > bestCoverage) [bestClause, bestCoverage] = [c, cov];
+    }
+    return { ...s, value: { ...s.value, answer: bestClause.trim() } };
   }
 
   /**
