@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'db-result-fetch': async () => (await import('./db-result-fetch.bench.js')).runDbResultFetchBench(),
   ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
   analysis: async () => (await import('./analysis.bench.js')).runAnalysisBench(),
+  'analysis-1500': async () => (await import('./analysis-1500.bench.js')).runAnalysis1500Bench(),
   'llm-tokens': async () => (await import('./llm-tokens.bench.js')).runLlmTokensBench(),
   'http-results': async () => (await import('./http-results.bench.js')).runHttpResultsBench(),
   'event-latency': async () => (await import('./event-latency.bench.js')).runEventLatencyBench(),

@@ -5,6 +5,7 @@
  */
 import type { Question, Section } from '../questions/types.js';
 import type { IngestedPage } from '../ingest/types.js';
+import type { PageRole } from '../ingest/page-structure.js';
 import type { EngineName, Usage } from './types.js';
 
 /** A span of document text with provenance. A passage may cross a page break: `pages` lists every page it touches. */
@@ -13,6 +14,13 @@ export interface Passage {
   pages: number[]; // ascending, 1-based physical
   text: string;
   ocr: boolean;
+  /** Headings in force where the passage starts: "00 73 16 Insurance › 1.03 Limits › A." ('' when none). */
+  headingPath?: string;
+  /** Role of the passage's first page: cover, toc, form, blank, bid_schedule or body. */
+  role?: PageRole;
+  /** Position of the passage's sentences in the run's sentence table (PlanArgs.sentences): plain data that survives a structured clone. */
+  firstSentence?: number;
+  sentenceCount?: number;
 }
 
 export interface RetrievedPassage {
@@ -49,6 +57,8 @@ export interface PlanArgs {
   passages: Passage[];
   retrieved: ReadonlyMap<string, RetrievedPassage[]>;
   thorough: boolean;
+  /** Every sentence of the document with its spans, heading path and page role (passages point into it). */
+  sentences?: Array<{ text: string; pages: number[]; spans: Array<{ page: number; start: number; end: number }>; headingPath: string; heading: boolean; role: PageRole; tableRow: boolean }>;
 }
 
 export interface AnalysisEngine {

@@ -4,6 +4,7 @@
  * first-class tokens) and accumulation (normalised values decide whether two answers are the same).
  */
 import type { ExpectedType } from '../questions/types.js';
+import { dateRoleOf, readQuestionIntent, unitClassesFor, type DateRole } from './question-intent.js';
 
 const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
@@ -192,7 +193,12 @@ const CLASS_HINTS: Array<[RegExp, UnitClass]> = [
 ];
 
 export function expectedUnitClasses(questionText: string): UnitClass[] {
-  return CLASS_HINTS.filter(([re]) => re.test(questionText)).map(([, c]) => c);
+  const hinted = CLASS_HINTS.filter(([re]) => re.test(questionText)).map(([, c]) => c);
+  // The question's attribute narrows the hints: "what percentage ... bid bond" wants a percent, not dollars.
+  const attribute = unitClassesFor(readQuestionIntent(questionText, 'string').attribute);
+  if (attribute === null || attribute.length > 4) return hinted;
+  const narrowed = hinted.filter((c) => attribute.includes(c));
+  return narrowed.length > 0 ? narrowed : attribute;
 }
 
 /** A bare number (no unit) answers only a "how many" question, and only as a whole number: "4.1" is a clause. */
@@ -238,20 +244,51 @@ function proximityScore(text: string, index: number, length: number, previousEnd
   return countPrefixes(before, prefixes) + 2 * countPrefixes(nextWord, prefixes);
 }
 
-/** The date the question is about: the one with most question words around it, the first on ties. */
-export function pickDate(text: string, questionText: string): FoundDate | null {
+/** Characters before and after a date that say what the date is for ("Questions ... no later than 5 May"). */
+const DATE_ROLE_BEFORE_CHARS = 90;
+const DATE_ROLE_AFTER_CHARS = 40;
+
+/**
+ * How well a date's own words fit the asked role: a date for questions, a meeting, addenda or an award
+ * never answers "when are bids due" (and the reverse), whatever words the two share.
+ */
+export function dateRoleFit(context: string, wanted: DateRole | null): number {
+  if (wanted === null) return 0;
+  const roles = dateRoleOf(context);
+  const specific = roles.filter((r) => r !== 'bid_due');
+  if (wanted === 'bid_due') return specific.length > 0 ? -1 : roles.includes('bid_due') ? 1 : 0;
+  if (roles.includes(wanted)) return 1;
+  return specific.length > 0 ? -1 : 0;
+}
+
+/**
+ * The date the question is about: role words first (see dateRoleFit), then the most question words
+ * around it, the first on ties. Null when every date in the text plays another role than the asked one.
+ */
+export function pickDate(text: string, questionText: string, wantedRole: DateRole | null = null): FoundDate | null {
   const prefixes = questionWordPrefixes(questionText);
   let best: FoundDate | null = null;
-  let bestScore = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
   let previousEnd = 0;
-  for (const d of findDates(text)) {
-    const score = proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
+  const dates = findDates(text);
+  dates.forEach((d, i) => {
+    const nextStart = dates[i + 1]?.index ?? text.length;
+    // The date's own clause: not past the previous or next date, nor across a sentence end.
+    let before = text.slice(Math.max(previousEnd, d.index - DATE_ROLE_BEFORE_CHARS), d.index);
+    const lastStop = Math.max(before.lastIndexOf('. '), before.lastIndexOf('; '));
+    if (lastStop >= 0) before = before.slice(lastStop + 2);
+    let after = text.slice(d.index + d.raw.length, Math.min(nextStart, d.index + d.raw.length + DATE_ROLE_AFTER_CHARS));
+    const stop = after.search(/\.\s+[A-Z]|;/);
+    if (stop >= 0) after = after.slice(0, stop);
+    const context = `${before}${d.raw}${after}`;
+    const fit = dateRoleFit(context, wantedRole);
+    const score = 10 * fit + proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
     previousEnd = d.index + d.raw.length;
-    if (score > bestScore) {
+    if (fit >= 0 && score > bestScore) {
       best = d;
       bestScore = score;
     }
-  }
+  });
   return best;
 }
 
@@ -294,7 +331,7 @@ export function extractValue(sentence: string, expectedType: ExpectedType, quest
       return { value: q.raw, answer: q.raw, typeMatched: true };
     }
     case 'date': {
-      const date = pickDate(sentence, questionText);
+      const date = pickDate(sentence, questionText, readQuestionIntent(questionText, expectedType).dateRole);
       if (date === null) return { value: null, answer: null, typeMatched: false };
       return { value: date.iso, answer: date.raw, typeMatched: true };
     }

@@ -33,19 +33,20 @@ export function normalizeForMatch(text: string): string {
 
 export interface NormalizedText {
   text: string;
-  /** For each character of `text`, the index of the source character it came from. */
-  sourceIndex: number[];
+  /** For each character of `text`, the index of the source character it came from (typed: 4 bytes a character, kept for every page of a run). */
+  sourceIndex: Int32Array;
 }
 
 /** Normalise and keep, for every output character, the index of its source character (to cut exact quotes). */
 export function mapNormalized(source: string): NormalizedText {
-  let text = '';
+  // Characters collected in an array and joined once: `+=` per character leaves a deep rope in memory.
+  const out: string[] = [];
   const sourceIndex: number[] = [];
   let pendingSpace = false;
   for (let i = 0; i < source.length; i++) {
     const ch = source[i] as string;
     if (SPACE_CHAR.test(ch)) {
-      pendingSpace = text.length > 0;
+      pendingSpace = out.length > 0;
       continue;
     }
     const code = ch.charCodeAt(0);
@@ -53,16 +54,16 @@ export function mapNormalized(source: string): NormalizedText {
     const norm = code < 128 && ch !== '`' ? (code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch) : normalizeChar(ch);
     if (norm === '') continue;
     if (pendingSpace) {
-      text += ' ';
+      out.push(' ');
       sourceIndex.push(i);
       pendingSpace = false;
     }
     for (const c of norm) {
-      text += c;
+      out.push(c);
       sourceIndex.push(i);
     }
   }
-  return { text, sourceIndex };
+  return { text: out.join(''), sourceIndex: Int32Array.from(sourceIndex) };
 }
 
 /** Collapse whitespace runs for display (footnotes, answers) without changing anything else. */

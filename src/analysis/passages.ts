@@ -7,7 +7,9 @@
  */
 import type { IngestedPage } from '../ingest/types.js';
 import type { Passage } from './engine.js';
+import type { PageRole } from '../ingest/page-structure.js';
 import { collapseWhitespace } from './normalize-text.js';
+import { buildOutline, type DocumentOutline } from './outline.js';
 
 /** A passage closes once it holds this many words and the next sentence would take it past the maximum. */
 export const PASSAGE_MIN_WORDS = 60;
@@ -36,11 +38,21 @@ export interface Sentence {
   pages: number[];
   ocr: boolean;
   passageId: string;
+  /** Heading path where the sentence starts ('' when none). */
+  headingPath: string;
+  /** Article path (levels ≤ 3) where the sentence starts: passages break where it changes. */
+  article: string;
+  role: PageRole;
+  /** The sentence is a heading line (a title, not a statement): never an answer by itself. */
+  heading: boolean;
+  /** The sentence is one row of a table. */
+  tableRow: boolean;
 }
 
 export interface PassageSet {
   passages: Passage[];
   sentences: Sentence[];
+  outline: DocumentOutline;
 }
 
 interface Line {
@@ -54,6 +66,12 @@ interface Line {
   followsKeptLine: boolean;
   /** Median length of the page's content lines. */
   pageMedianChars: number;
+  /** Index of the line in the page text. */
+  lineIndex: number;
+  /** Heading level of the line (1–4) or 0. */
+  headingLevel: number;
+  tableRow: boolean;
+  listItem: boolean;
 }
 
 const sentencesByPassage = new WeakMap<Passage, Sentence[]>();
@@ -69,14 +87,19 @@ const LIST_MARKER = /^\s*(?:[A-Z]\.|\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,3}\)|[•\u20
 const ABBREVIATIONS = new Set(['no', 'nos', 'e.g', 'i.e', 'etc', 'sec', 'art', 'approx', 'min', 'max', 'in', 'ft', 'st', 'dr', 'mr', 'ms', 'mrs', 'inc', 'ltd', 'co', 'vs', 'fig', 'ref', 'u.s', 'dia', 'ea', 'lf', 'p', 'pp', 'para', 'sq', 'cu', 'jr']);
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 
-function collectLines(pages: IngestedPage[]): Line[] {
+function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
   const lines: Line[] = [];
   for (const page of [...pages].sort((a, b) => a.pageNumber - b.pageNumber)) {
     const boilerplate = new Set(page.boilerplateLines.map((l) => collapseWhitespace(l)));
+    const po = outline.pages.get(page.pageNumber);
+    const tableRows = new Set(po?.structure.tableRows ?? []);
+    const listItems = new Set(po?.structure.listItems ?? []);
     let offset = 0;
     let afterBlank = true;
     let previousKept = false;
+    let lineIndex = -1;
     for (const raw of page.text.split('\n')) {
+      lineIndex++;
       const start = offset;
       offset += raw.length + 1;
       const trimmed = collapseWhitespace(raw);
@@ -90,7 +113,19 @@ function collectLines(pages: IngestedPage[]): Line[] {
         continue;
       }
       const lead = raw.length - raw.trimStart().length;
-      lines.push({ page: page.pageNumber, start: start + lead, end: start + raw.trimEnd().length, text: raw.trim(), afterBlank, followsKeptLine: previousKept, pageMedianChars: 0 });
+      lines.push({
+        page: page.pageNumber,
+        start: start + lead,
+        end: start + raw.trimEnd().length,
+        text: raw.trim(),
+        afterBlank,
+        followsKeptLine: previousKept,
+        pageMedianChars: 0,
+        lineIndex,
+        headingLevel: po?.headingLevel[lineIndex] ?? 0,
+        tableRow: tableRows.has(lineIndex),
+        listItem: listItems.has(lineIndex),
+      });
       afterBlank = false;
       previousKept = true;
     }
@@ -117,6 +152,9 @@ function internalBoundaries(text: string): number[] {
 
 function endsSentence(line: Line, next: Line | undefined, words: number): boolean {
   if (next === undefined) return true;
+  // Structure first: a heading stands alone, a new heading or list item starts afresh, table rows stay apart.
+  if (line.headingLevel > 0 || next.headingLevel > 0 || next.listItem) return true;
+  if (line.tableRow || next.tableRow) return true;
   if (/[.!?:;]["')\]]*$/.test(line.text)) return true;
   if (next.page === line.page && next.afterBlank) return true;
   if (LIST_MARKER.test(next.text)) return true;
@@ -133,9 +171,11 @@ function countWords(text: string): number {
 export function buildPassages(pages: IngestedPage[]): PassageSet {
   const ocrPages = new Set(pages.filter((p) => p.ocr).map((p) => p.pageNumber));
   const pageText = new Map(pages.map((p) => [p.pageNumber, p.text]));
-  const lines = collectLines(pages);
+  const outline = buildOutline(pages);
+  const lines = collectLines(pages, outline);
   const sentences: Sentence[] = [];
   let spans: SentenceSpan[] = [];
+  let first: Line | null = null;
 
   // A span is a contiguous stretch of page text: a skipped header line or page number inside a sentence starts a new span.
   const addSpan = (page: number, start: number, end: number, contiguous: boolean) => {
@@ -149,15 +189,31 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     const text = collapseWhitespace(spans.map((s) => (pageText.get(s.page) ?? '').slice(s.start, s.end)).join(' '));
     if (text.length > 0) {
       const pagesOf = [...new Set(spans.map((s) => s.page))].sort((a, b) => a - b);
-      sentences.push({ index: sentences.length, text, spans, pages: pagesOf, ocr: pagesOf.some((p) => ocrPages.has(p)), passageId: '' });
+      const po = first === null ? undefined : outline.pages.get(first.page);
+      const lineIndex = first?.lineIndex ?? 0;
+      sentences.push({
+        index: sentences.length,
+        text,
+        spans,
+        pages: pagesOf,
+        ocr: pagesOf.some((p) => ocrPages.has(p)),
+        passageId: '',
+        headingPath: po?.pathAt[lineIndex] ?? '',
+        article: po?.articleAt[lineIndex] ?? '',
+        role: po?.role ?? 'body',
+        heading: first !== null && first.headingLevel > 0,
+        tableRow: first?.tableRow ?? false,
+      });
     }
     spans = [];
+    first = null;
   };
 
   let words = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     let from = 0;
+    if (first === null) first = line;
     for (const cut of internalBoundaries(line.text)) {
       addSpan(line.page, line.start + from, line.start + cut, from > 0 || line.followsKeptLine);
       // Trailing spaces inside the cut belong to neither sentence.
@@ -166,6 +222,7 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
       closeSentence();
       words = 0;
       from = cut;
+      first = line;
     }
     addSpan(line.page, line.start + from, line.end, from > 0 || line.followsKeptLine);
     words += countWords(line.text.slice(from));
@@ -175,7 +232,7 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     }
   }
   closeSentence();
-  return { passages: groupIntoPassages(sentences, ocrPages), sentences };
+  return { passages: groupIntoPassages(sentences, ocrPages), sentences, outline };
 }
 
 function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passage[] {
@@ -189,7 +246,17 @@ function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passag
     const first = pagesOf[0] as number;
     const n = (perFirstPage.get(first) ?? 0) + 1;
     perFirstPage.set(first, n);
-    const passage: Passage = { id: `p${first}-${n}`, pages: pagesOf, text: group.map((s) => s.text).join(' '), ocr: pagesOf.some((p) => ocrPages.has(p)) };
+    const lead = group[0] as Sentence;
+    const passage: Passage = {
+      id: `p${first}-${n}`,
+      pages: pagesOf,
+      text: group.map((s) => s.text).join(' '),
+      ocr: pagesOf.some((p) => ocrPages.has(p)),
+      headingPath: lead.headingPath,
+      role: lead.role,
+      firstSentence: lead.index,
+      sentenceCount: group.length,
+    };
     for (const s of group) s.passageId = passage.id;
     sentencesByPassage.set(passage, group);
     passages.push(passage);
@@ -198,6 +265,9 @@ function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passag
   };
   for (const s of sentences) {
     const w = countWords(s.text);
+    const last = group[group.length - 1];
+    // A passage stays inside one article (and one page role), so it carries one heading path.
+    if (last !== undefined && (last.article !== s.article || last.role !== s.role)) close();
     if (groupWords >= PASSAGE_MIN_WORDS && groupWords + w > PASSAGE_MAX_WORDS) close();
     group.push(s);
     groupWords += w;

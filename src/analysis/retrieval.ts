@@ -1,13 +1,19 @@
 /**
  * Lexical retrieval: Okapi BM25 over passages, built once per run. The question's own words weigh most;
- * the section's name and description add context at a lower weight; the expected type nudges passages
- * that hold the right kind of value (a number question prefers passages with quantities); tables of
- * contents (dot leaders) are pushed down because they repeat every topic without answering any.
+ * thesaurus expansions ("owner" → city, county, authority...) and the section's name and description add
+ * context at lower weights; question word pairs found side by side in a passage ("bid bond", "time for
+ * completion") add phrase evidence; a passage's heading path counts too (a question about bypass pumping
+ * finds the article titled so). The expected type nudges passages that hold the right kind of value.
+ * Page roles weigh in: blank pages are never returned, tables of contents and forms are pushed down
+ * (they repeat every topic without answering any), and for who/what-project questions the cover and the
+ * first pages, where those facts are stated, are pushed up.
  */
 import type { Question, Section } from '../questions/types.js';
+import type { PageRole } from '../ingest/page-structure.js';
 import type { Passage, RetrievedPassage } from './engine.js';
 import { findDates, findQuantities, findStandardCodes } from './extract-value.js';
-import { analyzeText } from './tokenize.js';
+import { formWordStems, readQuestionIntent } from './question-intent.js';
+import { analyzeText, expansionsOf } from './tokenize.js';
 
 /** BM25 term-frequency saturation and length normalisation: the usual defaults, fine for 60–120-word passages. */
 const BM25_K1 = 1.2;
@@ -18,12 +24,30 @@ const SECTION_TERM_WEIGHT = 0.3;
 const TYPE_MATCH_BOOST = 1.15;
 /** Score multiplier for table-of-contents-like passages. */
 const TOC_PENALTY = 0.4;
+/** Thesaurus expansions of a question word count at this share of the word itself. */
+const EXPANSION_TERM_WEIGHT = 0.4;
+/** A question word pair found side by side counts at this share of a question term. */
+const BIGRAM_WEIGHT = 0.6;
+/** A question term in the passage's heading path counts at this share of its IDF. */
+const HEADING_TERM_WEIGHT = 0.6;
+/** Score multipliers by page role. Blank pages are left out altogether. */
+const ROLE_FACTOR: Record<PageRole, number> = { body: 1, cover: 1, bid_schedule: 1, toc: 0.3, form: 0.55, blank: 0 };
+/** For owner / project-name / location questions: the cover and the first pages state these facts. */
+const TITLE_FACT_BOOST = 1.6;
+const TITLE_FACT_MAX_PAGE = 5;
+/** Sections where a bid's key facts are announced (owner, title, due date, security, contract time). */
+const NOTICE_HEADING = /\b(advertisement|invitation|notice (to|inviting) (bidders|contractors|bids)|request for (proposals?|tenders?|quotations?)|instructions to (bidders|proponents)|project information|bid(ding)? information|summary)\b/i;
+const NOTICE_BOOST = 1.25;
 
 export interface PassageFeatures {
   hasQuantity: boolean;
   hasDate: boolean;
   hasCode: boolean;
   tocLike: boolean;
+  role: PageRole;
+  firstPage: number;
+  /** The heading path names a notice/advertisement/instructions section. */
+  notice: boolean;
 }
 
 export interface SearchIndex {
@@ -31,6 +55,10 @@ export interface SearchIndex {
   lengths: number[];
   avgLength: number;
   postings: Map<string, Array<{ doc: number; tf: number }>>;
+  /** Word pair ("bid|bond") → passages holding it side by side (one entry per passage; compact: pairs are many). */
+  pairPostings: Map<string, number[]>;
+  /** Term → passages whose heading path holds it. */
+  headingPostings: Map<string, number[]>;
   features: PassageFeatures[];
 }
 
@@ -63,11 +91,31 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
   const postings = new Map<string, Array<{ doc: number; tf: number }>>();
   const lengths: number[] = [];
   const features: PassageFeatures[] = [];
+  const headingPostings = new Map<string, number[]>();
+  const pairPostings = new Map<string, number[]>();
+  const headingTokens = new Map<string, string[]>();
   passages.forEach((passage, doc) => {
-    const tokens = analyzeText(passage.text).tokens;
+    const analyzed = analyzeText(passage.text);
+    const tokens = analyzed.tokens;
     lengths.push(tokens.length);
     const tf = new Map<string, number>();
     for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const b of new Set(analyzed.bigrams)) {
+      let list = pairPostings.get(b);
+      if (list === undefined) pairPostings.set(b, (list = []));
+      list.push(doc);
+    }
+    const path = passage.headingPath ?? '';
+    if (path !== '') {
+      // Neighbouring passages share a path: analyse each path once.
+      let ht = headingTokens.get(path);
+      if (ht === undefined) headingTokens.set(path, (ht = [...new Set(analyzeText(path).tokens)]));
+      for (const t of ht) {
+        let list = headingPostings.get(t);
+        if (list === undefined) headingPostings.set(t, (list = []));
+        list.push(doc);
+      }
+    }
     for (const [term, count] of tf) {
       let list = postings.get(term);
       if (list === undefined) postings.set(term, (list = []));
@@ -78,10 +126,13 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
       hasDate: findDates(passage.text).length > 0,
       hasCode: findStandardCodes(passage.text).length > 0,
       tocLike: isTocLike(passage.text),
+      role: passage.role ?? 'body',
+      firstPage: passage.pages[0] ?? 0,
+      notice: NOTICE_HEADING.test(passage.headingPath ?? ''),
     });
   });
   const total = lengths.reduce((a, b) => a + b, 0);
-  const index: SearchIndex = { passages, lengths, avgLength: passages.length === 0 ? 0 : total / passages.length, postings, features };
+  const index: SearchIndex = { passages, lengths, avgLength: passages.length === 0 ? 0 : total / passages.length, postings, pairPostings, headingPostings, features };
   indexByPassages.set(passages, index);
   return index;
 }
@@ -89,14 +140,19 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
 /** Inverse document frequency (BM25 form, never negative). A term absent from the document gets the highest value. */
 export function inverseDocumentFrequency(index: SearchIndex, term: string): number {
   const n = index.passages.length;
-  const df = index.postings.get(term)?.length ?? 0;
+  const df = (term.includes('|') ? index.pairPostings.get(term)?.length : index.postings.get(term)?.length) ?? 0;
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** The question's own terms (weight 1) followed by section context terms (lower weight). */
+/** The question's own terms (weight 1), their word pairs and thesaurus expansions, then section context terms (lower weights). */
 export function buildQueryTerms(question: Question, section: Section): WeightedTerm[] {
   const terms = new Map<string, number>();
-  for (const t of analyzeText(question.text).queryTokens) terms.set(t, 1);
+  const analyzed = analyzeText(question.text);
+  const form = formWordStems(readQuestionIntent(question.text, question.expected_type).attribute);
+  // Words naming the kind of value ("date", "how long") find every passage with a date: context weight only.
+  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) ? SECTION_TERM_WEIGHT : 1);
+  for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
+  for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
   for (const t of analyzeText(`${section.section_name} ${section.description}`).queryTokens) {
     if (!terms.has(t)) terms.set(t, SECTION_TERM_WEIGHT);
   }
@@ -119,7 +175,19 @@ function typeMatches(features: PassageFeatures, question: Question): boolean {
 /** The k best passages for a question, best first. Passages sharing no term with the query are never returned. */
 export function retrieve(index: SearchIndex, question: Question, section: Section, k: number): RetrievedPassage[] {
   const scores = new Map<number, number>();
-  for (const { term, weight } of buildQueryTerms(question, section)) {
+  const questionTerms = buildQueryTerms(question, section);
+  for (const { term, weight } of questionTerms) {
+    if (term.includes('|')) {
+      // A word pair counts once per passage (tf 1), normalised like any term.
+      const docs = index.pairPostings.get(term);
+      if (docs === undefined) continue;
+      const idf = inverseDocumentFrequency(index, term);
+      for (const doc of docs) {
+        const norm = 1 - BM25_B + (BM25_B * (index.lengths[doc] as number)) / (index.avgLength || 1);
+        scores.set(doc, (scores.get(doc) ?? 0) + (weight * idf * (BM25_K1 + 1)) / (1 + BM25_K1 * norm));
+      }
+      continue;
+    }
     const list = index.postings.get(term);
     if (list === undefined) continue;
     const idf = inverseDocumentFrequency(index, term);
@@ -129,12 +197,24 @@ export function retrieve(index: SearchIndex, question: Question, section: Sectio
       scores.set(doc, (scores.get(doc) ?? 0) + s);
     }
   }
+  // Heading paths: only the question's own words (section context would match whole divisions).
+  for (const { term, weight } of questionTerms) {
+    if (weight < 1) continue;
+    const docs = index.headingPostings.get(term);
+    if (docs === undefined) continue;
+    const idf = inverseDocumentFrequency(index, term);
+    for (const doc of docs) if (scores.has(doc)) scores.set(doc, (scores.get(doc) as number) + HEADING_TERM_WEIGHT * idf);
+  }
+  const intent = readQuestionIntent(question.text, question.expected_type);
   const ranked: Array<{ doc: number; score: number }> = [];
   for (const [doc, raw] of scores) {
     const f = index.features[doc] as PassageFeatures;
-    let score = raw;
+    let score = raw * ROLE_FACTOR[f.role];
+    if (score <= 0) continue;
     if (typeMatches(f, question)) score *= TYPE_MATCH_BOOST;
     if (f.tocLike) score *= TOC_PENALTY;
+    if (intent.titleFact && (f.role === 'cover' || f.firstPage <= TITLE_FACT_MAX_PAGE)) score *= TITLE_FACT_BOOST;
+    if (f.notice) score *= NOTICE_BOOST;
     ranked.push({ doc, score });
   }
   // Ties broken by position so the ranking is deterministic.

@@ -52,7 +52,7 @@ function planRun(pages: IngestedPage[], input: RunInput, engine: AnalysisEngine,
   const sections = selectEnabledSections(input);
   const prepared = prepareDocument(pages);
   const retrieved = retrieveForSections(prepared.index, sections, thorough ? RETRIEVAL_TOP_K_THOROUGH : RETRIEVAL_TOP_K);
-  const units = engine.planUnits({ sections, pages, passages: prepared.passageSet.passages, retrieved, thorough });
+  const units = engine.planUnits({ sections, pages, passages: prepared.passageSet.passages, retrieved, thorough, sentences: prepared.passageSet.sentences });
   return { sections, prepared, units };
 }
 

@@ -5,6 +5,7 @@
  */
 import { CODE_PATTERN, SECTION_NUMBER, findDates } from './extract-value.js';
 import { normalizeForMatch } from './normalize-text.js';
+import { THESAURUS } from './thesaurus.js';
 
 const STOP_WORDS = new Set(
   (
@@ -49,38 +50,9 @@ function computeStem(word: string): string {
   return w;
 }
 
-/** Single words with the same meaning in bid documents: the word (before stemming) is read as the other. */
-const WORD_SYNONYMS: Array<[string, string]> = [
-  ['guarantee', 'warranty'], ['guarantees', 'warranty'], ['guaranteed', 'warranty'], ['guaranty', 'warranty'], ['warranties', 'warranty'],
-  ['lining', 'liner'], ['linings', 'liner'], ['percentage', 'percent'], ['percentages', 'percent'], ['retainage', 'retention'], ['holdback', 'retention'],
-  ['proponent', 'bidder'], ['proponents', 'bidder'], ['proposer', 'bidder'], ['tenderer', 'bidder'], ['offeror', 'bidder'],
-  ['tender', 'bid'], ['tenders', 'bid'], ['proposal', 'bid'], ['proposals', 'bid'],
-  ['diameter', 'size'], ['diameters', 'size'], ['dia', 'size'],
-];
-
-/** Phrases with the same meaning: each group gets a concept token emitted wherever any of its phrases occurs. */
-const PHRASE_SYNONYMS: Array<{ concept: string; phrases: string[] }> = [
-  { concept: 'liquidated_damages', phrases: ['liquidated damages', 'lds', 'delay damages'] },
-  { concept: 'bid_security', phrases: ['bid bond', 'bid security', 'bid guarantee', 'bid deposit', 'proposal security', 'proposal bond', 'proposal guarantee'] },
-  { concept: 'cctv', phrases: ['cctv', 'closed circuit television', 'television inspection', 'video inspection', 'tv inspection'] },
-  { concept: 'cipp', phrases: ['cipp', 'cured in place pipe', 'cured in place'] },
-  { concept: 'bypass', phrases: ['bypass pumping', 'flow bypass', 'sewage bypass', 'flow diversion', 'bypass'] },
-  { concept: 'prebid', phrases: ['pre bid', 'prebid', 'pre proposal', 'pre tender', 'site visit', 'site meeting', 'information meeting'] },
-  { concept: 'dbe', phrases: ['dbe', 'mbe', 'wbe', 'disadvantaged business', 'minority business', 'women owned business'] },
-  { concept: 'buy_america', phrases: ['buy america', 'buy american', 'american made', 'american iron and steel', 'domestic content'] },
-  { concept: 'deadline', phrases: ['closing date', 'closing time', 'due date', 'submission deadline', 'deadline', 'bid opening', 'no later than', 'not later than', 'received by', 'received until'] },
-  { concept: 'prevailing_wage', phrases: ['prevailing wage', 'davis bacon', 'certified payroll'] },
-  { concept: 'traffic_control', phrases: ['traffic control', 'maintenance of traffic', 'traffic management', 'traffic accommodation'] },
-  { concept: 'ppe', phrases: ['ppe', 'personal protective equipment'] },
-  { concept: 'emr', phrases: ['emr', 'experience modification rate', 'experience modifier', 'experience modification'] },
-  { concept: 'as_built', phrases: ['as built', 'record drawing', 'record drawings'] },
-  { concept: 'linear_feet', phrases: ['linear feet', 'lineal feet', 'linear footage', 'linear foot', 'lf'] },
-  { concept: 'contract_time', phrases: ['contract time', 'substantial completion', 'completion date', 'duration', 'timeline', 'project schedule'] },
-  { concept: 'progress_payment', phrases: ['progress payment', 'monthly payment', 'payment application', 'application for payment', 'pay application'] },
-  { concept: 'change_order', phrases: ['change order', 'change directive', 'extra work', 'change in the work'] },
-  { concept: 'value_engineering', phrases: ['value engineering', 'cost savings', 'cost reduction'] },
-  { concept: 'om_manual', phrases: ['operations and maintenance', 'operation and maintenance', 'o m manual', 'om manual'] },
-];
+/** The construction thesaurus (thesaurus.json): data, so estimators' vocabulary grows without code changes. */
+const WORD_SYNONYMS: Array<[string, string]> = Object.entries(THESAURUS.words);
+const PHRASE_SYNONYMS: Array<{ concept: string; phrases: string[] }> = Object.entries(THESAURUS.phrases).map(([concept, phrases]) => ({ concept, phrases }));
 
 const WORD = /[a-z][a-z0-9]*/g;
 const STANDARD_STEM = 'standard';
@@ -115,6 +87,8 @@ export interface AnalyzedText {
   tokens: string[];
   /** The query form: words covered by a synonym phrase are replaced by its concept, so "liquidated damages" matches "LDs". */
   queryTokens: string[];
+  /** Adjacent pairs of query-form words ("bid|bond" stays apart from "bond ... bid"): phrase and proximity evidence. */
+  bigrams: string[];
 }
 
 /** Tokenise text for the index (`tokens`) and for queries (`queryTokens`). */
@@ -171,12 +145,23 @@ export function analyzeText(raw: string): AnalyzedText {
     }
     i++;
   }
+  const bigrams: string[] = [];
+  for (let i = 0; i + 1 < queryTokens.length; i++) bigrams.push(`${queryTokens[i]}|${queryTokens[i + 1]}`);
   tokens.push(...specials);
   queryTokens.push(...specials);
-  return { tokens, queryTokens };
+  return { tokens, queryTokens, bigrams };
 }
 
 /** Index tokens of a text. */
 export function tokenize(text: string): string[] {
   return analyzeText(text).tokens;
+}
+
+/** Query-side expansions of a stemmed question word (thesaurus `expansions`), as stems; empty when none. */
+const EXPANSIONS = new Map<string, string[]>(
+  Object.entries(THESAURUS.expansions).map(([word, alts]) => [synonymStem(word), [...new Set(alts.map((a) => synonymStem(a)))]]),
+);
+
+export function expansionsOf(stem: string): string[] {
+  return EXPANSIONS.get(stem) ?? [];
 }

@@ -4,3 +4,5 @@ export { inspectPdf } from './inspect-pdf.js';
 export { ingestOptionsFromConfig } from './ingest-options.js';
 export type { IngestOptions } from './ingest-options.js';
 export type { IngestedDocument, IngestedPage } from './types.js';
+export { buildPageStructure, classifyHeading } from './page-structure.js';
+export type { PageRole, PageHeading, PageStructure, LineHints } from './page-structure.js';

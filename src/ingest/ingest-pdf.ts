@@ -18,7 +18,8 @@ import {
   acquireParsePermit,
   type IngestOptions,
 } from './ingest-options.js';
-import { layoutPage } from './layout-page.js';
+import { layoutPageLines } from './layout-page.js';
+import { buildPageStructure, type LineHints } from './page-structure.js';
 import { normalizePageLines } from './normalize-text.js';
 import { createOcrSession, type OcrPageResult } from './ocr-session.js';
 import { checkPageCount } from './page-limits.js';
@@ -26,6 +27,8 @@ import { extractPages } from './extract-pages.js';
 
 interface PageDraft {
   lines: string[];
+  /** Font size and cells per line from pdf.js positions (null when they do not line up with `lines`). */
+  hints: LineHints[] | null;
   textChars: number;
   ocr: OcrPageResult | null;
 }
@@ -75,7 +78,11 @@ export async function ingestPdf(bytes: Uint8Array, options: IngestOptions): Prom
           labels = found;
         },
         onPage: (raw, awaitsImage) => {
-          drafts[raw.pageNumber - 1] = { lines: normalizePageLines(layoutPage(raw)), textChars: raw.textChars, ocr: null };
+          const laidOut = layoutPageLines(raw);
+          const lines = normalizePageLines(laidOut.map((l) => l.text));
+          // Hints line up with the lines only when normalising joined or dropped none (almost always).
+          const hints = lines.length === laidOut.length ? laidOut.map((l) => ({ size: l.size, cells: l.cells })) : null;
+          drafts[raw.pageNumber - 1] = { lines, hints, textChars: raw.textChars, ocr: null };
           if (!awaitsImage) reportPage();
         },
         onImage: (pageNumber, png) => {
@@ -128,9 +135,9 @@ function assemblePages(drafts: PageDraft[], labels: string[] | null): IngestedPa
     if (draft.ocr) {
       const ocrLines = normalizePageLines(draft.ocr.text.split(/\r?\n/));
       const ocrChars = ocrLines.join('').replace(/\s+/g, '').length;
-      if (ocrChars > draft.textChars) return { lines: ocrLines, ocr: true, ocrConfidence: round3(draft.ocr.confidence) };
+      if (ocrChars > draft.textChars) return { lines: ocrLines, hints: null, ocr: true, ocrConfidence: round3(draft.ocr.confidence) };
     }
-    return { lines: draft.lines, ocr: false, ocrConfidence: null };
+    return { lines: draft.lines, hints: draft.hints, ocr: false, ocrConfidence: null };
   });
   const boilerplate = detectBoilerplate(chosen.map((c) => c.lines));
   return chosen.map((c, i) => ({
@@ -140,6 +147,7 @@ function assemblePages(drafts: PageDraft[], labels: string[] | null): IngestedPa
     boilerplateLines: boilerplate[i] ?? [],
     ocr: c.ocr,
     ocrConfidence: c.ocrConfidence,
+    structure: buildPageStructure(c.lines, boilerplate[i] ?? [], i + 1, c.hints ?? undefined),
   }));
 }
 

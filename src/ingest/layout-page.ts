@@ -52,13 +52,29 @@ const MIN_COLUMN_MATERIAL_SHARE = 0.3;
 // A band is empty enough for a gutter when at most this share of the busiest band's segments cross it.
 const GUTTER_MAX_CROSSING_SHARE = 0.1;
 
+/** A line in reading order with what its position says: font size (points) and cells (segments). */
+export interface LaidOutLine {
+  text: string;
+  size: number;
+  cells: number;
+}
+
 /** Lines of the page in reading order (not yet normalised). */
 export function layoutPage(page: PageGeometry): string[] {
+  return layoutPageLines(page).map((l) => l.text);
+}
+
+/** Lines of the page in reading order with their font size and cell count (for page structure). */
+export function layoutPageLines(page: PageGeometry): LaidOutLine[] {
   const lines = groupLines(page.items);
   if (lines.length === 0) return [];
   const gutters = findGutters(lines);
-  if (gutters.length === 0) return lines.map((line) => joinSegments(line.segments));
+  if (gutters.length === 0) return lines.map((line) => laidOut(line.segments, line.size));
   return readByColumns(lines, gutters);
+}
+
+function laidOut(segments: Segment[], size: number): LaidOutLine {
+  return { text: joinSegments(segments), size, cells: segments.filter((s) => s.chars > 0).length };
 }
 
 function groupLines(items: RawTextItem[]): Line[] {
@@ -102,7 +118,17 @@ function toLine(group: { y: number; size: number; items: RawTextItem[] }): Line 
     seg.chars += item.s.replace(/\s+/g, '').length;
   }
   if (seg) segments.push(seg);
-  return { y: group.y, size: group.size, segments };
+  return { y: group.y, size: dominantSize(items, group.size), segments };
+}
+
+/** The font size most of the line's characters use (a leading superscript must not set the line's size). */
+function dominantSize(items: RawTextItem[], fallback: number): number {
+  const weight = new Map<number, number>();
+  for (const it of items) if (it.h > 0) weight.set(it.h, (weight.get(it.h) ?? 0) + it.s.replace(/\s+/g, '').length);
+  let best = fallback;
+  let bestWeight = 0;
+  for (const [size, w] of weight) if (w > bestWeight) [best, bestWeight] = [size, w];
+  return best;
 }
 
 function findGutters(lines: Line[]): number[] {
@@ -149,12 +175,12 @@ function findGutters(lines: Line[]): number[] {
   return candidates;
 }
 
-function readByColumns(lines: Line[], gutters: number[]): string[] {
-  const out: string[] = [];
-  const columns: Segment[][][] = gutters.map(() => []).concat([[]]);
+function readByColumns(lines: Line[], gutters: number[]): LaidOutLine[] {
+  const out: LaidOutLine[] = [];
+  const columns: Array<Array<{ segs: Segment[]; size: number }>> = gutters.map(() => []).concat([[]]);
   const flush = () => {
     for (const column of columns) {
-      for (const segs of column) out.push(joinSegments(segs));
+      for (const { segs, size } of column) out.push(laidOut(segs, size));
       column.length = 0;
     }
   };
@@ -173,7 +199,7 @@ function readByColumns(lines: Line[], gutters: number[]): string[] {
     if (band) flush();
     if (crosses) {
       flush();
-      out.push(joinSegments(line.segments));
+      out.push(laidOut(line.segments, line.size));
       continue;
     }
     const perColumn = new Map<number, Segment[]>();
@@ -181,7 +207,7 @@ function readByColumns(lines: Line[], gutters: number[]): string[] {
       const c = columnOf((seg.x0 + seg.x1) / 2);
       perColumn.set(c, [...(perColumn.get(c) ?? []), seg]);
     }
-    for (const [c, segs] of perColumn) columns[c]!.push(segs);
+    for (const [c, segs] of perColumn) columns[c]!.push({ segs, size: line.size });
   }
   flush();
   return out;

@@ -1,4 +1,5 @@
 /** The shape of an ingested document: what every later stage (analysis, storage, UI) reads. */
+import type { PageStructure } from './page-structure.js';
 
 export interface IngestedPage {
   /** 1-based physical page number: the page the user's PDF viewer shows when asked for page N. */
@@ -13,6 +14,11 @@ export interface IngestedPage {
   ocr: boolean;
   /** Mean OCR word confidence 0..1 for OCR'd pages, else null. */
   ocrConfidence: number | null;
+  /**
+   * Headings, list items, table rows and the page's role (page-structure.ts). Absent on pages stored by
+   * versions before it existed: the analysis derives it from `text` then.
+   */
+  structure?: PageStructure;
 }
 
 export interface IngestedDocument {

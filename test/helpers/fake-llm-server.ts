@@ -95,7 +95,7 @@ export interface ReadPrompt {
   user: string;
   guardrails: string | null;
   questions: Array<{ id: string; expected_type: string; text: string }>;
-  excerpts: Array<{ index: number; pages: number[]; text: string }>;
+  excerpts: Array<{ index: number; pages: number[]; text: string; context: string | null }>;
 }
 
 function parsePageLabel(label: string): number[] {
@@ -126,7 +126,11 @@ export function readPrompt(request: RecordedRequest): ReadPrompt {
     const start = (m.index ?? 0) + m[0].length + 1;
     const next = headers[i + 1];
     const end = next ? (next.index ?? user.length) : user.indexOf('\n\nAnswer the ', start) >= 0 ? user.indexOf('\n\nAnswer the ', start) : user.length;
-    excerpts.push({ index: Number(m[1]), pages: parsePageLabel(m[2] as string), text: user.slice(start, end).trim() });
+    let text = user.slice(start, end).trim();
+    // The optional "§ headings · page role" line under the header is context, not excerpt text.
+    const context = /^§ (.*)\n/.exec(text);
+    if (context !== null) text = text.slice(context[0].length).trim();
+    excerpts.push({ index: Number(m[1]), pages: parsePageLabel(m[2] as string), text, context: context?.[1] ?? null });
   });
   return { system, user, guardrails, questions, excerpts };
 }

@@ -16,7 +16,12 @@ import type { ExpectedType, Question } from '../../questions/types.js';
 import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassage, WorkUnit } from '../engine.js';
 import { ZERO_USAGE, type Usage } from '../types.js';
 import { computeAnswerKey } from '../accumulate.js';
-import { extractValue, type ExtractedValue } from '../extract-value.js';
+import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
+import { formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
+import type { PageRole } from '../../ingest/page-structure.js';
+import { buildOutline, type DocumentOutline } from '../outline.js';
+import { CONFIDENCE_BANDS } from '../confidence-bands.js';
+import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -36,10 +41,20 @@ const MAX_CONFIDENCE = 0.95;
 const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.55, boolean: 0.7, list: 0.85, technical_spec: 0.8, string: 1 };
 /** OCR'd text: digits and codes may be misread. Scaled further by the page's mean OCR word confidence. */
 const OCR_FACTOR = 0.85;
+/** Token sets kept for reuse between questions of a run (a few MB at most). */
+const TOKEN_CACHE_MAX_ENTRIES = 5_000;
+/** Other places giving the same value that are cited with the answer. */
+const MAX_AGREEING_PLACES = 2;
 /** A competing answer this close to the best one is shown as a variant. */
 const VARIANT_SCORE_RATIO = 0.85;
-/** Sentences shorter than this are headings or table cells: they cannot carry an answer. */
+/** Sentences shorter than this without any number are headings or labels: they cannot carry an answer. */
 const MIN_SENTENCE_WORDS = 5;
+/** Score multiplier for a sentence lacking a value of the asked attribute (it may still win, and then abstains). */
+const ATTRIBUTE_MISS_FACTOR = 0.7;
+/** Sentences of a form (labels, blanks, certifications) answer rarely: their score is discounted. */
+const FORM_SENTENCE_FACTOR = 0.7;
+/** Confidence reported when the topic is found but the asked attribute is not. */
+const NEAR_MISS_CONFIDENCE = 0.25;
 /** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
 const LIST_CONTINUATION_WORDS = 90;
 const MAX_ANSWER_CHARS = 400;
@@ -68,6 +83,12 @@ interface SentenceLike {
   pages: number[];
   /** Exact page-text pieces (one per contiguous stretch of a page); absent for passages built elsewhere. */
   spans?: SentenceSpan[];
+  headingPath?: string;
+  heading?: boolean;
+  role?: PageRole;
+  tableRow?: boolean;
+  /** A lead-in with its list items: the sentences it was joined from. */
+  parts?: SentenceLike[];
 }
 
 interface Scored {
@@ -81,6 +102,9 @@ interface Scored {
   typeFactor: number;
   value: ExtractedValue;
   valueKey: string;
+  /** The sentence holds a value of the attribute the question asks for (always true when it asks for none). */
+  attributeFound: boolean;
+  parts?: SentenceLike[];
 }
 
 function countWords(text: string): number {
@@ -92,7 +116,7 @@ function countWords(text: string): number {
  * or "owner or contracting authority" is answered by any one of them, so a document naming only "hot
  * water" is not punished for lacking "steam".
  */
-export function buildCoverageConcepts(questionText: string, index: SearchIndex): Concept[] {
+export function buildCoverageConcepts(questionText: string, index: SearchIndex, formWords: ReadonlySet<string> = new Set()): Concept[] {
   const groups: string[][] = [];
   const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
     const alts = analyzeText(inner).queryTokens;
@@ -100,7 +124,8 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
     return ' ';
   });
   const segments = withoutParens.split(/\s+or\s+/i).map((seg) => analyzeText(seg).queryTokens);
-  // Around each "or": the last term before it and the first two after it are alternatives.
+  // Around each "or": the last term before it and the first two after it are alternatives. (Measured: only the
+  // first one after it abstains more on absent topics but loses more answerable questions; see docs/analysis.md.)
   const orGroups: Array<Set<string>> = [];
   // Generic words ("requirements", "project") never stand in for a topic word: "Buy America or ... requirements"
   // must not be satisfied by any sentence saying "required". They stay concepts of their own, at their low weight.
@@ -119,7 +144,8 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
   const seen = new Set<string>();
   const concepts: Concept[] = [];
   for (const g of groups) {
-    const alts = [...new Set(g)].filter((t) => !seen.has(t));
+    // Words that only name the kind of value asked ("how long", "what date") are not the topic.
+    const alts = [...new Set(g)].filter((t) => !seen.has(t) && !formWords.has(t));
     if (alts.length === 0) continue;
     for (const t of alts) seen.add(t);
     const weights = alts.map((t) => (GENERIC_TERMS.has(t) ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t)) : inverseDocumentFrequency(index, t)));
@@ -129,7 +155,10 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex):
   return concepts;
 }
 
-function coverageOf(concepts: Concept[], tokens: Set<string>): number {
+/** A question term found only in the heading path above a sentence counts at this share. */
+const HEADING_CREDIT = 0.7;
+
+function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Set<string>): number {
   let total = 0;
   let matched = 0;
   for (const c of concepts) {
@@ -137,11 +166,94 @@ function coverageOf(concepts: Concept[], tokens: Set<string>): number {
     // Credit is what the matched alternative is worth: "work" in "noise or working hours" earns little.
     let credit = 0;
     c.alternatives.forEach((t, i) => {
-      if (tokens.has(t)) credit = Math.max(credit, Math.min(c.weight, c.weights[i] as number));
+      const worth = Math.min(c.weight, c.weights[i] as number);
+      if (tokens.has(t)) credit = Math.max(credit, worth);
+      else if (headingTokens?.has(t) === true) credit = Math.max(credit, HEADING_CREDIT * worth);
     });
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/**
+ * Calibration (measured with `npm run eval`, reliability table): an answer reaches the high band (≥ 0.8,
+ * CONFIDENCE_BANDS.high) only with the evidence that is right there ≥ 90 % of the time — a question asking
+ * for a value (an amount, a duration, a date, a count...), a sentence holding a value of that kind, nearly
+ * all of the question's words, and a clear lead over the best differing answer. Whole-sentence answers to
+ * open questions are right about half the time whatever their word overlap: they stay in the middle band.
+ */
+const HIGH_BAND_CAP = CONFIDENCE_BANDS.high - 0.01;
+const HIGH_BAND_MIN_COVERAGE = 0.9;
+const HIGH_BAND_MIN_MARGIN = 0.3;
+
+function calibrate(confidence: number, best: Scored, rival: Scored | undefined, attribute: Attribute): number {
+  const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
+  const strong = attribute !== null && best.attributeFound && best.coverage >= HIGH_BAND_MIN_COVERAGE && margin >= HIGH_BAND_MIN_MARGIN;
+  return strong ? confidence : Math.min(confidence, HIGH_BAND_CAP);
+}
+
+/** Number tokens of the question ("#12" for "12-inch pipe"), as the index writes them. */
+function questionNumbers(questionText: string): string[] {
+  return analyzeText(questionText).queryTokens.filter((t) => t.startsWith('#'));
+}
+
+/** Text with at least this many values reads as a table (cells run together). */
+const TABULAR_MIN_VALUES = 3;
+
+/** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
+const ROW_MAX_WORDS = 25;
+/** Words that qualify any quantity ("minimum flexural strength"): a row need not repeat them. */
+const UNBINDING_MODIFIERS = new Set(['minimum', 'maximum', 'total', 'averag', 'estimat', 'each', 'per', 'annual', 'typical', 'nominal'].flatMap((w) => analyzeText(w).queryTokens.concat([w])));
+
+/**
+ * True when a short text has the head word of a question pair but not its qualifier: "Automobile Liability
+ * $1,000,000" has "liability" but not "professional", so it does not state the professional liability limit.
+ */
+export function missesQualifier(questionText: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set(), headingTokens?: Set<string>): boolean {
+  return analyzeText(questionText).bigrams.some((b) => {
+    const [a, c] = b.split('|') as [string, string];
+    if (a === c || a.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c) || UNBINDING_MODIFIERS.has(a) || a.startsWith('#')) return false;
+    return tokens.has(c) && !tokens.has(a) && headingTokens?.has(a) !== true;
+  });
+}
+
+/**
+ * True when both words of an adjacent question pair ("tensile modulus") occur in the text but never side
+ * by side: the text names them in different cells or clauses, so it does not speak of the pair.
+ */
+export function splitsQuestionPair(questionText: string, text: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set()): boolean {
+  const q = analyzeText(questionText);
+  const pairs = new Set(analyzeText(text).bigrams);
+  return q.bigrams.some((b) => {
+    const [a, c] = b.split('|') as [string, string];
+    if (a === c || a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c)) return false;
+    return tokens.has(a) && tokens.has(c) && !pairs.has(b) && !pairs.has(`${c}|${a}`);
+  });
+}
+
+const RELATIVE_DEADLINE = /\b(\d+|one|two|three|five|seven|ten|fourteen|fifteen|twenty|thirty)\s*(\(\d+\)\s*)?(calendar |working |business )?(days?|hours?|weeks?)\s+(before|prior to|after|following|from)\b/i;
+const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
+
+/** Whether the text holds a value of the asked attribute (true when the question asks for none). */
+export function holdsAttribute(text: string, attribute: Attribute): boolean {
+  switch (attribute) {
+    case null:
+    case 'identifier':
+      return true;
+    case 'date':
+      // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
+      return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
+    case 'phone':
+      return /\(?\d{3}\)?[\s.\-–]?\d{3}[\s.\-–]\d{4}\b/.test(text);
+    case 'email':
+      return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
+    case 'count':
+      return findQuantities(text).length > 0;
+    default: {
+      const classes = unitClassesFor(attribute) ?? [];
+      return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
+    }
+  }
 }
 
 function abstention(question: Question, confidence: number): CandidateAnswer {
@@ -159,9 +271,13 @@ class ExtractiveEngine implements AnalysisEngine {
   private ocrConfidence = new Map<number, number | null>();
   private pageText = new Map<number, string>();
   private tokenCache = new Map<string, Set<string>>();
+  private sentences: SentenceLike[] | null = null;
+  private pages: IngestedPage[] = [];
+  private outline: DocumentOutline | null = null;
 
   planUnits(args: PlanArgs): WorkUnit[] {
     this.index = getSearchIndex(args.passages);
+    this.sentences = args.sentences ?? null;
     this.recordOcrPages(args.pages);
     const position = new Map(args.passages.map((p, i) => [p.id, i]));
     return args.sections.map((section) => {
@@ -187,7 +303,18 @@ class ExtractiveEngine implements AnalysisEngine {
     return { answers, usage: { ...ZERO_USAGE } };
   }
 
+  /** Owner and project name from their set places (title-facts.ts); null when the question asks neither or none is found. */
+  private titleFact(question: Question): CandidateAnswer | null {
+    const kind = titleFactKind(question.text);
+    if (kind === null || this.pages.length === 0) return null;
+    this.outline ??= buildOutline(this.pages);
+    const fact = kind === 'owner' ? findOwner(this.pages, this.outline) : findProjectName(this.pages, this.outline);
+    if (fact === null) return null;
+    return { question_id: question.id, answer: fact.answer, value: null, quotes: [{ text: fact.quote, pages: [fact.page] }], confidence: fact.confidence * this.ocrFactor([fact.page]) };
+  }
+
   private recordOcrPages(pages: IngestedPage[]): void {
+    this.pages = pages;
     for (const p of pages) {
       this.pageText.set(p.pageNumber, p.text);
       if (p.ocr) this.ocrConfidence.set(p.pageNumber, p.ocrConfidence);
@@ -197,6 +324,8 @@ class ExtractiveEngine implements AnalysisEngine {
   private tokensOf(text: string): Set<string> {
     let tokens = this.tokenCache.get(text);
     if (tokens === undefined) {
+      // Bounded: on a 1,500-page document the sentences read over 100 questions would otherwise all stay cached.
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.clear();
       tokens = new Set(tokenize(text));
       this.tokenCache.set(text, tokens);
     }
@@ -214,7 +343,14 @@ class ExtractiveEngine implements AnalysisEngine {
   }
 
   private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
-    const concepts = buildCoverageConcepts(question.text, index);
+    const fact = this.titleFact(question);
+    if (fact !== null) return [fact];
+    const intent = readQuestionIntent(question.text, question.expected_type);
+    const formWords = formWordStems(intent.attribute);
+    let concepts = buildCoverageConcepts(question.text, index, formWords);
+    // "When are bids due?": when the form words are all there is, they are the topic.
+    if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
+    const numbers = questionNumbers(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -222,17 +358,34 @@ class ExtractiveEngine implements AnalysisEngine {
     const scored: Scored[] = [];
     top.forEach((r, rank) => {
       const passageCoverage = coverageOf(concepts, this.tokensOf(r.passage.text));
-      const sentences: SentenceLike[] = sentencesOfPassage(r.passage) ?? splitPassage(r.passage);
+      const sentences: SentenceLike[] = this.sentencesOf(r.passage);
       sentences.forEach((s, i) => {
-        if (countWords(s.text) < MIN_SENTENCE_WORDS || isTocLike(s.text)) return;
-        const { text, pages, spans } = this.withListContinuation(sentences, i, question.expected_type);
-        const coverage = 0.75 * coverageOf(concepts, this.tokensOf(text)) + 0.25 * passageCoverage;
+        // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
+        if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
+        if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
+        if (s.tableRow !== true && isTocLike(s.text)) return;
+        // A lead-in brings its list items, unless the question wants one value (one row of that list).
+        const { text, pages, spans, parts } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
+        const ownTokens = this.tokensOf(text);
+        // Headings add context to a sentence that names something of the question itself, never stand in for it.
+        const headingTokens = s.headingPath && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(s.headingPath) : undefined;
+        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
-        const typeFactor = value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type];
-        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor;
+        const tokens = this.tokensOf(text);
+        // Bound to the subject: the question's own numbers ("12-inch pipe", "Flight 610") must be in the
+        // sentence, and in tabular text (several values) a word pair of the question must not be split
+        // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
+        const bound =
+          numbers.every((n) => tokens.has(n)) &&
+          (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
+          (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens));
+        const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
+        const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
+        const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
+        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
-        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey });
+        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey, attributeFound, parts });
       });
     });
     if (scored.length === 0) return [abstention(question, 0)];
@@ -248,20 +401,38 @@ class ExtractiveEngine implements AnalysisEngine {
     };
     const confidence = confidenceOf(best, rival);
     if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
+    // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
+    if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
-    const answers = [this.toCandidate(question, best, confidence)];
+    const focused = this.focusOnItem(best, concepts, question);
+    const answers = [this.toCandidate(question, this.focusOnClause(focused, concepts, intent.attribute, question.expected_type), calibrate(confidence, best, rival, intent.attribute))];
+    if (typed && best.value.value !== null) {
+      // The same value stated in other places (a summary and the body, a notice and its repeat): cite them too.
+      const bestPages = new Set(best.pages);
+      const agreeing = scored.filter((s) => s !== best && s.valueKey === best.valueKey && s.score >= VARIANT_SCORE_RATIO * best.score && !s.pages.some((p) => bestPages.has(p)));
+      for (const s of agreeing.slice(0, MAX_AGREEING_PLACES)) answers.push(this.toCandidate(question, s, (answers[0] as CandidateAnswer).confidence));
+    }
     if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
       const rivalConfidence = confidenceOf(rival, best);
-      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, rivalConfidence));
+      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }
     return answers;
+  }
+
+  /** The passage's sentences: from the run's sentence table, the passage builder's map, or split from its text. */
+  private sentencesOf(passage: Passage): SentenceLike[] {
+    if (this.sentences !== null && passage.firstSentence !== undefined && passage.sentenceCount !== undefined) {
+      return this.sentences.slice(passage.firstSentence, passage.firstSentence + passage.sentenceCount);
+    }
+    return sentencesOfPassage(passage) ?? splitPassage(passage);
   }
 
   private withListContinuation(sentences: SentenceLike[], i: number, type: ExpectedType): SentenceLike {
     const first = sentences[i] as SentenceLike;
     if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
     const parts = [first.text];
+    const members: SentenceLike[] = [first];
     const pages = new Set(first.pages);
     const spans = first.spans === undefined ? undefined : [...first.spans];
     let words = countWords(first.text);
@@ -270,11 +441,49 @@ class ExtractiveEngine implements AnalysisEngine {
       const w = countWords(next.text);
       if (words + w > LIST_CONTINUATION_WORDS) break;
       parts.push(next.text);
+      members.push(next);
       for (const p of next.pages) pages.add(p);
       if (spans !== undefined) spans.push(...(next.spans ?? []));
       words += w;
     }
-    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans };
+    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans, parts: members.length > 1 ? members : undefined };
+  }
+
+  /**
+   * A row giving several values of the asked kind ("Commercial General Liability $2,000,000 each occurrence;
+   * $4,000,000 aggregate"): the answer is the clause that names the question's subject, the quote stays whole.
+   */
+  private focusOnClause(s: Scored, concepts: Concept[], attribute: Attribute, type: ExpectedType): Scored {
+    if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
+    const clauses = s.text.split(/;\s+/).filter((c) => c.trim() !== '');
+    const withValue = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c));
+    if (clauses.length < 2 || withValue.length < 2) return s;
+    let bestClause = withValue[0] as string;
+    let bestCoverage = -1;
+    for (const c of withValue) {
+      const cov = coverageOf(concepts, this.tokensOf(c));
+      if (cov > bestCoverage) [bestClause, bestCoverage] = [c, cov];
+    }
+    return { ...s, value: { ...s.value, answer: bestClause.trim() } };
+  }
+
+  /**
+   * A lead-in with its list, narrowed to the one item the question names: "flexural strength requirements"
+   * is answered by the row "Flexural Strength ASTM D-790 4,500 psi", not by the lead-in and every row (whose
+   * next row holds another property's value). Only when exactly one item covers the question best and
+   * holds a number; a question about the whole list ("What work is included?") keeps the list.
+   */
+  private focusOnItem(best: Scored, concepts: Concept[], question: Question): Scored {
+    if (best.parts === undefined) return best;
+    const covered = best.parts.map((p) => ({ part: p, coverage: coverageOf(concepts, this.tokensOf(p.text)) }));
+    const ranked = [...covered].sort((a, b) => b.coverage - a.coverage);
+    const top = ranked[0];
+    const second = ranked[1];
+    // The item must say something of the question the lead-in does not ("Ovality* = 2%" for "what ovality is assumed").
+    const leadIn = covered[0];
+    if (top === undefined || top.coverage <= (leadIn === top ? 0 : (leadIn?.coverage ?? 0)) || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
+    const value = extractValue(top.part.text, question.expected_type, question.text);
+    return { ...best, text: top.part.text, pages: top.part.pages, spans: top.part.spans, value, parts: undefined };
   }
 
   /** One quote per contiguous stretch of page text (so a sentence over a page break cites both pages). */

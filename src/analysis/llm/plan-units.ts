@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PlanArgs, Passage, RetrievedPassage, WorkUnit } from '../engine.js';
+import { structureOf } from '../outline.js';
 import type { Question, Section } from '../../questions/types.js';
 import type { IngestedPage } from '../../ingest/types.js';
 import { SYSTEM_PROMPT, formatExcerpt } from './prompt.js';
@@ -137,8 +138,9 @@ export function planSweepUnits(args: PlanArgs): WorkUnit[] {
   for (let i = 0; i < pages.length; i += SWEEP_WINDOW_PAGES) {
     const window = pages.slice(i, i + SWEEP_WINDOW_PAGES);
     const passages: Passage[] = window
-      .map((page) => ({ id: `page-${page.pageNumber}`, pages: [page.pageNumber], text: pageBodyText(page), ocr: page.ocr }))
-      .filter((p) => p.text.trim() !== '');
+      .map((page): Passage => ({ id: `page-${page.pageNumber}`, pages: [page.pageNumber], text: pageBodyText(page), ocr: page.ocr, role: structureOf(page).role }))
+      // A blank page ("This page intentionally left blank") answers nothing and costs tokens.
+      .filter((p) => p.text.trim() !== '' && p.role !== 'blank');
     if (passages.length === 0) continue; // blank pages: nothing to ask about
     const windowPages = window.map((p) => p.pageNumber);
     for (const section of args.sections) {

@@ -152,6 +152,19 @@ describe('llm engine: planning', () => {
     expect(units[2]?.passages[0]?.text).toContain('Page 4 describes');
     expect(units[2]?.passages[0]?.text).not.toContain('CITY OF EXAMPLE SPEC');
   });
+
+  it('leaves blank pages out of thorough windows', () => {
+    const pages: IngestedPage[] = [1, 2, 3].map((n) => ({
+      pageNumber: n,
+      label: null,
+      text: n === 2 ? 'THIS PAGE INTENTIONALLY LEFT BLANK' : `Page ${n} describes the work of part ${n} in full detail for the bidder.`,
+      boilerplateLines: [],
+      ocr: false,
+      ocrConfidence: null,
+    }));
+    const units = engine.planUnits(planArgs({ pages, thorough: true }));
+    expect(units[0]?.passages.map((p) => p.pages)).toEqual([[1], [3]]);
+  });
 });
 
 describe('llm engine: answering against a fake server', () => {
@@ -188,6 +201,19 @@ describe('llm engine: answering against a fake server', () => {
     expect(prompt.excerpts[0]?.text).toBe(P_THICK.text);
     expect(prompt.user).not.toContain(P_UNUSED.text);
     expect(prompt.user).not.toContain(P_BOND.text);
+  });
+
+  it("shows each excerpt's heading path and page role on a context line, and asks the model to abstain on near misses", async () => {
+    const placed = { ...P_THICK, headingPath: '33 01 30 Liner › 2.03 Physical Properties', role: 'form' as const };
+    const engine = createLlmEngine(llmTestConfig(fake.url));
+    const unit = engine.planUnits(planArgs({ passages: [placed, P_RESIN], retrieved: new Map([['Q11', ranked(placed)], ['Q12', ranked(P_RESIN)], ['Q13', []], ['Q81', []]]) }))[0] as WorkUnit;
+    await engine.answerUnit(unit, { guardrails: '' });
+    const prompt = readPrompt(fake.requests[0] as never);
+    expect(prompt.user).toContain('[Excerpt 1 | page 12]\n§ 33 01 30 Liner › 2.03 Physical Properties · form page\n');
+    expect(prompt.excerpts[0]).toMatchObject({ text: P_THICK.text, context: '33 01 30 Liner › 2.03 Physical Properties · form page' });
+    expect(prompt.excerpts[1]?.context).toBeNull();
+    expect(prompt.system).toMatch(/name the topic but not the asked detail/);
+    expect(prompt.system).toMatch(/answer null/);
   });
 
   it('keeps guardrails from closing their own delimiter', async () => {

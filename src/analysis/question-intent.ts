@@ -1,0 +1,116 @@
+/**
+ * What a question asks for, read from its wording: the attribute (a date, an amount of money, a
+ * percentage, a duration, a count, a name, a phone number...), the role of a date (bids due, questions
+ * due, pre-bid meeting, award, start, completion) and whether it is a title-page fact (who the owner is,
+ * what the project is called, where it is). Retrieval uses it to look where such facts are written;
+ * extraction uses it to take only a value of the asked kind, and to abstain when the topic is there
+ * but the asked attribute is not.
+ */
+import type { ExpectedType } from '../questions/types.js';
+import type { UnitClass } from './extract-value.js';
+
+export type Attribute = 'date' | 'money' | 'percent' | 'duration' | 'count' | 'length' | 'pressure' | 'temperature' | 'phone' | 'email' | 'identifier' | null;
+export type DateRole = 'bid_due' | 'questions' | 'prebid' | 'award' | 'start' | 'completion';
+
+export interface QuestionIntent {
+  attribute: Attribute;
+  dateRole: DateRole | null;
+  /** Owner, project name, location: facts stated on the cover and in the notice/advertisement. */
+  titleFact: boolean;
+  /** The question is yes/no ("Are there...", "Is a ... required?"). */
+  yesNo: boolean;
+}
+
+/** Words that put a date in a role; checked around the date and in the question. Order matters: the first match wins in a question. */
+export const DATE_ROLE_WORDS: Array<[DateRole, RegExp]> = [
+  ['questions', /\b(questions?|inquir(y|ies)|enquir(y|ies)|clarifications?|rfis?|requests? for information)\b/i],
+  ['prebid', /\b(pre-?\s?bid|pre-?\s?proposal|pre-?\s?tender|site (visit|tour|meeting)|walk-?through|bidders'? (meeting|conference)|information (meeting|session)|meeting|conference)\b/i],
+  ['award', /\b(award(ed)?|notice of award|recommendation)\b/i],
+  ['start', /\b(notice to proceed|commence(ment)?|start(ing)?|begin(ning)?|mobiliz\w*)\b/i],
+  ['completion', /\b(complet(e|ed|ion)|substantial(ly)? complet\w*|final acceptance|finish(ed)?)\b/i],
+  ['bid_due', /\b(bids?|proposals?|tenders?|submissions?|quotations?|closing|clos(e|es)|deadline|due|opening|opened|received|submit(ted)?)\b/i],
+];
+
+const ATTRIBUTES: Array<[Attribute, RegExp]> = [
+  ['phone', /\b(phone|telephone|fax|facsimile)\b/i],
+  ['email', /\be-?mail\b/i],
+  // Only the word itself: "retention or liquidated damages provisions" asks for clauses, not a percentage.
+  ['percent', /\b(percent(age)?|%)(?!\w)/i],
+  ['duration', /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i],
+  ['money', /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?)\b|\b(insurance|liability|coverage|umbrella)\b.*\blimits?\b|\blimits?\b.*\b(insurance|liability|coverage)\b/i],
+  ['count', /\b(how many|number of)\b/i],
+  ['date', /\b(when|what date|which date|dates?|deadline|due)\b/i],
+  ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
+];
+
+const TITLE_FACT = /\b(who is|who are|owner|owner'?s|contracting (authority|agency)|project (name|title)|name of the project|title of the project|where is|location|located)\b/i;
+const YES_NO = /^\s*(are|is|does|do|will|shall|must|has|have|can)\b/i;
+
+/** The question's intent (pure function of its wording and expected type). */
+export function readQuestionIntent(questionText: string, expectedType: ExpectedType): QuestionIntent {
+  const text = questionText;
+  let attribute: Attribute = null;
+  for (const [a, re] of ATTRIBUTES) {
+    if (re.test(text)) {
+      attribute = a;
+      break;
+    }
+  }
+  // A typed question decides what kind of value it wants when its words do not.
+  if (expectedType === 'date') attribute = 'date';
+  if (attribute === 'date' && expectedType !== 'date' && !/\b(when|what date|which date|deadline|due)\b/i.test(text)) attribute = null;
+  // "What is the amount of the performance bond?" may be answered by a percentage of the contract price.
+  const yesNo = YES_NO.test(text) || expectedType === 'boolean';
+  // A yes/no question about a topic ("Are there allowances included?") is answered by the clause, not a value.
+  if (yesNo && expectedType !== 'number' && expectedType !== 'date') attribute = null;
+  let dateRole: DateRole | null = null;
+  if (attribute === 'date' || expectedType === 'date') {
+    for (const [role, re] of DATE_ROLE_WORDS) {
+      if (re.test(text)) {
+        dateRole = role;
+        break;
+      }
+    }
+  }
+  return { attribute, dateRole, titleFact: TITLE_FACT.test(text), yesNo };
+}
+
+/** Unit classes that satisfy an attribute (null = no restriction from the attribute). */
+export function unitClassesFor(attribute: Attribute): UnitClass[] | null {
+  switch (attribute) {
+    case 'money':
+      return ['money', 'percent'];
+    case 'percent':
+      return ['percent'];
+    case 'duration':
+      return ['time'];
+    case 'count':
+      return ['count', 'time', 'length', 'money', 'area', 'flow', 'pressure', 'temperature', 'percent', 'other'];
+    default:
+      return null;
+  }
+}
+
+/** The role a date plays, from the words just before and after it (null when none says). */
+export function dateRoleOf(context: string): DateRole[] {
+  return DATE_ROLE_WORDS.filter(([, re]) => re.test(context)).map(([role]) => role);
+}
+
+/**
+ * Words that say what kind of value is asked ("how long", "what date", "how many", "what amount"), not what
+ * it is about: a sentence need not repeat them to answer ("two (2) years warranty" answers "How long is the
+ * warranty?"). Stems, as tokenize.ts makes them.
+ */
+const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
+  any: ['long', 'last', 'number', 'exact', 'latest', 'earliest'],
+  date: ['dat', 'tim', 'day', 'due', '~deadline'],
+  duration: ['period', 'tim', 'length'],
+  money: ['amount', 'cost', 'valu', 'dollar', 'pric', 'limit'],
+  percent: ['percent', 'rat'],
+  count: ['count', 'quantity'],
+};
+
+/** Stems that only say what kind of value the question wants, given its attribute. */
+export function formWordStems(attribute: Attribute): Set<string> {
+  return new Set([...(FORM_WORDS_BY_ATTRIBUTE.any ?? []), ...(attribute === null ? [] : (FORM_WORDS_BY_ATTRIBUTE[attribute] ?? []))]);
+}

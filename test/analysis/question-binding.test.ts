@@ -1,0 +1,171 @@
+/** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
+import { describe, expect, it } from 'vitest';
+import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
+import { splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
+import { pickDate } from '../../src/analysis/extract-value.js';
+import { buildOutline } from '../../src/analysis/outline.js';
+import { buildPassages } from '../../src/analysis/passages.js';
+import { readQuestionIntent } from '../../src/analysis/question-intent.js';
+import { buildSearchIndex, retrieve } from '../../src/analysis/retrieval.js';
+import { runAnalysis } from '../../src/analysis/run-analysis.js';
+import { findOwner, findProjectName, titleFactKind } from '../../src/analysis/title-facts.js';
+import { analyzeText, tokenize } from '../../src/analysis/tokenize.js';
+import type { QuestionAnswer } from '../../src/analysis/types.js';
+import type { IngestedPage } from '../../src/ingest/types.js';
+import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
+
+function page(pageNumber: number, lines: string[], boilerplateLines: string[] = []): IngestedPage {
+  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines, ocr: false, ocrConfidence: null };
+}
+
+async function answer(pages: IngestedPage[], text: string, type: 'string' | 'number' | 'date' = 'string'): Promise<QuestionAnswer> {
+  const q = createQuestion('Q', text, type);
+  const outcome = await runAnalysis({ documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' }, { createEngine: () => createExtractiveEngine() });
+  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
+}
+
+describe('dates by role', () => {
+  const text = 'Questions must be received no later than March 3, 2031. Sealed bids are due on March 17, 2031 at 2:00 p.m. The pre-bid meeting is held on February 24, 2031.';
+
+  it('takes the bid due date, not the deadline for questions, for a bid question', () => {
+    expect(pickDate(text, 'When are bids due?', readQuestionIntent('When are bids due?', 'date').dateRole)?.iso).toBe('2031-03-17');
+  });
+
+  it('takes the questions deadline and the meeting date for those questions', () => {
+    expect(pickDate(text, 'What is the deadline for questions?', readQuestionIntent('What is the deadline for questions?', 'date').dateRole)?.iso).toBe('2031-03-03');
+    expect(pickDate(text, 'When is the pre-bid meeting?', readQuestionIntent('When is the pre-bid meeting?', 'date').dateRole)?.iso).toBe('2031-02-24');
+  });
+
+  it('finds no date when every date plays another role', () => {
+    expect(pickDate('Questions are due by May 2, 2031.', 'When are bids due?', 'bid_due')).toBeNull();
+  });
+});
+
+describe('thesaurus (data)', () => {
+  it('reads proposal guarantee as bid security and holdback as retention', () => {
+    expect(tokenize('a proposal guarantee of five percent')).toContain('~bid_security');
+    expect(tokenize('the holdback')).toEqual(tokenize('retention'));
+    expect(analyzeText('time for completion').queryTokens).toContain('~contract_time');
+  });
+});
+
+describe('retrieval with structure', () => {
+  it('finds the article titled with the question topic, and never returns a blank page', () => {
+    const pages = [
+      page(1, ['SECTION 11 11 11', 'GIZMO WORK', '1.01 GENERAL', `A. ${createFiller(3)}`, '1.02 FLOW DIVERSION OF GIZMOS', 'A. Provide pumps sized for peak flow and keep a standby pump on site.']),
+      page(2, ['THIS PAGE INTENTIONALLY LEFT BLANK FOR FLOW DIVERSION']),
+    ];
+    const set = buildPassages(pages);
+    const index = buildSearchIndex(set.passages);
+    const hits = retrieve(index, createQuestion('Q', 'What are the flow diversion requirements?'), createSection('s', []), 5);
+    expect(hits[0]?.passage.text).toContain('standby pump');
+    expect(hits[0]?.passage.headingPath).toContain('1.02 Flow Diversion of Gizmos');
+    expect(hits.some((h) => h.passage.pages.includes(2))).toBe(false);
+  });
+});
+
+describe('values bound to the subject', () => {
+  it('flags a question word pair that a table names in different cells', () => {
+    const row = 'Tensile Strength ASTM X1 3,000 psi Flexural Modulus ASTM X2 250,000 psi Flexural Strength ASTM X2 4,500 psi';
+    expect(splitsQuestionPair('What is the minimum tensile modulus?', row, new Set(tokenize(row)))).toBe(true);
+    expect(splitsQuestionPair('What is the minimum flexural modulus?', row, new Set(tokenize(row)))).toBe(false);
+  });
+
+  it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {
+    const lines = ['SECTION 22 22 22', 'WIDGET INSURANCE', 'The Vendor shall carry the following insurance with minimum limits:', 'Widget Liability $3,000,000 each occurrence', 'Gadget Liability $7,000,000 combined single limit', 'Sprocket Cover statutory limits'];
+    const pages = [{ ...page(1, lines), structure: undefined }];
+    const a = await answer(pages, 'What is the gadget liability limit?');
+    expect(a.answer).toContain('$7,000,000');
+    expect(a.answer).not.toContain('$3,000,000');
+  });
+
+  it('abstains when no row names the qualifier the question asks about (another kind of limit)', async () => {
+    const lines = ['SECTION 22 22 22', 'WIDGET INSURANCE', 'The Vendor shall carry the following insurance with minimum limits:', 'Widget Liability $3,000,000 each occurrence', 'Gadget Liability $7,000,000 combined single limit', 'Sprocket Cover statutory limits'];
+    const elsewhere = page(2, ['1.09 DELIVERIES', 'A. Doohickey deliveries are made on Mondays between the hours stated by the Town.', createFiller(5)]);
+    const a = await answer([page(1, lines), elsewhere], 'What is the doohickey liability insurance limit?');
+    expect(a.answer).toBeNull();
+    expect(a.confidence).toBeLessThan(0.3);
+  });
+
+  it('narrows a lead-in and its table to the row the question names', async () => {
+    const pages = [page(1, ['2.04 GIZMO PROPERTIES', 'A. The cured gizmo shall meet the following minimum values:', 'Gizmo Hardness ASTM X9 70 psi', 'Gizmo Stretch Modulus ASTM X8 900 psi', createFiller(3)])];
+    const a = await answer(pages, 'What gizmo stretch modulus requirements are specified?');
+    expect(a.answer).toContain('900 psi');
+    expect(a.answer).not.toContain('70 psi');
+  });
+
+  it('takes a design-parameter row that names what the lead-in does not', async () => {
+    const pages = [page(1, ['3.02 GIZMO DESIGN', 'A. The gizmo wall shall be designed with the following parameters:', 'Wobble Factor = 2%', 'Soil Modulus = 1000 psi', 'Soil Density = 120 pcf', createFiller(3)])];
+    const a = await answer(pages, 'What wobble factor is specified for the gizmo design?');
+    expect(a.answer).toContain('2%');
+    expect(a.answer).not.toContain('1000 psi');
+  });
+
+  it('answers with the clause of a row that names the subject when the row gives several amounts', async () => {
+    const pages = [page(1, ['1.04 GIZMO INSURANCE', 'A. Gizmo Liability insurance: $6,000,000 each occurrence; $9,000,000 aggregate.', createFiller(4)])];
+    const a = await answer(pages, 'What is the gizmo liability insurance limit per occurrence?');
+    expect(a.answer).toContain('$6,000,000 each occurrence');
+    expect(a.answer).not.toContain('$9,000,000');
+  });
+
+  it('abstains when the topic is there but the asked attribute is not (a duration nobody states)', async () => {
+    const pages = [page(1, ['1.05 GIZMO WARRANTY', 'A. The Vendor shall warrant every gizmo against defects in materials and workmanship and repair defects at no cost to the Town.', createFiller(4)])];
+    const a = await answer(pages, 'How long is the gizmo warranty period?');
+    expect(a.answer).toBeNull();
+    expect(a.confidence).toBeLessThan(0.3);
+  });
+
+  it('abstains when the question names a size the document does not give', async () => {
+    const pages = [page(1, ['A. The minimum finished gizmo thickness for 8-inch pipe shall be 6.0 mm.', createFiller(4)])];
+    const a = await answer(pages, 'What is the minimum gizmo thickness for 15-inch pipe?');
+    expect(a.answer).toBeNull();
+  });
+
+  it('takes a deadline written relative to another date as the asked date', async () => {
+    const pages = [page(1, ['1.07 GIZMO QUESTIONS', 'A. Bidders shall submit gizmo questions no later than 10 calendar days before the bid opening date.', createFiller(4)])];
+    const a = await answer(pages, 'What is the deadline for submitting gizmo questions?');
+    expect(a.answer).toContain('10 calendar days before');
+  });
+
+  it('cites every place that states the same value, not only the best one', async () => {
+    const pages = [
+      page(1, ['SUMMARY', 'Gizmo bids are due on April 9, 2031 at the Town Hall.', createFiller(3)]),
+      page(2, [createFiller(4, 2)]),
+      page(3, ['1.02 GIZMO BIDS', 'A. Gizmo bids are due on April 9, 2031 at the Town Hall office.', createFiller(3, 4)]),
+    ];
+    const a = await answer(pages, 'When are gizmo bids due?', 'date');
+    expect(a.value).toBe('2031-04-09');
+    expect(a.pages).toEqual([1, 3]);
+  });
+
+  it('never answers with a heading line', async () => {
+    const pages = [page(1, ['SECTION 33 33 33', 'GIZMO PUMPING', '3.04 GIZMO PUMPING REQUIREMENTS', 'A. The Vendor shall pump gizmo flows around each work zone with duplex pumps.'])];
+    const a = await answer(pages, 'What gizmo pumping requirements are specified?');
+    expect(a.answer).toContain('duplex pumps');
+  });
+});
+
+describe('title-page facts', () => {
+  const cover = page(1, ['TOWNSHIP OF EXAMPLE FALLS', 'INVITATION TO BID', 'NORTH BRANCH GIZMO REPLACEMENT', 'CONTRACT NO. 2031-07', 'JUNE 2031']);
+  const body = page(2, ['1.01 SUMMARY', `A. ${createFiller(3)}`]);
+
+  it('reads the owner and the project name from the cover', () => {
+    const outline = buildOutline([cover, body]);
+    expect(findOwner([cover, body], outline)?.answer).toBe('TOWNSHIP OF EXAMPLE FALLS');
+    expect(findProjectName([cover, body], outline)?.answer).toBe('NORTH BRANCH GIZMO REPLACEMENT');
+  });
+
+  it('prefers a defining phrase ("Owner" means ...) and a (the "Project") phrase', () => {
+    const pages = [page(1, ['REQUEST FOR PROPOSALS', 'Widgetville Sludge Dryer Upgrade (the "Project")', 'Issued March 2031']), page(2, ['"Owner" means the Widgetville Water District.', createFiller(3)])];
+    const outline = buildOutline(pages);
+    expect(findOwner(pages, outline)?.answer).toBe('Widgetville Water District');
+    expect(findProjectName(pages, outline)?.answer).toBe('Widgetville Sludge Dryer Upgrade');
+  });
+
+  it('knows which questions ask for them', () => {
+    expect(titleFactKind('Who is the owner?')).toBe('owner');
+    expect(titleFactKind('What is the project name and location?')).toBe('project_name');
+    expect(titleFactKind("Who is the owner's representative?")).toBeNull();
+    expect(titleFactKind('How much may the owner retain?')).toBeNull();
+  });
+});
