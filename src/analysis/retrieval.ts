@@ -13,7 +13,7 @@ import type { PageRole } from '../ingest/page-structure.js';
 import type { Passage, RetrievedPassage } from './engine.js';
 import { findDates, findQuantities, findStandardCodes } from './extract-value.js';
 import { formWordStems, readQuestionIntent } from './question-intent.js';
-import { analyzeText, expansionsOf } from './tokenize.js';
+import { analyzeText, expansionsOf, queryTermsFor } from './tokenize.js';
 
 /** BM25 term-frequency saturation and length normalisation: the usual defaults, fine for 60–120-word passages. */
 const BM25_K1 = 1.2;
@@ -145,7 +145,7 @@ export function inverseDocumentFrequency(index: SearchIndex, term: string): numb
 }
 
 /** The question's own terms (weight 1), their word pairs and thesaurus expansions, then section context terms (lower weights). */
-export function buildQueryTerms(question: Question, section: Section): WeightedTerm[] {
+export function buildQueryTerms(question: Question, section: Section, index?: SearchIndex): WeightedTerm[] {
   const terms = new Map<string, number>();
   const analyzed = analyzeText(question.text);
   const form = formWordStems(readQuestionIntent(question.text, question.expected_type).attribute);
@@ -153,6 +153,11 @@ export function buildQueryTerms(question: Question, section: Section): WeightedT
   for (const t of analyzed.queryTokens) terms.set(t, form.has(t) ? SECTION_TERM_WEIGHT : 1);
   for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
   for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
+  // A thesaurus phrase the document never states ("bids due" → "~deadline" where the text says "Bids are due on"):
+  // its own words still find the passage, at an expansion's weight so they do not outrank real phrase matches.
+  if (index !== undefined) {
+    for (const t of queryTermsFor(analyzed, (token) => index.postings.has(token))) if (!terms.has(t)) terms.set(t, EXPANSION_TERM_WEIGHT);
+  }
   for (const t of analyzeText(`${section.section_name} ${section.description}`).queryTokens) {
     if (!terms.has(t)) terms.set(t, SECTION_TERM_WEIGHT);
   }
@@ -175,7 +180,7 @@ function typeMatches(features: PassageFeatures, question: Question): boolean {
 /** The k best passages for a question, best first. Passages sharing no term with the query are never returned. */
 export function retrieve(index: SearchIndex, question: Question, section: Section, k: number): RetrievedPassage[] {
   const scores = new Map<number, number>();
-  const questionTerms = buildQueryTerms(question, section);
+  const questionTerms = buildQueryTerms(question, section, index);
   for (const { term, weight } of questionTerms) {
     if (term.includes('|')) {
       // A word pair counts once per passage (tf 1), normalised like any term.

@@ -89,6 +89,8 @@ export interface AnalyzedText {
   queryTokens: string[];
   /** Adjacent pairs of query-form words ("bid|bond" stays apart from "bond ... bid"): phrase and proximity evidence. */
   bigrams: string[];
+  /** For each synonym concept in `queryTokens`, the stems of the words it replaced ("~deadline" → bid, due). */
+  phraseWords: Map<string, string[]>;
 }
 
 /** Tokenise text for the index (`tokens`) and for queries (`queryTokens`). */
@@ -121,6 +123,7 @@ export function analyzeText(raw: string): AnalyzedText {
   const stems = allWords.map((w) => synonymStem(w));
   const tokens: string[] = [];
   const queryTokens: string[] = [];
+  const phraseWords = new Map<string, string[]>();
   // Positional order is kept (callers read "X or Y" alternatives from it).
   for (let i = 0; i < stems.length; ) {
     // A stop-word only starts a phrase that starts with that very word ("during" must not stem into "duration").
@@ -131,10 +134,15 @@ export function analyzeText(raw: string): AnalyzedText {
     if (phrase !== undefined) {
       tokens.push(phrase.concept);
       queryTokens.push(phrase.concept);
+      const words = phraseWords.get(phrase.concept) ?? [];
       for (let j = 0; j < phrase.stems.length; j++) {
         const stem = wordStem(allWords[i + j] as string);
-        if (stem !== null && stem.length >= 2) tokens.push(stem);
+        if (stem !== null && stem.length >= 2) {
+          tokens.push(stem);
+          words.push(stem);
+        }
       }
+      phraseWords.set(phrase.concept, words);
       i += phrase.stems.length;
       continue;
     }
@@ -149,7 +157,20 @@ export function analyzeText(raw: string): AnalyzedText {
   for (let i = 0; i + 1 < queryTokens.length; i++) bigrams.push(`${queryTokens[i]}|${queryTokens[i + 1]}`);
   tokens.push(...specials);
   queryTokens.push(...specials);
-  return { tokens, queryTokens, bigrams };
+  return { tokens, queryTokens, bigrams, phraseWords };
+}
+
+/**
+ * The query form of a question against one document: a synonym concept the document never states ("~deadline"
+ * from "bids due", where the document writes "Bids are due on …", words apart) is searched by the question's own
+ * words instead, so a phrase in the thesaurus can only add matches, never lose the plain-word ones.
+ */
+export function queryTermsFor(analyzed: AnalyzedText, documentHas: (token: string) => boolean): string[] {
+  return analyzed.queryTokens.flatMap((t) => {
+    if (!t.startsWith('~') || documentHas(t)) return [t];
+    const words = analyzed.phraseWords.get(t) ?? [];
+    return words.length > 0 ? words : [t];
+  });
 }
 
 /** Index tokens of a text. */

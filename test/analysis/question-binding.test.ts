@@ -169,3 +169,19 @@ describe('title-page facts', () => {
     expect(titleFactKind('How much may the owner retain?')).toBeNull();
   });
 });
+
+describe('thesaurus phrases', () => {
+  it('searches a phrase the document never states by the question\'s own words ("bids due" where the text says "Bids are due")', async () => {
+    // The thesaurus reads "bids due" as the concept "deadline"; this document words it apart and never says
+    // "deadline", "due date" or "closing date", so only the plain words can find it.
+    const pages = [
+      page(1, ['CITY OF EXAMPLE', 'Sanitary Sewer Rehabilitation Contract No. 2024-17', 'Invitation to Bid.']),
+      page(2, ['Bids are due on July 15, 2024 at 2:00 PM local time at City Hall.', 'A bid bond of 5% of the bid amount is required.']),
+      page(3, ['The CIPP liner shall be installed in accordance with ASTM F1216.', 'The minimum liner thickness shall be 6.0 mm.']),
+    ];
+    expect(analyzeText('When are bids due?').queryTokens).toEqual(['~deadline']);
+    const a = await answer(pages, 'When are bids due?', 'date');
+    expect(a.answer).toMatch(/July 15, 2024/);
+    expect(a.pages).toEqual([2]);
+  });
+});

@@ -25,7 +25,7 @@ import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
-import { analyzeText, tokenize } from '../tokenize.js';
+import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -119,11 +119,11 @@ function countWords(text: string): number {
 export function buildCoverageConcepts(questionText: string, index: SearchIndex, formWords: ReadonlySet<string> = new Set()): Concept[] {
   const groups: string[][] = [];
   const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
-    const alts = analyzeText(inner).queryTokens;
+    const alts = queryTermsFor(analyzeText(inner), (t) => index.postings.has(t));
     if (alts.length > 0) groups.push(alts);
     return ' ';
   });
-  const segments = withoutParens.split(/\s+or\s+/i).map((seg) => analyzeText(seg).queryTokens);
+  const segments = withoutParens.split(/\s+or\s+/i).map((seg) => queryTermsFor(analyzeText(seg), (t) => index.postings.has(t)));
   // Around each "or": the last term before it and the first two after it are alternatives. (Measured: only the
   // first one after it abstains more on absent topics but loses more answerable questions; see docs/analysis.md.)
   const orGroups: Array<Set<string>> = [];
