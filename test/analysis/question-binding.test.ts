@@ -1,7 +1,7 @@
 /** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
 import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
-import { splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
+import { countsAskedThing, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
 import { pickDate } from '../../src/analysis/extract-value.js';
 import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
@@ -69,6 +69,23 @@ describe('values bound to the subject', () => {
     const row = 'Tensile Strength ASTM X1 3,000 psi Flexural Modulus ASTM X2 250,000 psi Flexural Strength ASTM X2 4,500 psi';
     expect(splitsQuestionPair('What is the minimum tensile modulus?', row, new Set(tokenize(row)))).toBe(true);
     expect(splitsQuestionPair('What is the minimum flexural modulus?', row, new Set(tokenize(row)))).toBe(false);
+  });
+
+  it('binds a count to a how-many question when the number counts the asked things, not when it measures', () => {
+    const sentence = 'A Model 9 widget operated by Acme Freight (Acme Freight Run 42) was involved in a collision near Springfield, resulting in 17 injuries.';
+    expect(countsAskedThing('How many injuries resulted from the Acme Freight collision?', sentence)).toBe(true);
+    expect(countsAskedThing('How many crew members were aboard?', 'There were three (3) crew members and 2 pilots.')).toBe(true);
+    expect(countsAskedThing('How many injuries resulted?', 'There were 5 delays.')).toBe(false);
+    // "linear feet" is a unit: any length is written so, whatever pipe it measures.
+    expect(countsAskedThing('How many linear feet of gizmo pipe will be replaced?', 'at least one thousand (1,000) linear feet of 21-inch widget pipe')).toBe(false);
+  });
+
+  it('answers a how-many question from a sentence counting the things, though it names the subject words apart', async () => {
+    const sentence = 'On May 2, 2031 a Model 9 widget operated by Acme Freight (Acme Freight Run 42) was involved in a collision near Springfield, resulting in 17 injuries.';
+    const pages = [page(1, ['SECTION 33 33 33', 'WIDGET HISTORY', `A. ${createFiller(2)}`, `B. ${sentence}`, `C. ${createFiller(2)}`])];
+    const a = await answer(pages, 'How many injuries resulted from the Acme Freight collision?', 'number');
+    expect(a.answer).toBe('17');
+    expect(a.pages).toEqual([1]);
   });
 
   it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {

@@ -200,6 +200,25 @@ function questionNumbers(questionText: string): string[] {
 /** Text with at least this many values reads as a table (cells run together). */
 const TABULAR_MIN_VALUES = 3;
 
+/** "How many fatalities...": the word counted, and the one after it (to tell "how many linear feet", a measure). */
+const HOW_MANY = /\bhow many\s+([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?/i;
+/** A number and the word it counts: "157 fatalities", "three (3) bidders", "(1,200) laterals". */
+const NUMBER_THEN_WORD = /\d[\d,]*(?:\.\d+)?\)?\s+([A-Za-z][A-Za-z-]*)/g;
+
+/**
+ * True when a "how many <things>" question's things are counted right there in the text ("resulting in
+ * 157 fatalities"): the number is bound to the subject whatever else the sentence says. Not for measures
+ * ("how many linear feet", "how many days"): a unit follows any number and says nothing of what is measured.
+ */
+export function countsAskedThing(questionText: string, text: string): boolean {
+  const m = HOW_MANY.exec(questionText);
+  if (m === null) return false;
+  if (findQuantities(`2 ${m[1] as string} ${m[2] ?? ''}`).some((q) => q.unitClass !== null)) return false;
+  const counted = tokenize(m[1] as string)[0];
+  if (counted === undefined) return false;
+  return [...text.matchAll(NUMBER_THEN_WORD)].some((n) => tokenize(n[1] as string)[0] === counted);
+}
+
 /** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
 const ROW_MAX_WORDS = 25;
 /** Words that qualify any quantity ("minimum flexural strength"): a row need not repeat them. */
@@ -377,7 +396,7 @@ class ExtractiveEngine implements AnalysisEngine {
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
         const bound =
           numbers.every((n) => tokens.has(n)) &&
-          (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
+          (findQuantities(text).length < TABULAR_MIN_VALUES || countsAskedThing(question.text, text) || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
           (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens));
         const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
