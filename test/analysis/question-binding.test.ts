@@ -1,7 +1,7 @@
 /** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
 import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
-import { countsAskedThing, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
+import { countsAskedThing, holdsAttribute, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
 import { pickDate } from '../../src/analysis/extract-value.js';
 import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
@@ -86,6 +86,20 @@ describe('values bound to the subject', () => {
     const a = await answer(pages, 'How many injuries resulted from the Acme Freight collision?', 'number');
     expect(a.answer).toBe('17');
     expect(a.pages).toEqual([1]);
+  });
+
+  it('reads "the docket number of ..." as asking for an identifier, held only by text giving a number', () => {
+    expect(readQuestionIntent('What is the docket number of this proposed rule?', 'string').attribute).toBe('identifier');
+    expect(readQuestionIntent('What is the number of bidders?', 'number').attribute).toBe('count');
+    expect(holdsAttribute('[Docket No. ABC–2031–0042; Product Identifier 2031–XY–001]', 'identifier')).toBe(true);
+    expect(holdsAttribute('CONTRACT NUMBER: 31-077', 'identifier')).toBe(true);
+    expect(holdsAttribute('Since this proposal replaces Rule 2030–12–07, the docket of that rule is closed.', 'identifier')).toBe(false);
+  });
+
+  it('does not answer an identifier question with a sentence that only names the topic and a count', async () => {
+    const pages = [page(1, ['SECTION 44 44 44', 'GIZMO RULE', `A. ${createFiller(2)}`, 'B. Since this proposed rule replaces 3 gizmo rules of 2030, the docket requirements of those rules would be removed when the final rule is effective.', `C. ${createFiller(2)}`])];
+    const a = await answer(pages, 'What is the docket number of this proposed rule?');
+    expect(a.answer).toBeNull();
   });
 
   it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {

@@ -250,6 +250,7 @@ export function splitsQuestionPair(questionText: string, text: string, tokens: S
   });
 }
 
+const IDENTIFIER_VALUE = /(?:\bno\.?|\bnumber|#|\bid)\s*:?\s*[A-Z0-9][A-Z0-9\-–/.]*\d/i;
 const RELATIVE_DEADLINE = /\b(\d+|one|two|three|five|seven|ten|fourteen|fifteen|twenty|thirty)\s*(\(\d+\)\s*)?(calendar |working |business )?(days?|hours?|weeks?)\s+(before|prior to|after|following|from)\b/i;
 const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
 
@@ -257,8 +258,10 @@ const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(
 export function holdsAttribute(text: string, attribute: Attribute): boolean {
   switch (attribute) {
     case null:
-    case 'identifier':
       return true;
+    case 'identifier':
+      // "Docket No. FAA–2020–0686", "Contract Number: 21-004", "Bid #7731": a number sign and a code with a digit.
+      return IDENTIFIER_VALUE.test(text);
     case 'date':
       // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
       return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
