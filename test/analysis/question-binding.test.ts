@@ -1,7 +1,7 @@
 /** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
 import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
-import { countsAskedThing, holdsAttribute, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
+import { countsAskedThing, documentSelfReference, holdsAttribute, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
 import { pickDate } from '../../src/analysis/extract-value.js';
 import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
@@ -100,6 +100,18 @@ describe('values bound to the subject', () => {
     const pages = [page(1, ['SECTION 44 44 44', 'GIZMO RULE', `A. ${createFiller(2)}`, 'B. Since this proposed rule replaces 3 gizmo rules of 2030, the docket requirements of those rules would be removed when the final rule is effective.', `C. ${createFiller(2)}`])];
     const a = await answer(pages, 'What is the docket number of this proposed rule?');
     expect(a.answer).toBeNull();
+  });
+
+  it('treats the closing "of this proposed rule" as pointing at the document, not as the topic', async () => {
+    expect(documentSelfReference('What is the docket number of this proposed rule?')).toEqual(['propos', 'rul']);
+    expect(documentSelfReference('What is the rule for proposed changes?')).toEqual([]);
+    const pages = [
+      page(1, ['GIZMO AGENCY', 'Gizmo Notices', '[Docket No. ABC–2031–0042; Product Identifier 2031–XY–001]', 'Gizmo Directives; The Widget Company', `${createFiller(2)}`]),
+      page(2, ['SECTION 44 44 44', 'GIZMO RULE', `A. ${createFiller(2)}`, 'B. Since this proposed rule replaces Gizmo Directive 2030–12–07, the procedures of that directive would be removed when the final rule is effective.', `C. ${createFiller(2)}`]),
+    ];
+    const a = await answer(pages, 'What is the docket number of this proposed rule?');
+    expect(a.answer).toContain('ABC–2031–0042');
+    expect(a.pages).toEqual([1]);
   });
 
   it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {

@@ -192,6 +192,19 @@ function calibrate(confidence: number, best: Scored, rival: Scored | undefined, 
   return strong ? confidence : Math.min(confidence, HIGH_BAND_CAP);
 }
 
+/** "...of this proposed rule?", "...for this project?": the question's last words point at the document itself. */
+const SELF_REFERENCE = /\b(?:of|for|in|under|by)\s+this\s+((?:[a-z]+\s+){0,2}[a-z]+)\s*\?*\s*$/i;
+
+/**
+ * Words with which the question points at the document being read ("the docket number of this proposed
+ * rule"): every page of it is about that, so a sentence need not repeat them to answer, and a sentence that
+ * does ("the final rule is effective") is not the nearer for it.
+ */
+export function documentSelfReference(questionText: string): string[] {
+  const m = SELF_REFERENCE.exec(questionText);
+  return m === null ? [] : analyzeText(m[1] as string).queryTokens;
+}
+
 /** Number tokens of the question ("#12" for "12-inch pipe"), as the index writes them. */
 function questionNumbers(questionText: string): string[] {
   return analyzeText(questionText).queryTokens.filter((t) => t.startsWith('#'));
@@ -368,7 +381,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const fact = this.titleFact(question);
     if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
-    const formWords = formWordStems(intent.attribute);
+    const formWords = new Set([...formWordStems(intent.attribute), ...documentSelfReference(question.text)]);
     let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
