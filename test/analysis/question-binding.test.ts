@@ -114,6 +114,21 @@ describe('values bound to the subject', () => {
     expect(a.pages).toEqual([1]);
   });
 
+  it('keeps a number after "14 CFR" at a line start in the sentence, rather than reading it as a numbered item', () => {
+    const set = buildPassages([page(1, ['ADDRESSES: You may send gizmo comments, using the procedures found in 14 CFR', '11.43 and 11.45, by any of the following methods:', '• Fax: 555–493–2251.'])]);
+    expect(set.sentences.map((s) => s.text)).toContain('ADDRESSES: You may send gizmo comments, using the procedures found in 14 CFR 11.43 and 11.45, by any of the following methods:');
+  });
+
+  it('reads a bullet with its lead-in: the fax for sending comments is the bullet under "send comments by"', async () => {
+    const pages = [
+      page(1, ['GIZMO NOTICE', 'ADDRESSES: You may send comments by any of the following methods:', '• Portal: Go to the widget portal.', 'Follow the portal instructions.', '• Fax: 555–493–2251.', '• Mail: Widget Office, 12 Main Street, Springfield.', createFiller(2)]),
+      page(2, ['FOR FURTHER INFORMATION CONTACT:', 'Pat Doe, Engineer, Widget Office, 12 Main Street, Springfield; telephone: (555) 329–4059; fax: (555) 329–4090; email: pat@example.com.', createFiller(2)]),
+    ];
+    const a = await answer(pages, 'What is the fax number for sending comments?');
+    expect(a.answer).toContain('555–493–2251');
+    expect(a.pages).toEqual([1]);
+  });
+
   it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {
     const lines = ['SECTION 22 22 22', 'WIDGET INSURANCE', 'The Vendor shall carry the following insurance with minimum limits:', 'Widget Liability $3,000,000 each occurrence', 'Gadget Liability $7,000,000 combined single limit', 'Sprocket Cover statutory limits'];
     const pages = [{ ...page(1, lines), structure: undefined }];

@@ -403,7 +403,10 @@ class ExtractiveEngine implements AnalysisEngine {
         const { text, pages, spans, parts } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
-        const headingTokens = s.headingPath && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(s.headingPath) : undefined;
+        // A bullet reads as the end of its lead-in ("You may send comments by any of the following methods: • Fax: ..."):
+        // the lead-in's words count like a heading's.
+        const context = [s.headingPath ?? '', leadInOf(sentences, i) ?? ''].join(' ').trim();
+        const headingTokens = context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
         const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
         const tokens = this.tokensOf(text);
@@ -543,6 +546,21 @@ class ExtractiveEngine implements AnalysisEngine {
       confidence: Math.round(confidence * 1000) / 1000,
     };
   }
+}
+
+/** A bullet item: "• Fax: ...", "– Mail: ...". Lettered and numbered items are often articles, not list entries. */
+const BULLET = /^[•\u2022▪·*\-–]\s+/;
+/** How far back (sentences) a bullet's lead-in is looked for: one bullet may hold a few sentences. */
+const LEAD_IN_LOOKBACK_SENTENCES = 8;
+
+/** The lead-in (a sentence ending in ":") that a bullet item belongs to, or null. */
+function leadInOf(sentences: SentenceLike[], i: number): string | null {
+  if (!BULLET.test((sentences[i] as SentenceLike).text)) return null;
+  for (let j = i - 1; j >= Math.max(0, i - LEAD_IN_LOOKBACK_SENTENCES); j--) {
+    const t = (sentences[j] as SentenceLike).text;
+    if (/:\s*$/.test(t) && !BULLET.test(t)) return t;
+  }
+  return null;
 }
 
 /** Fallback for passages not built by buildPassages: sentences cut at terminal punctuation, citing the passage's pages. */
