@@ -85,6 +85,8 @@ export function sentencesOfPassage(passage: Passage): Sentence[] | undefined {
 export const PAGE_FURNITURE = /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i;
 const LIST_MARKER = /^\s*(?:[A-Z]\.|\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,3}\)|[•\u2022\-–*·▪])\s+/;
 const ABBREVIATIONS = new Set(['no', 'nos', 'e.g', 'i.e', 'etc', 'sec', 'art', 'approx', 'min', 'max', 'in', 'ft', 'st', 'dr', 'mr', 'ms', 'mrs', 'inc', 'ltd', 'co', 'vs', 'fig', 'ref', 'u.s', 'dia', 'ea', 'lf', 'p', 'pp', 'para', 'sq', 'cu', 'jr']);
+/** A line ending in a word that a number follows ("14 CFR", "Section", "Part", "No.", "§"): the next line's number belongs to it. */
+const REFERENCE_BEFORE_NUMBER = /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 
 function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
@@ -152,6 +154,9 @@ function internalBoundaries(text: string): number[] {
 
 function endsSentence(line: Line, next: Line | undefined, words: number): boolean {
   if (next === undefined) return true;
+  // "...found in 14 CFR" / "11.43 and 11.45, by...": a number after a word that takes one continues the
+  // reference, though a line starting with a number otherwise reads as a numbered item.
+  if (next.page === line.page && REFERENCE_BEFORE_NUMBER.test(line.text) && /^\d/.test(next.text)) return false;
   // Structure first: a heading stands alone, a new heading or list item starts afresh, table rows stay apart.
   if (line.headingLevel > 0 || next.headingLevel > 0 || next.listItem) return true;
   if (line.tableRow || next.tableRow) return true;

@@ -38,9 +38,10 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['percent', /\b(percent(age)?|%)(?!\w)/i],
   ['duration', /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i],
   ['money', /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?)\b|\b(insurance|liability|coverage|umbrella)\b.*\blimits?\b|\blimits?\b.*\b(insurance|liability|coverage)\b/i],
+  // Before "number of": "the docket number of this rule" asks for an identifier, not a count.
+  ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
   ['count', /\b(how many|number of)\b/i],
   ['date', /\b(when|what date|which date|dates?|deadline|due)\b/i],
-  ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
 ];
 
 const TITLE_FACT = /\b(who is|who are|owner|owner'?s|contracting (authority|agency)|project (name|title)|name of the project|title of the project|where is|location|located)\b/i;

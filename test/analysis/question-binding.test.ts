@@ -1,7 +1,7 @@
 /** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
 import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
-import { splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
+import { countsAskedThing, documentSelfReference, holdsAttribute, splitsQuestionPair } from '../../src/analysis/engines/extractive-engine.js';
 import { pickDate } from '../../src/analysis/extract-value.js';
 import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
@@ -69,6 +69,64 @@ describe('values bound to the subject', () => {
     const row = 'Tensile Strength ASTM X1 3,000 psi Flexural Modulus ASTM X2 250,000 psi Flexural Strength ASTM X2 4,500 psi';
     expect(splitsQuestionPair('What is the minimum tensile modulus?', row, new Set(tokenize(row)))).toBe(true);
     expect(splitsQuestionPair('What is the minimum flexural modulus?', row, new Set(tokenize(row)))).toBe(false);
+  });
+
+  it('binds a count to a how-many question when the number counts the asked things, not when it measures', () => {
+    const sentence = 'A Model 9 widget operated by Acme Freight (Acme Freight Run 42) was involved in a collision near Springfield, resulting in 17 injuries.';
+    expect(countsAskedThing('How many injuries resulted from the Acme Freight collision?', sentence)).toBe(true);
+    expect(countsAskedThing('How many crew members were aboard?', 'There were three (3) crew members and 2 pilots.')).toBe(true);
+    expect(countsAskedThing('How many injuries resulted?', 'There were 5 delays.')).toBe(false);
+    // "linear feet" is a unit: any length is written so, whatever pipe it measures.
+    expect(countsAskedThing('How many linear feet of gizmo pipe will be replaced?', 'at least one thousand (1,000) linear feet of 21-inch widget pipe')).toBe(false);
+  });
+
+  it('answers a how-many question from a sentence counting the things, though it names the subject words apart', async () => {
+    const sentence = 'On May 2, 2031 a Model 9 widget operated by Acme Freight (Acme Freight Run 42) was involved in a collision near Springfield, resulting in 17 injuries.';
+    const pages = [page(1, ['SECTION 33 33 33', 'WIDGET HISTORY', `A. ${createFiller(2)}`, `B. ${sentence}`, `C. ${createFiller(2)}`])];
+    const a = await answer(pages, 'How many injuries resulted from the Acme Freight collision?', 'number');
+    expect(a.answer).toBe('17');
+    expect(a.pages).toEqual([1]);
+  });
+
+  it('reads "the docket number of ..." as asking for an identifier, held only by text giving a number', () => {
+    expect(readQuestionIntent('What is the docket number of this proposed rule?', 'string').attribute).toBe('identifier');
+    expect(readQuestionIntent('What is the number of bidders?', 'number').attribute).toBe('count');
+    expect(holdsAttribute('[Docket No. ABC–2031–0042; Product Identifier 2031–XY–001]', 'identifier')).toBe(true);
+    expect(holdsAttribute('CONTRACT NUMBER: 31-077', 'identifier')).toBe(true);
+    expect(holdsAttribute('Since this proposal replaces Rule 2030–12–07, the docket of that rule is closed.', 'identifier')).toBe(false);
+  });
+
+  it('does not answer an identifier question with a sentence that only names the topic and a count', async () => {
+    const pages = [page(1, ['SECTION 44 44 44', 'GIZMO RULE', `A. ${createFiller(2)}`, 'B. Since this proposed rule replaces 3 gizmo rules of 2030, the docket requirements of those rules would be removed when the final rule is effective.', `C. ${createFiller(2)}`])];
+    const a = await answer(pages, 'What is the docket number of this proposed rule?');
+    expect(a.answer).toBeNull();
+  });
+
+  it('treats the closing "of this proposed rule" as pointing at the document, not as the topic', async () => {
+    expect(documentSelfReference('What is the docket number of this proposed rule?')).toEqual(['propos', 'rul']);
+    expect(documentSelfReference('What is the rule for proposed changes?')).toEqual([]);
+    const pages = [
+      page(1, ['GIZMO AGENCY', 'Gizmo Notices', '[Docket No. ABC–2031–0042; Product Identifier 2031–XY–001]', 'Gizmo Directives; The Widget Company', `${createFiller(2)}`]),
+      page(2, ['SECTION 44 44 44', 'GIZMO RULE', `A. ${createFiller(2)}`, 'B. Since this proposed rule replaces Gizmo Directive 2030–12–07, the procedures of that directive would be removed when the final rule is effective.', `C. ${createFiller(2)}`]),
+    ];
+    const a = await answer(pages, 'What is the docket number of this proposed rule?');
+    expect(a.answer).toContain('ABC–2031–0042');
+    expect(a.pages).toEqual([1]);
+  });
+
+  it('keeps a number after "14 CFR" at a line start in the sentence, rather than reading it as a numbered item', () => {
+    const set = buildPassages([page(1, ['ADDRESSES: You may send gizmo comments, using the procedures found in 14 CFR', '11.43 and 11.45, by any of the following methods:', '• Fax: 555–493–2251.'])]);
+    expect(set.sentences.map((s) => s.text)).toContain('ADDRESSES: You may send gizmo comments, using the procedures found in 14 CFR 11.43 and 11.45, by any of the following methods:');
+  });
+
+  it('reads a bullet with its lead-in: the fax for sending comments is the bullet under "send comments by"', async () => {
+    const pages = [
+      page(1, ['GIZMO NOTICE', 'ADDRESSES: You may send comments by any of the following methods:', '• Portal: Go to the widget portal.', 'Follow the portal instructions.', '• Fax: 555–493–2251.', '• Mail: Widget Office, 12 Main Street, Springfield.', createFiller(2)]),
+      page(2, ['FOR FURTHER INFORMATION CONTACT:', 'Pat Doe, Engineer, Widget Office, 12 Main Street, Springfield; telephone: (555) 329–4059; fax: (555) 329–4090; email: pat@example.com.', createFiller(2)]),
+    ];
+    const a = await answer(pages, 'What is the fax number for sending comments?');
+    expect(a.answer).toContain('555–493–2251');
+    expect(a.pages).toEqual([1]);
   });
 
   it('answers a row of a table rather than the lead-in with every row, for a question about one row', async () => {

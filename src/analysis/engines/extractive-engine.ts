@@ -192,6 +192,19 @@ function calibrate(confidence: number, best: Scored, rival: Scored | undefined, 
   return strong ? confidence : Math.min(confidence, HIGH_BAND_CAP);
 }
 
+/** "...of this proposed rule?", "...for this project?": the question's last words point at the document itself. */
+const SELF_REFERENCE = /\b(?:of|for|in|under|by)\s+this\s+((?:[a-z]+\s+){0,2}[a-z]+)\s*\?*\s*$/i;
+
+/**
+ * Words with which the question points at the document being read ("the docket number of this proposed
+ * rule"): every page of it is about that, so a sentence need not repeat them to answer, and a sentence that
+ * does ("the final rule is effective") is not the nearer for it.
+ */
+export function documentSelfReference(questionText: string): string[] {
+  const m = SELF_REFERENCE.exec(questionText);
+  return m === null ? [] : analyzeText(m[1] as string).queryTokens;
+}
+
 /** Number tokens of the question ("#12" for "12-inch pipe"), as the index writes them. */
 function questionNumbers(questionText: string): string[] {
   return analyzeText(questionText).queryTokens.filter((t) => t.startsWith('#'));
@@ -199,6 +212,25 @@ function questionNumbers(questionText: string): string[] {
 
 /** Text with at least this many values reads as a table (cells run together). */
 const TABULAR_MIN_VALUES = 3;
+
+/** "How many fatalities...": the word counted, and the one after it (to tell "how many linear feet", a measure). */
+const HOW_MANY = /\bhow many\s+([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?/i;
+/** A number and the word it counts: "157 fatalities", "three (3) bidders", "(1,200) laterals". */
+const NUMBER_THEN_WORD = /\d[\d,]*(?:\.\d+)?\)?\s+([A-Za-z][A-Za-z-]*)/g;
+
+/**
+ * True when a "how many <things>" question's things are counted right there in the text ("resulting in
+ * 157 fatalities"): the number is bound to the subject whatever else the sentence says. Not for measures
+ * ("how many linear feet", "how many days"): a unit follows any number and says nothing of what is measured.
+ */
+export function countsAskedThing(questionText: string, text: string): boolean {
+  const m = HOW_MANY.exec(questionText);
+  if (m === null) return false;
+  if (findQuantities(`2 ${m[1] as string} ${m[2] ?? ''}`).some((q) => q.unitClass !== null)) return false;
+  const counted = tokenize(m[1] as string)[0];
+  if (counted === undefined) return false;
+  return [...text.matchAll(NUMBER_THEN_WORD)].some((n) => tokenize(n[1] as string)[0] === counted);
+}
 
 /** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
 const ROW_MAX_WORDS = 25;
@@ -231,6 +263,7 @@ export function splitsQuestionPair(questionText: string, text: string, tokens: S
   });
 }
 
+const IDENTIFIER_VALUE = /(?:\bno\.?|\bnumber|#|\bid)\s*:?\s*[A-Z0-9][A-Z0-9\-–/.]*\d/i;
 const RELATIVE_DEADLINE = /\b(\d+|one|two|three|five|seven|ten|fourteen|fifteen|twenty|thirty)\s*(\(\d+\)\s*)?(calendar |working |business )?(days?|hours?|weeks?)\s+(before|prior to|after|following|from)\b/i;
 const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
 
@@ -238,8 +271,10 @@ const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(
 export function holdsAttribute(text: string, attribute: Attribute): boolean {
   switch (attribute) {
     case null:
-    case 'identifier':
       return true;
+    case 'identifier':
+      // "Docket No. FAA–2020–0686", "Contract Number: 21-004", "Bid #7731": a number sign and a code with a digit.
+      return IDENTIFIER_VALUE.test(text);
     case 'date':
       // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
       return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
@@ -346,7 +381,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const fact = this.titleFact(question);
     if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
-    const formWords = formWordStems(intent.attribute);
+    const formWords = new Set([...formWordStems(intent.attribute), ...documentSelfReference(question.text)]);
     let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
@@ -368,7 +403,10 @@ class ExtractiveEngine implements AnalysisEngine {
         const { text, pages, spans, parts } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
-        const headingTokens = s.headingPath && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(s.headingPath) : undefined;
+        // A bullet reads as the end of its lead-in ("You may send comments by any of the following methods: • Fax: ..."):
+        // the lead-in's words count like a heading's.
+        const context = [s.headingPath ?? '', leadInOf(sentences, i) ?? ''].join(' ').trim();
+        const headingTokens = context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
         const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         const value = extractValue(text, question.expected_type, question.text);
         const tokens = this.tokensOf(text);
@@ -377,7 +415,7 @@ class ExtractiveEngine implements AnalysisEngine {
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
         const bound =
           numbers.every((n) => tokens.has(n)) &&
-          (findQuantities(text).length < TABULAR_MIN_VALUES || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
+          (findQuantities(text).length < TABULAR_MIN_VALUES || countsAskedThing(question.text, text) || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
           (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens));
         const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
@@ -508,6 +546,21 @@ class ExtractiveEngine implements AnalysisEngine {
       confidence: Math.round(confidence * 1000) / 1000,
     };
   }
+}
+
+/** A bullet item: "• Fax: ...", "– Mail: ...". Lettered and numbered items are often articles, not list entries. */
+const BULLET = /^[•\u2022▪·*\-–]\s+/;
+/** How far back (sentences) a bullet's lead-in is looked for: one bullet may hold a few sentences. */
+const LEAD_IN_LOOKBACK_SENTENCES = 8;
+
+/** The lead-in (a sentence ending in ":") that a bullet item belongs to, or null. */
+function leadInOf(sentences: SentenceLike[], i: number): string | null {
+  if (!BULLET.test((sentences[i] as SentenceLike).text)) return null;
+  for (let j = i - 1; j >= Math.max(0, i - LEAD_IN_LOOKBACK_SENTENCES); j--) {
+    const t = (sentences[j] as SentenceLike).text;
+    if (/:\s*$/.test(t) && !BULLET.test(t)) return t;
+  }
+  return null;
 }
 
 /** Fallback for passages not built by buildPassages: sentences cut at terminal punctuation, citing the passage's pages. */
