@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { QuestionConfig } from '../src/questions/types.js';
 import { createPdf } from '../test/helpers/pdf-factory.js';
+import { buildCompiledServer, type CompiledBuild } from '../test/helpers/compiled-build.js';
 import { startServerProcess, type Child } from '../test/helpers/processes.js';
 import { generateSyntheticSpec } from './synthetic-spec.js';
 
@@ -65,9 +66,23 @@ export async function stopChild(child: Child | null | undefined): Promise<void> 
   clearTimeout(timer);
 }
 
-/** The real server (src/server.ts) with request logging off, so logging does not dominate the numbers. */
-export function startBenchServer(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ServerChild> {
-  return startServerProcess({ LOG_LEVEL: 'warn', OCR: 'off', ...env }, 120_000, { nodeArgs });
+/**
+ * The real server with request logging off, so logging does not dominate the numbers. It runs the compiled build
+ * (what `npm start` runs; built once per bench process) unless BENCH_FROM_SOURCES=1: from the sources, tsx
+ * transpiles each module on first use, on the server's own thread, which production never pays for.
+ */
+export async function startBenchServer(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ServerChild> {
+  const compiledDir = process.env.BENCH_FROM_SOURCES === '1' ? undefined : (await compiledBuild()).dir;
+  return startServerProcess({ LOG_LEVEL: 'warn', OCR: 'off', ...env }, 120_000, { nodeArgs, compiledDir });
+}
+
+let build: Promise<CompiledBuild> | null = null;
+function compiledBuild(): Promise<CompiledBuild> {
+  if (build === null) {
+    build = buildCompiledServer();
+    void build.then((b) => process.once('exit', () => b.remove()));
+  }
+  return build;
 }
 
 export async function loadDefaultConfig(): Promise<QuestionConfig> {
