@@ -4,7 +4,7 @@
  * stored answers at any time (a running session's partial result, a resumed run's final one).
  */
 import type { Question, RunInput, Section } from '../questions/types.js';
-import type { EngineName, FullResult, LegacyResult, QuestionAnswer, Statistics, StopReason, Usage } from './types.js';
+import type { AnswerStatus, EngineName, FullResult, LegacyResult, QuestionAnswer, Statistics, StopReason, Usage } from './types.js';
 
 /** The sections a run analyses, in config order. An empty selection means every section. */
 export function selectEnabledSections(input: RunInput): Section[] {
@@ -45,6 +45,12 @@ export interface BuildFullResultArgs {
   completedAt: Date | string | null;
   stoppedReason: StopReason | null;
   thorough: boolean;
+  /**
+   * True when the run went through every unit of work (it completed): a question without a stored answer was
+   * then looked for and not found. Otherwise (running, stopped, failed) only questions with a stored answer row
+   * (a null one is an abstention) were examined; the rest are not_examined.
+   */
+  complete: boolean;
   /** Seconds; defaults to completedAt − startedAt (or now − startedAt while running). */
   processingTime?: number;
 }
@@ -67,7 +73,9 @@ export function buildFullResult(args: BuildFullResultArgs): FullResult {
     description: section.description,
     answers: section.questions.map((q) => {
       const found = byId.get(q.id);
-      return found === undefined ? createEmptyAnswer(q, section) : { ...found, section_id: section.section_id, question: q.text, expected_type: q.expected_type };
+      if (found === undefined) return { ...createEmptyAnswer(q, section), answer_status: (args.complete ? 'not_found' : 'not_examined') as AnswerStatus };
+      const answer_status: AnswerStatus = found.answer !== null ? 'answered' : 'not_found';
+      return { ...found, section_id: section.section_id, question: q.text, expected_type: q.expected_type, answer_status };
     }),
   }));
   const all = sections.flatMap((s) => s.answers);
@@ -105,6 +113,12 @@ export function buildFullResult(args: BuildFullResultArgs): FullResult {
   };
 }
 
+/** A question's status; results stored before answer_status existed had every unanswered question not_found. */
+export function answerStatusOf(a: QuestionAnswer): AnswerStatus {
+  if (a.answer !== null) return 'answered';
+  return a.answer_status ?? 'not_found';
+}
+
 /** PRODUCT.md "Legacy result format". */
 export function toLegacyResult(full: FullResult): LegacyResult {
   return {
@@ -119,6 +133,7 @@ export function toLegacyResult(full: FullResult): LegacyResult {
         page_citations: a.answer === null ? [] : [...a.pages],
         confidence: a.confidence,
         footnote: a.answer === null ? null : a.footnote,
+        answer_status: answerStatusOf(a),
       })),
     })),
     document_name: full.document_name,

@@ -11,7 +11,7 @@ import type { Question, RunInput, Section } from '../questions/types.js';
 import type { AnalysisEngine, RetrievedPassage, WorkUnit, CandidateAnswer } from './engine.js';
 import { ZERO_USAGE, type EngineName, type Estimate, type ProgressEventInput, type QuestionAnswer, type RunAnalysisOptions, type RunAnalysisOutcome, type StopReason, type Usage } from './types.js';
 import { accumulateAnswers } from './accumulate.js';
-import { addUsage, buildFullResult, selectEnabledSections, toLegacyResult, toStatistics } from './build-result.js';
+import { addUsage, buildFullResult, createEmptyAnswer, selectEnabledSections, toLegacyResult, toStatistics } from './build-result.js';
 import { buildPassages, type PassageSet } from './passages.js';
 import { buildSearchIndex, retrieve, type SearchIndex } from './retrieval.js';
 import { buildPageTextIndex, formatFootnote, verifyCandidate, type PageTextIndex } from './verify-citations.js';
@@ -159,6 +159,13 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
       if (meta === undefined || !unitQuestions.has(candidate.question_id)) continue; // an engine may not answer outside its unit
       batch.push(toQuestionAnswer(candidate, meta.question, meta.section, prepared.pageTexts, ocrPages));
     }
+    // An abstention is stored as a null answer, so a stopped or failed run can tell "looked for, not found"
+    // (a row) from "never reached" (no row).
+    const candidateIds = new Set(batch.map((a) => a.question_id));
+    for (const question of unit.questions) {
+      const meta = questionSection.get(question.id);
+      if (meta !== undefined && !candidateIds.has(question.id)) batch.push(createEmptyAnswer(meta.question, meta.section));
+    }
     const merged = accumulateAnswers(answers, batch);
     spent = addUsage(spent, out.usage);
     if (options.onCheckpoint !== undefined) await options.onCheckpoint({ unitKey: unit.key, answers: merged, usage: out.usage });
@@ -240,6 +247,7 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
     completedAt,
     stoppedReason,
     thorough,
+    complete: stoppedReason === null,
     processingTime: roundSeconds(completedAt.getTime() - startedAt.getTime()),
   });
   const summary = {

@@ -39,7 +39,14 @@ export interface QuestionAnswer {
   variants: AnswerVariant[];
   /** True when any cited page was OCR'd. */
   ocr: boolean;
+  /**
+   * answered; not_found (its unit of work ran and found nothing); not_examined (the run stopped or failed, or is
+   * still running, before reaching it). Set by buildFullResult; absent in results stored before it existed.
+   */
+  answer_status?: AnswerStatus;
 }
+
+export type AnswerStatus = 'answered' | 'not_found' | 'not_examined';
 
 export interface Usage {
   prompt_tokens: number;
@@ -106,6 +113,7 @@ export interface LegacyResult {
       page_citations: number[];
       confidence: number;
       footnote: string | null;
+      answer_status: AnswerStatus;
     }>;
   }>;
   document_name: string;

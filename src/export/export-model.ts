@@ -8,6 +8,25 @@ export const NOT_FOUND_TEXT = 'Not found in document';
 export const STATUS_ANSWERED = 'Answered';
 export const STATUS_NOT_FOUND = 'Not found';
 export const STATUS_VARIANT = 'Variant';
+/** A question the run stopped or failed before reaching: never looked for, so not "not found". */
+export const NOT_EXAMINED_TEXT = 'Not examined (the run ended before this question)';
+export const STATUS_NOT_EXAMINED = 'Not examined';
+
+/** Unanswered questions only: whether the run looked for it. Results stored before answer_status count as looked for. */
+export function isNotExamined(answer: QuestionAnswer): boolean {
+  return !isAnswered(answer) && answer.answer_status === 'not_examined';
+}
+
+/** The text shown in place of an answer. */
+export function unansweredText(answer: QuestionAnswer): string {
+  return isNotExamined(answer) ? NOT_EXAMINED_TEXT : NOT_FOUND_TEXT;
+}
+
+/** The status column's text. */
+export function statusText(answer: QuestionAnswer): string {
+  if (isAnswered(answer)) return STATUS_ANSWERED;
+  return isNotExamined(answer) ? STATUS_NOT_EXAMINED : STATUS_NOT_FOUND;
+}
 
 export interface ExportTotals {
   totalQuestions: number;

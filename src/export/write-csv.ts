@@ -5,7 +5,7 @@
 import type { QuestionAnswer, SectionResult } from '../analysis/types.js';
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner } from './export-input.js';
-import { STATUS_ANSWERED, STATUS_NOT_FOUND, formatPageRef, formatPages, isAnswered } from './export-model.js';
+import { formatPageRef, formatPages, isAnswered, statusText } from './export-model.js';
 import { neutraliseFormula } from './text-safety.js';
 
 export const CSV_COLUMNS = [
@@ -53,7 +53,7 @@ function formatRow(section: SectionResult, answer: QuestionAnswer, runStatus: st
     textField(formatPages(answer.pages)),
     answered ? numberField(answer.confidence) : '',
     textField(answer.footnote ?? ''),
-    textField(answered ? STATUS_ANSWERED : STATUS_NOT_FOUND),
+    textField(statusText(answer)),
     textField(formatVariantsField(answer)),
     textField(runStatus),
   ].join(',');

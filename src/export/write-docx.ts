@@ -20,7 +20,6 @@ import {
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner, describeRunStatus } from './export-input.js';
 import {
-  NOT_FOUND_TEXT,
   computeTotals,
   formatCostUsd,
   formatDuration,
@@ -30,6 +29,7 @@ import {
   formatPercent,
   formatUtc,
   isAnswered,
+  unansweredText,
   summariseSection,
 } from './export-model.js';
 import { removeXmlInvalidChars } from './text-safety.js';
@@ -124,7 +124,7 @@ function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): A
         new Paragraph({
           children: answered
             ? [new TextRun(clean(answer.answer)), ...(answer.footnote ? [footnotes.add(answer.footnote)] : [])]
-            : [new TextRun({ text: NOT_FOUND_TEXT, italics: true })],
+            : [new TextRun({ text: unansweredText(answer), italics: true })],
         }),
         ...answer.variants.map(
           (variant) =>

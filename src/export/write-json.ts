@@ -5,6 +5,7 @@
 import type { FullResult } from '../analysis/types.js';
 import type { ExportInput, SessionStatus } from './export-input.js';
 import { describeRunStatus, isPartialRun } from './export-input.js';
+import { answerStatusOf } from '../analysis/build-result.js';
 
 export interface JsonExport {
   session: {
@@ -37,7 +38,8 @@ export function buildJsonExport(input: ExportInput): JsonExport {
       error: session.error,
     },
     partial: isPartialRun(session),
-    result,
+    // answer_status on every question, also for results stored before the field existed.
+    result: { ...result, sections: result.sections.map((s) => ({ ...s, answers: s.answers.map((a) => ({ ...a, answer_status: answerStatusOf(a) })) })) },
   };
 }
 

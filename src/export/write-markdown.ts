@@ -5,7 +5,6 @@
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner } from './export-input.js';
 import {
-  NOT_FOUND_TEXT,
   computeTotals,
   formatCostUsd,
   formatDuration,
@@ -15,6 +14,7 @@ import {
   formatPercent,
   formatUtc,
   isAnswered,
+  unansweredText,
   summariseSection,
 } from './export-model.js';
 
@@ -70,7 +70,7 @@ export function writeMarkdown(input: ExportInput): Buffer {
     lines.push('| ID | Question | Answer | Pages | Confidence |', '|---|---|---|---|---|');
     for (const answer of section.answers) {
       const answered = isAnswered(answer);
-      let answerCell = answered ? escapeMarkdownInline(answer.answer) : `*${NOT_FOUND_TEXT}*`;
+      let answerCell = answered ? escapeMarkdownInline(answer.answer) : `*${unansweredText(answer)}*`;
       if (answered && answer.footnote) answerCell += addFootnote(answer.footnote);
       for (const variant of answer.variants) {
         answerCell += `<br>Variant: ${escapeMarkdownInline(variant.answer)} (${formatPageRef(variant.pages)})`;

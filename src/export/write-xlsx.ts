@@ -9,15 +9,14 @@ import type { QuestionAnswer, SectionResult } from '../analysis/types.js';
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner, describeRunStatus } from './export-input.js';
 import {
-  NOT_FOUND_TEXT,
-  STATUS_ANSWERED,
-  STATUS_NOT_FOUND,
   STATUS_VARIANT,
   computeTotals,
   formatEngine,
   formatPages,
   formatUtc,
   isAnswered,
+  statusText,
+  unansweredText,
   summariseSection,
 } from './export-model.js';
 import { findKeyRequirements } from './key-requirements.js';
@@ -130,7 +129,7 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
     addRow(sheet, ['Key project requirements', 'Answer', 'PDF pages', 'From question'], { fill: FILL_HEADER, bold: true, white: true });
     for (const { label, answer } of requirements) {
       const answered = isAnswered(answer);
-      addRow(sheet, [label, answered ? answer.answer : NOT_FOUND_TEXT, formatPages(answer.pages), `${answer.question_id}: ${answer.question}`], {
+      addRow(sheet, [label, answered ? answer.answer : unansweredText(answer), formatPages(answer.pages), `${answer.question_id}: ${answer.question}`], {
         fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
       });
     }
@@ -160,11 +159,11 @@ function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
           section.section_name,
           answer.question_id,
           answer.question,
-          answered ? answer.answer : NOT_FOUND_TEXT,
+          answered ? answer.answer : unansweredText(answer),
           formatPages(answer.pages),
           answered ? answer.confidence : null,
           answer.footnote,
-          answered ? STATUS_ANSWERED : STATUS_NOT_FOUND,
+          statusText(answer),
         ],
         { fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND, numFmts: percent },
       );
@@ -195,7 +194,7 @@ function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input
     addRow(sheet, ['Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence'], { fill: FILL_HEADER, bold: true, white: true });
     for (const answer of section.answers) {
       const answered = isAnswered(answer);
-      addRow(sheet, [answer.question_id, answer.question, answered ? answer.answer : NOT_FOUND_TEXT, formatPages(answer.pages), answered ? answer.confidence : null], {
+      addRow(sheet, [answer.question_id, answer.question, answered ? answer.answer : unansweredText(answer), formatPages(answer.pages), answered ? answer.confidence : null], {
         fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
         numFmts: percent,
       });

@@ -57,6 +57,7 @@ export async function buildResultFromAnswers(store: SessionStore, session: Sessi
     completedAt: session.completedAt,
     stoppedReason: session.status === 'partial' ? ((session.stopReason as 'user' | 'budget' | null) ?? 'user') : null,
     thorough: session.thorough,
+    complete: session.status === 'completed',
     processingTime: session.processingTime ?? undefined,
   });
 }

@@ -96,7 +96,7 @@ describe('runAnalysis', () => {
   it('resumes: skips completed units, keeps prior answers and counts prior usage', async () => {
     const engine = new FakeEngine();
     const c = collect();
-    const prior: QuestionAnswer = { ...buildFullResult({ documentName: 'x', totalPages: 6, engine: 'llm', model: null, input: createRunInput(sections), answers: [], ocrPages: [], usage: zeroUsage(), startedAt: new Date(), completedAt: null, stoppedReason: null, thorough: false }).sections[0]!.answers[0]!, answer: 'Yes (from attempt 1)', pages: [2], confidence: 0.8 };
+    const prior: QuestionAnswer = { ...buildFullResult({ documentName: 'x', totalPages: 6, engine: 'llm', model: null, input: createRunInput(sections), answers: [], ocrPages: [], usage: zeroUsage(), startedAt: new Date(), completedAt: null, stoppedReason: null, thorough: false, complete: false }).sections[0]!.answers[0]!, answer: 'Yes (from attempt 1)', pages: [2], confidence: 0.8 };
     const out = await runAnalysis(
       {
         documentName: 'spec.pdf',
@@ -131,6 +131,25 @@ describe('runAnalysis', () => {
     expect(answersOf(out.result).get('A1')?.answer).toBe('Yes');
     expect(answersOf(out.result).get('B1')?.answer).toBeNull();
     expect(c.events.at(-1)?.event).toBe('analysis_stopped');
+  });
+
+  it('stores an abstention as a null answer, so a stopped run tells not_found from not_examined', async () => {
+    // An engine that leaves abstentions out (as the extractive engine does): A2 gets no candidate at all.
+    class SilentAbstainer extends FakeEngine {
+      override async answerUnit(unit: WorkUnit, ctx: { signal?: AbortSignal }) {
+        const out = await super.answerUnit(unit, ctx);
+        return { ...out, answers: out.answers.filter((a) => a.answer !== null) };
+      }
+    }
+    const controller = new AbortController();
+    const c = collect();
+    const out = await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', signal: controller.signal, ...c, onCheckpoint: async (k) => { c.checkpoints.push(k); controller.abort(); } },
+      { createEngine: () => new SilentAbstainer(), unitConcurrency: 1 },
+    );
+    expect(c.checkpoints[0]!.answers.map((a) => [a.question_id, a.answer])).toEqual([['A1', 'Yes'], ['A2', null]]);
+    const statuses = Object.fromEntries(toLegacyResult(out.result).sections.flatMap((s) => s.questions.map((q) => [q.question_id, q.answer_status])));
+    expect(statuses).toEqual({ A1: 'answered', A2: 'not_found', B1: 'not_examined', C1: 'not_examined' });
   });
 
   it('treats an abort during a unit as a stop, not a failure', async () => {
@@ -191,8 +210,8 @@ describe('runAnalysis', () => {
     expect(Object.keys(out.legacy).sort()).toEqual(['document_name', 'metadata', 'questions_answered', 'sections', 'total_pages', 'total_questions']);
     expect(Object.keys(out.legacy.metadata).sort()).toEqual(['completed_at', 'estimated_cost', 'started_at', 'total_tokens']);
     const q = out.legacy.sections[1]?.questions[0];
-    expect(q).toEqual({ question_id: 'B1', question: 'What is the liner thickness?', answer: '7.5 mm', page_citations: [3], confidence: 0.9, footnote: '"The minimum liner thickness shall be 7.5 mm." (p. 3)' });
-    expect(out.legacy.sections[0]?.questions[1]).toMatchObject({ answer: null, page_citations: [], footnote: null });
+    expect(q).toEqual({ question_id: 'B1', question: 'What is the liner thickness?', answer: '7.5 mm', page_citations: [3], confidence: 0.9, footnote: '"The minimum liner thickness shall be 7.5 mm." (p. 3)', answer_status: 'answered' });
+    expect(out.legacy.sections[0]?.questions[1]).toMatchObject({ answer: null, page_citations: [], footnote: null, answer_status: 'not_found' });
     expect(out.statistics).toEqual({
       processing_time: out.result.stats.processing_time,
       total_tokens: 300,

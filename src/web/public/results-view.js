@@ -37,7 +37,11 @@ export function pageLinks(sessionId, pages) {
 function answerCell(question, sessionId, running) {
   const cell = el('td', { className: 'answer-cell', attrs: { 'data-label': 'Answer' } });
   if (question.answer === null || question.answer === undefined) {
-    cell.append(running ? el('span', { className: 'pending', text: 'Pending' }) : el('span', { className: 'muted not-found', text: 'Not found' }));
+    // not_examined: the run stopped or failed before reaching the question, so it was never looked for.
+    let unanswered = el('span', { className: 'muted not-found', text: 'Not found' });
+    if (running) unanswered = el('span', { className: 'pending', text: 'Pending' });
+    else if (question.answer_status === 'not_examined') unanswered = el('span', { className: 'muted not-examined', text: 'Not examined' });
+    cell.append(unanswered);
   } else {
     cell.append(el('div', { className: 'answer-text', text: question.answer }));
   }
@@ -64,7 +68,8 @@ function answerCell(question, sessionId, running) {
 
 function questionRow(section, question, sessionId, running) {
   const answered = question.answer !== null && question.answer !== undefined;
-  const state = answered ? 'answered' : running ? 'pending' : 'not-found';
+  const notExamined = !answered && !running && question.answer_status === 'not_examined';
+  const state = answered ? 'answered' : running ? 'pending' : notExamined ? 'not-examined' : 'not-found';
   return el('tr', { className: `row-${state}`, attrs: { 'data-question-id': question.question_id, 'data-state': state } }, [
     el('td', { className: 'section-cell', text: section.section_name, attrs: { 'data-label': 'Section' } }),
     el('td', { className: 'question-cell', attrs: { 'data-label': 'Question' } }, [
