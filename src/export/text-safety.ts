@@ -22,8 +22,9 @@ export function isFormulaLike(text: string): boolean {
  * Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, lone surrogates).
  * PDF text layers do contain them; one of them would make Excel or Word refuse the whole file.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const XML_INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_INVALID_CHARS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function removeXmlInvalidChars(text: string): string {
   return text.replace(XML_INVALID_CHARS, '');

@@ -53,8 +53,11 @@ export function cleanFilename(name: string | undefined | null): string {
   // (even "/" or "<") are kept: the name is only ever rendered as text, and exports sanitise their own file names.
   const raw = name ?? '';
   const base = /^[A-Za-z]:\\/.test(raw) ? (raw.split('\\').pop() ?? '') : raw;
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_FILENAME_CHARS);
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex -- stripping control characters from a filename is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, MAX_FILENAME_CHARS);
   return cleaned || 'document.pdf';
 }
 
