@@ -20,6 +20,7 @@ import {
   type UploadedDocument,
 } from '../db/queries/uploaded-documents.js';
 import { cleanFilename, validatePdf, type AnalyzeForm } from './start-analysis.js';
+import { cachedDocumentPages } from './document-pages-cache.js';
 
 // 24 h: a user who chose a file can come back to it the same day; unused uploads do not pile up.
 export const DOCUMENT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -65,12 +66,22 @@ export async function uploadDocument(ctx: AppContext, file: AnalyzeForm['file'],
 }
 
 /** The caller's own, unexpired document and its stored page text (null when OCR will read it in the run). */
-export async function loadOwnDocument(ctx: AppContext, id: string, ownerId: string | null): Promise<{ document: UploadedDocument; pages: IngestedPage[] | null }> {
+/**
+ * A document of the caller's, checked on every call (owner, expiry) and with its page text unless `withPages` is
+ * false. The page text comes from an in-process cache after the first read (document-pages-cache.ts).
+ */
+export async function loadOwnDocument(
+  ctx: AppContext,
+  id: string,
+  ownerId: string | null,
+  { withPages = true }: { withPages?: boolean } = {},
+): Promise<{ document: UploadedDocument; pages: IngestedPage[] | null }> {
   const document = isSessionIdShape(id) ? await selectUploadedDocument(ctx.db, id) : null;
   // Another user's document answers exactly like a missing one: knowing an id reveals nothing.
   if (!document || document.ownerId !== ownerId) throw new AppError('DOCUMENT_NOT_FOUND');
   if (document.expired) throw new AppError('DOCUMENT_EXPIRED');
-  return { document, pages: await selectUploadedDocumentPages(ctx.db, id) };
+  if (!withPages) return { document, pages: null };
+  return { document, pages: await cachedDocumentPages(id, () => selectUploadedDocumentPages(ctx.db, id)) };
 }
 
 /** The wire shape of a document (snake_case, as the rest of the API). */

@@ -9,6 +9,7 @@ import { runMaintenance } from '../../src/jobs/maintenance.js';
 import { parseWorkerPool } from '../../src/ingest/parse-worker-pool.js';
 import { parseGate } from '../../src/ingest/parse-gate.js';
 import { registry } from '../../src/metrics.js';
+import { documentPagesCacheStats } from '../../src/sessions/document-pages-cache.js';
 
 const ORIGIN = 'http://localhost:80';
 const PAGES = [
@@ -44,7 +45,7 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       ESTIMATE_RATE_LIMIT_PER_MINUTE: String(ESTIMATES_PER_MINUTE),
     });
     pdf = await createTextPdf(PAGES);
-    for (const name of ['alice', 'bob', 'carol']) {
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
       await createUser(db(), { email: `${name}@example.com`, password: `${name}-password-1`, role: 'user' });
       const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: `${name}@example.com`, password: `${name}-password-1`, return_token: true }, headers: { origin: ORIGIN, host: 'localhost:80' } });
       tokens[name] = r.json().token;
@@ -142,6 +143,24 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       expect(fromJson.json().estimate).toEqual(fromFile.json().estimate);
       expect(fromField.json().estimate).toEqual(fromFile.json().estimate);
       expect(fromJson.json().estimate.total_pages).toBe(2);
+    });
+
+    it('reads a document\'s page text from the database once however often it is estimated, still checking the owner each time', async () => {
+      // dave's own document and rate-limit budget, so the other tests' estimates are unaffected.
+      const davesDoc = (await upload('dave', pdf)).json().document_id as string;
+      await estimateJson('dave', { document_id: davesDoc, sections: ['general_info'] });
+      const before = documentPagesCacheStats();
+      for (let i = 0; i < 3; i += 1) {
+        const r = await estimateJson('dave', { document_id: davesDoc, sections: ['general_info'] });
+        expect(r.statusCode).toBe(200);
+      }
+      const after = documentPagesCacheStats();
+      expect(after.misses).toBe(before.misses);
+      expect(after.hits - before.hits).toBe(3);
+      // Cached pages are no way around the row check: another user still gets 404 for dave's document.
+      const stranger = await estimateJson('carol', { document_id: davesDoc, sections: ['general_info'] });
+      expect(stranger.statusCode).toBe(404);
+      expect(stranger.json().code).toBe('DOCUMENT_NOT_FOUND');
     });
 
     it('refuses a request carrying both a file and a document_id', async () => {

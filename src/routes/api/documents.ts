@@ -76,7 +76,7 @@ export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppConte
     '/api/documents/:id',
     { schema: { tags: ['analysis'], summary: 'An uploaded document of yours (404 DOCUMENT_NOT_FOUND, 410 DOCUMENT_EXPIRED)', response: { 200: documentSchema } } },
     async (request) => {
-      const { document } = await loadOwnDocument(ctx, request.params.id, ownerOf(request));
+      const { document } = await loadOwnDocument(ctx, request.params.id, ownerOf(request), { withPages: false });
       return { success: true, ...presentDocument(document) };
     },
   );
