@@ -10,10 +10,14 @@ import { AppError } from '../errors.js';
 import { isSessionIdShape } from '../db/session-ids.js';
 import { selectSession, type Session } from '../db/queries/sessions.js';
 import { selectAliasedSessionId } from '../db/queries/session-aliases.js';
-import { ownerOf } from '../routes/auth-hooks.js';
 
 // Aliases are 1–128 characters (routes/api/analyze.ts): a longer id cannot be one, so it is not looked up.
 const MAX_ALIAS_LENGTH = 128;
+
+/** The owner recorded on new sessions (and documents): the signed-in user (null in single-user AUTH=off mode). */
+export function ownerOf(request: FastifyRequest): string | null {
+  return request.user && request.authVia !== 'local' ? request.user.id : null;
+}
 
 /**
  * A user sees only their own sessions; admins see all. Another user's session answers exactly like a missing

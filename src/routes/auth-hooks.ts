@@ -94,8 +94,3 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     if (access === 'admin' && request.user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an administrator account.');
   });
 }
-
-/** The owner recorded on new sessions: the signed-in user (null in single-user AUTH=off mode). */
-export function ownerOf(request: FastifyRequest): string | null {
-  return request.user && request.authVia !== 'local' ? request.user.id : null;
-}
