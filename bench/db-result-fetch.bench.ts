@@ -7,10 +7,12 @@ import pg from 'pg';
 import { createPgDatabase } from '../src/db/pg-database.js';
 import { createPgliteDatabase } from '../src/db/pglite-database.js';
 import { migrate } from '../src/db/migrate.js';
-import { SessionStore } from '../src/db/session-store.js';
+import { createSession } from '../src/db/queries/create-session.js';
+import { selectLegacyResultText, storeResult } from '../src/db/queries/results.js';
+import { selectSessionVersion } from '../src/db/queries/session-versions.js';
 import { toLegacyResult } from '../src/analysis/build-result.js';
 import type { Database } from '../src/db/database.js';
-import { selectSessionVersion, VersionedCache } from '../src/db/result-cache.js';
+import { VersionedCache } from '../src/db/result-cache.js';
 import { makeFullResult } from '../test/export/result-factory.js';
 import { makeSessionInput } from '../test/helpers/factories.js';
 import { machineInfo, summarize } from './stats.js';
@@ -61,9 +63,8 @@ export async function runDbResultFetchBench(): Promise<Record<string, unknown>> 
 
   const ids: Record<string, string> = {};
   for (const b of backends) {
-    const store = new SessionStore(b.db);
-    const s = await store.createSession(makeSessionInput());
-    await store.storeResult(s.id, { result: full, legacy, status: 'completed', stats: {} });
+    const s = await createSession(b.db, makeSessionInput());
+    await storeResult(b.db, s.id, { result: full, legacy, status: 'completed', stats: {} });
     ids[b.name] = s.id;
   }
   const map = new Map<string, unknown>([['id', structuredClone(legacy)]]);
@@ -83,10 +84,9 @@ export async function runDbResultFetchBench(): Promise<Record<string, unknown>> 
       if (text.length < size / 2) throw new Error('bad baseline');
     }
     for (const b of backends) {
-      const store = new SessionStore(b.db);
       for (let i = 0; i < PER_ROUND; i++) {
         const t0 = performance.now();
-        const text = await store.getLegacyResultText(ids[b.name]!);
+        const text = await selectLegacyResultText(b.db, ids[b.name]!);
         samples[b.name]!.push(performance.now() - t0);
         if (!text || text.length < size / 2) throw new Error('bad read');
       }
@@ -97,7 +97,7 @@ export async function runDbResultFetchBench(): Promise<Record<string, unknown>> 
         const id = ids[b.name]!;
         const version = await selectSessionVersion(b.db, id);
         const text = version && (await cache.get(id, version, async () => {
-          const t = await store.getLegacyResultText(id);
+          const t = await selectLegacyResultText(b.db, id);
           return t ? { value: t, bytes: t.length } : null;
         }));
         samples[`${b.name}_cached`]!.push(performance.now() - t0);

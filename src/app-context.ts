@@ -1,7 +1,6 @@
 /** The services one app instance is built from: created by server.ts (or a test), handed to every route. */
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import { SessionStore } from './db/session-store.js';
 import { FinishedSessionVersions } from './db/result-cache.js';
 import { LoginCache } from './auth/login-cache.js';
 import { EventHub } from './jobs/event-hub.js';
@@ -11,7 +10,6 @@ import { createEngineFactory, type CreateEngine } from './analysis/create-engine
 export interface AppContext {
   config: Config;
   db: Database;
-  store: SessionStore;
   /** Unique id of this process (lease owner, logs). */
   instanceId: string;
   events: EventHub;
@@ -28,7 +26,6 @@ export function createAppContext(config: Config, db: Database, instanceId: strin
   return {
     config,
     db,
-    store: new SessionStore(db),
     instanceId,
     events: new EventHub(db),
     sessionVersions: new FinishedSessionVersions(db),

@@ -22,6 +22,7 @@ import { adminRoutes } from './routes/admin/analyses.js';
 import { pageRoutes } from './routes/pages.js';
 import { authRoutes } from './routes/api/auth.js';
 import { registerAuth } from './routes/auth-hooks.js';
+import { LOGIN_COOKIE } from './http/login-token.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
 import { registerServices } from './services.js';
 import { RateLimitCounters, rateLimitStoreFor, type Clock } from './auth/rate-limit-counters.js';
@@ -112,7 +113,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         { name: 'admin', description: 'Every analysis ever run' },
         { name: 'auth', description: 'Sign in and out' },
       ],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'sa_session' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: LOGIN_COOKIE } } },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });

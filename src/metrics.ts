@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { Queryable } from './db/database.js';
-import { countRunsByStatus } from './db/queries/runs.js';
+import { countClaimableRuns, countRunsByStatus } from './db/queries/runs.js';
 import { parseWorkerPool } from './ingest/parse-worker-pool.js';
 import { parseGate } from './ingest/parse-gate.js';
 import { analysisWorkerPool } from './analysis-worker/analysis-pool.js';
@@ -41,10 +41,7 @@ const queueDepth = new client.Gauge({ name: 'spec_analyzer_queue_depth', help: '
 export async function collectDatabaseMetrics(db: Queryable): Promise<void> {
   const counts = await countRunsByStatus(db);
   for (const status of ['queued', 'active', 'completed', 'partial', 'failed']) runsByState.set({ status }, counts[status] ?? 0);
-  const r = await db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM sessions WHERE status = 'queued' OR (status = 'active' AND (lease_expires_at IS NULL OR lease_expires_at < now()))",
-  );
-  queueDepth.set(r.rows[0]?.n ?? 0);
+  queueDepth.set(await countClaimableRuns(db));
 }
 
 // Read from this process's state at scrape time.

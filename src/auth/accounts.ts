@@ -1,5 +1,5 @@
 /**
- * Accounts and login sessions: create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie
+ * Accounts and logins (sign-ins, table login_sessions): create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie
  * token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,12 +9,12 @@ import { dummyPasswordHash, generatePassword, hashPassword, MAX_PASSWORD_CHARS, 
 import {
   countUsers,
   deleteUser,
-  insertLoginSession,
+  insertLogin,
   insertUser,
   recordSuccessfulLogin,
-  revokeLoginSession,
-  revokeUserLoginSessions,
-  selectLoginSessionUser,
+  revokeLogin,
+  revokeUserLogins,
+  selectLoginUser,
   selectUserByEmail,
   updatePassword,
   type Role,
@@ -57,7 +57,7 @@ export async function resetPassword(q: Queryable, email: string, password?: stri
   const pw = password ?? generatePassword();
   checkPassword(pw);
   await updatePassword(q, user.id, await hashPassword(pw));
-  await revokeUserLoginSessions(q, user.id);
+  await revokeUserLogins(q, user.id);
   return { generatedPassword: password ? null : pw };
 }
 
@@ -91,7 +91,7 @@ export async function signIn(q: Queryable, args: { email: string; password: stri
   await recordSuccessfulLogin(q, user.id);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + args.ttlHours * 3_600_000);
-  await insertLoginSession(q, hashToken(token), user.id, expiresAt, args.userAgent);
+  await insertLogin(q, hashToken(token), user.id, expiresAt, args.userAgent);
   return { token, user: { id: user.id, email: user.email, role: user.role }, expiresAt };
 }
 
@@ -106,10 +106,10 @@ export async function resolveToken(q: Queryable, token: string): Promise<(AuthUs
 }
 
 export async function resolveTokenHash(q: Queryable, tokenHash: string): Promise<(AuthUser & { expiresAt: Date }) | null> {
-  const u = await selectLoginSessionUser(q, tokenHash);
+  const u = await selectLoginUser(q, tokenHash);
   return u ? { id: u.id, email: u.email, role: u.role, expiresAt: u.expiresAt } : null;
 }
 
 export async function signOut(q: Queryable, token: string): Promise<boolean> {
-  return revokeLoginSession(q, hashToken(token));
+  return revokeLogin(q, hashToken(token));
 }

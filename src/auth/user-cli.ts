@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createDatabase } from '../db/create-database.js';
 import { migrate } from '../db/migrate.js';
 import { isAppError } from '../errors.js';
+import { selectUserList } from '../db/queries/users.js';
 import { createUser, removeUser, resetPassword } from './accounts.js';
 
 const USAGE = `Usage:
@@ -45,8 +46,7 @@ export async function runUserCommand(argv: string[]): Promise<number> {
         console.log(`Removed ${email}. Their analyses are kept.`);
         return 0;
       case 'list': {
-        const r = await db.query<{ email: string; role: string; created_at: string; last_login_at: string | null }>('SELECT email, role, created_at, last_login_at FROM users ORDER BY created_at');
-        for (const u of r.rows) console.log(`${u.role.padEnd(6)} ${u.email}  created ${new Date(u.created_at).toISOString()}  last sign-in ${u.last_login_at ? new Date(u.last_login_at).toISOString() : 'never'}`);
+        for (const u of await selectUserList(db)) console.log(`${u.role.padEnd(6)} ${u.email}  created ${u.createdAt.toISOString()}  last sign-in ${u.lastLoginAt?.toISOString() ?? 'never'}`);
         return 0;
       }
       default:

@@ -3,6 +3,7 @@
  * session's attempt has moved on and the stale worker's writes change nothing.
  */
 import type { Queryable } from './database.js';
+import { lockRunIfOwned } from './queries/runs.js';
 
 export interface Fence {
   attempt: number;
@@ -18,10 +19,5 @@ export class LeaseLostError extends Error {
 /** Inside a transaction: lock the session row iff this attempt still owns the run; else throw LeaseLostError. */
 export async function assertFence(tx: Queryable, sessionId: string, fence: Fence | undefined): Promise<void> {
   if (!fence) return;
-  const r = await tx.query('SELECT 1 FROM sessions WHERE session_id = $1 AND attempt = $2 AND status = $3 FOR UPDATE', [
-    sessionId,
-    fence.attempt,
-    'active',
-  ]);
-  if (r.rowCount === 0) throw new LeaseLostError(sessionId);
+  if (!(await lockRunIfOwned(tx, sessionId, fence.attempt))) throw new LeaseLostError(sessionId);
 }

@@ -18,7 +18,8 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Database, Queryable } from './database.js';
-import { TERMINAL_STATUSES, type SessionStatus } from './queries/sessions.js';
+import { TERMINAL_STATUSES } from './queries/sessions.js';
+import { selectSessionVersions, type SessionVersion } from './queries/session-versions.js';
 
 // Bound on the cache's memory: ~200 typical 300 KB results; least recently used entries go first.
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -29,31 +30,8 @@ export interface CachedEntry<T> {
   bytes: number;
 }
 
-export interface SessionVersion {
-  status: SessionStatus;
-  version: string;
-  ownerId: string | null;
-}
-
-export async function selectSessionVersion(q: Queryable, sessionId: string): Promise<SessionVersion | null> {
-  const r = await q.query<{ status: SessionStatus; v: string; owner_id: string | null }>(
-    "SELECT status, owner_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = $1",
-    [sessionId],
-  );
-  const row = r.rows[0];
-  return row ? { status: row.status, version: row.v, ownerId: row.owner_id } : null;
-}
-
 // Most ids checked in one version query under load; the rest go in the next round trip.
 const MAX_VERSION_BATCH_IDS = 500;
-
-async function selectSessionVersions(q: Queryable, sessionIds: string[]): Promise<Map<string, SessionVersion>> {
-  const r = await q.query<{ session_id: string; status: SessionStatus; v: string; owner_id: string | null }>(
-    "SELECT session_id, status, owner_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || '.' || event_seq AS v FROM sessions WHERE session_id = ANY($1::text[])",
-    [sessionIds],
-  );
-  return new Map(r.rows.map((row) => [row.session_id, { status: row.status, version: row.v, ownerId: row.owner_id }]));
-}
 
 interface VersionWaiter {
   resolve: (v: SessionVersion | null) => void;

@@ -8,13 +8,14 @@ import type { AppContext } from '../app-context.js';
 import { AppError, isAppError } from '../errors.js';
 import { assertFence, LeaseLostError, type Fence } from '../db/fence.js';
 import { withDbRetry } from '../db/retry.js';
-import { upsertAnswers } from '../db/queries/answers.js';
+import { selectAnswers, upsertAnswers } from '../db/queries/answers.js';
 import { insertCheckpoint, selectCheckpoints } from '../db/queries/checkpoints.js';
 import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '../db/queries/documents.js';
-import { insertEvent } from '../db/queries/events.js';
+import { appendEvent, insertEvent } from '../db/queries/events.js';
 import type { ClaimedRun } from '../db/queries/runs.js';
 import { releaseRun, retryRunLater } from '../db/queries/runs.js';
-import type { Session } from '../db/queries/sessions.js';
+import { addCheckpointToSession, addSessionUsage, selectQuestionConfig, selectSession, updateSessionTotalPages, type Session } from '../db/queries/sessions.js';
+import { storeResult } from '../db/queries/results.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
 import { runAnalysisOffThread } from '../analysis-worker/index.js';
 import { toLegacyResult } from '../analysis/build-result.js';
@@ -22,6 +23,7 @@ import type { CreateEngine } from '../analysis/create-engine.js';
 import type { FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../analysis/types.js';
 import { buildResultFromAnswers } from '../sessions/load-session-result.js';
 import { runMetrics } from '../metrics.js';
+import { TERMINAL_EVENTS } from '../web/public/events.js';
 
 /** Why the runner aborted an attempt's signal. */
 export type AbortReason = 'user' | 'lease-lost' | 'shutdown';
@@ -40,11 +42,9 @@ const PERMANENT_CODES = new Set(['PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_P
 // Back-off before a failed attempt is retried: 2 s, 4 s, 8 s … capped.
 const RETRY_BASE_DELAY_MS = 2_000;
 const RETRY_MAX_DELAY_MS = 60_000;
-const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
 
 export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<void> {
   const { ctx, log } = run;
-  const store = ctx.store;
   const fence: Fence = { attempt: claimed.attempt };
   const id = claimed.id;
   const db = ctx.db;
@@ -60,11 +60,11 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
   }
 
   try {
-    const config = await retry(() => store.getQuestionConfig(id));
+    const config = await retry(() => selectQuestionConfig(db, id));
     if (!config) throw new AppError('CONFIG_INVALID', 'The session has no stored question config.');
     const pages = await retry(() => loadPages(run, claimed, fence));
     const { unitKeys, usage: priorUsage } = await retry(() => selectCheckpoints(db, id));
-    const priorAnswers = new Map((await retry(() => store.getAnswers(id))).map((a) => [a.question_id, a] as const));
+    const priorAnswers = new Map((await retry(() => selectAnswers(db, id))).map((a) => [a.question_id, a] as const));
     if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, unitsDone: unitKeys.size }, 'resuming run');
 
     let terminalEvent: ProgressEventInput | null = null;
@@ -89,7 +89,7 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
             return;
           }
           if (run.signal.aborted && run.abortReason() !== 'user') return;
-          await retry(() => store.appendEvent(id, e.event, { ...e.data, attempt: claimed.attempt }, fence));
+          await retry(() => appendEvent(db, id, e.event, { ...e.data, attempt: claimed.attempt }, fence));
         },
         onCheckpoint: async (cp) => {
           await retry(() => persistCheckpoint(run, id, fence, cp.unitKey, cp.answers, cp.usage));
@@ -119,7 +119,8 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           estimated_cost: full.stats.estimated_cost,
         };
     const session = await retry(() =>
-      store.storeResult(
+      storeResult(
+        db,
         id,
         {
           result: full,
@@ -191,12 +192,7 @@ async function recordPaidUsageOfFailedUnit(run: RunContext, id: string, fence: F
     // A checkpoint row under a key no unit has: it counts toward the run's totals (priorUsage on resume),
     // but does not mark the unit done, so the unit is still retried.
     await insertCheckpoint(tx, id, `failed:${details?.unitKey ?? 'unit'}:attempt-${fence.attempt}`, fence.attempt, usage);
-    await tx.query(
-      `UPDATE sessions SET prompt_tokens = prompt_tokens + $2, completion_tokens = completion_tokens + $3,
-         total_tokens = total_tokens + $2 + $3, estimated_cost = estimated_cost + $4, llm_calls = llm_calls + $5
-       WHERE session_id = $1`,
-      [id, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd, usage.llm_calls],
-    );
+    await addSessionUsage(tx, id, usage);
   });
 }
 
@@ -211,7 +207,7 @@ async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Pr
   await db.transaction(async (tx) => {
     await assertFence(tx, claimed.id, fence);
     await updateDocumentPages(tx, claimed.id, doc.pages);
-    await tx.query('UPDATE sessions SET total_pages = $2 WHERE session_id = $1', [claimed.id, doc.pageCount]);
+    await updateSessionTotalPages(tx, claimed.id, doc.pageCount);
   });
   return doc.pages;
 }
@@ -222,15 +218,7 @@ async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unit
     const fresh = await insertCheckpoint(tx, id, unitKey, fence.attempt, usage);
     if (!fresh) return false; // already persisted (a replay): nothing to add, nothing paid twice
     await upsertAnswers(tx, id, answers);
-    await tx.query(
-      `UPDATE sessions SET
-         prompt_tokens = prompt_tokens + $2, completion_tokens = completion_tokens + $3,
-         total_tokens = total_tokens + $2 + $3, estimated_cost = estimated_cost + $4, llm_calls = llm_calls + $5,
-         questions_answered = (SELECT count(*) FROM accumulated_answers WHERE session_id = $1 AND answer IS NOT NULL),
-         updated_at = now()
-       WHERE session_id = $1`,
-      [id, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd, usage.llm_calls],
-    );
+    await addCheckpointToSession(tx, id, usage);
     const done = answers.filter((a) => a.answer !== null);
     for (const a of done) {
       await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote });
@@ -270,13 +258,13 @@ async function finalizeFromAnswers(
   fence: Fence,
   end: { status: 'partial' | 'failed'; errorMessage?: string; event: (full: FullResult) => { event: string; data: Record<string, unknown> } },
 ): Promise<void> {
-  const store = run.ctx.store;
-  const fresh = (await store.getSession(session.id)) ?? session;
-  const full = await buildResultFromAnswers(store, { ...fresh, status: end.status, completedAt: new Date() });
+  const db = run.ctx.db;
+  const fresh = (await selectSession(db, session.id)) ?? session;
+  const full = await buildResultFromAnswers(db, { ...fresh, status: end.status, completedAt: new Date() });
   if (end.status === 'partial') full.metadata.stopped_reason = 'user';
   const stats = end.errorMessage === undefined ? statsOf(full) : { ...statsOf(full), errorMessage: end.errorMessage };
   const stored = await withDbRetry(() =>
-    store.storeResult(session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event: end.event(full) }, fence),
+    storeResult(db, session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event: end.event(full) }, fence),
   );
   run.onFinished?.(stored);
 }

@@ -8,6 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { deleteDocumentBytesOlderThan } from '../db/queries/documents.js';
+import { cleanupOldEvents } from '../db/queries/events.js';
 import { deleteDocumentsCreatedBefore, deleteExpiredDocuments } from '../db/queries/uploaded-documents.js';
 
 // Hourly is plenty for day-granular retention; the first pass runs a minute after start-up, off the boot path.
@@ -15,7 +16,7 @@ const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 const FIRST_RUN_DELAY_MS = 60 * 1000;
 
 export async function runMaintenance(ctx: AppContext): Promise<{ eventsRemoved: number; pdfsRemoved: number; documentsRemoved: number }> {
-  const eventsRemoved = await ctx.store.cleanupOldEvents(ctx.config.runs.eventRetentionDays);
+  const eventsRemoved = await cleanupOldEvents(ctx.db, ctx.config.runs.eventRetentionDays);
   let pdfsRemoved = 0;
   let documentsRemoved = await deleteExpiredDocuments(ctx.db);
   if (ctx.config.pdfRetentionDays > 0) {

@@ -6,7 +6,7 @@
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors.js';
 import { requestStop, takeOverForFinalize } from '../db/queries/runs.js';
-import { TERMINAL_STATUSES, type SessionStatus } from '../db/queries/sessions.js';
+import { selectSession, TERMINAL_STATUSES, type SessionStatus } from '../db/queries/sessions.js';
 import { finalizeStopped } from './execute-run.js';
 import { withDbRetry } from '../db/retry.js';
 import { LeaseLostError } from '../db/fence.js';
@@ -27,7 +27,7 @@ export interface StopRunInterleaving {
 }
 
 export async function stopRun(ctx: AppContext, sessionId: string, interleaving: StopRunInterleaving = {}): Promise<StopOutcome> {
-  const before = await ctx.store.getSession(sessionId);
+  const before = await selectSession(ctx.db, sessionId);
   if (!before) throw new AppError('SESSION_NOT_FOUND');
   if (TERMINAL_STATUSES.includes(before.status)) {
     return { status: before.status, alreadyFinished: true, message: `The analysis had already finished (${before.status}); nothing to stop.` };
@@ -51,7 +51,7 @@ export async function stopRun(ctx: AppContext, sessionId: string, interleaving: 
 
   const deadline = Date.now() + STOP_WAIT_MS;
   for (;;) {
-    const s = await ctx.store.getSession(sessionId);
+    const s = await selectSession(ctx.db, sessionId);
     if (!s) throw new AppError('SESSION_NOT_FOUND');
     if (TERMINAL_STATUSES.includes(s.status)) {
       return { status: s.status, alreadyFinished: false, message: s.status === 'partial' ? 'Stopped; every answer found so far is kept.' : `The analysis finished (${s.status}).` };

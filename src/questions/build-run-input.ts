@@ -1,10 +1,7 @@
 /** The config narrowed to the enabled sections plus the user's guardrails: what one run analyses. */
 import { AppError } from '../errors.js';
 import { selectSections } from './select-sections.js';
-import type { QuestionConfig, RunInput } from './types.js';
-
-// Guardrails go into every LLM prompt: a few paragraphs of context, not a document.
-export const MAX_GUARDRAILS_CHARS = 4_000;
+import { MAX_GUARDRAILS_CHARS, type QuestionConfig, type RunInput } from './types.js';
 
 export function buildRunInput(
   config: QuestionConfig,

@@ -2,6 +2,12 @@
  * The question-config format users already have (snake_case keys kept as in their JSON files).
  * See src/questions/cipp_questions_default.json for the built-in default.
  */
+/**
+ * The user's context (guardrails) goes into every LLM prompt: a few paragraphs of guidance, not a document.
+ * Longer text is refused when an analysis starts (build-run-input.ts) and cut in the prompt (analysis/llm/prompt.ts).
+ */
+export const MAX_GUARDRAILS_CHARS = 4_000;
+
 export const EXPECTED_TYPES = ['string', 'number', 'date', 'technical_spec', 'boolean', 'list'] as const;
 export type ExpectedType = (typeof EXPECTED_TYPES)[number];
 

@@ -1,18 +1,22 @@
 /**
  * Who is asking, and may they? One root hook resolves the caller (bearer token, or the login cookie, or the
- * local user when AUTH=off), enforces sign-in on the API, and rejects cookie-authenticated state changes from
- * another origin (CSRF). Routes then call ownerOf / assertCanSee / requireAdmin.
+ * local user when AUTH=off), enforces sign-in on the API and the admin role on every /api/admin/* route (and on
+ * routes that declare `access: 'admin'`, e.g. /metrics), and rejects cookie-authenticated state changes from
+ * another origin (CSRF). This hook is the only place access levels are enforced; which session a caller may
+ * see is src/http/session-access.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors.js';
 import type { AuthUser } from '../auth/accounts.js';
-import type { Session } from '../db/queries/sessions.js';
+import { bearerToken, loginCookie } from '../http/login-token.js';
 
-export const SESSION_COOKIE = 'sa_session';
 const LOCAL_USER: AuthUser = { id: 'local', email: 'local', role: 'admin' };
 
-/** Route-level access: `public` needs nothing; `user` needs sign-in (default for /api and /metrics); `admin` needs the admin role. */
+/**
+ * Route-level access: `public` needs nothing; `user` needs sign-in (default for /api and /metrics); `admin` needs
+ * the admin role. Every route under ADMIN_PREFIX is `admin` whatever it declares.
+ */
 export type Access = 'public' | 'user' | 'admin';
 
 declare module 'fastify' {
@@ -27,11 +31,19 @@ declare module 'fastify' {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function bearerToken(request: FastifyRequest): string | null {
-  const h = request.headers.authorization;
-  if (!h) return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(h);
-  return m ? m[1]! : null;
+/** Every route under this prefix is admin-only (its route pattern, not the raw URL, is checked). */
+export const ADMIN_PREFIX = '/api/admin/';
+
+/** The access a request needs: admin routes by their pattern, else what the route declares, else by path. */
+function accessOf(request: FastifyRequest, apiPath: boolean): Access {
+  // The matched route's pattern: a percent-encoded URL (/api/%61dmin/...) routes to it all the same.
+  const route = request.routeOptions.url;
+  if (route?.startsWith(ADMIN_PREFIX)) return 'admin';
+  return request.routeOptions.config?.access ?? (apiPath ? 'user' : 'public');
+}
+
+function isApiPath(path: string): boolean {
+  return path.startsWith('/api/') || path === '/metrics';
 }
 
 /** Same-origin check for cookie-authenticated state changes: Origin (or Referer) must name this host. */
@@ -52,9 +64,9 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '';
-    const apiPath = path.startsWith('/api/') || path === '/metrics';
-    const declared = request.routeOptions.config?.access;
-    const access: Access = declared ?? (apiPath ? 'user' : 'public');
+    // The raw path, and the matched route's pattern (which a percent-encoded path also reaches).
+    const apiPath = isApiPath(path) || isApiPath(request.routeOptions.url ?? path);
+    const access = accessOf(request, apiPath);
     // Pages, static assets and health checks never need the caller: don't spend a token lookup on each of them.
     if (!apiPath) return;
 
@@ -64,7 +76,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
       return;
     }
     const bearer = bearerToken(request);
-    const cookie = request.cookies?.[SESSION_COOKIE];
+    const cookie = loginCookie(request);
     const token = bearer ?? cookie ?? null;
     if (token) {
       const user = await ctx.logins.resolve(token); // from memory while LISTEN works (src/auth/login-cache.ts)
@@ -81,26 +93,4 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     if (!request.user) throw new AppError('AUTH_REQUIRED');
     if (access === 'admin' && request.user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an administrator account.');
   });
-}
-
-/** The owner recorded on new sessions: the signed-in user (null in single-user AUTH=off mode). */
-export function ownerOf(request: FastifyRequest): string | null {
-  return request.user && request.authVia !== 'local' ? request.user.id : null;
-}
-
-/**
- * A user sees only their own sessions; admins see all. Another user's session answers exactly like a missing
- * one, so knowing an id reveals nothing (no IDOR, no existence oracle).
- */
-export function assertCanSee(request: FastifyRequest, session: Pick<Session, 'ownerId'>): void {
-  const user = request.user;
-  if (!user) throw new AppError('AUTH_REQUIRED');
-  if (user.role === 'admin') return;
-  if (session.ownerId !== user.id) throw new AppError('SESSION_NOT_FOUND');
-}
-
-/** Admin-only routes (the whole admin API). */
-export async function requireAdmin(request: FastifyRequest): Promise<void> {
-  if (!request.user) throw new AppError('AUTH_REQUIRED');
-  if (request.user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an administrator account.');
 }

@@ -4,10 +4,12 @@
  * sections present; unanswered ones null). An unknown id is SESSION_NOT_FOUND; an existing session never is.
  */
 import { AppError } from '../errors.js';
-import type { SessionStore, Session } from '../db/session-store.js';
+import type { Queryable } from '../db/database.js';
+import { selectQuestionConfig, selectSession, TERMINAL_STATUSES, type Session } from '../db/queries/sessions.js';
+import { selectResult } from '../db/queries/results.js';
+import { selectAnswers } from '../db/queries/answers.js';
 import { buildFullResult, toLegacyResult, toStatistics } from '../analysis/build-result.js';
 import type { FullResult, LegacyResult, Statistics } from '../analysis/types.js';
-import { TERMINAL_STATUSES } from '../db/queries/sessions.js';
 
 export interface SessionResult {
   session: Session;
@@ -18,25 +20,25 @@ export interface SessionResult {
   partial: boolean;
 }
 
-export async function loadSessionResult(store: SessionStore, sessionId: string, known?: Session): Promise<SessionResult> {
-  const session = known ?? (await store.getSession(sessionId));
+export async function loadSessionResult(db: Queryable, sessionId: string, known?: Session): Promise<SessionResult> {
+  const session = known ?? (await selectSession(db, sessionId));
   if (!session) throw new AppError('SESSION_NOT_FOUND');
   const partial = session.status !== 'completed';
 
   if (TERMINAL_STATUSES.includes(session.status)) {
-    const stored = await store.getResult(sessionId);
+    const stored = await selectResult(db, sessionId);
     if (stored) {
       const full = stored.resultData;
       return { session, full, legacy: stored.legacyResultData ?? toLegacyResult(full), statistics: toStatistics(full), partial };
     }
   }
-  const full = await buildResultFromAnswers(store, session);
+  const full = await buildResultFromAnswers(db, session);
   return { session, full, legacy: toLegacyResult(full), statistics: toStatistics(full), partial };
 }
 
 /** Rebuild a FullResult from the session's config and checkpointed answers. */
-export async function buildResultFromAnswers(store: SessionStore, session: Session, extra: { ocrPages?: number[] } = {}): Promise<FullResult> {
-  const [config, answers] = await Promise.all([store.getQuestionConfig(session.id), store.getAnswers(session.id)]);
+export async function buildResultFromAnswers(db: Queryable, session: Session, extra: { ocrPages?: number[] } = {}): Promise<FullResult> {
+  const [config, answers] = await Promise.all([selectQuestionConfig(db, session.id), selectAnswers(db, session.id)]);
   if (!config) throw new AppError('INTERNAL', 'The session has no stored question config.');
   return buildFullResult({
     documentName: session.pdfFilename,
@@ -60,19 +62,4 @@ export async function buildResultFromAnswers(store: SessionStore, session: Sessi
     complete: session.status === 'completed',
     processingTime: session.processingTime ?? undefined,
   });
-}
-
-/** The legacy result plus each question's variants (an additive field the web app shows). */
-export function legacyWithVariants(full: FullResult, legacy: LegacyResult): LegacyResult {
-  const variants = new Map(full.sections.flatMap((s) => s.answers.map((a) => [a.question_id, a.variants] as const)));
-  return {
-    ...legacy,
-    sections: legacy.sections.map((s) => ({
-      ...s,
-      questions: s.questions.map((q) => {
-        const v = variants.get(q.question_id) ?? [];
-        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
-      }),
-    })),
-  };
 }

@@ -15,6 +15,7 @@ import { llmAvailability } from '../analysis/create-engine.js';
 import { lookupPrice } from '../analysis/llm/prices.js';
 import type { Estimate, EngineName } from '../analysis/types.js';
 import type { Session } from '../db/queries/sessions.js';
+import { createSession } from '../db/queries/create-session.js';
 import { DocumentUnavailableError } from '../db/queries/uploaded-documents.js';
 import { loadOwnDocument } from './upload-document.js';
 
@@ -147,7 +148,7 @@ export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, owner
 export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, ownerId: string | null, alias?: string): Promise<Session> {
   let session: Session;
   try {
-    session = await ctx.store.createSession({
+    session = await createSession(ctx.db, {
       pdfFilename: v.filename,
       engine: v.engine,
       model: v.engine === 'llm' ? ctx.config.analysis.llm.model : null,

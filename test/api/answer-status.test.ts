@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { storeAnswers } from '../../src/db/queries/answers.js';
 import { parse } from 'csv-parse/sync';
 import { createTextPdf } from '../helpers/pdf-factory.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -46,7 +47,7 @@ describeEachDatabase('answer_status of a stopped run', ({ db }) => {
     const bidding = CONFIG.sections[0]!;
     // The bidding unit ran: B1 answered, B2 abstained (a null answer row). The technical unit never ran.
     const b1: QuestionAnswer = { ...createEmptyAnswer(bidding.questions[0]!, bidding), answer: 'July 15, 2024', pages: [1], confidence: 0.9, footnote: '"Bids are due on July 15, 2024." (p. 1)' };
-    await t.ctx.store.storeAnswers(id, [b1, createEmptyAnswer(bidding.questions[1]!, bidding)]);
+    await storeAnswers(t.ctx.db, id, [b1, createEmptyAnswer(bidding.questions[1]!, bidding)]);
   });
   afterAll(async () => t?.close());
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { updateSessionStatus } from '../../src/db/queries/sessions.js';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -51,8 +53,8 @@ describeEachDatabase('finished results served without a database round trip per 
   });
 
   const finishedSession = async () => {
-    const s = await a.ctx.store.createSession(makeSessionInput());
-    await a.ctx.store.updateStatus(s.id, 'completed', {});
+    const s = await createSession(a.ctx.db, makeSessionInput());
+    await updateSessionStatus(a.ctx.db, s.id, 'completed', {});
     return s.id;
   };
 
@@ -72,7 +74,7 @@ describeEachDatabase('finished results served without a database round trip per 
   });
 
   it('asks the database on every read while the session is not finished', async () => {
-    const s = await a.ctx.store.createSession(makeSessionInput());
+    const s = await createSession(a.ctx.db, makeSessionInput());
     const before = bCounter.count();
     for (let i = 0; i < 3; i++) expect((await b.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
     expect(bCounter.count() - before).toBe(3);
@@ -140,8 +142,8 @@ describe('finished result versions without LISTEN', () => {
     const counter = countingVersionQueries(t.db);
     const app = await createTestApp(counter.db, { WORKER_ENABLED: 'false', EVENTS_MODE: 'poll' });
     try {
-      const s = await app.ctx.store.createSession(makeSessionInput());
-      await app.ctx.store.updateStatus(s.id, 'completed', {});
+      const s = await createSession(app.ctx.db, makeSessionInput());
+      await updateSessionStatus(app.ctx.db, s.id, 'completed', {});
       const before = counter.count();
       for (let i = 0; i < 3; i++) expect((await app.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
       expect(counter.count() - before).toBe(3);

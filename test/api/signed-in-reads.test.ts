@@ -6,6 +6,8 @@
  * or by raw SQL is refused on B as soon as the notification arrives.
  */
 import net from 'node:net';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { updateSessionStatus } from '../../src/db/queries/sessions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
@@ -112,8 +114,8 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     const { user } = await createUser(db(), { email, password, role });
     const r = await a.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password, return_token: true }, headers: ORIGIN_HEADERS });
     expect(r.statusCode).toBe(200);
-    const s = await a.ctx.store.createSession(makeSessionInput({ ownerId: user.id }));
-    await a.ctx.store.updateStatus(s.id, 'completed', {});
+    const s = await createSession(a.ctx.db, makeSessionInput({ ownerId: user.id }));
+    await updateSessionStatus(a.ctx.db, s.id, 'completed', {});
     return { email, userId: user.id, token: r.json().token as string, sessionId: s.id };
   };
   const read = (t: TestApp, sessionId: string, token: string, via: 'bearer' | 'cookie' = 'bearer') =>
@@ -209,8 +211,8 @@ describe('signed-in reads without LISTEN', () => {
       const { user } = await createUser(t.db, { email: 'poll@example.com', password: 'poll-password-1', role: 'user' });
       const r = await app.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: 'poll@example.com', password: 'poll-password-1', return_token: true }, headers: ORIGIN_HEADERS });
       const token = r.json().token as string;
-      const s = await app.ctx.store.createSession(makeSessionInput({ ownerId: user.id }));
-      await app.ctx.store.updateStatus(s.id, 'completed', {});
+      const s = await createSession(app.ctx.db, makeSessionInput({ ownerId: user.id }));
+      await updateSessionStatus(app.ctx.db, s.id, 'completed', {});
       const before = counter.count();
       for (let i = 0; i < 3; i++) {
         expect((await app.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);

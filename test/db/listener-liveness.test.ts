@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { FinishedSessionVersions } from '../../src/db/result-cache.js';
-import { SessionStore } from '../../src/db/session-store.js';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { updateSessionStatus } from '../../src/db/queries/sessions.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/databases.js';
 import { makeSessionInput } from '../helpers/factories.js';
 
@@ -80,9 +81,8 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
   });
 
   it('stops trusting memory once its pings go unanswered, then replaces the connection', async () => {
-    const store = new SessionStore(db);
-    const s = await store.createSession(makeSessionInput());
-    await store.updateStatus(s.id, 'completed', {});
+    const s = await createSession(db, makeSessionInput());
+    await updateSessionStatus(db, s.id, 'completed', {});
     expect((await versions.read(s.id))?.status).toBe('completed');
     expect(versions.size).toBe(1);
     const epoch = db.listenerEpoch();

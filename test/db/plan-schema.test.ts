@@ -7,7 +7,10 @@ import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createPgliteDatabase } from '../../src/db/pglite-database.js';
 import { loadMigrations, migrate, pendingMigrations } from '../../src/db/migrate.js';
-import { SessionStore } from '../../src/db/session-store.js';
+import { storeAnswers } from '../../src/db/queries/answers.js';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { storeResult } from '../../src/db/queries/results.js';
+import { selectQuestionConfig, selectSession } from '../../src/db/queries/sessions.js';
 import { insertUser } from '../../src/db/queries/users.js';
 import { insertDocument, selectDocumentBytes } from '../../src/db/queries/documents.js';
 import { insertEvent, selectEvents } from '../../src/db/queries/events.js';
@@ -76,7 +79,6 @@ async function expectPlanSchema(db: Database): Promise<void> {
 }
 
 describeEachDatabase('the plan schema on a fresh database', ({ db }) => {
-  const store = () => new SessionStore(db());
 
   it('has every column and index the plan names', async () => {
     await expectPlanSchema(db());
@@ -85,10 +87,10 @@ describeEachDatabase('the plan schema on a fresh database', ({ db }) => {
   it('fills the plan columns from the code paths that create and finish sessions and store answers', async () => {
     const user = await insertUser(db(), { id: 'plan-user-fresh', email: 'estimator@example.com', role: 'user', passwordHash: 'x' });
     const config = makeQuestionConfig(2, 2);
-    const s = await store().createSession(makeSessionInput({ config, ownerId: user.id, document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 4 } }));
+    const s = await createSession(db(), makeSessionInput({ config, ownerId: user.id, document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 4 } }));
     expect(s).toMatchObject({ pdfPath: `db:session_documents/${s.id}`, configPath: `db:sessions/${s.id}/question_config`, userEmail: 'estimator@example.com', averageConfidence: null });
 
-    await store().storeAnswers(s.id, [
+    await storeAnswers(db(), s.id, [
       makeAnswer('S1Q1', { section_id: 'sec_1', question: 'What is the liner?', answer: 'Felt', confidence: 0.9 }),
       makeAnswer('S2Q2', { section_id: 'sec_2', question: 'Bond?', answer: null, pages: [], footnote: null, confidence: 0 }),
     ]);
@@ -101,12 +103,12 @@ describeEachDatabase('the plan schema on a fresh database', ({ db }) => {
       { question_id: 'S2Q2', section_name: 'Section 2', question_text: 'Bond?', answer_text: null, has_answer: false },
     ]);
     // Replacing an answer (the run learned more) keeps the derived columns in step.
-    await store().storeAnswers(s.id, [makeAnswer('S2Q2', { section_id: 'sec_2', question: 'Bond?', answer: '5 %' })]);
+    await storeAnswers(db(), s.id, [makeAnswer('S2Q2', { section_id: 'sec_2', question: 'Bond?', answer: '5 %' })]);
     const replaced = await db().query<{ answer_text: string; has_answer: boolean }>("SELECT answer_text, has_answer FROM accumulated_answers WHERE session_id = $1 AND question_id = 'S2Q2'", [s.id]);
     expect(replaced.rows[0]).toEqual({ answer_text: '5 %', has_answer: true });
 
     const full = makeFullResult();
-    await store().storeResult(s.id, {
+    await storeResult(db(), s.id, {
       result: full,
       legacy: toLegacyResult(full),
       status: 'completed',
@@ -118,11 +120,11 @@ describeEachDatabase('the plan schema on a fresh database', ({ db }) => {
     );
     expect(finished.rows[0]).toMatchObject({ processing_time_seconds: 12.5, cost: 0.0123, conf: 0.8567 });
     expect(finished.rows[0]?.completed_at).not.toBeNull();
-    expect((await store().getSession(s.id))?.averageConfidence).toBe(0.8567);
+    expect((await selectSession(db(), s.id))?.averageConfidence).toBe(0.8567);
   });
 
   it('writes no email for a session without an owner (single-user mode)', async () => {
-    const s = await store().createSession(makeSessionInput({ ownerId: null }));
+    const s = await createSession(db(), makeSessionInput({ ownerId: null }));
     expect(s.userEmail).toBeNull();
   });
 });
@@ -200,17 +202,16 @@ for (const kind of BACKENDS) {
     });
 
     it('reads back every session, answer, result, event and stored PDF written before the upgrade', async () => {
-      const store = new SessionStore(db());
-      const s = await store.getSession('old-finished-session-01');
+      const s = await selectSession(db(), 'old-finished-session-01');
       expect(s).toMatchObject({ status: 'completed', pdfFilename: 'old spec.pdf', processingTime: 42.25, estimatedCost: 0.5, totalTokens: 1234, ownerId: 'old-owner' });
-      expect((await store.getQuestionConfig('old-finished-session-01'))?.sections).toHaveLength(2);
+      expect((await selectQuestionConfig(db(), 'old-finished-session-01'))?.sections).toHaveLength(2);
       expect((await selectAnswers(db(), 'old-finished-session-01')).map((a) => [a.question_id, a.answer])).toEqual([['S1Q1', '6 mm'], ['S2Q1', null]]);
       const stored = await selectResult(db(), 'old-finished-session-01');
       expect(stored?.resultData.stats.average_confidence).toBe(0.7321);
       expect(stored?.legacyResultData?.sections).toHaveLength(legacy.sections.length);
       expect((await selectEvents(db(), 'old-finished-session-01')).map((e) => e.event)).toEqual(['analysis_started', 'analysis_complete']);
       expect([...(await selectDocumentBytes(db(), 'old-finished-session-01'))!]).toEqual([37, 80, 68, 70, 45, 49]);
-      expect((await store.getSession('old-running-session-02'))?.status).toBe('active');
+      expect((await selectSession(db(), 'old-running-session-02'))?.status).toBe('active');
     });
 
     it('has the plan columns backfilled with their meaning', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../src/db/database.js';
-import { SessionStore } from '../../src/db/session-store.js';
-import { SessionVersionReader, selectSessionVersion, VersionedCache, type SessionVersion } from '../../src/db/result-cache.js';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { appendEvent } from '../../src/db/queries/events.js';
+import { SessionVersionReader, VersionedCache } from '../../src/db/result-cache.js';
+import { selectSessionVersion, type SessionVersion } from '../../src/db/queries/session-versions.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeSessionInput } from '../helpers/factories.js';
 
@@ -41,9 +43,8 @@ function instrument(db: Queryable) {
 
 describeEachDatabase('session version reader', ({ db }) => {
   it('answers concurrent checks for several sessions with one query', async () => {
-    const store = new SessionStore(db());
-    const a = await store.createSession(makeSessionInput());
-    const b = await store.createSession(makeSessionInput());
+    const a = await createSession(db(), makeSessionInput());
+    const b = await createSession(db(), makeSessionInput());
     const { q, state } = instrument(db());
     const reader = new SessionVersionReader(q);
     const got = await Promise.all([a.id, b.id, 'unknownunknownunknown', a.id, b.id].map((id) => reader.read(id)));
@@ -52,14 +53,13 @@ describeEachDatabase('session version reader', ({ db }) => {
   });
 
   it('answers a check asked for during an in-flight query with a new query that sees earlier writes', async () => {
-    const store = new SessionStore(db());
-    const s = await store.createSession(makeSessionInput());
+    const s = await createSession(db(), makeSessionInput());
     const { q, state } = instrument(db());
     const reader = new SessionVersionReader(q);
     const gate = state.hold();
     const first = reader.read(s.id);
     await gate.executed; // the first query has read the database; its answer is held back
-    await store.appendEvent(s.id, 'analysis_started'); // committed before the second check is asked for
+    await appendEvent(db(), s.id, 'analysis_started'); // committed before the second check is asked for
     const second = reader.read(s.id);
     gate.release();
     const [v1, v2] = await Promise.all([first, second]);
@@ -69,8 +69,7 @@ describeEachDatabase('session version reader', ({ db }) => {
   });
 
   it('rejects every check waiting on a failed query and keeps working afterwards', async () => {
-    const store = new SessionStore(db());
-    const s = await store.createSession(makeSessionInput());
+    const s = await createSession(db(), makeSessionInput());
     const { q, state } = instrument(db());
     const reader = new SessionVersionReader(q);
     state.failNext = true;

@@ -7,6 +7,8 @@
  *  - a budget stop: `stop_reason='budget'` is part of the result's own fenced transaction.
  */
 import { afterEach, expect, it } from 'vitest';
+import { createSession } from '../../src/db/queries/create-session.js';
+import { selectEvents } from '../../src/db/queries/events.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeQuestionConfig, makeSessionInput } from '../helpers/factories.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -45,9 +47,9 @@ function barrier(): { wait: Promise<void>; open: () => void } {
 }
 
 /** Run one claimed attempt to its end in "another process" (its own abort signal, no shutdown). */
-async function executeElsewhere(t: TestApp, claimed: ClaimedRun): Promise<void> {
+async function executeElsewhere(t: TestApp, claimed: ClaimedRun, onFinished?: () => void): Promise<void> {
   const controller = new AbortController();
-  await executeRun({ ctx: t.ctx, createEngine: t.ctx.createEngine, log: t.app.log, signal: controller.signal, abortReason: () => null }, claimed);
+  await executeRun({ ctx: t.ctx, createEngine: t.ctx.createEngine, log: t.app.log, signal: controller.signal, abortReason: () => null, onFinished }, claimed);
 }
 
 describeEachDatabase('run races, forced', ({ db }) => {
@@ -59,7 +61,7 @@ describeEachDatabase('run races, forced', ({ db }) => {
 
   it('a stop of a queued run racing a claim never fails and ends the run partial once (claim right after the takeover)', async () => {
     t = await createTestApp(db(), { WORKER_ENABLED: 'false', LEASE_MS: String(LEASE_MS) });
-    const session = await t.ctx.store.createSession(makeSessionInput());
+    const session = await createSession(t.ctx.db, makeSessionInput());
     expect(session.status).toBe('queued');
 
     let claimedBetween: ClaimedRun | null | 'not tried' = 'not tried';
@@ -74,7 +76,7 @@ describeEachDatabase('run races, forced', ({ db }) => {
     expect(outcome).toMatchObject({ status: 'partial', alreadyFinished: false });
     const row = await readRow(db(), session.id);
     expect(row).toMatchObject({ status: 'partial', lease_owner: null, failed_attempts: 0 });
-    const events = await t.ctx.store.listEvents(session.id);
+    const events = await selectEvents(t.ctx.db, session.id);
     expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
     // Nothing is left for a worker to pick up.
     expect(await claimNextRun(db(), 'another-process', LEASE_MS)).toBeNull();
@@ -83,7 +85,7 @@ describeEachDatabase('run races, forced', ({ db }) => {
   it('a stop of a queued run racing a claim never fails and ends the run partial once (claim between the stop request and the takeover)', async () => {
     t = await createTestApp(db(), { WORKER_ENABLED: 'false', LEASE_MS: String(LEASE_MS) });
     const app = t;
-    const session = await app.ctx.store.createSession(makeSessionInput());
+    const session = await createSession(app.ctx.db, makeSessionInput());
     let elsewhere: Promise<void> | null = null;
     const outcome = await stopRun(app.ctx, session.id, {
       // Another process claims the run after the stop request was marked, before this process takes it over.
@@ -97,14 +99,14 @@ describeEachDatabase('run races, forced', ({ db }) => {
     });
     await elsewhere;
     expect(outcome).toMatchObject({ status: 'partial', alreadyFinished: false });
-    const events = await app.ctx.store.listEvents(session.id);
+    const events = await selectEvents(app.ctx.db, session.id);
     expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
     expect(await readRow(db(), session.id)).toMatchObject({ status: 'partial', lease_owner: null, failed_attempts: 0, attempt: 1 });
   });
 
   it('a run claimed while RunWorker.stop() is under way is released (lease cleared, not a failed attempt) and never started', async () => {
     t = await createTestApp(db(), { WORKER_ENABLED: 'false', LEASE_MS: String(LEASE_MS) });
-    const session = await t.ctx.store.createSession(makeSessionInput());
+    const session = await createSession(t.ctx.db, makeSessionInput());
     const claimedInFlight = barrier();
     const holdClaim = barrier();
     const worker = new RunWorker({
@@ -134,7 +136,7 @@ describeEachDatabase('run races, forced', ({ db }) => {
 
     expect(worker.activeCount).toBe(0);
     expect(await readRow(db(), session.id)).toMatchObject({ status: 'active', lease_owner: null, failed_attempts: 0, attempt: 1 });
-    expect(await t.ctx.store.listEvents(session.id)).toHaveLength(0); // never started
+    expect(await selectEvents(t.ctx.db, session.id)).toHaveLength(0); // never started
     // The next process claims it at once, and the released claim is not counted as a failure.
     const next = await claimNextRun(db(), 'next-process', LEASE_MS);
     expect(next).toMatchObject({ id: session.id, attempt: 2, failedAttempts: 0 });
@@ -162,24 +164,20 @@ describeEachDatabase('a budget stop', ({ db }) => {
     });
     const config = makeQuestionConfig(1, 2);
     const pages = pagesOf(['Question 1 of section 1 is answered here: the liner is 6 mm.', 'Question 2 of section 1: the bond is 5 percent.']);
-    const session = await t.ctx.store.createSession(
+    const session = await createSession(t.ctx.db, 
       makeSessionInput({ engine: 'llm', model: 'gpt-4o-mini', config, totalPages: 2, document: { bytes: new Uint8Array([1]), pageCount: 2, pages } }),
     );
-    // Look at the row the instant the result's transaction has committed, before anything else can run.
-    const store = t.ctx.store;
-    const storeResult = store.storeResult.bind(store);
-    let atCommit: RunRow | null = null;
-    store.storeResult = async (...args) => {
-      const stored = await storeResult(...args);
-      atCommit = await readRow(db(), session.id);
-      return stored;
+    // Look at the row the instant the result's transaction has committed (onFinished is called right after it).
+    let atCommit: Promise<RunRow | null> | null = null;
+    const onFinished = () => {
+      atCommit = readRow(db(), session.id);
     };
 
     const claimed = await claimNextRun(db(), t.ctx.instanceId, LEASE_MS);
     expect(claimed?.id).toBe(session.id);
-    await executeElsewhere(t, claimed!);
+    await executeElsewhere(t, claimed!, onFinished);
 
-    expect(atCommit).toMatchObject({ status: 'partial', stop_reason: 'budget' });
+    expect(await atCommit).toMatchObject({ status: 'partial', stop_reason: 'budget' });
     expect(await readRow(db(), session.id)).toMatchObject({ status: 'partial', stop_reason: 'budget', failed_attempts: 0 });
     expect(fake.requests).toHaveLength(0);
     const r = await t.app.inject({ method: 'GET', url: `/api/results/${session.id}` });

@@ -1,5 +1,5 @@
 /** Small factories for database and API tests. */
-import type { CreateSessionInput } from '../../src/db/session-store.js';
+import type { CreateSessionInput } from '../../src/db/queries/create-session.js';
 import type { QuestionAnswer } from '../../src/analysis/types.js';
 import type { QuestionConfig } from '../../src/questions/types.js';
 

@@ -14,12 +14,12 @@
  */
 import type { Passage, WorkUnit } from '../engine.js';
 import type { ChatMessage } from './chat-client.js';
+// The user's context is guidance, not a document: long pastes are cut so they cannot crowd out the evidence.
+import { MAX_GUARDRAILS_CHARS } from '../../questions/types.js';
 
 /** Bumped whenever the prompt's meaning changes, so logs and stored results say which prompt produced them. */
 export const PROMPT_VERSION = 2;
 
-/** The user's context is guidance, not a document: long pastes are cut so they cannot crowd out the evidence. */
-export const MAX_GUARDRAILS_CHARS = 4_000;
 /** A bad reply echoed back in a corrective turn is cut to this: enough for the model to see its mistake. */
 const MAX_ECHOED_REPLY_CHARS = 2_000;
 

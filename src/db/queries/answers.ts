@@ -1,5 +1,6 @@
 /** SQL for accumulated_answers: one row per (session, question), replaced as the run learns more. */
-import type { Queryable } from '../database.js';
+import type { Database, Queryable } from '../database.js';
+import { assertFence, type Fence } from '../fence.js';
 import type { QuestionAnswer } from '../../analysis/types.js';
 
 export async function upsertAnswers(q: Queryable, sessionId: string, answers: readonly QuestionAnswer[]): Promise<void> {
@@ -69,4 +70,12 @@ export async function selectAnswerRows(q: Queryable, sessionId: string): Promise
     confidence: Number(row.confidence),
     footnote: row.footnote,
   }));
+}
+
+/** Upsert answers; with a fence, only while the attempt still owns the run (else LeaseLostError). */
+export async function storeAnswers(db: Database, sessionId: string, answers: readonly QuestionAnswer[], fence?: Fence): Promise<void> {
+  await db.transaction(async (tx) => {
+    await assertFence(tx, sessionId, fence);
+    await upsertAnswers(tx, sessionId, answers);
+  });
 }

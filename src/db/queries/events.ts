@@ -1,5 +1,6 @@
 /** SQL for session_events: the ordered progress log of a run, served to pollers and SSE streams. */
-import type { Queryable } from '../database.js';
+import type { Database, Queryable } from '../database.js';
+import { assertFence, type Fence } from '../fence.js';
 
 /** NOTIFY channel carrying "<session_id>:<event_index>" after each committed event. */
 export const EVENTS_CHANNEL = 'session_events';
@@ -47,4 +48,13 @@ export async function selectEvents(q: Queryable, sessionId: string, afterIndex =
 export async function cleanupOldEvents(q: Queryable, retentionDays: number): Promise<number> {
   const r = await q.query<{ removed: number }>('SELECT cleanup_old_events($1) AS removed', [retentionDays]);
   return r.rows[0]?.removed ?? 0;
+}
+
+/** Append a progress event; with a fence, only while the attempt still owns the run (else LeaseLostError). */
+export async function appendEvent(db: Database, sessionId: string, event: string, data: Record<string, unknown> = {}, fence?: Fence): Promise<StoredEvent | null> {
+  if (!fence) return insertEvent(db, sessionId, event, data);
+  return db.transaction(async (tx) => {
+    await assertFence(tx, sessionId, fence);
+    return insertEvent(tx, sessionId, event, data);
+  });
 }

@@ -120,3 +120,17 @@ export async function countRunsByStatus(q: Queryable): Promise<Record<string, nu
   const r = await q.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sessions GROUP BY status');
   return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
 }
+
+/** Runs waiting to be claimed: queued, or active with an expired lease (their worker is gone). */
+export async function countClaimableRuns(q: Queryable): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM sessions WHERE status = 'queued' OR (status = 'active' AND (lease_expires_at IS NULL OR lease_expires_at < now()))",
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Inside a transaction: lock the session row iff `attempt` still owns the active run (src/db/fence.ts). */
+export async function lockRunIfOwned(tx: Queryable, sessionId: string, attempt: number): Promise<boolean> {
+  const r = await tx.query('SELECT 1 FROM sessions WHERE session_id = $1 AND attempt = $2 AND status = $3 FOR UPDATE', [sessionId, attempt, 'active']);
+  return r.rowCount > 0;
+}

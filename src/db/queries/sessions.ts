@@ -2,6 +2,7 @@
 import type { Queryable } from '../database.js';
 import type { Fence } from '../fence.js';
 import type { QuestionConfig } from '../../questions/types.js';
+import type { Usage } from '../../analysis/types.js';
 
 export const SESSION_STATUSES = ['queued', 'active', 'completed', 'partial', 'failed'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -279,4 +280,30 @@ export async function selectSessions(db: Queryable, query: ListSessionsQuery): P
 export async function deleteSession(q: Queryable, id: string): Promise<boolean> {
   const r = await q.query('DELETE FROM sessions WHERE session_id = $1', [id]);
   return r.rowCount > 0;
+}
+
+// SET list adding a unit's usage ($2 prompt, $3 completion tokens, $4 cost, $5 LLM calls) to the totals.
+const ADD_USAGE = `prompt_tokens = prompt_tokens + $2, completion_tokens = completion_tokens + $3,
+  total_tokens = total_tokens + $2 + $3, estimated_cost = estimated_cost + $4, llm_calls = llm_calls + $5`;
+const usageParams = (id: string, u: Usage) => [id, u.prompt_tokens, u.completion_tokens, u.cost_usd, u.llm_calls];
+
+/** Add a unit's paid usage to the session's totals (a failed LLM unit: it is retried, but its calls were billed). */
+export async function addSessionUsage(q: Queryable, id: string, usage: Usage): Promise<void> {
+  await q.query(`UPDATE sessions SET ${ADD_USAGE} WHERE session_id = $1`, usageParams(id, usage));
+}
+
+/** Add a checkpointed unit's usage to the session's totals and recount its answered questions. */
+export async function addCheckpointToSession(q: Queryable, id: string, usage: Usage): Promise<void> {
+  await q.query(
+    `UPDATE sessions SET ${ADD_USAGE},
+       questions_answered = (SELECT count(*) FROM accumulated_answers WHERE session_id = $1 AND answer IS NOT NULL),
+       updated_at = now()
+     WHERE session_id = $1`,
+    usageParams(id, usage),
+  );
+}
+
+/** The page count of the session's document, once it has been parsed. */
+export async function updateSessionTotalPages(q: Queryable, id: string, totalPages: number): Promise<void> {
+  await q.query('UPDATE sessions SET total_pages = $2 WHERE session_id = $1', [id, totalPages]);
 }

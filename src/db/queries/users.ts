@@ -1,4 +1,4 @@
-/** SQL for users and login sessions. */
+/** SQL for users and their logins (sign-ins; table login_sessions — a "session" in code is an analysis). */
 import type { Queryable } from '../database.js';
 
 export type Role = 'admin' | 'user';
@@ -46,6 +46,12 @@ export async function selectUserById(q: Queryable, id: string): Promise<User | n
   return r.rows[0] ? mapUser(r.rows[0]) : null;
 }
 
+/** Every account, oldest first (the `user list` command). */
+export async function selectUserList(q: Queryable): Promise<Array<{ email: string; role: Role; createdAt: Date; lastLoginAt: Date | null }>> {
+  const r = await q.query<{ email: string; role: Role; created_at: string; last_login_at: string | null }>('SELECT email, role, created_at, last_login_at FROM users ORDER BY created_at');
+  return r.rows.map((u) => ({ email: u.email, role: u.role, createdAt: new Date(u.created_at), lastLoginAt: u.last_login_at ? new Date(u.last_login_at) : null }));
+}
+
 export async function countUsers(q: Queryable): Promise<number> {
   const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
   return r.rows[0]?.n ?? 0;
@@ -65,11 +71,11 @@ export async function recordSuccessfulLogin(q: Queryable, userId: string): Promi
   await q.query('UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE user_id = $1', [userId]);
 }
 
-export async function insertLoginSession(q: Queryable, tokenHash: string, userId: string, expiresAt: Date, userAgent: string | null): Promise<void> {
+export async function insertLogin(q: Queryable, tokenHash: string, userId: string, expiresAt: Date, userAgent: string | null): Promise<void> {
   await q.query('INSERT INTO login_sessions (token_hash, user_id, expires_at, user_agent) VALUES ($1, $2, $3, $4)', [tokenHash, userId, expiresAt, userAgent?.slice(0, 300) ?? null]);
 }
 
-export async function selectLoginSessionUser(q: Queryable, tokenHash: string): Promise<(User & { expiresAt: Date }) | null> {
+export async function selectLoginUser(q: Queryable, tokenHash: string): Promise<(User & { expiresAt: Date }) | null> {
   const r = await q.query<UserRow & { expires_at: string }>(
     `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}, s.expires_at
      FROM login_sessions s JOIN users u USING (user_id)
@@ -80,12 +86,12 @@ export async function selectLoginSessionUser(q: Queryable, tokenHash: string): P
   return row ? { ...mapUser(row), expiresAt: new Date(row.expires_at) } : null;
 }
 
-export async function revokeLoginSession(q: Queryable, tokenHash: string): Promise<boolean> {
+export async function revokeLogin(q: Queryable, tokenHash: string): Promise<boolean> {
   const r = await q.query('UPDATE login_sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
   return r.rowCount > 0;
 }
 
-export async function revokeUserLoginSessions(q: Queryable, userId: string): Promise<number> {
+export async function revokeUserLogins(q: Queryable, userId: string): Promise<number> {
   const r = await q.query('UPDATE login_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
   return r.rowCount;
 }

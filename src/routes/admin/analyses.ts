@@ -1,20 +1,24 @@
-/** The admin API: every analysis ever run, a detail view, delete, totals per day, and the old list shape. */
+/**
+ * The admin API: every analysis ever run, a detail view, delete, totals per day, and the old list shape.
+ * Admin-only by its path: the auth hook (src/routes/auth-hooks.ts) refuses every /api/admin/* route to non-admins.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { SESSION_STATUSES, type Session, type SessionStatus } from '../../db/queries/sessions.js';
+import { deleteSession, selectSessions, SESSION_STATUSES, type SessionStatus } from '../../db/queries/sessions.js';
 import { selectDailyTotals, selectStatusTotals } from '../../db/queries/admin.js';
 import { selectDocumentMeta } from '../../db/queries/documents.js';
-import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
-import { idParams, loadVisibleSession, sessionSummary } from '../api/sessions.js';
+import { selectEvents } from '../../db/queries/events.js';
+import { loadSessionResult } from '../../sessions/load-session-result.js';
+import { loadVisibleSession } from '../../http/session-access.js';
+import { idParams } from '../../http/route-schemas.js';
+import { adminListItem, legacyAdminList, legacyWithVariants, sessionSummary } from '../../http/session-presenter.js';
 import { stopRun } from '../../jobs/stop-run.js';
-import { requireAdmin } from '../auth-hooks.js';
 
 const MAX_PAGE_SIZE = 200;
 
 export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
-  app.addHook('onRequest', requireAdmin);
 
   app.get<{ Querystring: { status?: SessionStatus; limit?: number; offset?: number; q?: string } }>(
     '/api/admin/analyses',
@@ -35,14 +39,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
     async (request) => {
       const { status, limit = 25, offset = 0, q } = request.query;
-      const { sessions, total } = await ctx.store.listSessions({ status: status || undefined, q: q?.trim() || undefined, limit, offset });
+      const { sessions, total } = await selectSessions(ctx.db, { status: status || undefined, q: q?.trim() || undefined, limit, offset });
       return {
         success: true,
         total,
         limit,
         offset,
-        // The session summary plus the plan's column name for the file (existing admin scripts read `pdf_filename`).
-        sessions: sessions.map((s) => ({ ...sessionSummary(s), pdf_filename: s.pdfFilename })),
+        sessions: sessions.map(adminListItem),
       };
     },
   );
@@ -52,7 +55,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     { schema: { tags: ['admin'], summary: 'One analysis: summary, result, statistics and events log', params: idParams } },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
-      const [r, events, doc] = await Promise.all([loadSessionResult(ctx.store, session.id, session), ctx.store.listEvents(session.id, 0, 5000), selectDocumentMeta(ctx.db, session.id)]);
+      const [r, events, doc] = await Promise.all([loadSessionResult(ctx.db, session.id, session), selectEvents(ctx.db, session.id, 0, 5000), selectDocumentMeta(ctx.db, session.id)]);
       const document = doc
         ? { size_bytes: doc.sizeBytes, page_count: doc.pageCount, sha256: doc.sha256, pdf_available: !doc.bytesDeletedAt, deleted_at: doc.bytesDeletedAt?.toISOString() ?? null }
         : { pdf_available: false, deleted_at: null };
@@ -66,7 +69,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       if (session.status === 'queued' || session.status === 'active') await stopRun(ctx, session.id).catch(() => undefined);
-      const deleted = await ctx.store.deleteSession(session.id);
+      const deleted = await deleteSession(ctx.db, session.id);
       ctx.sessionVersions.forget(session.id);
       if (!deleted) throw new AppError('SESSION_NOT_FOUND');
       request.log.info({ sessionId: session.id }, 'analysis deleted');
@@ -90,35 +93,10 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
   );
 
-  // The old admin list shape (grouped), kept for existing scripts and the original admin page (admin_sessions.html):
-  // `summary` + `sessions: {active, completed, partial, failed}` (queued runs count as active), items with the plan's
-  // pdf_path and a stopped_at for stopped runs. The earlier `*_sessions` keys stay for scripts that read them.
+  // The old admin list shape (grouped), for existing scripts and the original admin page (admin_sessions.html).
   const legacyListSchema = { tags: ['admin'], summary: 'Legacy grouped list (active / completed / partial / failed) with summary counts' };
   app.get('/api/admin/sessions', { schema: legacyListSchema }, async () => {
-    const [{ sessions }, totals] = await Promise.all([ctx.store.listSessions({ limit: 1000, offset: 0 }), selectStatusTotals(ctx.db)]);
-    const item = (s: Session) => ({
-      ...sessionSummary(s),
-      pdf_filename: s.pdfFilename,
-      pdf_path: s.pdfPath,
-      stopped_at: s.status === 'partial' ? (s.stopRequestedAt ?? s.completedAt)?.toISOString() ?? null : null,
-    });
-    const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(item);
-    const grouped = { active: group('queued', 'active'), completed: group('completed'), partial: group('partial'), failed: group('failed') };
-    const count = (status: string) => totals[status] ?? 0;
-    return {
-      success: true,
-      summary: {
-        total_sessions: count('sessions'),
-        active_count: count('queued') + count('active'),
-        completed_count: count('completed'),
-        partial_count: count('partial'),
-        failed_count: count('failed'),
-      },
-      sessions: grouped,
-      active_sessions: grouped.active,
-      completed_sessions: grouped.completed,
-      partial_sessions: grouped.partial,
-      failed_sessions: grouped.failed,
-    };
+    const [{ sessions }, totals] = await Promise.all([selectSessions(ctx.db, { limit: 1000, offset: 0 }), selectStatusTotals(ctx.db)]);
+    return legacyAdminList(sessions, totals);
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { cleanFilename, estimateAnalysis, startAnalysis, validateAnalysis, type AnalyzeForm } from '../../sessions/start-analysis.js';
-import { ownerOf } from '../auth-hooks.js';
+import { ownerOf } from '../../http/session-access.js';
 
 // Multipart framing around the file: generous, so only the file's own size decides.
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;

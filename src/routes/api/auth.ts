@@ -1,6 +1,6 @@
 /**
- * Sign in (cookie; a bearer token for scripts that ask), check, and sign out. Login sessions live in the
- * database; sign-in attempts are throttled per address and per address+email, shared by every process.
+ * Sign in (cookie; a bearer token for scripts that ask), check, and sign out. Logins live in the database
+ * (table login_sessions); sign-in attempts are throttled per address and per address+email, shared by every process.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
@@ -9,11 +9,11 @@ import { signIn, signOut } from '../../auth/accounts.js';
 import { dummyPasswordHash } from '../../auth/passwords.js';
 import type { RateLimitCounters } from '../../auth/rate-limit-counters.js';
 import { SignInThrottle, signInThrottledMessage } from '../../auth/sign-in-throttle.js';
-import { SESSION_COOKIE } from '../auth-hooks.js';
+import { bearerToken, LOGIN_COOKIE, loginCookie } from '../../http/login-token.js';
 import { sendError } from '../error-handler.js';
 
-function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date): void {
-  reply.setCookie(SESSION_COOKIE, token, {
+function setLoginCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date): void {
+  reply.setCookie(LOGIN_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
     secure: request.protocol === 'https',
@@ -42,7 +42,7 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
             email: { type: 'string', minLength: 3, maxLength: 254 },
             password: { type: 'string', minLength: 1, maxLength: 1024 },
             // Scripts ask for the token; the browser page does not, so a script injected into a page can never
-            // read a session token from a sign-in reply (the cookie is httpOnly).
+            // read a login token from a sign-in reply (the cookie is httpOnly).
             return_token: { type: 'boolean', default: false },
           },
         },
@@ -59,7 +59,7 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
       }
       const r = await signIn(ctx.db, { email, password, userAgent: request.headers['user-agent'] ?? null, ttlHours: ctx.config.auth.loginTtlHours });
       await throttle.succeeded(request.ip, email);
-      setSessionCookie(request, reply, r.token, r.expiresAt);
+      setLoginCookie(request, reply, r.token, r.expiresAt);
       request.log.info({ userId: r.user.id }, 'signed in');
       const user = { email: r.user.email, role: r.user.role };
       const expires_at = r.expiresAt.toISOString();
@@ -73,13 +73,12 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
   });
 
   app.post('/api/logout', { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign out: revokes the login session and clears the cookie' } }, async (request, reply) => {
-    const h = request.headers.authorization;
-    const token = (h && /^Bearer\s+(\S+)$/i.exec(h)?.[1]) || request.cookies?.[SESSION_COOKIE];
+    const token = bearerToken(request) ?? loginCookie(request);
     if (token && ctx.config.auth.mode === 'on') {
       await signOut(ctx.db, token);
       ctx.logins.forgetToken(token); // at once here; other processes hear the trigger's NOTIFY
     }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(LOGIN_COOKIE, { path: '/' });
     return { success: true };
   });
 }

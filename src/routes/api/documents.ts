@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { loadOwnDocument, presentDocument, uploadDocument } from '../../sessions/upload-document.js';
-import { ownerOf } from '../auth-hooks.js';
+import { ownerOf } from '../../http/session-access.js';
 import { documentPath, readAnalyzeForm } from './analyze.js';
 
 const documentSchema = {

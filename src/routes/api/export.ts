@@ -4,12 +4,13 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { buildExport, contentDisposition, EXPORT_FORMATS, isExportFormat } from '../../export/index.js';
 import { loadSessionResult } from '../../sessions/load-session-result.js';
-import { idParams, loadVisibleSession } from './sessions.js';
+import { loadVisibleSession } from '../../http/session-access.js';
+import { idParams } from '../../http/route-schemas.js';
 
 async function sendExport(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, id: string, format: string): Promise<FastifyReply> {
   if (!isExportFormat(format)) throw new AppError('EXPORT_FORMAT_INVALID', `Unknown export format "${format}"; use one of ${EXPORT_FORMATS.join(', ')}.`);
   const session = await loadVisibleSession(ctx, request, id);
-  const r = await loadSessionResult(ctx.store, session.id, session);
+  const r = await loadSessionResult(ctx.db, session.id, session);
   const file = await buildExport(format, {
     session: {
       id: session.id,

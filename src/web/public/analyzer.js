@@ -5,6 +5,7 @@
 import { requestJson, uploadFile, urls, EXPORT_FORMATS } from './api.js';
 import { el, byId, showError, debounce, formatDuration, formatNumber, formatCost, fillDefinitionList, isRunning } from './dom.js';
 import { renderAnswers, configAsPendingResult, renderExportLinks } from './results-view.js';
+import { TERMINAL_EVENTS } from './events.js';
 
 // Many answers can arrive within a second; one results fetch per burst is enough.
 const RESULTS_REFRESH_DEBOUNCE_MS = 300;
@@ -16,7 +17,6 @@ const EVENTS_POLL_INTERVAL_MS = 1500;
 const TERMINAL_RESULTS_RETRY_MS = 400;
 const TERMINAL_RESULTS_MAX_RETRIES = 10;
 
-const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
 const FILE_ERROR_CODES = new Set(['FILE_REQUIRED', 'UPLOAD_TOO_LARGE', 'PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'PDF_TOO_COMPLEX', 'PDF_TIMEOUT', 'FST_REQ_FILE_TOO_LARGE']);
 // The stored upload is gone (expired after a day unused): upload the chosen file again.
 const DOCUMENT_GONE_CODES = new Set(['DOCUMENT_NOT_FOUND', 'DOCUMENT_EXPIRED']);

@@ -1,0 +1,92 @@
+/** What a session (analysis) and its result look like on the wire: one shape for every route that shows one. */
+import type { Session, SessionStatus } from '../db/queries/sessions.js';
+import type { SessionResult } from '../sessions/load-session-result.js';
+import type { FullResult, LegacyResult } from '../analysis/types.js';
+
+export function sessionSummary(s: Session) {
+  return {
+    session_id: s.id,
+    document_name: s.pdfFilename,
+    status: s.status,
+    created_at: s.createdAt.toISOString(),
+    started_at: s.startedAt?.toISOString() ?? null,
+    completed_at: s.completedAt?.toISOString() ?? null,
+    engine: s.engine,
+    model: s.model,
+    thorough: s.thorough,
+    error: s.errorMessage,
+    total_pages: s.totalPages,
+    total_questions: s.totalQuestions,
+    questions_answered: s.questionsAnswered,
+    processing_time: s.processingTime,
+    total_tokens: s.totalTokens,
+    estimated_cost: s.estimatedCost,
+    enabled_sections: s.enabledSections,
+    guardrails: s.guardrails,
+    stop_reason: s.stopReason,
+    owner: s.ownerId,
+  };
+}
+
+/** The legacy result plus each question's variants (an additive field the web app shows). */
+export function legacyWithVariants(full: FullResult, legacy: LegacyResult): LegacyResult {
+  const variants = new Map(full.sections.flatMap((s) => s.answers.map((a) => [a.question_id, a.variants] as const)));
+  return {
+    ...legacy,
+    sections: legacy.sections.map((s) => ({
+      ...s,
+      questions: s.questions.map((q) => {
+        const v = variants.get(q.question_id) ?? [];
+        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
+      }),
+    })),
+  };
+}
+
+/** GET /api/results/:id. */
+export function sessionResultBody(r: SessionResult) {
+  return {
+    success: true,
+    status: r.session.status,
+    partial: r.partial,
+    result: legacyWithVariants(r.full, r.legacy),
+    statistics: r.statistics,
+    session: sessionSummary(r.session),
+  };
+}
+
+/** One row of the admin list: the session summary plus the plan's column name for the file (`pdf_filename`). */
+export function adminListItem(s: Session) {
+  return { ...sessionSummary(s), pdf_filename: s.pdfFilename };
+}
+
+/**
+ * The old admin list shape (grouped), kept for existing scripts and the original admin page (admin_sessions.html):
+ * `summary` + `sessions: {active, completed, partial, failed}` (queued runs count as active), items with the plan's
+ * pdf_path and a stopped_at for stopped runs. The earlier `*_sessions` keys stay for scripts that read them.
+ */
+export function legacyAdminList(sessions: readonly Session[], totals: Record<string, number>) {
+  const item = (s: Session) => ({
+    ...adminListItem(s),
+    pdf_path: s.pdfPath,
+    stopped_at: s.status === 'partial' ? (s.stopRequestedAt ?? s.completedAt)?.toISOString() ?? null : null,
+  });
+  const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(item);
+  const grouped = { active: group('queued', 'active'), completed: group('completed'), partial: group('partial'), failed: group('failed') };
+  const count = (status: string) => totals[status] ?? 0;
+  return {
+    success: true,
+    summary: {
+      total_sessions: count('sessions'),
+      active_count: count('queued') + count('active'),
+      completed_count: count('completed'),
+      partial_count: count('partial'),
+      failed_count: count('failed'),
+    },
+    sessions: grouped,
+    active_sessions: grouped.active,
+    completed_sessions: grouped.completed,
+    partial_sessions: grouped.partial,
+    failed_sessions: grouped.failed,
+  };
+}
