@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createUser } from '../../src/auth/accounts.js';
@@ -312,7 +314,24 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
 
     const csv = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=csv`, headers: bearer('owner') });
     const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
-    expect(rows.find((row) => row.question_id === 'T1')?.answer).toBe('liner thickness shall be 6.0 mm');
+    expect(rows.find((row) => row.question_id === 'T1')).toMatchObject({ answer: 'liner thickness shall be 6.0 mm', review_status: 'Edited', reviewed_by: users.owner.email });
+
+    const xlsx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=xlsx`, headers: bearer('owner') });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
+    const details = workbook.getWorksheet('Detailed Results')!;
+    let t1Row: ExcelJS.Row | undefined;
+    details.eachRow((row) => {
+      if (row.getCell(3).value === 'T1') t1Row = row;
+    });
+    expect(t1Row?.getCell(5).value).toBe('liner thickness shall be 6.0 mm');
+    expect([t1Row?.getCell(10).value, t1Row?.getCell(11).value, t1Row?.getCell(13).value]).toEqual(['Edited', users.owner.email, 'trimmed']);
+
+    const md = (await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=md`, headers: bearer('owner') })).body;
+    expect(md).toMatch(new RegExp(`\\| T1 \\|[^\\n]*liner thickness shall be 6\\.0 mm[^\\n]*✎ Edited by ${users.owner.email.replace(/[.]/g, '\\.')}`));
+    const docx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=docx`, headers: bearer('owner') });
+    const documentXml = await (await JSZip.loadAsync(docx.rawPayload)).file('word/document.xml')!.async('string');
+    expect(documentXml).toContain(`✎ Edited by ${users.owner.email}`);
   });
 
   it('lets answered questions of a running analysis be reviewed, and refuses ones it has not reached', async () => {
