@@ -344,6 +344,16 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const notReached = await review(who, 'S1Q2', { action: 'accept' }, s.id);
     expect([notReached.statusCode, notReached.json().code]).toEqual([409, 'SESSION_RUNNING']);
   });
+
+  it("removes a session's reviews with the session (the only way a review row goes)", async () => {
+    const s = await a.ctx.store.createSession(makeSessionInput({ ownerId: users.owner.id }));
+    await a.ctx.store.updateStatus(s.id, 'completed', {});
+    expect((await review('owner', 'S1Q1', { action: 'reject' }, s.id)).statusCode).toBe(200);
+    const count = async () => Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM answer_reviews WHERE session_id = $1', [s.id])).rows[0]!.n);
+    expect(await count()).toBe(1);
+    expect((await a.app.inject({ method: 'DELETE', url: `/api/admin/analysis/${s.id}`, headers: { ...bearer('admin'), ...SAME_ORIGIN } })).statusCode).toBe(200);
+    expect(await count()).toBe(0);
+  });
 });
 
 function questionsAnswered(body: { result: { sections: Array<{ questions: Question[] }> } }): number {
