@@ -102,7 +102,11 @@ export async function reviewAnswer(ctx: AppContext, session: Session, questionId
 
   let pages: number[] | null = null;
   let verified: boolean | null = null;
+  // An accept keeps what was accepted (see review-overlay.ts): the answer and pages shown to the reviewer.
+  let answer: string | null = body.action === 'accept' ? before.answer : null;
+  if (body.action === 'accept' && before.answer !== null) pages = [...before.page_citations];
   if (body.action === 'edit') {
+    answer = body.answer!;
     pages = [...new Set(body.pages ?? before.page_citations)].sort((a, b) => a - b);
     const totalPages = session.totalPages ?? 0;
     const outside = pages.filter((p) => p < 1 || p > totalPages);
@@ -122,7 +126,7 @@ export async function reviewAnswer(ctx: AppContext, session: Session, questionId
       sessionId: session.id,
       questionId,
       action: body.action,
-      answer: body.action === 'edit' ? body.answer! : null,
+      answer,
       pages,
       note: body.note ? body.note : null, // an emptied note field is no note
       verified,

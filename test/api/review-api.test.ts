@@ -172,7 +172,8 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const entries = h.json().history as Array<Record<string, unknown>>;
     expect(entries.map((e) => e.action)).toEqual(['accept', 'edit', 'reject', 'reset']);
     expect(entries[1]).toMatchObject({ answer: 'minimum liner thickness shall be 6.0 mm', pages: [2], verified: true, by: users.owner.email });
-    expect(entries[0]).toMatchObject({ note: 'checked on p. 2', answer: null, pages: null });
+    // An accept records what was accepted.
+    expect(entries[0]).toMatchObject({ note: 'checked on p. 2', answer: machine.answer, pages: machine.page_citations, verified: null });
     const ids = entries.map((e) => e.review_id as number);
     expect([...ids].sort((x, y) => x - y)).toEqual(ids);
     for (const e of entries) expect(Date.parse(e.at as string)).not.toBeNaN();
@@ -343,6 +344,23 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     expect((ok.json().question as Question).review?.status).toBe('accepted');
     const notReached = await review(who, 'S1Q2', { action: 'accept' }, s.id);
     expect([notReached.statusCode, notReached.json().code]).toEqual([409, 'SESSION_RUNNING']);
+
+    // The run then finds a better answer and keeps the accepted one as a variant: the accepted answer stays shown.
+    const accepted = makeAnswer('S1Q1');
+    await a.ctx.store.storeAnswers(s.id, [
+      makeAnswer('S1Q1', { answer: 'A later find', pages: [7], footnote: '"a later find" (p. 7)', variants: [{ answer: accepted.answer!, pages: accepted.pages, confidence: 0.6, footnote: accepted.footnote, quotes: accepted.quotes }] }),
+    ]);
+    const shown = questionIn((await a.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: bearer('owner') })).json(), 'S1Q1');
+    expect(shown).toMatchObject({ answer: accepted.answer, page_citations: accepted.pages, footnote: accepted.footnote, review: { status: 'accepted' } });
+    expect(shown.machine_answer).toMatchObject({ answer: 'A later find', page_citations: [7] });
+  });
+
+  it('keeps an edited answer when the reviewer then accepts it', async () => {
+    await review('owner', 'T2', { action: 'edit', answer: 'vinyl ester resin', pages: [3] });
+    const q = (await review('owner', 'T2', { action: 'accept' })).json().question as Question;
+    expect(q).toMatchObject({ answer: 'vinyl ester resin', page_citations: [3], review: { status: 'accepted' } });
+    expect(q.machine_answer).toBeDefined();
+    await review('owner', 'T2', { action: 'reset' });
   });
 
   it("removes a session's reviews with the session (the only way a review row goes)", async () => {
