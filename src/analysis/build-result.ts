@@ -171,3 +171,18 @@ export function addUsage(a: Usage, b: Usage): Usage {
     llm_calls: a.llm_calls + b.llm_calls,
   };
 }
+
+/** The legacy result plus each question's variants (an additive field the web app shows). */
+export function legacyWithVariants(full: FullResult, legacy: LegacyResult): LegacyResult {
+  const variants = new Map(full.sections.flatMap((s) => s.answers.map((a) => [a.question_id, a.variants] as const)));
+  return {
+    ...legacy,
+    sections: legacy.sections.map((s) => ({
+      ...s,
+      questions: s.questions.map((q) => {
+        const v = variants.get(q.question_id) ?? [];
+        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
+      }),
+    })),
+  };
+}

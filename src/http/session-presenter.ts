@@ -1,7 +1,7 @@
 /** What a session (analysis) and its result look like on the wire: one shape for every route that shows one. */
 import type { Session, SessionStatus } from '../db/queries/sessions.js';
 import type { SessionResult } from '../sessions/load-session-result.js';
-import type { FullResult, LegacyResult } from '../analysis/types.js';
+import { legacyWithVariants } from '../analysis/build-result.js';
 
 export function sessionSummary(s: Session) {
   return {
@@ -25,21 +25,6 @@ export function sessionSummary(s: Session) {
     guardrails: s.guardrails,
     stop_reason: s.stopReason,
     owner: s.ownerId,
-  };
-}
-
-/** The legacy result plus each question's variants (an additive field the web app shows). */
-export function legacyWithVariants(full: FullResult, legacy: LegacyResult): LegacyResult {
-  const variants = new Map(full.sections.flatMap((s) => s.answers.map((a) => [a.question_id, a.variants] as const)));
-  return {
-    ...legacy,
-    sections: legacy.sections.map((s) => ({
-      ...s,
-      questions: s.questions.map((q) => {
-        const v = variants.get(q.question_id) ?? [];
-        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
-      }),
-    })),
   };
 }
 

@@ -12,7 +12,8 @@ import { selectEvents } from '../../db/queries/events.js';
 import { loadSessionResult } from '../../sessions/load-session-result.js';
 import { loadVisibleSession } from '../../http/session-access.js';
 import { idParams } from '../../http/route-schemas.js';
-import { adminListItem, legacyAdminList, legacyWithVariants, sessionSummary } from '../../http/session-presenter.js';
+import { adminListItem, legacyAdminList, sessionSummary } from '../../http/session-presenter.js';
+import { legacyWithVariants } from '../../analysis/build-result.js';
 import { stopRun } from '../../jobs/stop-run.js';
 
 const MAX_PAGE_SIZE = 200;
