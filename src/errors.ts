@@ -27,6 +27,9 @@ export const ERROR_CATALOGUE = {
   PDF_NOT_AVAILABLE: { status: 410, message: 'The stored PDF is no longer available.' },
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
   SESSION_ALIAS_TAKEN: { status: 409, message: 'You already used this session_id for another analysis; choose a new one.' },
+  SESSION_RUNNING: { status: 409, message: 'The analysis is still running; re-run questions once it has finished.' },
+  QUESTION_UNKNOWN: { status: 400, message: 'A question id is not one of the analysed questions of this session.' },
+  NOTHING_TO_RERUN: { status: 409, message: 'Every question asked for has a reviewed (accepted or edited) answer; nothing to re-run.' },
 
   // Uploaded documents
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },
