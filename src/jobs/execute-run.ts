@@ -233,7 +233,7 @@ async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unit
     );
     const done = stored.filter((a) => a.answer !== null);
     for (const a of done) {
-      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote });
+      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote, ...(scope.pass > 1 ? { pass: scope.pass } : {}) });
     }
     return true;
   });

@@ -228,7 +228,11 @@ async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Queryst
         lastWrite = Date.now();
         if (TERMINAL_EVENTS.has(e.event)) terminal = true;
       }
-      if (terminal) break;
+      if (terminal) {
+        // The end, unless a re-run (a new pass, src/sessions/start-pass.ts) was queued since: its events follow.
+        const now = await ctx.store.getSession(session.id);
+        if (!now || (TERMINAL_STATUSES.includes(now.status) && events.length < 500)) break;
+      }
       if (events.length === 0) {
         const now = await ctx.store.getSession(session.id);
         if (!now) break; // deleted while streaming
