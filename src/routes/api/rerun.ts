@@ -46,6 +46,8 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
     },
     async (request, reply) => {
+      // Whose it is first: another user's session answers 404 whatever the body.
+      const session = await loadVisibleSession(ctx, request, request.params.session_id);
       const parsed = rerunBody.safeParse(request.body ?? {});
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -53,7 +55,6 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
           details: { problems },
         });
       }
-      const session = await loadVisibleSession(ctx, request, request.params.session_id);
       const queued = await startPass(ctx, session, { questionIds: parsed.data.question_ids, engine: parsed.data.engine, thorough: parsed.data.thorough }, ownerOf(request));
       request.log.info({ sessionId: queued.sessionId, pass: queued.pass, questions: queued.questionIds.length, skipped: queued.skipped.length }, 'pass queued');
       return reply.code(202).send({
