@@ -136,6 +136,7 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(r.json()).toMatchObject({ success: true, session_id: id, pass: 2, question_ids: ['S1Q1', 'S2Q2'], skipped: [], engine: 'llm' });
     const after = await waitForTerminal(t.app, id);
     expect(after.status).toBe('completed');
+    expect(after.session).toMatchObject({ pass: 2, engine: 'llm', status: 'completed' });
 
     const answersAfter = questionsOf(after as never);
     expect(answersAfter.get('S1Q1')).toMatchObject({ answer: 'Re-run: S1Q1', answer_status: 'answered' });
