@@ -42,9 +42,10 @@ const questionsOf = (body: { result: { sections: Array<{ questions: Question[] }
   new Map(body.result.sections.flatMap((s) => s.questions).map((q) => [q.question_id, q]));
 
 /** The fake model: each answer's text names its question (its quote is the planted sentence, so it verifies). */
-function rerunHandler(spec: PlantedSpec, hold: { section: string | null }): FakeHandler {
+function rerunHandler(spec: PlantedSpec, hold: { section: string | null; fail: boolean }): FakeHandler {
   const planted = createPlantedAnswerHandler(spec.planted);
   return async (request) => {
+    if (hold.fail) return { status: 500, json: { error: { message: 'the model is down' } } };
     const reply = (await planted(request)) as { content: string };
     if (hold.section !== null && sectionOfRequest(request) === hold.section) return { ...reply, delayMs: HUNG_MS };
     const body = JSON.parse(reply.content) as { answers: Array<{ question_id: string; answer: string | null }> };
@@ -85,12 +86,14 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
   let spec: PlantedSpec;
   let id: string;
   let baseUrl: string;
-  const hold = { section: null as string | null };
+  const hold = { section: null as string | null, fail: false };
 
   beforeAll(async () => {
     spec = await createPlantedSpec(3, 2);
     fake = await startFakeLlmServer({ handler: rerunHandler(spec, hold) });
-    t = await createTestApp(db(), { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '2', LLM_TIMEOUT_MS: String(HUNG_MS) });
+    t = await createTestApp(db(), { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '2', LLM_TIMEOUT_MS: String(HUNG_MS),
+      // A failing model fails a pass at once (no retries), for the failure test.
+      LLM_MAX_RETRIES: '0', RUN_MAX_ATTEMPTS: '1' });
     baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' }); // for the progress stream (read as it arrives)
     const m = multipart([
       { name: 'file', filename: 'spec.pdf', content: spec.pdf, type: 'application/pdf' },
@@ -263,5 +266,24 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     const done = await waitForTerminal(t.app, id);
     expect(done.status).toBe('completed');
     expect(questionsOf(done as never).get('S3Q1')).toMatchObject({ answer: 'Re-run: S3Q1' });
+  });
+
+  it('a pass that fails ends the session failed with every earlier answer kept, and the next pass may start', async () => {
+    const before = questionsOf((await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json());
+    hold.fail = true;
+    const r = await rerun(t.app, id, { question_ids: ['S1Q1', 'S2Q1'], engine: 'llm' });
+    expect(r.json()).toMatchObject({ pass: 6 });
+    const failed = await waitForTerminal(t.app, id);
+    hold.fail = false;
+    expect(failed.status).toBe('failed');
+    expect(questionsOf(failed as never)).toEqual(before);
+    const events = await readEvents(t.app, id);
+    expect(events.at(-1)).toMatchObject({ event: 'analysis_failed', pass: 6 });
+    const passes = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json().passes as Array<{ pass: number; status: string }>;
+    expect(passes.at(-1)).toMatchObject({ pass: 6, status: 'failed' });
+
+    const next = await rerun(t.app, id, { question_ids: ['S2Q1'], engine: 'extractive' });
+    expect(next.json()).toMatchObject({ pass: 7, engine: 'extractive' });
+    expect((await waitForTerminal(t.app, id)).status).toBe('completed');
   });
 });
