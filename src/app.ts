@@ -19,6 +19,7 @@ import { sessionRoutes } from './routes/api/sessions.js';
 import { configRoutes } from './routes/api/config.js';
 import { exportRoutes } from './routes/api/export.js';
 import { reviewRoutes } from './routes/api/reviews.js';
+import { rerunRoutes } from './routes/api/rerun.js';
 import { adminRoutes } from './routes/admin/analyses.js';
 import { pageRoutes } from './routes/pages.js';
 import { authRoutes } from './routes/api/auth.js';
@@ -130,6 +131,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(sessionRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
   await app.register(reviewRoutes, { ctx });
+  await app.register(rerunRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(pageRoutes);
   return app;

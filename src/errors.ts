@@ -27,11 +27,13 @@ export const ERROR_CATALOGUE = {
   PDF_NOT_AVAILABLE: { status: 410, message: 'The stored PDF is no longer available.' },
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
   SESSION_ALIAS_TAKEN: { status: 409, message: 'You already used this session_id for another analysis; choose a new one.' },
+  SESSION_RUNNING: { status: 409, message: 'The analysis is still running: re-run questions once it has finished; review a question once it has been reached.' },
+  QUESTION_UNKNOWN: { status: 400, message: 'A question id is not one of the analysed questions of this session.' },
+  NOTHING_TO_RERUN: { status: 409, message: 'Every question asked for has a reviewed (accepted or edited) answer; nothing to re-run.' },
 
   // Reviews
   QUESTION_NOT_FOUND: { status: 404, message: 'The analysis has no question with this id.' },
   REVIEW_CONFLICT: { status: 409, message: 'Someone else reviewed this answer since you loaded it; reload and review again.' },
-  SESSION_RUNNING: { status: 409, message: 'The analysis is still running and has not reached this question yet.' },
 
   // Uploaded documents
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },

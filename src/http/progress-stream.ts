@@ -49,7 +49,11 @@ export async function streamProgress(ctx: AppContext, request: FastifyRequest<{ 
         lastWrite = Date.now();
         if (TERMINAL_EVENTS.has(e.event)) terminal = true;
       }
-      if (terminal) break;
+      if (terminal) {
+        // The end, unless a re-run (a new pass, src/sessions/start-pass.ts) was queued since: its events follow.
+        const now = await selectSession(ctx.db, session.id);
+        if (!now || (TERMINAL_STATUSES.includes(now.status) && events.length < EVENTS_PER_READ)) break;
+      }
       if (events.length === 0) {
         const now = await selectSession(ctx.db, session.id);
         if (!now) break; // deleted while streaming

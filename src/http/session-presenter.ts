@@ -25,6 +25,8 @@ export function sessionSummary(s: Session) {
     guardrails: s.guardrails,
     stop_reason: s.stopReason,
     owner: s.ownerId,
+    // 1 = the original run; 2+ = a re-run of some questions (POST /api/rerun/:id).
+    pass: s.currentPass,
   };
 }
 

@@ -9,7 +9,7 @@ import { AppError, isAppError } from '../errors.js';
 import { assertFence, LeaseLostError, type Fence } from '../db/fence.js';
 import { withDbRetry } from '../db/retry.js';
 import { selectAnswers, upsertAnswers } from '../db/queries/answers.js';
-import { insertCheckpoint, selectCheckpoints } from '../db/queries/checkpoints.js';
+import { insertCheckpoint } from '../db/queries/checkpoints.js';
 import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '../db/queries/documents.js';
 import { appendEvent, insertEvent } from '../db/queries/events.js';
 import type { ClaimedRun } from '../db/queries/runs.js';
@@ -24,6 +24,7 @@ import type { FullResult, ProgressEventInput, QuestionAnswer, Usage } from '../a
 import { buildResultFromAnswers } from '../sessions/load-session-result.js';
 import { runMetrics } from '../metrics.js';
 import { TERMINAL_EVENTS } from '../web/public/events.js';
+import { loadRunScope, type RunScope } from './passes.js';
 
 /** Why the runner aborted an attempt's signal. */
 export type AbortReason = 'user' | 'lease-lost' | 'shutdown';
@@ -63,9 +64,9 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
     const config = await retry(() => selectQuestionConfig(db, id));
     if (!config) throw new AppError('CONFIG_INVALID', 'The session has no stored question config.');
     const pages = await retry(() => loadPages(run, claimed, fence));
-    const { unitKeys, usage: priorUsage } = await retry(() => selectCheckpoints(db, id));
-    const priorAnswers = new Map((await retry(() => selectAnswers(db, id))).map((a) => [a.question_id, a] as const));
-    if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, unitsDone: unitKeys.size }, 'resuming run');
+    // The whole config (pass 1), or a re-run's questions (src/jobs/passes.ts), with what earlier attempts stored.
+    const scope = await retry(() => loadRunScope(ctx, claimed, config));
+    if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, pass: scope.pass, unitsDone: scope.completedUnits.size }, 'resuming run');
 
     let terminalEvent: ProgressEventInput | null = null;
     // Computed in the analysis pool's threads; the callbacks below still run here, awaited, in order.
@@ -73,15 +74,15 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
       {
         documentName: claimed.pdfFilename,
         pages,
-        input: { config, enabledSections: claimed.enabledSections, guardrails: claimed.guardrails },
+        input: scope.input,
         engine: claimed.engine,
         thorough: claimed.thorough,
         signal: run.signal,
-        completedUnits: unitKeys,
-        priorAnswers,
-        priorUsage,
+        completedUnits: scope.completedUnits,
+        priorAnswers: scope.priorAnswers,
+        priorUsage: scope.priorUsage,
         maxCostUsd: ctx.config.analysis.maxCostUsd,
-        startedAt: claimed.startedAt ?? claimed.createdAt,
+        startedAt: scope.startedAt,
         onEvent: async (e) => {
           // The terminal event is written with the result, in one transaction: a client that sees it can read the result.
           if (TERMINAL_EVENTS.has(e.event)) {
@@ -89,10 +90,11 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
             return;
           }
           if (run.signal.aborted && run.abortReason() !== 'user') return;
-          await retry(() => appendEvent(db, id, e.event, { ...e.data, attempt: claimed.attempt }, fence));
+          const data = scope.eventData(e);
+          if (data) await retry(() => appendEvent(db, id, e.event, { ...data, attempt: claimed.attempt }, fence));
         },
         onCheckpoint: async (cp) => {
-          await retry(() => persistCheckpoint(run, id, fence, cp.unitKey, cp.answers, cp.usage));
+          await retry(() => persistCheckpoint(run, id, fence, scope.unitKey(cp.unitKey), cp.answers, cp.usage, scope));
         },
       },
       // The engine logs its retries and unusable replies through the run's logger (sessionId, attempt).
@@ -106,7 +108,7 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
       return;
     }
     const stopped = outcome.stoppedReason !== null;
-    const full = outcome.result;
+    const { full, legacy, status, eventExtra } = await retry(() => scope.finish(outcome, pages, fence));
     const event: ProgressEventInput = terminalEvent ?? (stopped ? { event: 'analysis_stopped', data: {} } : { event: 'analysis_complete', data: {} });
     const eventData = stopped
       ? { ...event.data, reason: outcome.stoppedReason, questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions }
@@ -124,11 +126,11 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
         id,
         {
           result: full,
-          legacy: outcome.legacy,
-          status: stopped ? 'partial' : 'completed',
+          legacy,
+          status,
           // The budget stop is recorded in the result's own fenced transaction: never after it, never by a stale attempt.
           stats: outcome.stoppedReason === 'budget' ? { ...statsOf(full), stopReason: 'budget' } : statsOf(full),
-          event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: eventData },
+          event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: { ...eventData, ...eventExtra } },
         },
         fence,
       ),
@@ -212,16 +214,16 @@ async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Pr
   return doc.pages;
 }
 
-async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: Usage): Promise<void> {
+async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: Usage, scope: RunScope): Promise<void> {
   const counted = await run.ctx.db.transaction(async (tx) => {
     await assertFence(tx, id, fence);
     const fresh = await insertCheckpoint(tx, id, unitKey, fence.attempt, usage);
     if (!fresh) return false; // already persisted (a replay): nothing to add, nothing paid twice
-    await upsertAnswers(tx, id, answers);
+    const stored = await scope.storeAnswers(tx, answers);
     await addCheckpointToSession(tx, id, usage);
-    const done = answers.filter((a) => a.answer !== null);
+    const done = stored.filter((a) => a.answer !== null);
     for (const a of done) {
-      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote });
+      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote, ...(scope.pass > 1 ? { pass: scope.pass } : {}) });
     }
     return true;
   });
@@ -262,9 +264,12 @@ async function finalizeFromAnswers(
   const fresh = (await selectSession(db, session.id)) ?? session;
   const full = await buildResultFromAnswers(db, { ...fresh, status: end.status, completedAt: new Date() });
   if (end.status === 'partial') full.metadata.stopped_reason = 'user';
+  const event = end.event(full);
+  // A re-run's terminal event names its pass (src/jobs/passes.ts).
+  if (fresh.currentPass > 1) event.data = { ...event.data, pass: fresh.currentPass };
   const stats = end.errorMessage === undefined ? statsOf(full) : { ...statsOf(full), errorMessage: end.errorMessage };
   const stored = await withDbRetry(() =>
-    storeResult(db, session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event: end.event(full) }, fence),
+    storeResult(db, session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event }, fence),
   );
   run.onFinished?.(stored);
 }

@@ -62,7 +62,7 @@ export function cleanFilename(name: string | undefined | null): string {
   return cleaned || 'document.pdf';
 }
 
-function parseEngine(ctx: AppContext, value: string | null): EngineName {
+export function parseEngine(ctx: AppContext, value: string | null): EngineName {
   const v = (value ?? '').trim() || ctx.config.analysis.defaultEngine;
   if (v !== 'extractive' && v !== 'llm') throw new AppError('VALIDATION_FAILED', `Unknown engine "${v}"; use "extractive" or "llm".`);
   if (v === 'llm') {

@@ -113,6 +113,8 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       ['GET', '/api/document/AAAAAAAAAAAAAAAAAAAAAAAA'],
       ['POST', '/api/review/AAAAAAAAAAAAAAAAAAAAAAAA/Q1'],
       ['GET', '/api/review/AAAAAAAAAAAAAAAAAAAAAAAA/Q1/history'],
+      ['POST', '/api/rerun/AAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['GET', '/api/rerun/AAAAAAAAAAAAAAAAAAAAAAAA'],
       ['GET', '/api/config/questions'],
       ['POST', '/api/config/validate'],
       ['GET', '/api/engines'],
@@ -156,6 +158,8 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       ['GET', '/api/export/ID?format=csv'],
       ['GET', '/api/export/excel-dashboard/ID'],
       ['GET', '/api/document/ID'],
+      ['POST', '/api/rerun/ID'],
+      ['GET', '/api/rerun/ID'],
     ];
     for (const [method, path] of attempts) {
       it(`answers ${method} ${path} for another user's id exactly like a missing session (404 SESSION_NOT_FOUND)`, async () => {
@@ -204,6 +208,32 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       expect(same.statusCode).toBe(200);
       const script = await t.app.inject({ method: 'POST', url: `/api/stop/${aliceSession}`, headers: as('alice') });
       expect(script.statusCode).toBe(200);
+    });
+
+    it('checks a re-run like any state change: refused cross-site, queued for the owner and for an admin', async () => {
+      const evil = await t.app.inject({ method: 'POST', url: `/api/rerun/${aliceSession}`, payload: { question_ids: ['Q1'] }, cookies: { sa_session: tokens.alice }, headers: { origin: 'https://evil.example', host: 'localhost:80' } });
+      expect(evil.statusCode).toBe(403);
+      expect(evil.json().code).toBe('CSRF_REJECTED');
+      const byOwner = await t.app.inject({ method: 'POST', url: `/api/rerun/${aliceSession}`, payload: { question_ids: ['Q1'] }, cookies: { sa_session: tokens.alice }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+      expect(byOwner.statusCode).toBe(202);
+      for (let i = 0; i < 600; i++) {
+        const s = await t.app.inject({ method: 'GET', url: `/api/results/${aliceSession}`, headers: as('alice') });
+        if (['completed', 'partial', 'failed'].includes(s.json().status)) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const byAdmin = await t.app.inject({ method: 'POST', url: `/api/rerun/${aliceSession}`, payload: { question_ids: ['Q2'] }, headers: as('admin') });
+      expect(byAdmin.statusCode).toBe(202);
+      for (let i = 0; i < 600; i++) {
+        const s = await t.app.inject({ method: 'GET', url: `/api/results/${aliceSession}`, headers: as('alice') });
+        if (['completed', 'partial', 'failed'].includes(s.json().status)) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+
+      expect(byAdmin.json()).toMatchObject({ pass: 3 });
+      const passes = (await t.app.inject({ method: 'GET', url: `/api/rerun/${aliceSession}`, headers: as('alice') })).json().passes as Array<{ requested_by: string | null }>;
+      expect(passes).toHaveLength(3);
+      expect(passes[1]!.requested_by).not.toBe(passes[2]!.requested_by); // alice, then the admin
+      expect((await t.app.inject({ method: 'POST', url: `/api/rerun/${aliceSession}`, payload: { question_ids: ['Q1'] }, headers: as('bob') })).statusCode).toBe(404);
     });
 
     it('rejects a login form posted from another origin', async () => {

@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../database.js';
 import { assertFence, type Fence } from '../fence.js';
 import type { QuestionAnswer } from '../../analysis/types.js';
 
-export async function upsertAnswers(q: Queryable, sessionId: string, answers: readonly QuestionAnswer[]): Promise<void> {
+/** `pass`: the pass producing these answers (1 = the original run; see passes.ts). */
+export async function upsertAnswers(q: Queryable, sessionId: string, answers: readonly QuestionAnswer[], pass = 1): Promise<void> {
   if (answers.length === 0) return;
   // One statement for the batch: unnest keeps it a single round trip, and ON CONFLICT makes replays idempotent.
   // The plan's section_name comes from the session's own question config (read once per batch), question_text
@@ -15,16 +16,17 @@ export async function upsertAnswers(q: Queryable, sessionId: string, answers: re
        WHERE session_id = $1
      )
      INSERT INTO accumulated_answers (session_id, question_id, section_id, answer, pages, confidence, footnote, answer_data,
-       section_name, question_text)
+       section_name, question_text, pass)
      SELECT $1, a.question_id, a.section_id, a.answer, ARRAY(SELECT jsonb_array_elements_text(a.pages)::int), a.confidence,
        a.footnote, a.answer_data,
-       (SELECT n.section_name FROM names n WHERE n.section_id = a.section_id LIMIT 1), COALESCE(a.question, '')
+       (SELECT n.section_name FROM names n WHERE n.section_id = a.section_id LIMIT 1), COALESCE(a.question, ''), $3::int
      FROM jsonb_to_recordset($2::jsonb) AS a(question_id text, section_id text, answer text, pages jsonb,
        confidence real, footnote text, answer_data jsonb, question text)
      ON CONFLICT (session_id, question_id) DO UPDATE SET
        section_id = EXCLUDED.section_id, answer = EXCLUDED.answer, pages = EXCLUDED.pages,
        confidence = EXCLUDED.confidence, footnote = EXCLUDED.footnote, answer_data = EXCLUDED.answer_data,
-       section_name = EXCLUDED.section_name, question_text = EXCLUDED.question_text, updated_at = now()`,
+       section_name = EXCLUDED.section_name, question_text = EXCLUDED.question_text, pass = EXCLUDED.pass,
+       updated_at = now()`,
     [
       sessionId,
       JSON.stringify(
@@ -39,6 +41,7 @@ export async function upsertAnswers(q: Queryable, sessionId: string, answers: re
           answer_data: a,
         })),
       ),
+      pass,
     ],
   );
 }

@@ -48,6 +48,8 @@ export interface Session {
   userEmail: string | null;
   /** Mean confidence (0..1) of the answered questions, written when the run ends. */
   averageConfidence: number | null;
+  /** The pass the row is running or last ran: 1 = the original run, 2+ = re-runs (src/jobs/passes.ts). */
+  currentPass: number;
 }
 
 // Every column but the (large) question config.
@@ -55,7 +57,7 @@ export const SESSION_COLUMNS = `session_id, created_at, updated_at, status, pdf_
   questions_answered, processing_time, total_tokens, prompt_tokens, completion_tokens, llm_calls, estimated_cost,
   error_message, completed_at, started_at, engine, model, thorough, config_name, enabled_sections, guardrails,
   owner_id, attempt, max_attempts, lease_owner, lease_expires_at, heartbeat_at, stop_requested_at, stop_reason,
-  pdf_path, config_path, user_email, average_confidence`;
+  pdf_path, config_path, user_email, average_confidence, current_pass`;
 
 export type SessionDbRow = Record<string, unknown>;
 
@@ -100,6 +102,7 @@ export function mapSession(r: SessionDbRow): Session {
     configPath: (r.config_path as string | null) ?? null,
     userEmail: (r.user_email as string | null) ?? null,
     averageConfidence: numOrNull(r.average_confidence),
+    currentPass: num(r.current_pass) || 1,
   };
 }
 
