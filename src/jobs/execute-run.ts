@@ -8,7 +8,6 @@ import type { AppContext } from '../app-context.js';
 import { AppError, isAppError } from '../errors.js';
 import { assertFence, LeaseLostError, type Fence } from '../db/fence.js';
 import { withDbRetry } from '../db/retry.js';
-import { selectAnswers, upsertAnswers } from '../db/queries/answers.js';
 import { insertCheckpoint } from '../db/queries/checkpoints.js';
 import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '../db/queries/documents.js';
 import { appendEvent, insertEvent } from '../db/queries/events.js';
