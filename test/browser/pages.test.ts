@@ -17,7 +17,10 @@ const PAGES: Array<[string, string]> = [
   ['/admin/sessions', 'Admin — Spec Analyzer'],
 ];
 
-const publicFiles = fs.readdirSync(WEB_PUBLIC_DIR).map((name) => ({ name, text: fs.readFileSync(path.join(WEB_PUBLIC_DIR, name), 'utf8') }));
+// Every file under the public folder, with its path relative to it (the analyzer's modules sit in analyzer/).
+const publicFiles = (fs.readdirSync(WEB_PUBLIC_DIR, { recursive: true }) as string[])
+  .filter((name) => fs.statSync(path.join(WEB_PUBLIC_DIR, name)).isFile())
+  .map((name) => ({ name, text: fs.readFileSync(path.join(WEB_PUBLIC_DIR, name), 'utf8') }));
 
 describe('page routes', () => {
   let app: FastifyInstance;
@@ -53,7 +56,11 @@ describe('page routes', () => {
     expect(js.headers['content-type']).toMatch(/javascript/);
     // Modules import each other by relative path: each of those must exist too.
     for (const file of publicFiles.filter((f) => f.name.endsWith('.js'))) {
-      for (const m of file.text.matchAll(/from '\.\/([^']+)'/g)) expect(fs.existsSync(path.join(WEB_PUBLIC_DIR, m[1] as string)), `${file.name} → ${m[1]}`).toBe(true);
+      for (const m of file.text.matchAll(/from '(\.\.?\/[^']+)'/g)) {
+        const target = path.join(WEB_PUBLIC_DIR, path.dirname(file.name), m[1] as string);
+        expect(target.startsWith(WEB_PUBLIC_DIR + path.sep) && fs.existsSync(target), `${file.name} → ${m[1]}`).toBe(true);
+        expect((await app.inject({ url: `/static/${path.relative(WEB_PUBLIC_DIR, target).split(path.sep).join('/')}` })).statusCode, `${file.name} → ${m[1]}`).toBe(200);
+      }
     }
   });
 

@@ -8,12 +8,19 @@ import { urls } from './api.js';
 const CONFIDENCE_HIGH = 0.8;
 const CONFIDENCE_MEDIUM = 0.5;
 
-export function confidenceBadge(confidence) {
-  if (confidence === null || confidence === undefined || Number.isNaN(Number(confidence))) {
-    return el('span', { className: 'badge confidence-none', text: '—' });
-  }
+/** 'high' | 'medium' | 'low' for a confidence, 'none' when there is none (no answer). */
+export function confidenceBand(confidence) {
+  if (confidence === null || confidence === undefined || confidence === '' || Number.isNaN(Number(confidence))) return 'none';
   const value = Number(confidence);
-  const band = value >= CONFIDENCE_HIGH ? 'high' : value >= CONFIDENCE_MEDIUM ? 'medium' : 'low';
+  return value >= CONFIDENCE_HIGH ? 'high' : value >= CONFIDENCE_MEDIUM ? 'medium' : 'low';
+}
+
+export const CONFIDENCE_BAND_LABELS = { high: `High (≥ ${CONFIDENCE_HIGH * 100} %)`, medium: `Medium (${CONFIDENCE_MEDIUM * 100}–${CONFIDENCE_HIGH * 100} %)`, low: `Low (< ${CONFIDENCE_MEDIUM * 100} %)`, none: 'None (no answer)' };
+
+export function confidenceBadge(confidence) {
+  const band = confidenceBand(confidence);
+  if (band === 'none') return el('span', { className: 'badge confidence-none', text: '—' });
+  const value = Number(confidence);
   const pct = `${Math.round(value * 100)}%`;
   return el('span', { className: `badge confidence-${band}`, text: pct, attrs: { title: `Confidence ${pct} (${band})` } });
 }
