@@ -181,6 +181,10 @@ describeEachDatabase('access control and hardening', ({ db }) => {
     it('lets an admin see every analysis with its owner', async () => {
       const list = (await t.app.inject({ method: 'GET', url: '/api/admin/analyses', headers: as('admin') })).json();
       expect(list.sessions.map((s: { session_id: string }) => s.session_id)).toContain(aliceSession);
+      // By email, not only by id: the list and the detail both name the owner.
+      expect(list.sessions.find((s: { session_id: string }) => s.session_id === aliceSession)).toMatchObject({ owner_email: 'alice@example.com' });
+      const detail = (await t.app.inject({ method: 'GET', url: `/api/admin/analysis/${aliceSession}`, headers: as('admin') })).json();
+      expect(detail.session).toMatchObject({ session_id: aliceSession, owner_email: 'alice@example.com' });
       expect((await t.app.inject({ method: 'GET', url: `/api/results/${aliceSession}`, headers: as('admin') })).statusCode).toBe(200);
     });
   });

@@ -12,6 +12,15 @@ import { requireAdmin } from '../auth-hooks.js';
 
 const MAX_PAGE_SIZE = 200;
 
+/**
+ * A session as admins see it: the summary plus the plan's column name for the file (admin scripts read
+ * `pdf_filename`) and the owner's email (sessions.user_email, recorded when the session was created; null in
+ * AUTH=off mode). Only admins see other people's email addresses.
+ */
+export function adminSessionSummary(s: Session) {
+  return { ...sessionSummary(s), pdf_filename: s.pdfFilename, owner_email: s.userEmail };
+}
+
 export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.addHook('onRequest', requireAdmin);
@@ -42,7 +51,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         limit,
         offset,
         // The session summary plus the plan's column name for the file (existing admin scripts read `pdf_filename`).
-        sessions: sessions.map((s) => ({ ...sessionSummary(s), pdf_filename: s.pdfFilename })),
+        sessions: sessions.map(adminSessionSummary),
       };
     },
   );
@@ -56,7 +65,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       const document = doc
         ? { size_bytes: doc.sizeBytes, page_count: doc.pageCount, sha256: doc.sha256, pdf_available: !doc.bytesDeletedAt, deleted_at: doc.bytesDeletedAt?.toISOString() ?? null }
         : { pdf_available: false, deleted_at: null };
-      return { success: true, session: sessionSummary(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
+      return { success: true, session: adminSessionSummary(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
     },
   );
 

@@ -1,0 +1,338 @@
+/**
+ * The analyzer's results as a review queue, in a real browser against the real server: a reopened session shows
+ * its results (not the upload form), a non-PDF is refused at the picker, the estimate is on screen before Start
+ * is enabled, filters and search narrow the questions, the page fits a 390-px phone, keys step through the
+ * questions (and are ignored while typing), and a 1,000-question result loads and steps without rebuilding rows.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  browserAvailable,
+  createSpecPdf,
+  findUnlabelledControls,
+  getJson,
+  launchBrowser,
+  openPage,
+  saveScreenshot,
+  startAnalysisViaApi,
+  startTestServer,
+  waitUntil,
+  writeTempFile,
+  type BrowserPage,
+  type TestServer,
+} from './browser-harness.js';
+
+interface Question {
+  question_id: string;
+  question: string;
+  answer: string | null;
+  confidence: number | null;
+  answer_status: string;
+}
+interface ResultsReply {
+  status: string;
+  result: { sections: Array<{ section_id: string; section_name: string; questions: Question[] }> };
+  statistics: { questions_answered: number; total_questions: number };
+}
+interface QuestionConfig {
+  config_name: string;
+  version: string;
+  description: string;
+  sections: Array<{ section_id: string; section_name: string; description: string; questions: Array<{ id: string; text: string; required: boolean; expected_type: string }> }>;
+}
+
+// The largest config the server accepts (MAX_QUESTIONS): the default checklist ten times over.
+const BIG_REPEATS = 10;
+const PHONE = { width: 390, height: 844 };
+
+const run = browserAvailable() ? describe : describe.skip;
+
+run('analyzer review queue', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let tmp: string;
+  let specPath: string;
+  let sessionId: string;
+  let bigSessionId: string;
+  let results: ResultsReply;
+  const opened: BrowserPage[] = [];
+
+  async function waitForCompletion(id: string): Promise<ResultsReply> {
+    return waitUntil(
+      async () => {
+        const r = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${id}`);
+        return r.status === 'completed' ? r : null;
+      },
+      { timeoutMs: 240_000, intervalMs: 500, what: `analysis ${id} to complete` },
+    );
+  }
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-review-files-'));
+    const pdf = await createSpecPdf();
+    specPath = writeTempFile(tmp, 'example-spec.pdf', pdf);
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    sessionId = await startAnalysisViaApi(server.baseUrl, pdf, 'example-spec.pdf');
+    const { config } = await getJson<{ config: QuestionConfig }>(`${server.baseUrl}/api/config/questions`);
+    const big: QuestionConfig = {
+      ...config,
+      config_name: 'Big checklist',
+      sections: Array.from({ length: BIG_REPEATS }, (_, r) =>
+        config.sections.map((s) => ({ ...s, section_id: `${s.section_id}_${r}`, section_name: `${s.section_name} (${r + 1})`, questions: s.questions.map((q) => ({ ...q, id: `R${r}_${q.id}` })) })),
+      ).flat(),
+    };
+    bigSessionId = await startAnalysisViaApi(server.baseUrl, pdf, 'big-spec.pdf', { config: JSON.stringify(big) });
+    results = await waitForCompletion(sessionId);
+    const bigResults = await waitForCompletion(bigSessionId);
+    expect(bigResults.statistics.total_questions).toBe(1000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    for (const p of opened.splice(0)) await p.context.close();
+  });
+
+  async function open(url: string, viewport?: { width: number; height: number }): Promise<BrowserPage> {
+    const p = await openPage(browser, viewport);
+    opened.push(p);
+    await p.page.goto(`${server.baseUrl}${url}`);
+    return p;
+  }
+
+  const rows = (page: Page) => page.locator('#answers-body .q-row[data-question-id]');
+  const currentId = (page: Page) => page.locator('#answers-body .q-row[aria-current=true]').getAttribute('data-question-id');
+
+  it('shows a reopened session’s results instead of the upload form, and offers a new analysis', async () => {
+    const { page, errors } = await open(`/analyzer?session=${sessionId}`);
+    await page.locator('#banner.banner-ok').waitFor();
+    await rows(page).nth(99).waitFor();
+    expect(await rows(page).count()).toBe(100);
+    expect(await page.locator('#analyze-form').isHidden()).toBe(true);
+    expect(await page.locator('#new-analysis').isVisible()).toBe(true);
+    expect(await page.locator('#review-counter').innerText()).toBe('0 of 100 reviewed');
+    // Ten sections, each with its answered/total.
+    expect(await page.locator('#answers-body .q-section').count()).toBe(10);
+    const first = results.result.sections[0]!;
+    const answered = first.questions.filter((q) => q.answer !== null).length;
+    expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-section-count`).innerText()).toBe(`${answered}/10 answered`);
+    // Collapsing a section hides its rows and keeps its count.
+    await page.click(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`);
+    expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-row`).count()).toBe(0);
+    expect(await page.getAttribute(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`, 'aria-expanded')).toBe('false');
+    await page.click(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`);
+    expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-row`).count()).toBe(10);
+    expect(await findUnlabelledControls(page)).toEqual([]);
+
+    await page.click('#new-analysis');
+    await page.waitForURL(/\/analyzer$/);
+    expect(await page.locator('#analyze-form').isVisible()).toBe(true);
+    expect(await page.locator('#run').isHidden()).toBe(true);
+    // Back returns to the session.
+    await page.goBack();
+    await rows(page).nth(99).waitFor();
+    expect(await page.locator('#analyze-form').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a file that is not a PDF at the picker, without uploading it', async () => {
+    const { page, errors } = await open('/analyzer');
+    await page.locator('#sections-list input[type=checkbox]').first().waitFor();
+    expect(await page.getAttribute('#pdf-input', 'accept')).toMatch(/application\/pdf/);
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/documents') uploads.push(request.url());
+    });
+    await page.setInputFiles('#pdf-input', writeTempFile(tmp, 'notes.txt', 'Minutes of the pre-bid meeting.\n'));
+    await page.locator('#pdf-error:not([hidden])').waitFor();
+    expect(await page.locator('#pdf-error').innerText()).toBe('“notes.txt” is not a PDF. Choose a PDF file (.pdf).');
+    expect(await page.isDisabled('#start-button')).toBe(true);
+    expect(await page.locator('#upload-progress').isHidden()).toBe(true);
+    // A PDF afterwards is accepted and the error goes away.
+    await page.setInputFiles('#pdf-input', specPath);
+    await page.locator('#pdf-error').waitFor({ state: 'hidden' });
+    await page.locator('#start-button:enabled').waitFor();
+    expect(uploads).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the parse (pages, OCR) and keeps Start disabled until the estimate is on screen', async () => {
+    const { page, errors } = await open('/analyzer');
+    await page.locator('#sections-list input[type=checkbox]').first().waitFor();
+    // Hold every estimate until the test lets it through.
+    let release = () => {};
+    let held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/estimate', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.setInputFiles('#pdf-input', specPath);
+    await page.locator('#upload-status', { hasText: 'Ready: 4 pages' }).waitFor();
+    expect(await page.locator('#upload-parse').innerText()).toMatch(/Pages\s+4\s+Read by OCR\s+none/);
+    expect(await page.isDisabled('#start-button')).toBe(true); // parsed, but no estimate yet
+    release();
+    await page.locator('#estimate dd', { hasText: /^100$/ }).waitFor();
+    await page.locator('#start-button:enabled').waitFor();
+    // A changed option needs its own estimate before Start is possible again.
+    held = new Promise<void>((resolve) => (release = resolve));
+    await page.locator('#sections-list input[type=checkbox]').first().uncheck();
+    expect(await page.isDisabled('#start-button')).toBe(true);
+    release();
+    await page.locator('#estimate dd', { hasText: /^90$/ }).waitFor();
+    await page.locator('#start-button:enabled').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('filters by section, answer status and confidence band, orders low confidence first, and searches', async () => {
+    const { page, errors } = await open(`/analyzer?session=${sessionId}`);
+    await rows(page).nth(99).waitFor();
+    const all = results.result.sections.flatMap((s) => s.questions.map((q) => ({ ...q, section_id: s.section_id })));
+    const answered = all.filter((q) => q.answer !== null);
+    const ids = async () => rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-question-id')));
+
+    const second = results.result.sections[1]!;
+    await page.selectOption('#filter-section', second.section_id);
+    await page.locator('#queue-count', { hasText: 'Showing 10 of 100' }).waitFor();
+    expect(await ids()).toEqual(second.questions.map((q) => q.question_id));
+
+    await page.selectOption('#filter-answer', 'not_found');
+    const notFoundHere = second.questions.filter((q) => q.answer === null).map((q) => q.question_id);
+    await page.locator('#queue-count', { hasText: `Showing ${notFoundHere.length} of 100` }).waitFor();
+    expect(await ids()).toEqual(notFoundHere);
+    expect(await page.locator('#answers-body .q-row:not([data-state=not-found])').count()).toBe(0);
+
+    await page.click('#filter-clear');
+    await page.locator('#queue-count', { hasText: /^100 questions$/ }).waitFor();
+
+    // Confidence bands: the same cut points as the badge colours.
+    for (const band of ['high', 'medium', 'low'] as const) {
+      await page.selectOption('#filter-band', band);
+      const expected = answered.filter((q) => (q.confidence! >= 0.8 ? 'high' : q.confidence! >= 0.5 ? 'medium' : 'low') === band).map((q) => q.question_id);
+      await page.locator('#queue-count', { hasText: expected.length === 100 ? '100 questions' : `Showing ${expected.length} of 100` }).waitFor();
+      expect((await ids()).sort()).toEqual([...expected].sort());
+      for (const badge of await page.locator('#answers-body .q-row .badge[class*=confidence-]').all()) expect(await badge.getAttribute('class')).toContain(`confidence-${band}`);
+    }
+    await page.selectOption('#filter-band', '');
+
+    // Low confidence first: a flat list, answered questions by rising confidence, then the rest.
+    await page.selectOption('#filter-order', 'confidence');
+    await page.locator('#answers-body .q-rows.flat').waitFor();
+    const ordered = await ids();
+    const byConfidence = [...answered].sort((a, b) => a.confidence! - b.confidence! || all.indexOf(a) - all.indexOf(b)).map((q) => q.question_id);
+    expect(ordered.slice(0, answered.length)).toEqual(byConfidence);
+    expect(ordered).toHaveLength(100);
+    await page.selectOption('#filter-order', 'document');
+
+    // Search over questions and answers, case-insensitive, every word must match.
+    await page.fill('#filter-search', 'RESIN');
+    const resin = all.filter((q) => `${q.question_id} ${q.question} ${q.answer ?? ''}`.toLowerCase().includes('resin')).map((q) => q.question_id);
+    await page.locator('#queue-count', { hasText: `Showing ${resin.length} of 100` }).waitFor();
+    expect(await ids()).toEqual(resin);
+    expect(resin).toContain('Q11');
+    await page.fill('#filter-search', 'polyester system');
+    await page.locator('#answers-body .q-row[data-question-id=Q11]').waitFor();
+    await page.fill('#filter-search', 'no such words anywhere');
+    await page.locator('#answers-body .q-empty', { hasText: 'No question matches' }).waitFor();
+    await page.click('#filter-clear');
+    await page.locator('#queue-count', { hasText: /^100 questions$/ }).waitFor();
+    expect(await page.inputValue('#filter-search')).toBe('');
+    expect(errors).toEqual([]);
+  });
+
+  it('steps through questions with j and k, shows the current one’s quote, and ignores keys while typing', async () => {
+    const { page, errors } = await open(`/analyzer?session=${sessionId}`);
+    await rows(page).nth(99).waitFor();
+    const order = results.result.sections.flatMap((s) => s.questions);
+    await page.keyboard.press('j');
+    expect(await currentId(page)).toBe(order[0]!.question_id);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    expect(await currentId(page)).toBe(order[2]!.question_id);
+    await page.keyboard.press('k');
+    expect(await currentId(page)).toBe(order[1]!.question_id);
+    // The current row is open: its quote and actions are shown.
+    const current = page.locator('#answers-body .q-row[aria-current=true]');
+    expect(await current.getAttribute('class')).toContain('open');
+    expect(await current.locator('.q-actions button[data-action=accept]').count()).toBe(1);
+
+    // Typing in the search box is text, not commands.
+    await page.click('#filter-search');
+    await page.keyboard.type('jk');
+    expect(await currentId(page)).toBe(order[1]!.question_id);
+    expect(await page.inputValue('#filter-search')).toBe('jk');
+    await page.fill('#filter-search', '');
+
+    // ? opens the help overlay; Escape closes it.
+    await page.locator('#answers-body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('?');
+    await page.locator('#help-dialog[open]').waitFor();
+    expect(await page.locator('#help-dialog').innerText()).toContain('Next / previous question');
+    await page.keyboard.press('Escape');
+    await page.locator('#help-dialog').waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a 390-px phone: no sideways scrolling, rows readable, the detail and filters usable', async () => {
+    const { page, errors } = await open(`/analyzer?session=${sessionId}`, PHONE);
+    await rows(page).nth(99).waitFor();
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(await overflow()).toBeLessThanOrEqual(PHONE.width);
+    // Open the row with the longest answer: still no overflow, and every row's text sits inside the screen.
+    await page.click('#answers-body .q-row[data-question-id=Q1] .q-toggle');
+    await page.locator('#answers-body .q-row[data-question-id=Q1] .q-detail').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(PHONE.width);
+    const boxes = await page.locator('#answers-body .q-row').evaluateAll((els) =>
+      els.slice(0, 30).map((e) => {
+        const text = e.querySelector('.q-text')!.getBoundingClientRect();
+        const answer = e.querySelector('.q-answer')!.getBoundingClientRect();
+        return { left: Math.min(text.left, answer.left), right: Math.max(text.right, answer.right), textWidth: text.width, fontSize: parseFloat(getComputedStyle(e.querySelector('.q-text')!).fontSize) };
+      }),
+    );
+    for (const box of boxes) {
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.right).toBeLessThanOrEqual(PHONE.width);
+      expect(box.textWidth).toBeGreaterThan(200); // the question gets the row's width, not a sliver of it
+      expect(box.fontSize).toBeGreaterThanOrEqual(14);
+    }
+    await page.locator('#answers-body .q-row[data-question-id=Q1]').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'analyzer-review-phone');
+    expect(errors).toEqual([]);
+  });
+
+  it('loads a 1,000-question result and steps through it touching only the rows that change', async () => {
+    const { page, errors } = await open(`/analyzer?session=${bigSessionId}`);
+    await page.locator('#review-counter', { hasText: '0 of 1000 reviewed' }).waitFor();
+    await rows(page).nth(999).waitFor();
+    expect(await rows(page).count()).toBe(1000);
+    // Mark every row node: a re-render that rebuilt rows would drop the marks.
+    await page.evaluate(`document.querySelectorAll('#answers-body .q-row').forEach((r) => { r.dataset.probe = '1'; })`);
+    for (let i = 0; i < 40; i++) await page.keyboard.press('j');
+    const big = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${bigSessionId}`);
+    const order = big.result.sections.flatMap((s) => s.questions.map((q) => q.question_id));
+    expect(await currentId(page)).toBe(order[39]);
+    for (let i = 0; i < 5; i++) await page.keyboard.press('k');
+    expect(await currentId(page)).toBe(order[34]);
+    // Only the rows the cursor passed through were rebuilt (each at most once per step), never the other ~960.
+    const unmarked = await page.evaluate<number>(`document.querySelectorAll('#answers-body .q-row:not([data-probe])').length`);
+    expect(unmarked).toBeLessThanOrEqual(40);
+    expect(unmarked).toBeGreaterThan(0);
+    // The current row is on screen.
+    expect(await page.locator('#answers-body .q-row[aria-current=true]').isVisible()).toBe(true);
+    const inView = await page.locator('#answers-body .q-row[aria-current=true]').evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    });
+    expect(inView).toBe(true);
+    // A filter over 1,000 questions answers at once too.
+    await page.fill('#filter-search', 'resin');
+    await page.locator('#queue-count', { hasText: /^Showing \d+ of 1000 questions$/ }).waitFor();
+    expect(errors).toEqual([]);
+  });
+});
