@@ -288,13 +288,11 @@ run('analyzer review queue', () => {
     await page.click('#answers-body .q-row[data-question-id=Q1] .q-toggle');
     await page.locator('#answers-body .q-row[data-question-id=Q1] .q-detail').waitFor();
     expect(await overflow()).toBeLessThanOrEqual(PHONE.width);
-    const boxes = await page.locator('#answers-body .q-row').evaluateAll((els) =>
-      els.slice(0, 30).map((e) => {
-        const text = e.querySelector('.q-text')!.getBoundingClientRect();
-        const answer = e.querySelector('.q-answer')!.getBoundingClientRect();
-        return { left: Math.min(text.left, answer.left), right: Math.max(text.right, answer.right), textWidth: text.width, fontSize: parseFloat(getComputedStyle(e.querySelector('.q-text')!).fontSize) };
-      }),
-    );
+    const boxes = await page.evaluate<Array<{ left: number; right: number; textWidth: number; fontSize: number }>>(`[...document.querySelectorAll('#answers-body .q-row')].slice(0, 30).map((e) => {
+      const text = e.querySelector('.q-text').getBoundingClientRect();
+      const answer = e.querySelector('.q-answer').getBoundingClientRect();
+      return { left: Math.min(text.left, answer.left), right: Math.max(text.right, answer.right), textWidth: text.width, fontSize: parseFloat(getComputedStyle(e.querySelector('.q-text')).fontSize) };
+    })`);
     for (const box of boxes) {
       expect(box.left).toBeGreaterThanOrEqual(0);
       expect(box.right).toBeLessThanOrEqual(PHONE.width);
@@ -325,10 +323,10 @@ run('analyzer review queue', () => {
     expect(unmarked).toBeGreaterThan(0);
     // The current row is on screen.
     expect(await page.locator('#answers-body .q-row[aria-current=true]').isVisible()).toBe(true);
-    const inView = await page.locator('#answers-body .q-row[aria-current=true]').evaluate((e) => {
-      const r = e.getBoundingClientRect();
+    const inView = await page.evaluate<boolean>(`(() => {
+      const r = document.querySelector('#answers-body .q-row[aria-current=true]').getBoundingClientRect();
       return r.top >= 0 && r.top < window.innerHeight;
-    });
+    })()`);
     expect(inView).toBe(true);
     // A filter over 1,000 questions answers at once too.
     await page.fill('#filter-search', 'resin');
