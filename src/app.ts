@@ -18,6 +18,7 @@ import { documentRoutes } from './routes/api/documents.js';
 import { sessionRoutes } from './routes/api/sessions.js';
 import { configRoutes } from './routes/api/config.js';
 import { exportRoutes } from './routes/api/export.js';
+import { reviewRoutes } from './routes/api/reviews.js';
 import { adminRoutes } from './routes/admin/analyses.js';
 import { pageRoutes } from './routes/pages.js';
 import { authRoutes } from './routes/api/auth.js';
@@ -127,6 +128,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(documentRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(exportRoutes, { ctx });
+  await app.register(reviewRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(pageRoutes);
   return app;

@@ -28,6 +28,11 @@ export const ERROR_CATALOGUE = {
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
   SESSION_ALIAS_TAKEN: { status: 409, message: 'You already used this session_id for another analysis; choose a new one.' },
 
+  // Reviews
+  QUESTION_NOT_FOUND: { status: 404, message: 'The analysis has no question with this id.' },
+  REVIEW_CONFLICT: { status: 409, message: 'Someone else reviewed this answer since you loaded it; reload and review again.' },
+  SESSION_RUNNING: { status: 409, message: 'The analysis is still running and has not reached this question yet.' },
+
   // Uploaded documents
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },
   DOCUMENT_EXPIRED: { status: 410, message: 'The uploaded document has expired; upload the PDF again.' },

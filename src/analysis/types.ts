@@ -44,6 +44,40 @@ export interface QuestionAnswer {
    * still running, before reaching it). Set by buildFullResult; absent in results stored before it existed.
    */
   answer_status?: AnswerStatus;
+  /**
+   * A reviewer's current verdict (null = not reviewed). Overlaid at read time from answer_reviews
+   * (src/sessions/review-overlay.ts); never stored in result_data.
+   */
+  review?: ReviewInfo | null;
+  /** What the engine said, present when a reviewer changed the answer (edit or reject). */
+  machine_answer?: MachineAnswer;
+}
+
+export type ReviewStatus = 'accepted' | 'edited' | 'rejected';
+
+/** A question's current review as results show it. `by` is the reviewer's email; `at` ISO UTC. */
+export interface ReviewInfo {
+  status: ReviewStatus;
+  by: string | null;
+  at: string;
+  note: string | null;
+  review_id: number;
+  /** Edits: whether the edited text was found on its pages (false = shown as unverified); null otherwise. */
+  verified: boolean | null;
+}
+
+/** The engine's answer, kept beside a reviewed one. */
+export interface MachineAnswer {
+  answer: string | null;
+  page_citations: number[];
+  confidence: number;
+  footnote: string | null;
+}
+
+/** "37 of 100 reviewed". */
+export interface ReviewSummary {
+  reviewed: number;
+  total: number;
 }
 
 export type AnswerStatus = 'answered' | 'not_found' | 'not_examined';
@@ -98,6 +132,8 @@ export interface FullResult {
     stopped_reason: StopReason | null;
     thorough: boolean;
   };
+  /** Overlaid at read time with the reviews (absent in stored result_data). */
+  review_summary?: ReviewSummary;
 }
 
 /** PRODUCT.md "Legacy result format" (stored as analysis_results.legacy_result_data, served as `result`). */
@@ -114,6 +150,9 @@ export interface LegacyResult {
       confidence: number;
       footnote: string | null;
       answer_status: AnswerStatus;
+      /** Overlaid at read time (src/sessions/review-overlay.ts); absent in stored legacy_result_data. */
+      review?: ReviewInfo | null;
+      machine_answer?: MachineAnswer;
     }>;
   }>;
   document_name: string;
@@ -121,6 +160,7 @@ export interface LegacyResult {
   questions_answered: number;
   total_questions: number;
   metadata: { started_at: string; completed_at: string | null; total_tokens: number; estimated_cost: number };
+  review_summary?: ReviewSummary;
 }
 
 /** PRODUCT.md `statistics`. */

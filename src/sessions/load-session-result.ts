@@ -2,12 +2,16 @@
  * A session's result for every state, read only from the database: the stored result once the run has
  * finished, otherwise one rebuilt from the answers checkpointed so far (every question of the enabled
  * sections present; unanswered ones null). An unknown id is SESSION_NOT_FOUND; an existing session never is.
+ * Reviewers' verdicts are laid over it here (src/sessions/review-overlay.ts), so every reader — results, admin
+ * detail, exports — shows the reviewed answers while the machine's stored ones stay untouched.
  */
 import { AppError } from '../errors.js';
 import type { SessionStore, Session } from '../db/session-store.js';
 import { buildFullResult, toLegacyResult, toStatistics } from '../analysis/build-result.js';
 import type { FullResult, LegacyResult, Statistics } from '../analysis/types.js';
 import { TERMINAL_STATUSES } from '../db/queries/sessions.js';
+import { selectLatestReviews } from '../db/queries/reviews.js';
+import { applyReviews } from './review-overlay.js';
 
 export interface SessionResult {
   session: Session;
@@ -22,16 +26,19 @@ export async function loadSessionResult(store: SessionStore, sessionId: string, 
   const session = known ?? (await store.getSession(sessionId));
   if (!session) throw new AppError('SESSION_NOT_FOUND');
   const partial = session.status !== 'completed';
+  const reviews = selectLatestReviews(store.db, session.id);
+  reviews.catch(() => undefined); // awaited below; don't let it reject unobserved while the result loads
 
   if (TERMINAL_STATUSES.includes(session.status)) {
-    const stored = await store.getResult(sessionId);
+    const stored = await store.getResult(session.id);
     if (stored) {
-      const full = stored.resultData;
-      return { session, full, legacy: stored.legacyResultData ?? toLegacyResult(full), statistics: toStatistics(full), partial };
+      const r = applyReviews(stored.resultData, stored.legacyResultData ?? toLegacyResult(stored.resultData), await reviews);
+      return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial };
     }
   }
-  const full = await buildResultFromAnswers(store, session);
-  return { session, full, legacy: toLegacyResult(full), statistics: toStatistics(full), partial };
+  const built = await buildResultFromAnswers(store, session);
+  const r = applyReviews(built, toLegacyResult(built), await reviews);
+  return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial };
 }
 
 /** Rebuild a FullResult from the session's config and checkpointed answers. */

@@ -111,6 +111,8 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       ['GET', '/api/export/AAAAAAAAAAAAAAAAAAAAAAAA?format=xlsx'],
       ['GET', '/api/export/excel-dashboard/AAAAAAAAAAAAAAAAAAAAAAAA'],
       ['GET', '/api/document/AAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['POST', '/api/review/AAAAAAAAAAAAAAAAAAAAAAAA/Q1'],
+      ['GET', '/api/review/AAAAAAAAAAAAAAAAAAAAAAAA/Q1/history'],
       ['GET', '/api/config/questions'],
       ['POST', '/api/config/validate'],
       ['GET', '/api/engines'],
