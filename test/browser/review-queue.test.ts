@@ -31,6 +31,7 @@ interface Question {
   answer: string | null;
   confidence: number | null;
   answer_status: string;
+  review?: { status: string } | null;
 }
 interface ResultsReply {
   status: string;
@@ -276,6 +277,82 @@ run('analyzer review queue', () => {
     expect(await page.locator('#help-dialog').innerText()).toContain('Next / previous question');
     await page.keyboard.press('Escape');
     await page.locator('#help-dialog').waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+  });
+
+  it('reviews with the keyboard alone (accept, reject, edit), shows a conflicting review, and keeps it all after a reload', async () => {
+    const reviewSession = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'review-me.pdf');
+    const fresh = await waitForCompletion(reviewSession);
+    const order = fresh.result.sections.flatMap((s) => s.questions);
+    const { page, errors } = await open(`/analyzer?session=${reviewSession}`);
+    await rows(page).nth(99).waitFor();
+    const row = (i: number) => page.locator(`#answers-body .q-row[data-question-id="${order[i]!.question_id}"]`);
+
+    await page.keyboard.press('j');
+    await page.keyboard.press('a'); // accept the first, move on
+    await row(0).and(page.locator('[data-review=accepted]')).waitFor();
+    expect(await currentId(page)).toBe(order[1]!.question_id);
+    await page.keyboard.press('r'); // reject the second, move on
+    await row(1).and(page.locator('[data-review=rejected]')).waitFor();
+    expect(await row(1).getAttribute('data-state')).toBe('not-found');
+    expect(await currentId(page)).toBe(order[2]!.question_id);
+
+    await page.keyboard.press('e'); // edit the third: the editor takes the focus
+    const editor = row(2).locator('form.q-editor');
+    await editor.waitFor();
+    expect(await page.evaluate<string>('document.activeElement.className')).toContain('edit-answer');
+    const corrected = 'The liner shall conform to ASTM F1216 and ASTM D5813.';
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type(corrected);
+    await editor.locator('.edit-pages').fill('2');
+    await editor.locator('.edit-note').fill('checked on page 2');
+    await editor.locator('.edit-answer').focus();
+    await page.keyboard.press('Control+Enter');
+    await row(2).and(page.locator('[data-review=edited]')).waitFor();
+    expect(await row(2).locator('.q-answer .answer-text').innerText()).toBe(corrected);
+    expect(await row(2).locator('.review-line').innerText()).toMatch(/^Edited by .* — checked on page 2/);
+    expect(await row(2).locator('.unverified').count()).toBe(0); // the text is on page 2
+    await page.locator('#review-counter', { hasText: '3 of 100 reviewed' }).waitFor();
+
+    // Someone else accepts the fourth meanwhile: our accept, based on the unreviewed answer, is refused (409)
+    // and both are shown; applying ours anyway lands on top of theirs.
+    const other = await fetch(`${server.baseUrl}/api/review/${reviewSession}/${order[3]!.question_id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'reject', note: 'not in this spec' }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    expect(other.status).toBe(200);
+    await page.keyboard.press('j');
+    expect(await currentId(page)).toBe(order[3]!.question_id);
+    await page.keyboard.press('a');
+    const conflict = row(3).locator('.conflict');
+    await conflict.waitFor();
+    expect(await conflict.innerText()).toMatch(/Someone reviewed this question meanwhile[\s\S]*Rejected by/);
+    expect(await row(3).getAttribute('data-review')).toBe('rejected'); // the current state is shown
+    await conflict.locator('button[data-action=retry]').click();
+    await row(3).and(page.locator('[data-review=accepted]')).waitFor();
+    expect(await row(3).locator('.conflict').count()).toBe(0);
+    const history = await getJson<{ history: Array<{ action: string }> }>(`${server.baseUrl}/api/review/${reviewSession}/${order[3]!.question_id}/history`);
+    expect(history.history.map((h) => h.action)).toEqual(['reject', 'accept']);
+
+    // The server has every review; a reload shows them (and the edit) again.
+    const stored = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${reviewSession}`);
+    const byId = new Map(stored.result.sections.flatMap((s) => s.questions).map((q) => [q.question_id, q]));
+    expect([0, 1, 2, 3].map((i) => byId.get(order[i]!.question_id)!.review?.status)).toEqual(['accepted', 'rejected', 'edited', 'accepted']);
+    expect(byId.get(order[2]!.question_id)!.answer).toBe(corrected);
+    await page.reload();
+    await rows(page).nth(99).waitFor();
+    await page.locator('#review-counter', { hasText: '4 of 100 reviewed' }).waitFor();
+    expect(await row(2).getAttribute('data-review')).toBe('edited');
+    expect(await row(2).locator('.q-answer .answer-text').innerText()).toBe(corrected);
+    // The review filter finds them; the history of the edit lists it.
+    await page.selectOption('#filter-review', 'edited');
+    await page.locator('#queue-count', { hasText: 'Showing 1 of 100' }).waitFor();
+    await row(2).locator('.q-toggle').click();
+    await row(2).locator('button[data-action=history]').click();
+    await row(2).locator('.review-history li').first().waitFor();
+    expect(await row(2).locator('.review-history').innerText()).toContain('edit');
     expect(errors).toEqual([]);
   });
 

@@ -16,6 +16,12 @@ function typingIn(target) {
   return false;
 }
 
+/** A question the reviewer can act on: not one a running analysis has yet to reach. */
+function reviewableQuestion(q, state) {
+  if (!q) return false;
+  return !(state.results.running && (q.answer === null || q.answer === undefined) && q.answer_status !== 'not_found');
+}
+
 function reviewable(state) {
   return Boolean(state.run.sessionId && state.results.result && state.setup.view === 'session');
 }
@@ -45,15 +51,15 @@ function onKey(event) {
       moveCursor(-1);
       break;
     case 'a':
-      if (!q || state.results.running) return;
+      if (!reviewableQuestion(q, state)) return;
       reviewAndAdvance('accept', noteFor(q.question_id));
       break;
     case 'r':
-      if (!q || state.results.running) return;
+      if (!reviewableQuestion(q, state)) return;
       reviewAndAdvance('reject', noteFor(q.question_id));
       break;
     case 'e':
-      if (!q || state.results.running) return;
+      if (!reviewableQuestion(q, state)) return;
       startEditing(q.question_id);
       break;
     case 'o': {

@@ -186,6 +186,7 @@ function historyList(history) {
         el('strong', { text: h.action }),
         h.answer !== undefined && h.answer !== null && h.action === 'edit' ? el('span', { text: `: “${h.answer}”` }) : null,
         Array.isArray(h.pages) && h.pages.length && h.action === 'edit' ? el('span', { text: ` (p. ${h.pages.join(', ')})` }) : null,
+        h.action === 'edit' && h.verified === false ? el('span', { className: 'badge unverified', text: 'unverified' }) : null,
         h.note ? el('span', { className: 'review-note', text: ` — ${h.note}` }) : null,
       ]),
     ),

@@ -64,8 +64,9 @@ export async function sendReview(questionId, action, fields = {}) {
   const sessionId = state.run.sessionId;
   const question = findQuestion(state, questionId);
   if (!sessionId || !question || state.review.pending[questionId]) return false;
-  const body = { action, ...fields };
-  if (question.review && question.review.review_id !== undefined && question.review.review_id !== null) body.base_review_id = question.review.review_id;
+  // The review this action builds on (null: none yet): if someone reviewed the question since, the server
+  // refuses with 409 REVIEW_CONFLICT instead of silently replacing their review.
+  const body = { action, ...fields, base_review_id: (question.review && question.review.review_id) ?? null };
   store.update('review', (r) => ({ pending: { ...r.pending, [questionId]: action }, errors: without(r.errors, questionId) }));
   try {
     const reply = await requestJson(urls.review(sessionId, questionId), { method: 'POST', body });
@@ -84,6 +85,8 @@ export async function sendReview(questionId, action, fields = {}) {
     if (theirs) replaceQuestion(theirs);
     store.update('review', (r) => ({
       pending: without(r.pending, questionId),
+      // Open the row so the problem is seen even when the cursor has moved on.
+      expanded: r.expanded.includes(questionId) ? r.expanded : [...r.expanded, questionId],
       conflicts: err.code === REVIEW_CONFLICT ? { ...r.conflicts, [questionId]: { mine: { action, ...fields }, theirs } } : r.conflicts,
       errors: err.code === REVIEW_CONFLICT ? r.errors : { ...r.errors, [questionId]: reviewErrorMessage(err) },
       history: without(r.history, questionId),
