@@ -5,6 +5,7 @@
 import { requestJson, uploadFile, urls, EXPORT_FORMATS } from './api.js';
 import { el, byId, showError, debounce, formatDuration, formatNumber, formatCost, fillDefinitionList, isRunning } from './dom.js';
 import { renderAnswers, configAsPendingResult, renderExportLinks } from './results-view.js';
+import { attachCitationPanel } from './viewer/citation-panel.js';
 
 // Many answers can arrive within a second; one results fetch per burst is enough.
 const RESULTS_REFRESH_DEBOUNCE_MS = 300;
@@ -762,6 +763,8 @@ function renderStatistics(reply) {
 ui.stopButton.addEventListener('click', () => void stopAnalysis());
 // A class on the table body, so the choice survives every re-render from /api/results.
 ui.answeredOnly.addEventListener('change', () => ui.answersBody.classList.toggle('answered-only', ui.answeredOnly.checked));
+// Page citations open the PDF beside the results, at that page with the quote highlighted.
+attachCitationPanel(ui.answersBody);
 
 async function stopAnalysis() {
   const sessionId = state.sessionId;

@@ -119,6 +119,7 @@ export function uploadFile(path, file, { onProgress, signal } = {}) {
 export const urls = {
   progress: (id) => `/api/progress/${encodeURIComponent(id)}`,
   exportFile: (id, format) => `/api/export/${encodeURIComponent(id)}?format=${encodeURIComponent(format)}`,
+  document: (id) => `/api/document/${encodeURIComponent(id)}`,
   documentPage: (id, page) => `/api/document/${encodeURIComponent(id)}#page=${page}`,
   analyzerSession: (id) => `/analyzer?session=${encodeURIComponent(id)}`,
   adminSession: (id) => `/admin?session=${encodeURIComponent(id)}`,
