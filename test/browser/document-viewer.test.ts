@@ -188,7 +188,7 @@ run('document viewer', () => {
     const panelBox = (await page.locator('#document-panel').boundingBox())!;
     const tableBox = (await page.locator('#answers-table').boundingBox())!;
     expect(tableBox.x + Math.min(tableBox.width, 200)).toBeLessThanOrEqual(panelBox.x);
-    await saveScreenshot(page, 'viewer-cited-page');
+    await saveScreenshot(page, 'viewer-cited-page', { docsName: 'screenshot-viewer.png' });
     expect(errors).toEqual([]);
   });
 

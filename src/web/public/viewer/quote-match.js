@@ -16,15 +16,19 @@ const ELLIPSIS = /\s*(?:\.\.\.|\u2026)\s*/;
 export const MIN_FRAGMENT_KEY_CHARS = 3;
 /** A partial match (the start or the end of a quote that runs over a page break) must be at least this long. */
 export const MIN_PARTIAL_KEY_CHARS = 12;
+/**
+ * ...and must sit at the page's edge: the start of a quote within this many key characters of the end of the
+ * page's text, its end within as many of the start (room for a running header or footer). Elsewhere a shared
+ * opening ("The contractor shall") is a coincidence, not the quote.
+ */
+export const PAGE_EDGE_KEY_CHARS = 120;
 
 /** One character → its comparable form ('' when it is ignored). */
 function keyOf(ch) {
-  let out = ch.normalize('NFKC').replace(SINGLE_QUOTES, "'").replace(DOUBLE_QUOTES, '"').replace(DASHES, '-').toLowerCase();
-  if (out.length === 1) return IGNORED.test(out) ? '' : out;
+  const out = ch.normalize('NFKC').replace(SINGLE_QUOTES, "'").replace(DOUBLE_QUOTES, '"').replace(DASHES, '-').toLowerCase();
   let kept = '';
   for (const c of out) if (!IGNORED.test(c)) kept += c;
-  out = kept;
-  return out;
+  return kept;
 }
 
 /**
@@ -67,14 +71,25 @@ export function quoteFragments(quote) {
 }
 
 /** Key positions [from, to) → ranges per item: [{item, start, end}] with end exclusive (source offsets). */
-function toRanges(index, from, to) {
+function toRanges(items, index, from, to) {
   const ranges = [];
   for (let k = from; k < to; k++) {
     const it = index.item[k];
     const off = index.offset[k];
     const last = ranges[ranges.length - 1];
-    if (last && last.item === it) last.end = Math.max(last.end, off + 1);
-    else ranges.push({ item: it, start: off, end: off + 1 });
+    if (last && last.item === it) {
+      last.end = Math.max(last.end, off + 1);
+      continue;
+    }
+    // The match goes on in a later piece: the ignored characters ending this one (the hyphen of "con-")
+    // belong to it.
+    if (last) {
+      const text = String(items[last.item] ?? '');
+      let end = last.end;
+      while (end < text.length && keyOf(text[end]) === '') end++;
+      if (end === text.length) last.end = end;
+    }
+    ranges.push({ item: it, start: off, end: off + 1 });
   }
   return ranges;
 }
@@ -90,7 +105,8 @@ function longestPart(key, needle, min, fromEnd) {
     if (key.indexOf(partOf(mid)) >= 0) lo = mid;
     else hi = mid - 1;
   }
-  return { at: key.indexOf(partOf(lo)), length: lo };
+  // A quote's start is looked for at the page's end, its end at the page's start: the nearest occurrence.
+  return { at: fromEnd ? key.indexOf(partOf(lo)) : key.lastIndexOf(partOf(lo)), length: lo };
 }
 
 /**
@@ -118,8 +134,10 @@ export function findQuote(items, quote) {
       continue;
     }
     // Not whole: perhaps the page holds its start (the quote goes on overleaf) or its end (it began before).
-    const head = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, false);
-    const tail = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, true);
+    let head = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, false);
+    let tail = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, true);
+    if (head && index.key.length - (head.at + head.length) > PAGE_EDGE_KEY_CHARS) head = null;
+    if (tail && tail.at > PAGE_EDGE_KEY_CHARS) tail = null;
     const best = head && (!tail || head.length >= tail.length) ? head : tail;
     if (best) {
       partial = true;
@@ -128,7 +146,7 @@ export function findQuote(items, quote) {
   }
   if (spans.length === 0) return result;
   spans.sort((a, b) => a[0] - b[0]);
-  for (const [from, to] of spans) result.ranges.push(...toRanges(index, from, to));
+  for (const [from, to] of spans) result.ranges.push(...toRanges(items, index, from, to));
   result.status = result.found === fragments.length && !partial ? 'full' : 'partial';
   return result;
 }
@@ -149,7 +167,7 @@ export function parseFootnote(footnote) {
   return out;
 }
 
-/** The quote(s) a footnote gives for one page ('' joined with " … " when several), or null when none. */
+/** The quote(s) a footnote gives for one page (joined with " … ", as fragments, when several), or null when none. */
 export function quoteForPage(footnote, page) {
   const texts = parseFootnote(footnote)
     .filter((q) => q.from <= page && page <= q.to)
