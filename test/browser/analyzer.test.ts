@@ -127,9 +127,10 @@ run('analyzer page', () => {
     const firstAnswered = results.result.sections.flatMap((s) => s.questions).find((q) => q.answer !== null)!;
     const row = page.locator(`#answers-body .q-row[data-question-id="${firstAnswered.question_id}"]`);
     expect(await row.locator('.answer-text').first().innerText()).toBe(firstAnswered.answer);
-    const pageLink = row.locator('.page-links a').first();
-    expect(await pageLink.getAttribute('href')).toMatch(new RegExp(`^/api/document/${sessionId}#page=\\d+$`));
-    expect(await pageLink.getAttribute('target')).toBe('_blank');
+    // Page citations open the PDF viewer beside the results (test/browser/document-viewer.test.ts).
+    const pageCite = row.locator('.page-links button[data-cite-page]').first();
+    expect(await pageCite.getAttribute('data-cite-document')).toBe(`/api/document/${sessionId}`);
+    expect(await pageCite.getAttribute('data-cite-page')).toMatch(/^\d+$/);
 
     // Buttons after the run: Start again possible, Stop not, every export present.
     expect(await page.isDisabled('#start-button')).toBe(false);

@@ -5,6 +5,7 @@
 import { requestJson, urls, EXPORT_FORMATS } from './api.js';
 import { el, byId, showError, debounce, formatDate, formatDuration, formatCost, formatNumber, shortId, statusBadge, fillDefinitionList, isRunning, STATUS_LABELS } from './dom.js';
 import { renderAnswers, renderExportLinks } from './results-view.js';
+import { attachCitationPanel } from './viewer/citation-panel.js';
 import { renderBarChart } from './chart.js';
 
 const PAGE_SIZE = 25;
@@ -447,6 +448,8 @@ setInterval(() => {
   if (document.visibilityState === 'visible') refreshAll();
 }, AUTO_REFRESH_MS);
 
+// Page citations in the detail open the PDF beside it, at that page with the quote highlighted.
+attachCitationPanel(ui.detailAnswers);
 routeFromUrl();
 void loadStats();
 void loadList();

@@ -9,7 +9,7 @@ import { attachSession, initSession, renderSession } from './analyzer/session.js
 import { initReviewQueue, renderReviewQueue } from './analyzer/review-queue.js';
 import { initQuestionList, renderQuestionList } from './analyzer/question-list.js';
 import { initKeyboard } from './analyzer/keyboard.js';
-import { renderViewer } from './analyzer/viewer-pane.js';
+import { initViewer } from './analyzer/viewer-pane.js';
 
 function render(state, prev) {
   renderUpload(state, prev);
@@ -19,13 +19,14 @@ function render(state, prev) {
   renderProgress(state, prev);
   renderReviewQueue(state, prev);
   renderQuestionList(state, prev);
-  renderViewer(state, prev);
 }
 
 initUpload({ uploaded: () => void requestEstimate() });
 initEstimate({ documentGone: () => void uploadChosenFile() });
 initSession();
 initReviewQueue();
+// Before the list's own click handling: a citation click opens the viewer from the row as it is.
+initViewer();
 initQuestionList();
 initKeyboard();
 store.subscribe(render);

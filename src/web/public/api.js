@@ -121,8 +121,8 @@ export function uploadFile(path, file, { onProgress, signal } = {}) {
 export const urls = {
   progress: (id) => `/api/progress/${encodeURIComponent(id)}`,
   exportFile: (id, format) => `/api/export/${encodeURIComponent(id)}?format=${encodeURIComponent(format)}`,
-  documentPage: (id, page) => `/api/document/${encodeURIComponent(id)}#page=${page}`,
   document: (id) => `/api/document/${encodeURIComponent(id)}`,
+  documentPage: (id, page) => `/api/document/${encodeURIComponent(id)}#page=${page}`,
   review: (id, questionId) => `/api/review/${encodeURIComponent(id)}/${encodeURIComponent(questionId)}`,
   reviewHistory: (id, questionId) => `/api/review/${encodeURIComponent(id)}/${encodeURIComponent(questionId)}/history`,
   analyzerSession: (id) => `/analyzer?session=${encodeURIComponent(id)}`,

@@ -3,13 +3,12 @@
 // its confidence and pages; the quote, variants, review and actions in the row's detail (open for the current
 // question). Rows are keyed by question id and rebuilt only when their question or their flags change, so a
 // keypress on a 1,000-question result touches two rows, not a thousand.
-import { urls } from '../api.js';
 import { byId, el, formatDate } from '../dom.js';
-import { confidenceBadge } from '../results-view.js';
+import { confidenceBadge, pageLinks } from '../results-view.js';
 import { store } from './store.js';
 import { REVIEW_STATUS_LABELS, allEntries, filtersActive, selectQueue } from './review-queue.js';
 import { dismissConflict, loadHistory, parsePages, retryConflict, sendReview, setCursor, startEditing, stopEditing } from './review-actions.js';
-import { openPage } from './viewer-pane.js';
+import { openPage, reopenAfterRender } from './viewer-pane.js';
 
 const ui = { list: byId('answers-body') };
 
@@ -48,23 +47,6 @@ function sameProps(a, b) {
   return true;
 }
 
-function pageLinks(sessionId, pages, questionId) {
-  const list = Array.isArray(pages) ? pages : [];
-  if (list.length === 0) return el('span', { className: 'muted', text: '—' });
-  const wrap = el('span', { className: 'page-links' }, [el('span', { className: 'page-prefix', text: list.length > 1 ? 'pp. ' : 'p. ' })]);
-  list.forEach((page, i) => {
-    if (i > 0) wrap.append(', ');
-    wrap.append(
-      el('a', {
-        className: 'page-link',
-        text: String(page),
-        attrs: { href: urls.documentPage(sessionId, page), target: '_blank', rel: 'noopener', 'data-page': page, 'data-question-id': questionId, 'aria-label': `Open PDF page ${page}` },
-      }),
-    );
-  });
-  return wrap;
-}
-
 function answerNode(q, status) {
   if (status === 'answered') return el('div', { className: 'answer-text', text: q.answer });
   if (status === 'pending') return el('span', { className: 'pending', text: 'Pending' });
@@ -89,7 +71,7 @@ function machineLine(q, sessionId) {
     el('span', { className: 'detail-label', text: 'The engine said: ' }),
     el('span', { className: 'answer-text', text: m.answer ?? 'Not found' }),
     ' ',
-    m.answer ? pageLinks(sessionId, m.page_citations, q.question_id) : null,
+    m.answer ? pageLinks(sessionId, m.page_citations, m.footnote, `${q.question_id} (engine)`) : null,
   ]);
 }
 
@@ -103,7 +85,7 @@ function variantsList(q, sessionId) {
         el('span', { className: 'variant-label', text: 'Also: ' }),
         el('span', { className: 'answer-text', text: v.answer ?? '' }),
         ' ',
-        pageLinks(sessionId, v.pages, q.question_id),
+        pageLinks(sessionId, v.pages, v.footnote, q.question_id),
         ' ',
         confidenceBadge(v.confidence),
         v.footnote ? el('blockquote', { className: 'footnote', text: v.footnote }) : null,
@@ -229,7 +211,7 @@ function buildRow(entry, props) {
       el('div', { className: 'q-answer' }, [answerNode(q, props.status)]),
       el('div', { className: 'q-meta' }, [
         answered ? confidenceBadge(q.confidence) : null,
-        answered ? pageLinks(props.sessionId, q.page_citations, q.question_id) : null,
+        answered ? pageLinks(props.sessionId, q.page_citations, q.footnote, q.question_id) : null,
         entry.review !== 'unreviewed' ? el('span', { className: `badge review-badge review-${entry.review}`, text: REVIEW_STATUS_LABELS[entry.review] }) : null,
       ]),
     ]),
@@ -440,10 +422,17 @@ export function initQuestionList() {
   ui.list.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;
-    const link = target.closest('a.page-link');
-    if (link) {
-      if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return; // new tab as asked
-      if (openPage(link.getAttribute('data-question-id'), Number(link.getAttribute('data-page')), { fromLink: true })) event.preventDefault();
+    // Page citations (button[data-cite-page]) are the document viewer's: viewer-pane.js listens for them.
+    const cite = target.closest('button[data-cite-page]');
+    if (cite) {
+      // The viewer opened from this click; the question becomes the current one, and as its row is redrawn
+      // the viewer is pointed at the redrawn citation (so Escape returns focus to it).
+      const row = cite.closest('.q-row');
+      if (row && row.getAttribute('aria-current') !== 'true') {
+        const id = row.getAttribute('data-question-id');
+        setCursor(id);
+        reopenAfterRender(id, Number(cite.getAttribute('data-cite-page')));
+      }
       return;
     }
     const control = target.closest('[data-action]');

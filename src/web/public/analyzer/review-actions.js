@@ -6,6 +6,7 @@
 import { requestJson, urls } from '../api.js';
 import { store } from './store.js';
 import { selectQueue } from './review-queue.js';
+import { followCursor } from './viewer-pane.js';
 
 const REVIEW_CONFLICT = 'REVIEW_CONFLICT';
 
@@ -140,6 +141,7 @@ export function moveCursor(step) {
   if (at < 0) next = step > 0 ? 0 : visible.length - 1;
   else next = Math.max(0, Math.min(visible.length - 1, at + step));
   setCursor(visible[next].q.question_id);
+  followCursor();
 }
 
 /** The id after the cursor (where accept/reject move on to), or the cursor itself at the end. */
@@ -168,7 +170,10 @@ export function reviewAndAdvance(action, note) {
   if (!id) return;
   const next = nextQuestionId(state);
   void sendReview(id, action, note ? { note } : {});
-  if (next) setCursor(next);
+  if (next && next !== id) {
+    setCursor(next);
+    followCursor();
+  }
 }
 
 export function startEditing(questionId) {

@@ -7,6 +7,7 @@ import { byId, debounce, el, fillDefinitionList, formatCost, formatDuration, for
 import { renderExportLinks } from '../results-view.js';
 import { store } from './store.js';
 import { canStop, initialState } from './state.js';
+import { closeViewer } from './viewer-pane.js';
 import { closeStream, hasStream, initProgress, loadEventsOnce, openStream, terminalProgress } from './progress.js';
 
 // Many answers can arrive within a second; one results fetch per burst is enough.
@@ -60,11 +61,12 @@ export function attachSession(sessionId, { status = null, pendingResult = null, 
 /** Back to the form for a new analysis (the chosen PDF and options stay). */
 export function detachSession({ push = true } = {}) {
   closeStream();
+  closeViewer();
   scheduleResultsRefresh.cancel();
   resultsToken++;
   if (push) history.pushState({}, '', '/analyzer');
   const fresh = initialState();
-  store.replace((state) => ({ ...state, setup: { ...state.setup, view: 'setup' }, run: fresh.run, results: fresh.results, review: { ...fresh.review, filters: state.review.filters }, viewer: fresh.viewer }));
+  store.replace((state) => ({ ...state, setup: { ...state.setup, view: 'setup' }, run: fresh.run, results: fresh.results, review: { ...fresh.review, filters: state.review.filters } }));
 }
 
 function applyTerminalProgress() {

@@ -78,11 +78,6 @@ export function initialState() {
       history: {},
       help: false,
     },
-    viewer: {
-      open: false,
-      questionId: null,
-      page: null,
-    },
   };
 }
 
