@@ -186,7 +186,7 @@ run('document viewer', () => {
     expect(highlights.some((h) => overlaps(h, filler.spans[0]!))).toBe(false);
     // Beside the results, not over them: the results table stays in view left of the panel.
     const panelBox = (await page.locator('#document-panel').boundingBox())!;
-    const tableBox = (await page.locator('#answers-table').boundingBox())!;
+    const tableBox = (await page.locator('#answers-body').boundingBox())!;
     expect(tableBox.x + Math.min(tableBox.width, 200)).toBeLessThanOrEqual(panelBox.x);
     await saveScreenshot(page, 'viewer-cited-page', { docsName: 'screenshot-viewer.png' });
     expect(errors).toEqual([]);

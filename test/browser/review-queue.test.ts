@@ -356,6 +356,38 @@ run('analyzer review queue', () => {
     expect(errors).toEqual([]);
   });
 
+  it('opens the current question’s cited page beside the list with o, and follows j while it is open', async () => {
+    const { page, errors } = await open(`/analyzer?session=${sessionId}`);
+    await rows(page).nth(99).waitFor();
+    const answered = results.result.sections.flatMap((s) => s.questions).filter((q) => q.answer !== null) as Array<Question & { page_citations: number[] }>;
+    const firstTwo = answered.slice(0, 2);
+    expect(firstTwo).toHaveLength(2);
+    await page.selectOption('#filter-answer', 'answered');
+    await page.locator('#queue-count', { hasText: `Showing ${answered.length} of 100` }).waitFor();
+    await page.locator('#review-title').click(); // leave the select: keys are commands again
+    await page.keyboard.press('j');
+    expect(await currentId(page)).toBe(firstTwo[0]!.question_id);
+    await page.keyboard.press('o');
+    const viewer = (n: number) => page.locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${n}"]`);
+    await viewer(firstTwo[0]!.page_citations[0]!).waitFor();
+    expect(['full', 'partial']).toContain(await page.locator('#document-panel .document-viewer').getAttribute('data-quote-status'));
+    expect(await page.locator('#document-panel [data-quote-highlight]').count()).toBeGreaterThan(0);
+    // Side by side: the list ends where the panel begins.
+    const panel = (await page.locator('#document-panel').boundingBox())!;
+    const list = (await page.locator('#answers-body').boundingBox())!;
+    expect(list.x + list.width).toBeLessThanOrEqual(panel.x + 1);
+    expect(list.width).toBeGreaterThan(300);
+    // j moves to the next answer and the viewer follows to its page.
+    await page.keyboard.press('j');
+    expect(await currentId(page)).toBe(firstTwo[1]!.question_id);
+    await viewer(firstTwo[1]!.page_citations[0]!).waitFor();
+    expect(await page.locator('#document-panel h2').innerText()).toContain(firstTwo[1]!.question_id);
+    await saveScreenshot(page, 'analyzer-review-viewer', { docsName: 'screenshot-review.png' });
+    await page.keyboard.press('Escape');
+    await page.locator('#document-panel').waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+  });
+
   it('fits a 390-px phone: no sideways scrolling, rows readable, the detail and filters usable', async () => {
     const { page, errors } = await open(`/analyzer?session=${sessionId}`, PHONE);
     await rows(page).nth(99).waitFor();

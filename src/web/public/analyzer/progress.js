@@ -76,11 +76,13 @@ export function applyEventToRun(run, event) {
   }
 }
 
-function applyEvent(event) {
+/** `replay`: the log of a finished run read once for its progress text; the results are already loaded. */
+function applyEvent(event, { replay = false } = {}) {
   store.replace((state) => {
     const run = applyEventToRun(state.run, event);
     return run === state.run ? state : { ...state, run };
   });
+  if (replay) return;
   if (event.event === 'window_complete' || event.event === 'question_answered') hooks.answersChanged();
   if (TERMINAL_EVENTS.has(event.event)) {
     closeStream();
@@ -129,10 +131,10 @@ export function closeStream() {
   }
 }
 
-async function fetchEventsAfter(sessionId) {
+async function fetchEventsAfter(sessionId, options = {}) {
   const reply = await requestJson(`/api/events/${encodeURIComponent(sessionId)}?last_index=${store.get().run.lastEventIndex}`);
   if (store.get().run.sessionId !== sessionId) return null;
-  for (const event of reply.events || []) applyEvent(event);
+  for (const event of reply.events || []) applyEvent(event, options);
   return reply;
 }
 
@@ -157,7 +159,7 @@ function startPolling(sessionId) {
 /** A finished session opened from a link: replay its events once for the progress text. */
 export async function loadEventsOnce(sessionId) {
   try {
-    await fetchEventsAfter(sessionId);
+    await fetchEventsAfter(sessionId, { replay: true });
   } catch {
     /* the banner and the results already say everything that matters */
   }

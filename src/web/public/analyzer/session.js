@@ -97,7 +97,7 @@ export async function refreshResults() {
   if (token !== resultsToken || store.get().run.sessionId !== sessionId) return; // superseded
   const running = isRunning(reply.status);
   store.update('run', (run) => ({ status: reply.status, error: '', session: reply.session || null, statistics: reply.statistics || null, stopping: running ? run.stopping : false }));
-  store.update('results', { result: reply.result || { sections: [] }, running });
+  store.update('results', (r) => ({ result: keepUnchanged(r.result, reply.result || { sections: [] }), running }));
   if (running && sawTerminal) {
     // The stream said it ended but the results row trails a moment: look again shortly.
     if (terminalRetries < TERMINAL_RESULTS_MAX_RETRIES) {
@@ -110,6 +110,30 @@ export async function refreshResults() {
     closeStream();
     applyTerminalProgress();
   }
+}
+
+/**
+ * The new result, with every question (and section) that did not change kept as the very object already on
+ * screen: rows are keyed on object identity, so a refetch redraws only the questions that changed.
+ */
+export function keepUnchanged(prev, next) {
+  if (!prev || !prev.sections || !next || !next.sections) return next;
+  const before = new Map();
+  for (const section of prev.sections) for (const q of section.questions || []) before.set(q.question_id, q);
+  let same = prev.sections.length === next.sections.length;
+  const sections = next.sections.map((section, i) => {
+    let sectionSame = same && prev.sections[i].section_id === section.section_id && (prev.sections[i].questions || []).length === (section.questions || []).length;
+    const questions = (section.questions || []).map((q, j) => {
+      const old = before.get(q.question_id);
+      const kept = old && JSON.stringify(old) === JSON.stringify(q) ? old : q;
+      if (!sectionSame || prev.sections[i].questions[j] !== kept) sectionSame = false;
+      return kept;
+    });
+    if (sectionSame && prev.sections[i].section_name === section.section_name) return prev.sections[i];
+    same = false;
+    return { ...section, questions };
+  });
+  return { ...next, sections };
 }
 
 async function stopAnalysis() {
