@@ -131,6 +131,8 @@ run('analyzer review queue', () => {
     await page.click(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`);
     expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-row`).count()).toBe(10);
     expect(await findUnlabelledControls(page)).toEqual([]);
+    expect(await page.locator('#filters-toggle').isVisible()).toBe(false); // desktop: every filter is shown
+    expect(await page.locator('#filter-section').isVisible()).toBe(true);
 
     await page.click('#new-analysis');
     await page.waitForURL(/\/analyzer$/);
@@ -408,8 +410,21 @@ run('analyzer review queue', () => {
       expect(box.textWidth).toBeGreaterThan(200); // the question gets the row's width, not a sliver of it
       expect(box.fontSize).toBeGreaterThanOrEqual(14);
     }
+    // The filters other than search fold behind one button on a phone.
+    expect(await page.locator('#filter-section').isVisible()).toBe(false);
+    expect(await page.locator('#filter-search').isVisible()).toBe(true);
+    await page.click('#filters-toggle');
+    expect(await page.getAttribute('#filters-toggle', 'aria-expanded')).toBe('true');
+    const second = results.result.sections[1]!;
+    await page.selectOption('#filter-section', second.section_id);
+    await page.locator('#queue-count', { hasText: 'Showing 10 of 100' }).waitFor();
+    expect(await page.locator('#filters-toggle').innerText()).toBe('Filters (1)');
+    expect(await overflow()).toBeLessThanOrEqual(PHONE.width);
+    await page.click('#filter-clear');
+    await page.click('#filters-toggle');
+    expect(await page.locator('#filter-section').isVisible()).toBe(false);
     await page.locator('#answers-body .q-row[data-question-id=Q1]').scrollIntoViewIfNeeded();
-    await saveScreenshot(page, 'analyzer-review-phone');
+    await saveScreenshot(page, 'analyzer-review-phone', { docsName: 'screenshot-review-phone.png' });
     expect(errors).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ const ui = {
   order: byId('filter-order'),
   search: byId('filter-search'),
   clear: byId('filter-clear'),
+  box: byId('queue-filters'),
+  toggle: byId('filters-toggle'),
   counter: byId('review-counter'),
   shown: byId('queue-count'),
 };
@@ -113,6 +115,7 @@ export function initReviewQueue() {
   fillSelect(ui.answer, [['', 'All'], ...Object.entries(ANSWER_STATUS_LABELS)]);
   fillSelect(ui.review, [['', 'All'], ...Object.entries(REVIEW_STATUS_LABELS)]);
   fillSelect(ui.band, [['', 'All'], ...Object.entries(CONFIDENCE_BAND_LABELS)]);
+  ui.toggle.addEventListener('click', () => store.update('review', (r) => ({ filtersOpen: !r.filtersOpen })));
   ui.section.addEventListener('change', () => setFilter({ section: ui.section.value }));
   ui.answer.addEventListener('change', () => setFilter({ answer: ui.answer.value }));
   ui.review.addEventListener('change', () => setFilter({ review: ui.review.value }));
@@ -136,6 +139,11 @@ export function renderReviewQueue(state, prev) {
     const sections = ((state.results.result && state.results.result.sections) || []).map((s) => [s.section_id, s.section_name]);
     fillSelect(ui.section, [['', 'All sections'], ...sections]);
   }
+  const open = state.review.filtersOpen;
+  ui.box.classList.toggle('collapsed', !open);
+  ui.toggle.setAttribute('aria-expanded', String(open));
+  const active = ['section', 'answer', 'review', 'band'].filter((k) => f[k]).length + (f.order !== 'document' ? 1 : 0);
+  ui.toggle.textContent = active ? `Filters (${active})` : 'Filters';
   if (prev && state.results === prev.results && state.review.filters === prev.review.filters) return;
   ui.section.value = f.section;
   ui.answer.value = f.answer;

@@ -77,6 +77,8 @@ export function initialState() {
       /** question_id → history entries (loaded on demand) */
       history: {},
       help: false,
+      /** On a phone the filters other than search fold behind a button. */
+      filtersOpen: false,
     },
   };
 }
