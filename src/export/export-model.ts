@@ -121,3 +121,67 @@ export function formatDuration(seconds: number): string {
   const wholeSeconds = Math.round(seconds);
   return `${Math.floor(wholeSeconds / 60)} min ${String(wholeSeconds % 60).padStart(2, '0')} s`;
 }
+
+/** Review status column text: "Accepted", "Edited", "Edited (unverified)", "Rejected" or "Not reviewed". */
+export function reviewStatusText(answer: QuestionAnswer): string {
+  const review = answer.review;
+  if (!review) return 'Not reviewed';
+  if (review.status === 'accepted') return 'Accepted';
+  if (review.status === 'rejected') return 'Rejected';
+  return review.verified === false ? 'Edited (unverified)' : 'Edited';
+}
+
+/** "2026-12-07" (UTC) from an ISO timestamp. */
+export function formatReviewDate(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** What the engine said, for an edited or rejected answer: its text or "not found", with pages. */
+export function describeMachineAnswer(answer: QuestionAnswer): string | null {
+  const machine = answer.machine_answer;
+  if (!machine) return null;
+  if (machine.answer === null || machine.answer.trim() === '') return 'not found';
+  return machine.page_citations.length > 0 ? `${machine.answer} (${formatPageRef(machine.page_citations)})` : machine.answer;
+}
+
+/**
+ * The one-line reviewer's marker shown with an answer in Word and Markdown, null when not reviewed:
+ * "✔ Accepted by a@b.c, 2026-12-07", "✎ Edited by a@b.c, 2026-12-07 (unverified; machine said: 6 mm (p. 12))",
+ * "✘ Rejected by a@b.c, 2026-12-07 (machine said: …)", each followed by " — note: …" when there is one.
+ */
+export function reviewMarker(answer: QuestionAnswer): string | null {
+  const review = answer.review;
+  if (!review) return null;
+  const who = `${review.by ?? 'a reviewer'}, ${formatReviewDate(review.at)}`;
+  const machine = describeMachineAnswer(answer);
+  let line: string;
+  if (review.status === 'accepted') line = `✔ Accepted by ${who}`;
+  else if (review.status === 'edited') {
+    const details = [...(review.verified === false ? ['unverified: not found on its pages'] : []), ...(machine ? [`machine said: ${machine}`] : [])];
+    line = `✎ Edited by ${who}${details.length ? ` (${details.join('; ')})` : ''}`;
+  } else line = `✘ Rejected by ${who}${machine ? ` (machine said: ${machine})` : ''}`;
+  return review.note ? `${line} — note: ${review.note}` : line;
+}
+
+export interface ReviewProgress {
+  total: number;
+  reviewed: number;
+  accepted: number;
+  edited: number;
+  rejected: number;
+  /** 0..1; 0 when there are no questions. */
+  ratio: number;
+}
+
+export function computeReviewProgress(result: FullResult): ReviewProgress {
+  const all = result.sections.flatMap((s) => s.answers);
+  const count = (status: string) => all.filter((a) => a.review?.status === status).length;
+  const reviewed = all.filter((a) => a.review).length;
+  return { total: all.length, reviewed, accepted: count('accepted'), edited: count('edited'), rejected: count('rejected'), ratio: all.length === 0 ? 0 : reviewed / all.length };
+}
+
+/** "3 of 4 reviewed (1 accepted, 1 edited, 1 rejected)". */
+export function describeReviewProgress(p: ReviewProgress): string {
+  const parts = [`${p.accepted} accepted`, `${p.edited} edited`, `${p.rejected} rejected`];
+  return `${p.reviewed} of ${p.total} reviewed${p.reviewed > 0 ? ` (${parts.join(', ')})` : ''}`;
+}

@@ -5,7 +5,7 @@
 import type { QuestionAnswer, SectionResult } from '../analysis/types.js';
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner } from './export-input.js';
-import { formatPageRef, formatPages, isAnswered, statusText } from './export-model.js';
+import { describeMachineAnswer, formatPageRef, formatPages, isAnswered, reviewStatusText, statusText } from './export-model.js';
 import { neutraliseFormula } from './text-safety.js';
 
 export const CSV_COLUMNS = [
@@ -19,6 +19,13 @@ export const CSV_COLUMNS = [
   'footnote',
   'status',
   'variants',
+  // Review: "Not reviewed" / "Accepted" / "Edited" / "Edited (unverified)" / "Rejected"; `answer` is the reviewed value.
+  'review_status',
+  'reviewed_by',
+  'reviewed_at',
+  'review_note',
+  // What the engine said, when a reviewer edited or rejected it.
+  'machine_answer',
   // Last, and on every row, so complete and PARTIAL files share one schema and no banner row breaks parsers.
   'run_status',
 ] as const;
@@ -55,6 +62,11 @@ function formatRow(section: SectionResult, answer: QuestionAnswer, runStatus: st
     textField(answer.footnote ?? ''),
     textField(statusText(answer)),
     textField(formatVariantsField(answer)),
+    textField(reviewStatusText(answer)),
+    textField(answer.review?.by ?? ''),
+    textField(answer.review?.at ?? ''),
+    textField(answer.review?.note ?? ''),
+    textField(describeMachineAnswer(answer) ?? ''),
     textField(runStatus),
   ].join(',');
 }

@@ -1,6 +1,7 @@
 /**
  * Word (docx 9): a title page with the statistics (and the PARTIAL banner), then one table per section
- * (question, answer, pages, confidence). Every quote is a real Word footnote on its answer.
+ * (question, answer, pages, confidence). Every quote is a real Word footnote on its answer; a reviewed answer
+ * carries the reviewer's marker ("✔ Accepted by …, 2026-12-07") under it.
  */
 import {
   AlignmentType,
@@ -14,6 +15,7 @@ import {
   Table,
   TableCell,
   TableRow,
+  TableLayoutType,
   TextRun,
   WidthType,
 } from 'docx';
@@ -31,29 +33,43 @@ import {
   isAnswered,
   unansweredText,
   summariseSection,
+  computeReviewProgress,
+  describeReviewProgress,
+  reviewMarker,
 } from './export-model.js';
 import { removeXmlInvalidChars } from './text-safety.js';
 
 const SHADE_HEADER = 'D9E1F2';
 const SHADE_NOT_FOUND = 'EDEDED';
 const COLOR_PARTIAL = 'C00000';
-/** Column shares of the section tables, in percent of the page width. */
-const SECTION_COLUMN_WIDTHS_PCT = [35, 45, 10, 10];
+const COLOR_REVIEW = '375623'; // dark green: a person's verdict, set apart from the machine's text
+/**
+ * Column widths of the section tables in twentieths of a point, summing to the text width of a Letter/A4 page
+ * with 1-inch margins (6.5 in = 9,360). Fixed, not percentages: Word and LibreOffice then agree, and the
+ * Confidence column (1,500 = 75 pt) holds the bold header word "Confidence" (~60 pt with the cell margins) on one
+ * line instead of breaking it as "Confidenc/e".
+ */
+const SECTION_COLUMN_WIDTHS_DXA = [2_900, 4_060, 900, 1_500];
 
 function clean(text: string): string {
   return removeXmlInvalidChars(text);
 }
 
-function cell(children: Paragraph[], widthPct: number, shade?: string): TableCell {
+function cell(children: Paragraph[], width: number, shade?: string, type: (typeof WidthType)[keyof typeof WidthType] = WidthType.PERCENTAGE): TableCell {
   return new TableCell({
     children,
-    width: { size: widthPct, type: WidthType.PERCENTAGE },
+    width: { size: width, type },
     shading: shade ? { type: ShadingType.CLEAR, fill: shade, color: 'auto' } : undefined,
   });
 }
 
-function textCell(text: string, widthPct: number, options: { bold?: boolean; italics?: boolean; shade?: string } = {}): TableCell {
-  return cell([new Paragraph({ children: [new TextRun({ text: clean(text), bold: options.bold, italics: options.italics })] })], widthPct, options.shade);
+function textCell(text: string, width: number, options: { bold?: boolean; italics?: boolean; shade?: string; dxa?: boolean } = {}): TableCell {
+  return cell(
+    [new Paragraph({ children: [new TextRun({ text: clean(text), bold: options.bold, italics: options.italics })] })],
+    width,
+    options.shade,
+    options.dxa ? WidthType.DXA : WidthType.PERCENTAGE,
+  );
 }
 
 /** Numbered footnotes collected while the body is built; ids start at 1 (Word reserves lower ids for separators). */
@@ -86,6 +102,7 @@ function buildTitlePage(input: ExportInput): Array<Paragraph | Table> {
     ['Processing time', formatDuration(totals.processingTimeS)],
     ['Tokens', totals.totalTokens.toLocaleString('en-US')],
     ['Estimated cost', formatCostUsd(totals.costUsd)],
+    ['Review progress', describeReviewProgress(computeReviewProgress(result))],
   ];
   const blocks: Array<Paragraph | Table> = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(clean('Spec Analysis Report'))] }),
@@ -106,7 +123,7 @@ function buildTitlePage(input: ExportInput): Array<Paragraph | Table> {
 
 function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): Array<Paragraph | Table> {
   const blocks: Array<Paragraph | Table> = [];
-  const [questionWidth = 35, answerWidth = 45, pagesWidth = 10, confidenceWidth = 10] = SECTION_COLUMN_WIDTHS_PCT;
+  const [questionWidth = 2_900, answerWidth = 4_060, pagesWidth = 900, confidenceWidth = 1_500] = SECTION_COLUMN_WIDTHS_DXA;
   for (const section of input.result.sections) {
     const summary = summariseSection(section);
     blocks.push(
@@ -115,7 +132,7 @@ function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): A
     const header = new TableRow({
       tableHeader: true,
       children: ['Question', 'Answer', 'Pages', 'Confidence'].map((title, index) =>
-        textCell(title, SECTION_COLUMN_WIDTHS_PCT[index] ?? 10, { bold: true, shade: SHADE_HEADER }),
+        textCell(title, SECTION_COLUMN_WIDTHS_DXA[index] ?? 900, { bold: true, shade: SHADE_HEADER, dxa: true }),
       ),
     });
     const rows = section.answers.map((answer) => {
@@ -136,17 +153,26 @@ function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): A
             }),
         ),
       ];
+      const marker = reviewMarker(answer);
+      if (marker) answerParagraphs.push(new Paragraph({ children: [new TextRun({ text: clean(marker), italics: true, color: COLOR_REVIEW, size: 18 })] }));
       const shade = answered ? undefined : SHADE_NOT_FOUND;
       return new TableRow({
         children: [
-          textCell(`${answer.question_id}. ${answer.question}`, questionWidth, { shade }),
-          cell(answerParagraphs, answerWidth, shade),
-          textCell(formatPages(answer.pages), pagesWidth, { shade }),
-          textCell(answered ? formatPercent(answer.confidence) : '', confidenceWidth, { shade }),
+          textCell(`${answer.question_id}. ${answer.question}`, questionWidth, { shade, dxa: true }),
+          cell(answerParagraphs, answerWidth, shade, WidthType.DXA),
+          textCell(formatPages(answer.pages), pagesWidth, { shade, dxa: true }),
+          textCell(answered ? formatPercent(answer.confidence) : '', confidenceWidth, { shade, dxa: true }),
         ],
       });
     });
-    blocks.push(new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: [header, ...rows] }));
+    blocks.push(
+      new Table({
+        width: { size: SECTION_COLUMN_WIDTHS_DXA.reduce((a, b) => a + b, 0), type: WidthType.DXA },
+        columnWidths: SECTION_COLUMN_WIDTHS_DXA,
+        layout: TableLayoutType.FIXED,
+        rows: [header, ...rows],
+      }),
+    );
   }
   return blocks;
 }

@@ -1,6 +1,9 @@
 /**
- * Markdown: title, status (PARTIAL banner), statistics, one table per section, footnotes.
- * Cell text from the PDF is escaped so it can neither break a table nor inject HTML when rendered.
+ * Markdown: title, status (PARTIAL banner), statistics (with review progress), one table per section (a
+ * reviewer's marker under each reviewed answer), footnotes.
+ * Cell text from the PDF is escaped so it can neither break a table nor inject HTML when rendered — with
+ * Markdown's own backslash escapes, never HTML entities: a file read as plain text (or by a renderer that shows
+ * entities literally) must say "Bonds & Insurance", not "Bonds &amp; Insurance".
  */
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner } from './export-input.js';
@@ -16,15 +19,22 @@ import {
   isAnswered,
   unansweredText,
   summariseSection,
+  computeReviewProgress,
+  describeReviewProgress,
+  reviewMarker,
 } from './export-model.js';
 
-/** Escapes Markdown syntax and HTML in inline text; newlines become <br> (the only HTML we emit). */
+/**
+ * Escapes Markdown syntax in inline text with backslashes (CommonMark: any ASCII punctuation may be escaped).
+ * `<` is escaped only where it could open HTML or an autolink, `&` only where it could start an entity
+ * reference, so ordinary text ("a < b", "Bonds & Insurance") stays as written. Newlines become <br>, the only
+ * HTML we emit (a table cell cannot hold a line break otherwise).
+ */
 export function escapeMarkdownInline(text: string): string {
   return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]|#~!])/g, '\\$1')
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
     .replace(/\r\n|\r|\n/g, '<br>');
 }
 
@@ -60,6 +70,7 @@ export function writeMarkdown(input: ExportInput): Buffer {
     ['Processing time', formatDuration(totals.processingTimeS)],
     ['Tokens', String(totals.totalTokens)],
     ['Estimated cost', formatCostUsd(totals.costUsd)],
+    ['Review progress', describeReviewProgress(computeReviewProgress(result))],
   ];
   for (const [label, value] of stats) lines.push(`| ${label} | ${escapeMarkdownInline(value)} |`);
   lines.push('');
@@ -76,6 +87,8 @@ export function writeMarkdown(input: ExportInput): Buffer {
         answerCell += `<br>Variant: ${escapeMarkdownInline(variant.answer)} (${formatPageRef(variant.pages)})`;
         if (variant.footnote) answerCell += addFootnote(variant.footnote);
       }
+      const marker = reviewMarker(answer);
+      if (marker) answerCell += `<br>*${escapeMarkdownInline(marker)}*`;
       lines.push(
         `| ${escapeMarkdownInline(answer.question_id)} | ${escapeMarkdownInline(answer.question)} | ${answerCell} | ${formatPages(answer.pages)} | ${
           answered ? formatPercent(answer.confidence) : ''

@@ -1,5 +1,9 @@
 /**
  * The xlsx "Report Package": Executive Summary, Detailed Results, By Section, Footnotes.
+ * Reviewed answers are what the rows show; Detailed Results adds who reviewed each answer, when, the note and
+ * what the machine said, and the summary shows review progress. Every sheet prints: landscape, one page wide
+ * (as many pages down as needed), the header row repeated on each page, rows tall enough for their wrapped text,
+ * "Page x of y" in the footer. Page numbers are numbers (a single page) so they sort and filter as numbers.
  * Written with exceljs's streaming WorkbookWriter: each row is committed (serialised and compressed) as soon as
  * it is built, so a 2,000-question report never exists as an in-memory workbook model.
  */
@@ -18,6 +22,10 @@ import {
   statusText,
   unansweredText,
   summariseSection,
+  computeReviewProgress,
+  describeMachineAnswer,
+  describeReviewProgress,
+  reviewStatusText,
 } from './export-model.js';
 import { findKeyRequirements } from './key-requirements.js';
 import { neutraliseFormula, removeXmlInvalidChars } from './text-safety.js';
@@ -44,8 +52,55 @@ const PERCENT_FORMAT = '0%';
 const SECONDS_FORMAT = '0.0';
 const INTEGER_FORMAT = '#,##0';
 const USD_FORMAT = '"$"#,##0.0000';
+const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm';
 
-type Cell = string | number | null;
+type Cell = string | number | Date | null;
+
+// Row heights for wrapped text, which Excel does not compute for rows written by a program (without them a long
+// answer overlaps the rows below it when printed). Estimated from the text: a column `width` units wide holds
+// about `width - 1` characters of the 11-pt default font per line (conservative: most letters are narrower than
+// the "0" the unit is defined by); each line is 15 pt; Excel's maximum row height is 409 pt.
+const LINE_HEIGHT_PT = 15;
+const ROW_PADDING_PT = 3;
+const MAX_ROW_HEIGHT_PT = 409;
+
+/** Estimated height (pt) of a row of wrapped cells, or undefined when every cell fits on one line. */
+export function estimateRowHeight(values: readonly Cell[], widths: readonly number[]): number | undefined {
+  let lines = 1;
+  values.forEach((value, index) => {
+    if (typeof value !== 'string' || value === '') return;
+    const perLine = Math.max(1, Math.floor((widths[index] ?? 10) - 1));
+    const cellLines = value.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(line.length / perLine)), 0);
+    lines = Math.max(lines, cellLines);
+  });
+  return lines > 1 ? Math.min(MAX_ROW_HEIGHT_PT, lines * LINE_HEIGHT_PT + ROW_PADDING_PT) : undefined;
+}
+
+/**
+ * Print settings shared by every sheet: landscape, fit to one page wide and any number of pages tall
+ * (fitToHeight 0), narrow margins, `titleRows` (e.g. "1:1") repeated at the top of each printed page, and
+ * "Page x of y" centred in the footer.
+ */
+function printOptions(titleRows?: string): Pick<Partial<ExcelJS.AddWorksheetOptions>, 'pageSetup' | 'headerFooter'> {
+  return {
+    pageSetup: {
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      paperSize: 9, // A4; Letter printers scale it to fit
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
+      ...(titleRows ? { printTitlesRow: titleRows } : {}),
+    },
+    headerFooter: { oddFooter: '&CPage &P of &N', evenFooter: '&CPage &P of &N' },
+  };
+}
+
+/** A page list as a cell: one page is a number; several are text ("12, 13"); none is empty. */
+function pagesCell(pages: readonly number[]): number | string | null {
+  if (pages.length === 0) return null;
+  return pages.length === 1 ? (pages[0] as number) : formatPages(pages);
+}
 
 /** Every string cell goes through here: XML-safe, within Excel's limit, LF line ends, and never evaluated as a formula. */
 function text(value: string): string {
@@ -69,7 +124,11 @@ interface RowStyle {
 }
 
 function addRow(sheet: ExcelJS.Worksheet, values: Cell[], style?: RowStyle): void {
-  const row = sheet.addRow(values.map((value) => (typeof value === 'string' ? text(value) : value)));
+  const cells = values.map((value) => (typeof value === 'string' ? text(value) : value));
+  const row = sheet.addRow(cells);
+  const widths = sheet.columns?.map((c) => c.width ?? 10) ?? [];
+  const height = style?.mergeTo ? undefined : estimateRowHeight(cells, widths);
+  if (height !== undefined) row.height = height;
   if (style) {
     row.eachCell({ includeEmpty: true }, (cell, column) => {
       if (style.fill) cell.fill = solidFill(style.fill);
@@ -89,7 +148,7 @@ function configureColumns(sheet: ExcelJS.Worksheet, widths: number[]): void {
 function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
   const { session, result } = input;
   const totals = computeTotals(result);
-  const sheet = workbook.addWorksheet(SHEET_NAMES.summary);
+  const sheet = workbook.addWorksheet(SHEET_NAMES.summary, printOptions());
   configureColumns(sheet, [30, 60, 14, 50]);
 
   addRow(sheet, ['Spec Analysis — Report Package'], { bold: true });
@@ -117,6 +176,16 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
   addRow(sheet, ['Estimated cost (USD)', totals.costUsd], { numFmts: { 2: USD_FORMAT } });
   addRow(sheet, []);
 
+  const review = computeReviewProgress(result);
+  addRow(sheet, ['Review progress', describeReviewProgress(review)], { fill: FILL_HEADER, bold: true, white: true });
+  addRow(sheet, ['Reviewed', review.reviewed], { numFmts: { 2: INTEGER_FORMAT } });
+  addRow(sheet, ['Reviewed (share of questions)', review.ratio], { numFmts: { 2: PERCENT_FORMAT } });
+  addRow(sheet, ['Accepted', review.accepted], { numFmts: { 2: INTEGER_FORMAT } });
+  addRow(sheet, ['Edited', review.edited], { numFmts: { 2: INTEGER_FORMAT } });
+  addRow(sheet, ['Rejected', review.rejected], { numFmts: { 2: INTEGER_FORMAT } });
+  addRow(sheet, ['Not reviewed', review.total - review.reviewed], { numFmts: { 2: INTEGER_FORMAT } });
+  addRow(sheet, []);
+
   addRow(sheet, ['Answer rate by section', 'Answered', 'Total', 'Answer rate'], { fill: FILL_HEADER, bold: true, white: true });
   for (const section of result.sections) {
     const summary = summariseSection(section);
@@ -129,7 +198,7 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
     addRow(sheet, ['Key project requirements', 'Answer', 'PDF pages', 'From question'], { fill: FILL_HEADER, bold: true, white: true });
     for (const { label, answer } of requirements) {
       const answered = isAnswered(answer);
-      addRow(sheet, [label, answered ? answer.answer : unansweredText(answer), formatPages(answer.pages), `${answer.question_id}: ${answer.question}`], {
+      addRow(sheet, [label, answered ? answer.answer : unansweredText(answer), pagesCell(answer.pages), `${answer.question_id}: ${answer.question}`], {
         fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
       });
     }
@@ -137,15 +206,37 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
   sheet.commit();
 }
 
-const DETAIL_HEADERS = ['#', 'Section', 'Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Footnote', 'Status'];
+export const DETAIL_HEADERS = [
+  '#',
+  'Section',
+  'Question ID',
+  'Question',
+  'Answer',
+  'PDF pages',
+  'Confidence',
+  'Footnote',
+  'Status',
+  'Review',
+  'Reviewed by',
+  'Reviewed at',
+  'Review note',
+  'Machine answer',
+];
 const DETAIL_CONFIDENCE_COLUMN = 7;
+const DETAIL_REVIEWED_AT_COLUMN = 12;
+
+/** The review columns of a question's row: status, reviewer, when (a real date), note, what the machine said. */
+function reviewCells(answer: QuestionAnswer): Cell[] {
+  const review = answer.review;
+  return [reviewStatusText(answer), review?.by ?? null, review ? new Date(review.at) : null, review?.note ?? null, describeMachineAnswer(answer)];
+}
 
 function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
-  const sheet = workbook.addWorksheet(SHEET_NAMES.details, { views: [{ state: 'frozen', ySplit: 1 }] });
-  configureColumns(sheet, [6, 24, 11, 50, 60, 11, 11, 70, 11]);
+  const sheet = workbook.addWorksheet(SHEET_NAMES.details, { views: [{ state: 'frozen', ySplit: 1 }], ...printOptions('1:1') });
+  configureColumns(sheet, [5, 16, 10, 40, 45, 9, 11, 50, 11, 12, 22, 16, 24, 30]);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: DETAIL_HEADERS.length } };
   addRow(sheet, DETAIL_HEADERS, { fill: FILL_HEADER, bold: true, white: true });
-  const percent = { [DETAIL_CONFIDENCE_COLUMN]: PERCENT_FORMAT };
+  const percent = { [DETAIL_CONFIDENCE_COLUMN]: PERCENT_FORMAT, [DETAIL_REVIEWED_AT_COLUMN]: DATE_TIME_FORMAT };
 
   let number = 0;
   for (const section of input.result.sections) {
@@ -160,10 +251,11 @@ function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
           answer.question_id,
           answer.question,
           answered ? answer.answer : unansweredText(answer),
-          formatPages(answer.pages),
+          pagesCell(answer.pages),
           answered ? answer.confidence : null,
           answer.footnote,
           statusText(answer),
+          ...reviewCells(answer),
         ],
         { fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND, numFmts: percent },
       );
@@ -171,7 +263,7 @@ function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
       for (const variant of answer.variants) {
         addRow(
           sheet,
-          [number, section.section_name, answer.question_id, answer.question, variant.answer, formatPages(variant.pages), variant.confidence, variant.footnote, STATUS_VARIANT],
+          [number, section.section_name, answer.question_id, answer.question, variant.answer, pagesCell(variant.pages), variant.confidence, variant.footnote, STATUS_VARIANT],
           { fill: FILL_VARIANT, numFmts: percent },
         );
       }
@@ -181,8 +273,8 @@ function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
 }
 
 function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
-  const sheet = workbook.addWorksheet(SHEET_NAMES.bySection);
-  configureColumns(sheet, [11, 50, 60, 11, 11]);
+  const sheet = workbook.addWorksheet(SHEET_NAMES.bySection, printOptions());
+  configureColumns(sheet, [11, 50, 60, 11, 11, 14]);
   const percent = { 5: PERCENT_FORMAT };
   for (const section of input.result.sections) {
     const summary = summariseSection(section);
@@ -191,15 +283,15 @@ function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input
       bold: true,
       numFmts: percent,
     });
-    addRow(sheet, ['Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence'], { fill: FILL_HEADER, bold: true, white: true });
+    addRow(sheet, ['Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Review'], { fill: FILL_HEADER, bold: true, white: true });
     for (const answer of section.answers) {
       const answered = isAnswered(answer);
-      addRow(sheet, [answer.question_id, answer.question, answered ? answer.answer : unansweredText(answer), formatPages(answer.pages), answered ? answer.confidence : null], {
+      addRow(sheet, [answer.question_id, answer.question, answered ? answer.answer : unansweredText(answer), pagesCell(answer.pages), answered ? answer.confidence : null, reviewStatusText(answer)], {
         fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
         numFmts: percent,
       });
       for (const variant of answer.variants) {
-        addRow(sheet, [answer.question_id, `${STATUS_VARIANT} of: ${answer.question}`, variant.answer, formatPages(variant.pages), variant.confidence], {
+        addRow(sheet, [answer.question_id, `${STATUS_VARIANT} of: ${answer.question}`, variant.answer, pagesCell(variant.pages), variant.confidence], {
           fill: FILL_VARIANT,
           numFmts: percent,
         });
@@ -213,10 +305,10 @@ function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input
 function writeFootnoteRows(sheet: ExcelJS.Worksheet, section: SectionResult, answer: QuestionAnswer): void {
   const emit = (kind: string, pages: number[], footnote: string | null, quotes: Array<{ page: number; text: string }>): void => {
     if (quotes.length > 0) {
-      for (const quote of quotes) addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, String(quote.page), quote.text]);
+      for (const quote of quotes) addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, quote.page, quote.text]);
     } else if (footnote) {
       // An answer whose quotes were not itemised still has its footnote text: never drop it.
-      addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, formatPages(pages), footnote]);
+      addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, pagesCell(pages), footnote]);
     }
   };
   if (isAnswered(answer)) emit('Answer', answer.pages, answer.footnote, answer.quotes);
@@ -225,8 +317,8 @@ function writeFootnoteRows(sheet: ExcelJS.Worksheet, section: SectionResult, ans
 
 function writeFootnotesSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
   const headers = ['Question ID', 'Section', 'Question', 'Kind', 'PDF page(s)', 'Quote'];
-  const sheet = workbook.addWorksheet(SHEET_NAMES.footnotes, { views: [{ state: 'frozen', ySplit: 1 }] });
-  configureColumns(sheet, [11, 24, 50, 10, 11, 90]);
+  const sheet = workbook.addWorksheet(SHEET_NAMES.footnotes, { views: [{ state: 'frozen', ySplit: 1 }], ...printOptions('1:1') });
+  configureColumns(sheet, [11, 20, 45, 10, 11, 80]);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
   addRow(sheet, headers, { fill: FILL_HEADER, bold: true, white: true });
   for (const section of input.result.sections) {

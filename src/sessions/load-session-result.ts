@@ -20,6 +20,8 @@ export interface SessionResult {
   statistics: Statistics;
   /** True unless the run completed: queued/active (answers so far), partial, failed. */
   partial: boolean;
+  /** The results as the machine left them, before the reviews were laid over (`full` and `legacy` have them). */
+  machine: { full: FullResult; legacy: LegacyResult };
 }
 
 export async function loadSessionResult(store: SessionStore, sessionId: string, known?: Session): Promise<SessionResult> {
@@ -32,13 +34,15 @@ export async function loadSessionResult(store: SessionStore, sessionId: string, 
   if (TERMINAL_STATUSES.includes(session.status)) {
     const stored = await store.getResult(session.id);
     if (stored) {
-      const r = applyReviews(stored.resultData, stored.legacyResultData ?? toLegacyResult(stored.resultData), await reviews);
-      return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial };
+      const machine = { full: stored.resultData, legacy: stored.legacyResultData ?? toLegacyResult(stored.resultData) };
+      const r = applyReviews(machine.full, machine.legacy, await reviews);
+      return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial, machine };
     }
   }
   const built = await buildResultFromAnswers(store, session);
-  const r = applyReviews(built, toLegacyResult(built), await reviews);
-  return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial };
+  const machine = { full: built, legacy: toLegacyResult(built) };
+  const r = applyReviews(machine.full, machine.legacy, await reviews);
+  return { session, full: r.full, legacy: r.legacy, statistics: toStatistics(r.full), partial, machine };
 }
 
 /** Rebuild a FullResult from the session's config and checkpointed answers. */

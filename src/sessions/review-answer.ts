@@ -29,7 +29,8 @@ import {
 import { selectDocumentPages } from '../db/queries/documents.js';
 import { buildPageTextIndex, locateQuote } from '../analysis/verify-citations.js';
 import { legacyWithVariants, loadSessionResult } from './load-session-result.js';
-import type { LegacyResult } from '../analysis/types.js';
+import { applyReviews } from './review-overlay.js';
+import type { FullResult, LegacyResult } from '../analysis/types.js';
 
 // Long enough for any checklist answer (a list of standards, a paragraph of conditions); bounds the row.
 const MAX_ANSWER_CHARS = 10_000;
@@ -68,13 +69,16 @@ export function parseReviewBody(body: unknown): ReviewBody {
   return b;
 }
 
+function findQuestion(full: FullResult, legacy: LegacyResult, questionId: string): LegacyQuestion {
+  const question = legacyWithVariants(full, legacy).sections.flatMap((s) => s.questions).find((q) => q.question_id === questionId);
+  if (!question) throw new AppError('QUESTION_NOT_FOUND', `The analysis has no question "${questionId}" (in the sections it analysed).`);
+  return question as LegacyQuestion;
+}
+
 /** The question as results show it now (with variants), or QUESTION_NOT_FOUND. */
 export async function loadResultQuestion(ctx: AppContext, session: Session, questionId: string): Promise<LegacyQuestion> {
   const r = await loadSessionResult(ctx.store, session.id, session);
-  const legacy = legacyWithVariants(r.full, r.legacy);
-  const question = legacy.sections.flatMap((s) => s.questions).find((q) => q.question_id === questionId);
-  if (!question) throw new AppError('QUESTION_NOT_FOUND', `The analysis has no question "${questionId}" (in the sections it analysed).`);
-  return question as LegacyQuestion;
+  return findQuestion(r.full, r.legacy, questionId);
 }
 
 /** Whether `text` is on the given pages of the session's document (the citation check's normalisation). */
@@ -95,14 +99,19 @@ function currentReviewId(latest: AnswerReview | null): number | null {
 }
 
 export async function reviewAnswer(ctx: AppContext, session: Session, questionId: string, body: ReviewBody, reviewer: Reviewer): Promise<ReviewOutcome> {
-  const before = await loadResultQuestion(ctx, session, questionId);
+  const loaded = await loadSessionResult(ctx.store, session.id, session);
+  const before = findQuestion(loaded.full, loaded.legacy, questionId);
   const running = !TERMINAL_STATUSES.includes(session.status);
   const machineStatus = before.machine_answer ? 'answered' : before.answer_status;
   if (running && machineStatus === 'not_examined') throw new AppError('SESSION_RUNNING');
 
   let pages: number[] | null = null;
   let verified: boolean | null = null;
+  // An accept keeps what was accepted (see review-overlay.ts): the answer and pages shown to the reviewer.
+  let answer: string | null = body.action === 'accept' ? before.answer : null;
+  if (body.action === 'accept' && before.answer !== null) pages = [...before.page_citations];
   if (body.action === 'edit') {
+    answer = body.answer!;
     pages = [...new Set(body.pages ?? before.page_citations)].sort((a, b) => a - b);
     const totalPages = session.totalPages ?? 0;
     const outside = pages.filter((p) => p < 1 || p > totalPages);
@@ -116,13 +125,13 @@ export async function reviewAnswer(ctx: AppContext, session: Session, questionId
     if (!(await lockSessionForReview(tx, session.id))) throw new AppError('SESSION_NOT_FOUND');
     if (body.base_review_id !== undefined) {
       const latest = await selectLatestReview(tx, session.id, questionId);
-      if (currentReviewId(latest) !== body.base_review_id) return false;
+      if (currentReviewId(latest) !== body.base_review_id) return null;
     }
-    await insertReview(tx, {
+    const row = await insertReview(tx, {
       sessionId: session.id,
       questionId,
       action: body.action,
-      answer: body.action === 'edit' ? body.answer! : null,
+      answer,
       pages,
       note: body.note ? body.note : null, // an emptied note field is no note
       verified,
@@ -130,11 +139,13 @@ export async function reviewAnswer(ctx: AppContext, session: Session, questionId
       reviewerEmail: reviewer.email,
     });
     await bumpSessionVersion(tx, session.id);
-    return true;
+    return row;
   });
-  if (written) ctx.sessionVersions.forget(session.id); // at once here; other processes hear the NOTIFY
-  const fresh = (await ctx.store.getSession(session.id)) ?? session;
-  return { ok: written, question: await loadResultQuestion(ctx, fresh, questionId) };
+  if (!written) return { ok: false, question: await loadResultQuestion(ctx, session, questionId) };
+  ctx.sessionVersions.forget(session.id); // at once here; other processes hear the NOTIFY
+  // The question after this review: the machine's answer (already loaded) with the new row laid over it.
+  const after = applyReviews(loaded.machine.full, loaded.machine.legacy, new Map([[questionId, written]]));
+  return { ok: true, question: findQuestion(after.full, after.legacy, questionId) };
 }
 
 export interface HistoryEntry {

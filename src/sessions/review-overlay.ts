@@ -4,7 +4,10 @@
  * and exports show, and `machine_answer` keeps what the engine said whenever a reviewer changed it.
  *
  * Per action (the latest row; `reset` = no review):
- * - accept: the machine's answer unchanged, `review.status` "accepted".
+ * - accept: the machine's answer unchanged, `review.status` "accepted". The row keeps the answer and pages the
+ *           reviewer accepted; if the machine's answer changes afterwards (a run still going merges a later find,
+ *           a re-run pass), the accepted one stays shown — with its quote when the machine kept it as a variant —
+ *           and the new one goes to `machine_answer`: what a person accepted is never swapped silently.
  * - edit:   the reviewer's text and pages; answer_status "answered"; confidence 1 (a person vouched for it);
  *           footnote `"<text>" (p. N)` when the text was found on those pages (verified), else null, and
  *           `review.verified` false, shown as unverified. Variants (other places the engine found) are kept.
@@ -44,8 +47,25 @@ export function applyReview(a: QuestionAnswer, latest: AnswerReview | undefined)
   const review = latest ? toReviewInfo(latest) : null;
   if (!latest || !review) return { ...a, review: null };
   switch (latest.action) {
-    case 'accept':
-      return { ...a, review };
+    case 'accept': {
+      const pinned = latest.answer;
+      const samePages = (latest.pages ?? []).join(',') === a.pages.join(',');
+      if (pinned === null || (pinned === a.answer && samePages)) return { ...a, review };
+      const kept = a.variants.find((v) => v.answer === pinned);
+      return {
+        ...a,
+        answer: pinned,
+        value: null,
+        pages: [...(latest.pages ?? kept?.pages ?? [])],
+        confidence: kept?.confidence ?? a.confidence,
+        footnote: kept?.footnote ?? null,
+        quotes: kept?.quotes ?? [],
+        variants: a.variants.filter((v) => v !== kept),
+        answer_status: 'answered',
+        review,
+        machine_answer: machineAnswerOf(a),
+      };
+    }
     case 'edit': {
       const text = latest.answer ?? '';
       const pages = [...(latest.pages ?? [])];

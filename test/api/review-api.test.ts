@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createUser } from '../../src/auth/accounts.js';
@@ -170,7 +172,8 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const entries = h.json().history as Array<Record<string, unknown>>;
     expect(entries.map((e) => e.action)).toEqual(['accept', 'edit', 'reject', 'reset']);
     expect(entries[1]).toMatchObject({ answer: 'minimum liner thickness shall be 6.0 mm', pages: [2], verified: true, by: users.owner.email });
-    expect(entries[0]).toMatchObject({ note: 'checked on p. 2', answer: null, pages: null });
+    // An accept records what was accepted.
+    expect(entries[0]).toMatchObject({ note: 'checked on p. 2', answer: machine.answer, pages: machine.page_citations, verified: null });
     const ids = entries.map((e) => e.review_id as number);
     expect([...ids].sort((x, y) => x - y)).toEqual(ids);
     for (const e of entries) expect(Date.parse(e.at as string)).not.toBeNaN();
@@ -312,7 +315,24 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
 
     const csv = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=csv`, headers: bearer('owner') });
     const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
-    expect(rows.find((row) => row.question_id === 'T1')?.answer).toBe('liner thickness shall be 6.0 mm');
+    expect(rows.find((row) => row.question_id === 'T1')).toMatchObject({ answer: 'liner thickness shall be 6.0 mm', review_status: 'Edited', reviewed_by: users.owner.email });
+
+    const xlsx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=xlsx`, headers: bearer('owner') });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
+    const details = workbook.getWorksheet('Detailed Results')!;
+    let t1Row: ExcelJS.Row | undefined;
+    details.eachRow((row) => {
+      if (row.getCell(3).value === 'T1') t1Row = row;
+    });
+    expect(t1Row?.getCell(5).value).toBe('liner thickness shall be 6.0 mm');
+    expect([t1Row?.getCell(10).value, t1Row?.getCell(11).value, t1Row?.getCell(13).value]).toEqual(['Edited', users.owner.email, 'trimmed']);
+
+    const md = (await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=md`, headers: bearer('owner') })).body;
+    expect(md).toMatch(new RegExp(`\\| T1 \\|[^\\n]*liner thickness shall be 6\\.0 mm[^\\n]*✎ Edited by ${users.owner.email.replace(/[.]/g, '\\.')}`));
+    const docx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=docx`, headers: bearer('owner') });
+    const documentXml = await (await JSZip.loadAsync(docx.rawPayload)).file('word/document.xml')!.async('string');
+    expect(documentXml).toContain(`✎ Edited by ${users.owner.email}`);
   });
 
   it('lets answered questions of a running analysis be reviewed, and refuses ones it has not reached', async () => {
@@ -324,6 +344,33 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     expect((ok.json().question as Question).review?.status).toBe('accepted');
     const notReached = await review(who, 'S1Q2', { action: 'accept' }, s.id);
     expect([notReached.statusCode, notReached.json().code]).toEqual([409, 'SESSION_RUNNING']);
+
+    // The run then finds a better answer and keeps the accepted one as a variant: the accepted answer stays shown.
+    const accepted = makeAnswer('S1Q1');
+    await a.ctx.store.storeAnswers(s.id, [
+      makeAnswer('S1Q1', { answer: 'A later find', pages: [7], footnote: '"a later find" (p. 7)', variants: [{ answer: accepted.answer!, pages: accepted.pages, confidence: 0.6, footnote: accepted.footnote, quotes: accepted.quotes }] }),
+    ]);
+    const shown = questionIn((await a.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: bearer('owner') })).json(), 'S1Q1');
+    expect(shown).toMatchObject({ answer: accepted.answer, page_citations: accepted.pages, footnote: accepted.footnote, review: { status: 'accepted' } });
+    expect(shown.machine_answer).toMatchObject({ answer: 'A later find', page_citations: [7] });
+  });
+
+  it('keeps an edited answer when the reviewer then accepts it', async () => {
+    await review('owner', 'T2', { action: 'edit', answer: 'vinyl ester resin', pages: [3] });
+    const q = (await review('owner', 'T2', { action: 'accept' })).json().question as Question;
+    expect(q).toMatchObject({ answer: 'vinyl ester resin', page_citations: [3], review: { status: 'accepted' } });
+    expect(q.machine_answer).toBeDefined();
+    await review('owner', 'T2', { action: 'reset' });
+  });
+
+  it("removes a session's reviews with the session (the only way a review row goes)", async () => {
+    const s = await a.ctx.store.createSession(makeSessionInput({ ownerId: users.owner.id }));
+    await a.ctx.store.updateStatus(s.id, 'completed', {});
+    expect((await review('owner', 'S1Q1', { action: 'reject' }, s.id)).statusCode).toBe(200);
+    const count = async () => Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM answer_reviews WHERE session_id = $1', [s.id])).rows[0]!.n);
+    expect(await count()).toBe(1);
+    expect((await a.app.inject({ method: 'DELETE', url: `/api/admin/analysis/${s.id}`, headers: { ...bearer('admin'), ...SAME_ORIGIN } })).statusCode).toBe(200);
+    expect(await count()).toBe(0);
   });
 });
 

@@ -59,7 +59,8 @@ describe('xlsx report package', () => {
     const input = makeExportInput({ sections: 3, questionsPerSection: 5, unansweredEvery: 3, variantEvery: 100 });
     const sheet = requireSheet(await exportWorkbook(input), SHEET_NAMES.details);
     const rows = sheetRows(sheet);
-    expect(rows[0]).toEqual(['#', 'Section', 'Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Footnote', 'Status']);
+    expect(rows[0]?.slice(0, 9)).toEqual(['#', 'Section', 'Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Footnote', 'Status']);
+    expect(rows[0]?.slice(9)).toEqual(['Review', 'Reviewed by', 'Reviewed at', 'Review note', 'Machine answer']);
     expect(rows).toHaveLength(15 + 1);
 
     ALL_ANSWERS(input).forEach((answer, index) => {
@@ -70,10 +71,10 @@ describe('xlsx report package', () => {
       expect(row?.[3]).toBe(answer.question);
       const confidenceCell = sheet.getRow(rowNumber).getCell(7);
       if (answer.answer === null) {
-        expect(row?.slice(4)).toEqual(['Not found in document', null, null, null, 'Not found']);
+        expect(row?.slice(4, 9)).toEqual(['Not found in document', null, null, null, 'Not found']);
         expect(sheet.getRow(rowNumber).getCell(5).fill).toMatchObject({ fgColor: { argb: 'FFEDEDED' } });
       } else {
-        expect(row?.slice(4)).toEqual([answer.answer, answer.pages.join(', '), answer.confidence, answer.footnote, 'Answered']);
+        expect(row?.slice(4, 9)).toEqual([answer.answer, answer.pages.join(', '), answer.confidence, answer.footnote, 'Answered']);
         expect(confidenceCell.numFmt).toBe('0%');
         expect(sheet.getRow(rowNumber).getCell(5).fill).toMatchObject({ fgColor: { argb: 'FFE2EFDA' } });
       }
@@ -84,7 +85,7 @@ describe('xlsx report package', () => {
   it('freezes the header row and puts an autofilter on Detailed Results', async () => {
     const sheet = requireSheet(await exportWorkbook(makeExportInput()), SHEET_NAMES.details);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(sheet.autoFilter).toBe('A1:I1');
+    expect(sheet.autoFilter).toBe('A1:N1');
     expect(sheet.getColumn(5).width).toBeGreaterThan(30);
   });
 
@@ -98,7 +99,8 @@ describe('xlsx report package', () => {
     for (const { answer, variant } of variants) {
       const row = variantRows.find((candidate) => candidate[4] === variant.answer);
       expect(row?.[2]).toBe(answer.question_id);
-      expect(row?.[5]).toBe(variant.pages.join(', '));
+      // One page is stored as a number (sorts and filters as one); several as a list.
+      expect(row?.[5]).toBe(variant.pages.length === 1 ? variant.pages[0] : variant.pages.join(', '));
       expect(row?.[7]).toBe(variant.footnote);
     }
   });
@@ -107,8 +109,8 @@ describe('xlsx report package', () => {
     const input = makeExportInput({ sections: 2, questionsPerSection: 5, variantEvery: 2 });
     const rows = sheetRows(requireSheet(await exportWorkbook(input), SHEET_NAMES.footnotes)).slice(1);
     const expected = ALL_ANSWERS(input).flatMap((answer) => [
-      ...(answer.answer === null ? [] : answer.quotes.map((quote) => [answer.question_id, 'Answer', String(quote.page), quote.text])),
-      ...answer.variants.flatMap((variant) => variant.quotes.map((quote) => [answer.question_id, 'Variant', String(quote.page), quote.text])),
+      ...(answer.answer === null ? [] : answer.quotes.map((quote) => [answer.question_id, 'Answer', quote.page, quote.text])),
+      ...answer.variants.flatMap((variant) => variant.quotes.map((quote) => [answer.question_id, 'Variant', quote.page, quote.text])),
     ]);
     expect(rows.map((row) => [row[0], row[3], row[4], row[5]])).toEqual(expected);
   });
