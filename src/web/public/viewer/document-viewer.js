@@ -351,6 +351,9 @@ export function createDocumentViewer(container, options = {}) {
     const generation = ++state.generation;
     const page = Math.min(Math.max(1, Math.trunc(Number(pageNumber)) || 1), state.pdf.numPages);
     state.page = page;
+    // Until this page is drawn, nothing on the root describes it (scripts wait for "ready" with this page).
+    root.dataset.viewerState = 'loading';
+    delete root.dataset.quoteStatus;
     updateControls();
     try {
       await render(page, generation);
@@ -370,6 +373,8 @@ export function createDocumentViewer(container, options = {}) {
     if (state.destroyed) throw new Error('the viewer was destroyed');
     if (!documentUrl) throw new Error('open() needs a documentUrl');
     const generation = ++state.generation;
+    root.dataset.viewerState = 'loading';
+    delete root.dataset.quoteStatus;
     state.quote = quote ?? null;
     state.steps = normaliseSteps(pages, state.quote);
     const first = Number(page) || state.steps[0]?.page || 1;
