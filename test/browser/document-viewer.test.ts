@@ -238,6 +238,12 @@ run('document viewer', () => {
     await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
     await page.locator('#document-panel .viewer-fit').click();
     await expect.poll(async () => Math.round((await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width)).toBe(Math.round(before.width));
+    // Fitted to the width, the page follows the panel when the window narrows.
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
+    await waitForPage(page, 2);
+    const narrowed = await highlightAndSpanBoxes(page, 'polyester resin system');
+    expect(narrowed.highlights.some((h) => narrowed.spans.some((s) => overlaps(h, s)))).toBe(true);
     expect(errors).toEqual([]);
   });
 
