@@ -33,6 +33,7 @@ const PAGES = [
 const QUOTED_QUESTION = 'Q11';
 const ANSWER = 'Polyester resin system (ASTM F1216), tested to ASTM D790';
 
+const ADMIN = { email: 'chief@example.com', password: 'chief-long-password' };
 const USERS = {
   alice: { email: 'alice@example.com', password: 'alice-long-password' },
   bob: { email: 'bob@example.com', password: 'bob-long-password!' },
@@ -78,7 +79,7 @@ run('document viewer', () => {
     );
     database = withUsers ? await createEmptyPostgresDatabase() : null;
     const env: NodeJS.ProcessEnv = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', LLM_MAX_RETRIES: '0' };
-    if (database) Object.assign(env, { DATABASE_URL: database.url, AUTH: 'on', ADMIN_EMAIL: 'chief@example.com', ADMIN_PASSWORD: 'chief-long-password' });
+    if (database) Object.assign(env, { DATABASE_URL: database.url, AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
     [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
     let auth: Record<string, string> = {};
     if (database) {
@@ -238,6 +239,12 @@ run('document viewer', () => {
     await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
     await page.locator('#document-panel .viewer-fit').click();
     await expect.poll(async () => Math.round((await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width)).toBe(Math.round(before.width));
+    // Fitted to the width, the page follows the panel when the window narrows.
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
+    await waitForPage(page, 2);
+    const narrowed = await highlightAndSpanBoxes(page, 'polyester resin system');
+    expect(narrowed.highlights.some((h) => narrowed.spans.some((s) => overlaps(h, s)))).toBe(true);
     expect(errors).toEqual([]);
   });
 
@@ -301,6 +308,21 @@ run('document viewer', () => {
     await page.getByRole('button', { name: 'Close the document' }).click();
     await page.locator('#document-panel').waitFor({ state: 'hidden' });
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+  });
+
+  it('opens the viewer from the admin detail too (an admin sees any user’s document)', async () => {
+    const { page, context, errors } = await openPage(browser);
+    opened.push({ context, page, errors, dialogs: [] });
+    if (withUsers) {
+      const r = await context.request.post(`${server.baseUrl}/api/authenticate`, { data: ADMIN, headers: { origin: server.baseUrl } });
+      expect(r.status()).toBe(200);
+    }
+    await page.goto(`${server.baseUrl}/admin?session=${sessionId}`);
+    await page.locator(`#detail-answers tr[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="4"]`).click();
+    await waitForPage(page, 4);
+    expect(await viewerRoot(page).getAttribute('data-quote-status')).toBe('full');
+    expect(await page.locator('#document-panel [data-quote-highlight]').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 

@@ -79,6 +79,18 @@ describe('finding a quote among a page’s text pieces', () => {
     expect(highlighted(second, onSecond)).toBe('all liner materials before installation.');
   });
 
+  it('highlights most of a quote whose words the text layer has in another order (a table cell’s wrapped line)', () => {
+    // The server read the cell as "… Proposal September 06, 2024 Clarifications"; the text layer has the
+    // wrapped word first.
+    const items = ['Deadline for Addendum August 16, 2024', 'Submission of Owner Requested Proposal', 'Clarifications', 'September 06, 2024', 'Award Design-Build Contract September 20, 2024'];
+    const found = find(items, 'Deadline for Addendum August 16, 2024 Submission of Owner Requested Proposal September 06, 2024 Clarifications');
+    expect(found.status).toBe('partial');
+    expect(highlighted(items, found)).toBe('Deadline for Addendum August 16, 2024|Submission of Owner Requested Proposal|Clarifications|September 06, 2024');
+    // Scattered scraps far apart are not the quote.
+    const far = ['Submission of Owner Requested', ...Array.from({ length: 30 }, (_, i) => `Line ${i} of unrelated text about the building.`), 'Proposal September 06'];
+    expect(find(far, 'Submission of Owner Requested Proposal September 06, 2024 with the rest of a long sentence').status).toBe('none');
+  });
+
   it('reports none when the quote is not on the page, or the page has no text (a scanned page)', () => {
     expect(find(page, 'liquidated damages of $500 per day')).toMatchObject({ status: 'none', ranges: [] });
     expect(find([], 'liner thickness').status).toBe('none');

@@ -37,6 +37,8 @@ const MAX_SCALE = 4;
 const MAX_CANVAS_PIXELS = 16_000_000;
 // Padding of the scroll area around the page: fit-width leaves this much room (px).
 const FIT_MARGIN_PX = 24;
+// A resize re-renders a fitted page once the size has stopped changing for this long (ms).
+const RESIZE_SETTLE_MS = 150;
 
 let pdfjsLoading = null;
 
@@ -136,6 +138,7 @@ export function createDocumentViewer(container, options = {}) {
     steps: [],
     quote: null,
     page: 0,
+    unscaledWidth: 0, // the shown page's width at scale 1 (CSS px)
     scale: null, // null = fit width
     renderTask: null,
     textLayer: null,
@@ -168,6 +171,11 @@ export function createDocumentViewer(container, options = {}) {
   }
 
   let lastFitScale = 1;
+  /** The scale at which a page this wide (at scale 1) fills the scroll area's width. */
+  function fitScale(width) {
+    const available = Math.max(100, scroller.clientWidth - 2 * FIT_MARGIN_PX);
+    return Math.min(MAX_SCALE, Math.max(MIN_SCALE, available / (width || 1)));
+  }
   function currentScale() {
     return state.scale ?? lastFitScale;
   }
@@ -275,8 +283,8 @@ export function createDocumentViewer(container, options = {}) {
     const page = await state.pdf.getPage(pageNumber);
     if (generation !== state.generation) return;
     const unscaled = page.getViewport({ scale: 1 });
-    const available = Math.max(100, scroller.clientWidth - 2 * FIT_MARGIN_PX);
-    lastFitScale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, available / unscaled.width));
+    state.unscaledWidth = unscaled.width;
+    lastFitScale = fitScale(unscaled.width);
     const scale = currentScale();
     const viewport = page.getViewport({ scale });
     const ratio = window.devicePixelRatio || 1;
@@ -351,6 +359,9 @@ export function createDocumentViewer(container, options = {}) {
     const generation = ++state.generation;
     const page = Math.min(Math.max(1, Math.trunc(Number(pageNumber)) || 1), state.pdf.numPages);
     state.page = page;
+    // Until this page is drawn, nothing on the root describes it (scripts wait for "ready" with this page).
+    root.dataset.viewerState = 'loading';
+    delete root.dataset.quoteStatus;
     updateControls();
     try {
       await render(page, generation);
@@ -370,6 +381,8 @@ export function createDocumentViewer(container, options = {}) {
     if (state.destroyed) throw new Error('the viewer was destroyed');
     if (!documentUrl) throw new Error('open() needs a documentUrl');
     const generation = ++state.generation;
+    root.dataset.viewerState = 'loading';
+    delete root.dataset.quoteStatus;
     state.quote = quote ?? null;
     state.steps = normaliseSteps(pages, state.quote);
     const first = Number(page) || state.steps[0]?.page || 1;
@@ -415,6 +428,19 @@ export function createDocumentViewer(container, options = {}) {
       event.stopPropagation(); // the page's own shortcuts must not also act on these keys
     }
   });
+  // Fit-width follows the container: a rotated phone, a resized window, a panel shown after it was hidden.
+  let resizeTimer = null;
+  const resizeObserver = window.ResizeObserver
+    ? new window.ResizeObserver(() => {
+        if (resizeTimer) clearTimeout(resizeTimer);
+        resizeTimer = setTimeout(() => {
+          resizeTimer = null;
+          if (!state.pdf || state.scale !== null || root.dataset.viewerState !== 'ready') return;
+          if (Math.abs(fitScale(state.unscaledWidth) - lastFitScale) > lastFitScale * 0.02) void go(state.page);
+        }, RESIZE_SETTLE_MS);
+      })
+    : null;
+  resizeObserver?.observe(scroller);
   setMessage('');
   updateControls();
 
@@ -429,6 +455,8 @@ export function createDocumentViewer(container, options = {}) {
     fitWidth: () => rescale(null),
     destroy() {
       state.destroyed = true;
+      resizeObserver?.disconnect();
+      if (resizeTimer) clearTimeout(resizeTimer);
       state.generation++;
       void closeDocument();
       root.remove();

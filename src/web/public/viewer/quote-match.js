@@ -22,6 +22,13 @@ export const MIN_PARTIAL_KEY_CHARS = 12;
  * opening ("The contractor shall") is a coincidence, not the quote.
  */
 export const PAGE_EDGE_KEY_CHARS = 120;
+/**
+ * A quote whose pieces are all on the page but not in the text layer's order (table cells whose wrapped
+ * lines come in another order, columns) counts when pieces of at least MIN_PARTIAL_KEY_CHARS, each within
+ * this many key characters of the previous one, cover at least MIN_COVERED_SHARE of it.
+ */
+export const PIECE_WINDOW_KEY_CHARS = 300;
+export const MIN_COVERED_SHARE = 0.6;
 
 /** One character → its comparable form ('' when it is ignored). */
 function keyOf(ch) {
@@ -110,10 +117,44 @@ function longestPart(key, needle, min, fromEnd) {
 }
 
 /**
+ * The needle cut into the longest pieces found near each other in `key`: [[from, to], ...] key positions,
+ * and how many needle characters they cover. Bounded: one search per needle position at most.
+ */
+function coverInPieces(key, needle) {
+  const pieces = [];
+  let covered = 0;
+  let pos = 0;
+  let lastEnd = -1;
+  while (pos + MIN_PARTIAL_KEY_CHARS <= needle.length) {
+    const from = lastEnd < 0 ? 0 : Math.max(0, lastEnd - PIECE_WINDOW_KEY_CHARS);
+    const near = (at) => at >= 0 && (lastEnd < 0 || at <= lastEnd + PIECE_WINDOW_KEY_CHARS);
+    if (!near(key.indexOf(needle.slice(pos, pos + MIN_PARTIAL_KEY_CHARS), from))) {
+      pos++;
+      continue;
+    }
+    let lo = MIN_PARTIAL_KEY_CHARS;
+    let hi = needle.length - pos;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (near(key.indexOf(needle.slice(pos, pos + mid), from))) lo = mid;
+      else hi = mid - 1;
+    }
+    const at = key.indexOf(needle.slice(pos, pos + lo), from);
+    pieces.push([at, at + lo]);
+    covered += lo;
+    lastEnd = at + lo;
+    pos += lo;
+  }
+  return { pieces, covered };
+}
+
+/**
  * Where `quote` is among `items` (a page's text pieces, in order).
  * Returns {status, ranges, fragments, found}:
  *   status 'full'    every fragment of the quote is on the page;
- *          'partial' only some fragments, or only the start or end of one (a quote running over a page break);
+ *          'partial' only some fragments; or most of one, in pieces near each other (the text layer has the
+ *                    page's words in another order, as in tables); or only the start or end of one at the
+ *                    page's edge (a quote running over a page break);
  *          'none'    nothing of it (or the page has no text: an image-only page);
  *   ranges  [{item, start, end}] the characters to highlight (end exclusive), in page order;
  *   fragments / found: how many ellipsis-separated fragments the quote has and how many were found whole.
@@ -133,7 +174,14 @@ export function findQuote(items, quote) {
       spans.push([at, at + needle.length]);
       continue;
     }
-    // Not whole: perhaps the page holds its start (the quote goes on overleaf) or its end (it began before).
+    // Not whole, but most of it in pieces close together (the page's text in another order).
+    const cover = coverInPieces(index.key, needle);
+    if (cover.covered >= MIN_COVERED_SHARE * needle.length) {
+      partial = true;
+      spans.push(...cover.pieces);
+      continue;
+    }
+    // Perhaps the page holds its start (the quote goes on overleaf) or its end (it began before).
     let head = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, false);
     let tail = longestPart(index.key, needle, MIN_PARTIAL_KEY_CHARS, true);
     if (head && index.key.length - (head.at + head.length) > PAGE_EDGE_KEY_CHARS) head = null;
@@ -146,6 +194,13 @@ export function findQuote(items, quote) {
   }
   if (spans.length === 0) return result;
   spans.sort((a, b) => a[0] - b[0]);
+  for (let i = spans.length - 1; i > 0; i--) {
+    const [prev, cur] = [spans[i - 1], spans[i]];
+    if (cur[0] <= prev[1]) {
+      prev[1] = Math.max(prev[1], cur[1]);
+      spans.splice(i, 1);
+    }
+  }
   for (const [from, to] of spans) result.ranges.push(...toRanges(items, index, from, to));
   result.status = result.found === fragments.length && !partial ? 'full' : 'partial';
   return result;
