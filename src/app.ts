@@ -74,6 +74,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
+        // pdf.js renders the PDF viewer's pages in a module worker served from /static/vendor/pdfjs/.
+        workerSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'self'"],
         frameSrc: ["'self'"],

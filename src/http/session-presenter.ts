@@ -42,9 +42,13 @@ export function sessionResultBody(r: SessionResult) {
   };
 }
 
-/** One row of the admin list: the session summary plus the plan's column name for the file (`pdf_filename`). */
+/**
+ * A session as admins see it (list rows and detail): the summary plus the plan's column name for the file (admin
+ * scripts read `pdf_filename`) and the owner's email (sessions.user_email, recorded when the session was created;
+ * null in AUTH=off mode). Only admins see other people's email addresses.
+ */
 export function adminListItem(s: Session) {
-  return { ...sessionSummary(s), pdf_filename: s.pdfFilename };
+  return { ...sessionSummary(s), pdf_filename: s.pdfFilename, owner_email: s.userEmail };
 }
 
 /**

@@ -160,7 +160,7 @@ run('admin page', () => {
     // Mouse: a click anywhere on the row.
     await page.click(`#sessions-body tr[data-session-id="${target}"] td.pdf-cell`);
     await page.waitForURL(new RegExp(`/admin\\?session=${target}$`));
-    await page.locator('#detail-events li code', { hasText: 'analysis_complete' }).waitFor();
+    await page.locator('#detail-events li[data-event=analysis_complete]', { hasText: 'Analysis complete' }).waitFor();
     expect(await page.locator('#detail-summary').innerText()).toContain(target);
     expect(await page.locator('#detail-answers tr[data-question-id]').count()).toBe(10); // general_info only
     expect(await page.locator('#detail-exports a[data-format=docx]').getAttribute('href')).toBe(`/api/export/${target}?format=docx`);

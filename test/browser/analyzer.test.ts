@@ -90,7 +90,7 @@ run('analyzer page', () => {
   }
 
   async function expectNoPendingRows(page: Page): Promise<void> {
-    expect(await page.locator('#answers-body tr[data-state=pending]').count()).toBe(0);
+    expect(await page.locator('#answers-body .q-row[data-state=pending]').count()).toBe(0);
     const tableText = await page.locator('#answers-body').innerText();
     expect(tableText).not.toMatch(/Pending|Analyzing/);
   }
@@ -113,7 +113,7 @@ run('analyzer page', () => {
     await page.waitForURL(/\/analyzer\?session=/);
     const sessionId = sessionIdOf(page);
     // Every question has a row from the start.
-    await page.locator('#answers-body tr[data-question-id]').nth(99).waitFor({ state: 'attached' });
+    await page.locator('#answers-body .q-row[data-question-id]').nth(99).waitFor({ state: 'attached' });
     await page.locator('#banner.banner-ok').waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await page.locator('#banner').innerText()).toMatch(/^Complete/);
 
@@ -121,15 +121,16 @@ run('analyzer page', () => {
     const results = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${sessionId}`);
     expect(results.status).toBe('completed');
     await expectNoPendingRows(page);
-    expect(await page.locator('#answers-body tr[data-question-id]').count()).toBe(results.statistics.total_questions);
-    expect(await page.locator('#answers-body tr[data-state=answered]').count()).toBe(results.statistics.questions_answered);
+    expect(await page.locator('#answers-body .q-row[data-question-id]').count()).toBe(results.statistics.total_questions);
+    expect(await page.locator('#answers-body .q-row[data-state=answered]').count()).toBe(results.statistics.questions_answered);
     expect(results.statistics.questions_answered).toBeGreaterThan(0);
     const firstAnswered = results.result.sections.flatMap((s) => s.questions).find((q) => q.answer !== null)!;
-    const row = page.locator(`#answers-body tr[data-question-id="${firstAnswered.question_id}"]`);
+    const row = page.locator(`#answers-body .q-row[data-question-id="${firstAnswered.question_id}"]`);
     expect(await row.locator('.answer-text').first().innerText()).toBe(firstAnswered.answer);
-    const pageLink = row.locator('.page-links a').first();
-    expect(await pageLink.getAttribute('href')).toMatch(new RegExp(`^/api/document/${sessionId}#page=\\d+$`));
-    expect(await pageLink.getAttribute('target')).toBe('_blank');
+    // Page citations open the PDF viewer beside the results (test/browser/document-viewer.test.ts).
+    const pageCite = row.locator('.page-links button[data-cite-page]').first();
+    expect(await pageCite.getAttribute('data-cite-document')).toBe(`/api/document/${sessionId}`);
+    expect(await pageCite.getAttribute('data-cite-page')).toMatch(/^\d+$/);
 
     // Buttons after the run: Start again possible, Stop not, every export present.
     expect(await page.isDisabled('#start-button')).toBe(false);
@@ -138,11 +139,12 @@ run('analyzer page', () => {
       expect(await page.locator(`#exports a[data-format=${format}]`).getAttribute('href')).toBe(`/api/export/${sessionId}?format=${format}`);
     }
     expect(await findUnlabelledControls(page)).toEqual([]); // including the run panel's controls
-    // "Answered only" hides exactly the unanswered rows.
-    await page.check('#answered-only');
-    expect(await page.locator('#answers-body tr[data-question-id]:visible').count()).toBe(results.statistics.questions_answered);
+    // The "Answered" filter shows exactly the answered rows.
+    await page.selectOption('#filter-answer', 'answered');
+    await page.locator('#queue-count', { hasText: `Showing ${results.statistics.questions_answered} of 100` }).waitFor();
+    expect(await page.locator('#answers-body .q-row[data-question-id]:visible').count()).toBe(results.statistics.questions_answered);
     await saveScreenshot(page, 'analyzer-completed', { docsName: 'screenshot-analyzer.png' });
-    await page.uncheck('#answered-only');
+    await page.selectOption('#filter-answer', '');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exports a[data-format=xlsx]')]);
     const saved = path.join(tmp, download.suggestedFilename());
@@ -309,9 +311,9 @@ run('analyzer page', () => {
     await page.waitForURL(/session=/);
 
     // Rows go from pending to answered live, from the event stream.
-    await page.locator('#answers-body tr[data-question-id=Q61][data-state=pending]').waitFor();
-    await page.locator('#answers-body tr[data-question-id=Q1][data-state=answered]').waitFor();
-    expect(await page.locator('#answers-body tr[data-question-id=Q1] .answer-text').innerText()).toBe(PLANTED_ANSWERS.Q1);
+    await page.locator('#answers-body .q-row[data-question-id=Q61][data-state=pending]').waitFor();
+    await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').waitFor();
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q1] .answer-text').innerText()).toBe(PLANTED_ANSWERS.Q1);
     expect(await page.isDisabled('#stop-button')).toBe(false);
     expect(await page.isDisabled('#start-button')).toBe(true); // a run is in progress
     expect(Number(await page.locator('#progress-bar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
@@ -321,10 +323,10 @@ run('analyzer page', () => {
     await page.locator('#banner.banner-warn').waitFor();
     expect(await page.locator('#banner').innerText()).toMatch(/^Partial/);
     await expectNoPendingRows(page);
-    expect(await page.locator('#answers-body tr[data-question-id=Q1][data-state=answered]').count()).toBe(1);
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').count()).toBe(1);
     // Q61 was never reached before the stop: not examined, not "not found".
-    expect(await page.locator('#answers-body tr[data-question-id=Q61]').getAttribute('data-state')).toBe('not-examined');
-    expect(await page.locator('#answers-body tr[data-question-id=Q61] .not-examined').innerText()).toBe('Not examined');
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q61]').getAttribute('data-state')).toBe('not-examined');
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q61] .not-examined').innerText()).toBe('Not examined');
     expect(await page.isDisabled('#stop-button')).toBe(true);
     expect(await page.isDisabled('#start-button')).toBe(false);
 
@@ -361,22 +363,22 @@ run('analyzer page', () => {
     await page.click('#start-button');
     await page.waitForURL(/session=/);
     const sessionId = sessionIdOf(page);
-    await page.locator('#answers-body tr[data-question-id=Q1][data-state=answered]').waitFor();
+    await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').waitFor();
 
     await page.reload();
     expect(sessionIdOf(page)).toBe(sessionId);
     // Everything so far is back at once, and the stream continues: a later section's answer arrives live.
-    await page.locator('#answers-body tr[data-question-id=Q1][data-state=answered]').waitFor();
+    await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').waitFor();
     expect(await page.locator('#banner').innerText()).toMatch(/^(Running|Queued)/);
     expect(await page.isDisabled('#stop-button')).toBe(false);
-    await page.locator('#answers-body tr[data-question-id=Q61][data-state=answered]').waitFor({ timeout: 30_000 });
+    await page.locator('#answers-body .q-row[data-question-id=Q61][data-state=answered]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#progress-step').innerText()).not.toBe('');
 
     // The same link opened elsewhere (a fresh context) shows the same run.
     const other = await openPage(browser);
     opened.push(other);
     await other.page.goto(`${server.baseUrl}/analyzer?session=${sessionId}`);
-    await other.page.locator('#answers-body tr[data-question-id=Q61][data-state=answered]').waitFor();
+    await other.page.locator('#answers-body .q-row[data-question-id=Q61][data-state=answered]').waitFor();
 
     await page.click('#stop-button');
     await page.locator('#banner.banner-warn').waitFor();

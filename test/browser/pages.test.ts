@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_PUBLIC_DIR, pageRoutes } from '../../src/routes/pages.js';
+import { PDFJS_PREFIX, WEB_PUBLIC_DIR, pageRoutes } from '../../src/routes/pages.js';
 
 const PAGES: Array<[string, string]> = [
   ['/', 'Spec Analyzer'],
@@ -17,7 +17,10 @@ const PAGES: Array<[string, string]> = [
   ['/admin/sessions', 'Admin — Spec Analyzer'],
 ];
 
-const publicFiles = fs.readdirSync(WEB_PUBLIC_DIR).map((name) => ({ name, text: fs.readFileSync(path.join(WEB_PUBLIC_DIR, name), 'utf8') }));
+// Every file under the public folder, subfolders included (name = path relative to it, e.g. viewer/x.js).
+const publicFiles = (fs.readdirSync(WEB_PUBLIC_DIR, { recursive: true }) as string[])
+  .filter((name) => fs.statSync(path.join(WEB_PUBLIC_DIR, name)).isFile())
+  .map((name) => ({ name, text: fs.readFileSync(path.join(WEB_PUBLIC_DIR, name), 'utf8') }));
 
 describe('page routes', () => {
   let app: FastifyInstance;
@@ -53,7 +56,29 @@ describe('page routes', () => {
     expect(js.headers['content-type']).toMatch(/javascript/);
     // Modules import each other by relative path: each of those must exist too.
     for (const file of publicFiles.filter((f) => f.name.endsWith('.js'))) {
-      for (const m of file.text.matchAll(/from '\.\/([^']+)'/g)) expect(fs.existsSync(path.join(WEB_PUBLIC_DIR, m[1] as string)), `${file.name} → ${m[1]}`).toBe(true);
+      for (const m of file.text.matchAll(/from '(\.\.?\/[^']+)'/g)) {
+        const target = path.join(WEB_PUBLIC_DIR, path.dirname(file.name), m[1] as string);
+        expect(target.startsWith(WEB_PUBLIC_DIR + path.sep) && fs.existsSync(target), `${file.name} → ${m[1]}`).toBe(true);
+        expect((await app.inject({ url: `/static/${path.relative(WEB_PUBLIC_DIR, target).split(path.sep).join('/')}` })).statusCode, `${file.name} → ${m[1]}`).toBe(200);
+      }
+    }
+  });
+
+  it('serves the PDF viewer’s pdf.js from pdfjs-dist, and nothing else of that package', async () => {
+    const lib = await app.inject({ url: `${PDFJS_PREFIX}build/pdf.min.mjs` });
+    expect(lib.statusCode).toBe(200);
+    expect(lib.headers['content-type']).toMatch(/javascript/);
+    const worker = await app.inject({ url: `${PDFJS_PREFIX}build/pdf.worker.min.mjs` });
+    expect(worker.statusCode).toBe(200);
+    expect(worker.headers['content-type']).toMatch(/javascript/);
+    expect((await app.inject({ url: `${PDFJS_PREFIX}standard_fonts/LiberationSans-Regular.ttf` })).statusCode).toBe(200);
+    expect((await app.inject({ url: `${PDFJS_PREFIX}cmaps/78-EUC-H.bcmap` })).statusCode).toBe(200);
+    expect((await app.inject({ url: `${PDFJS_PREFIX}wasm/openjpeg_nowasm_fallback.js` })).statusCode).toBe(200);
+    // The viewer module names the files it loads; each must be served.
+    const viewer = publicFiles.find((f) => f.name === path.join('viewer', 'document-viewer.js'))!;
+    for (const m of viewer.text.matchAll(/\$\{base\}([\w./-]+\.m?js)/g)) expect((await app.inject({ url: `${PDFJS_PREFIX}${m[1]}` })).statusCode, m[1]).toBe(200);
+    for (const other of ['package.json', 'build/pdf.mjs', 'build/pdf.mjs.map', 'build/pdf.sandbox.min.mjs', 'wasm/openjpeg.wasm', 'web/pdf_viewer.mjs', '../../package.json', '%2e%2e/%2e%2e/package.json']) {
+      expect((await app.inject({ url: `${PDFJS_PREFIX}${other}` })).statusCode, other).toBeGreaterThanOrEqual(400);
     }
   });
 

@@ -68,6 +68,12 @@ describe('the compiled server that npm start runs', () => {
     const script = await fetch(`${server.baseUrl}/static/analyzer.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
+    // The PDF viewer: its module (copied with the pages) and pdf.js, found from the build in node_modules.
+    for (const asset of ['/static/viewer/document-viewer.js', '/static/viewer/document-viewer.css', '/static/vendor/pdfjs/build/pdf.min.mjs', '/static/vendor/pdfjs/build/pdf.worker.min.mjs']) {
+      const r = await fetch(`${server.baseUrl}${asset}`);
+      expect(r.status, asset).toBe(200);
+      await r.arrayBuffer(); // read to the end: an unread body keeps its connection open past shutdown
+    }
 
     // The default question set is a JSON file next to the compiled module that reads it.
     const questions = await requestJson<{ success: boolean; config: { sections: unknown[] } }>(`${server.baseUrl}/api/config/questions`);

@@ -184,9 +184,25 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       expect((await t.app.inject({ method: 'GET', url: `/api/results/${aliceSession}`, headers: as('alice') })).statusCode).toBe(200);
     });
 
+    it('serves the stored PDF to its owner (cookie, as the page’s viewer fetches it) and to an admin, inline and never sniffed', async () => {
+      for (const headers of [{ cookie: `sa_session=${tokens.alice}` }, as('admin')]) {
+        const r = await t.app.inject({ method: 'GET', url: `/api/document/${aliceSession}`, headers });
+        expect(r.statusCode).toBe(200);
+        expect(r.headers['content-type']).toBe('application/pdf');
+        expect(Buffer.compare(r.rawPayload, Buffer.from(pdf))).toBe(0);
+        expect(String(r.headers['content-disposition'])).toMatch(/^inline; filename="[^"<>]+"/);
+        expect(r.headers['cache-control']).toMatch(/^private/);
+        expect(r.headers['x-content-type-options']).toBe('nosniff');
+      }
+    });
+
     it('lets an admin see every analysis with its owner', async () => {
       const list = (await t.app.inject({ method: 'GET', url: '/api/admin/analyses', headers: as('admin') })).json();
       expect(list.sessions.map((s: { session_id: string }) => s.session_id)).toContain(aliceSession);
+      // By email, not only by id: the list and the detail both name the owner.
+      expect(list.sessions.find((s: { session_id: string }) => s.session_id === aliceSession)).toMatchObject({ owner_email: 'alice@example.com' });
+      const detail = (await t.app.inject({ method: 'GET', url: `/api/admin/analysis/${aliceSession}`, headers: as('admin') })).json();
+      expect(detail.session).toMatchObject({ session_id: aliceSession, owner_email: 'alice@example.com' });
       expect((await t.app.inject({ method: 'GET', url: `/api/results/${aliceSession}`, headers: as('admin') })).statusCode).toBe(200);
     });
   });
@@ -292,6 +308,9 @@ describeEachDatabase('access control and hardening', ({ db }) => {
       expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['x-frame-options']).toBeTruthy();
+      // The PDF viewer's pdf.js worker comes from this origin; nothing may be evaluated from strings.
+      expect(csp).toMatch(/worker-src 'self'/);
+      expect(csp).not.toMatch(/unsafe-eval|wasm-unsafe-eval/);
     });
   });
 });

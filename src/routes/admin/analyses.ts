@@ -12,7 +12,7 @@ import { selectEvents } from '../../db/queries/events.js';
 import { loadSessionResult } from '../../sessions/load-session-result.js';
 import { loadVisibleSession } from '../../http/session-access.js';
 import { idParams } from '../../http/route-schemas.js';
-import { adminListItem, legacyAdminList, sessionSummary } from '../../http/session-presenter.js';
+import { adminListItem, legacyAdminList } from '../../http/session-presenter.js';
 import { legacyWithVariants } from '../../analysis/build-result.js';
 import { stopRun } from '../../jobs/stop-run.js';
 
@@ -60,7 +60,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       const document = doc
         ? { size_bytes: doc.sizeBytes, page_count: doc.pageCount, sha256: doc.sha256, pdf_available: !doc.bytesDeletedAt, deleted_at: doc.bytesDeletedAt?.toISOString() ?? null }
         : { pdf_available: false, deleted_at: null };
-      return { success: true, session: sessionSummary(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
+      return { success: true, session: adminListItem(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
     },
   );
 

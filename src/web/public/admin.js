@@ -5,6 +5,7 @@
 import { requestJson, urls, EXPORT_FORMATS } from './api.js';
 import { el, byId, showError, debounce, formatDate, formatDuration, formatCost, formatNumber, shortId, statusBadge, fillDefinitionList, isRunning, STATUS_LABELS } from './dom.js';
 import { renderAnswers, renderExportLinks } from './results-view.js';
+import { attachCitationPanel } from './viewer/citation-panel.js';
 import { renderBarChart } from './chart.js';
 
 const PAGE_SIZE = 25;
@@ -42,6 +43,7 @@ const ui = {
   detailEvents: byId('detail-events'),
   deleteDialog: byId('delete-dialog'),
   deleteText: byId('delete-text'),
+  deleteTitle: byId('delete-title'),
 };
 
 const state = {
@@ -59,6 +61,11 @@ const state = {
 
 // ---------- list ----------
 
+/** Who ran it: the owner's email (admins see it); the id only for sessions from before emails were recorded. */
+function ownerLabel(session) {
+  return session.owner_email || session.owner || '—';
+}
+
 function sessionRow(session) {
   const open = el('a', { className: 'session-link', text: shortId(session.session_id), attrs: { href: urls.adminSession(session.session_id), title: session.session_id } });
   open.addEventListener('click', (event) => {
@@ -75,7 +82,7 @@ function sessionRow(session) {
     el('td', { text: formatDuration(session.processing_time), attrs: { 'data-label': 'Time' } }),
     el('td', { text: formatCost(session.estimated_cost), attrs: { 'data-label': 'Cost' } }),
     el('td', { text: session.engine ? `${session.engine}${session.model ? ` (${session.model})` : ''}` : '—', attrs: { 'data-label': 'Engine' } }),
-    el('td', { text: session.owner || '—', attrs: { 'data-label': 'Owner' } }),
+    el('td', { className: 'owner-cell', text: ownerLabel(session), attrs: { 'data-label': 'Owner', title: session.owner || '' } }),
   ]);
   row.addEventListener('click', (event) => {
     if (event.target instanceof Element && event.target.closest('a')) return;
@@ -194,16 +201,111 @@ export function fillMissingDays(perDay, days) {
 
 // ---------- detail ----------
 
+// ---------- the event timeline ----------
+
+const EVENT_TITLES = {
+  analysis_started: 'Analysis started',
+  document_ingested: 'PDF read',
+  config_loaded: 'Questions loaded',
+  window_processing: 'Reading pages',
+  window_complete: 'Pages done',
+  question_answered: 'Question answered',
+  results_ready: 'Results saved',
+  analysis_complete: 'Analysis complete',
+  analysis_stopped: 'Analysis stopped',
+  analysis_failed: 'Analysis failed',
+};
+
+const STOP_REASONS = { user: 'stopped by a user', budget: 'stopped at the budget cap', shutdown: 'server shutting down' };
+
+function plural(n, word) {
+  return `${formatNumber(n)} ${word}${Number(n) === 1 ? '' : 's'}`;
+}
+
+function pageRange(pages) {
+  if (!Array.isArray(pages) || pages.length === 0) return null;
+  return pages.length === 1 ? `page ${pages[0]}` : `pages ${pages[0]}–${pages[pages.length - 1]}`;
+}
+
+/** The event's name in words and its key facts (never the raw payload). */
+function describeEvent(event) {
+  const { event: name, index: _index, timestamp: _timestamp, attempt, ...d } = event;
+  const facts = [];
+  const has = (key) => d[key] !== undefined && d[key] !== null && d[key] !== '';
+  let title = EVENT_TITLES[name] || (name ? name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Event');
+  switch (name) {
+    case 'document_ingested':
+      if (has('total_pages')) facts.push(plural(d.total_pages, 'page'));
+      if (has('window_count')) facts.push(`read in ${plural(d.window_count, 'window')}`);
+      if (has('ocr_pages') && Number(d.ocr_pages) > 0) facts.push(`${plural(d.ocr_pages, 'page')} by OCR`);
+      break;
+    case 'config_loaded':
+      if (has('total_questions')) facts.push(plural(d.total_questions, 'question'));
+      if (has('section_count')) facts.push(`in ${plural(d.section_count, 'section')}`);
+      break;
+    case 'window_processing':
+    case 'window_complete':
+      if (has('window_num')) title = `${name === 'window_complete' ? 'Done with' : 'Reading'} window ${d.window_num}${has('total_windows') ? ` of ${d.total_windows}` : ''}`;
+      if (pageRange(d.pages)) facts.push(pageRange(d.pages));
+      if (Array.isArray(d.new_answers)) facts.push(`${plural(d.new_answers.length, 'new answer')}`);
+      if (has('processing_time')) facts.push(formatDuration(d.processing_time));
+      if (has('tokens_used') && Number(d.tokens_used) > 0) facts.push(plural(d.tokens_used, 'token'));
+      break;
+    case 'question_answered':
+      if (has('question_id')) facts.push(String(d.question_id));
+      if (pageRange(d.pages)) facts.push(pageRange(d.pages));
+      if (has('confidence')) facts.push(`confidence ${Math.round(Number(d.confidence) * 100)}%`);
+      break;
+    case 'analysis_complete':
+    case 'analysis_stopped':
+      if (has('reason')) facts.push(STOP_REASONS[d.reason] || String(d.reason));
+      if (has('questions_answered') && has('total_questions')) facts.push(`${formatNumber(d.questions_answered)} of ${plural(d.total_questions, 'question')} answered`);
+      if (has('processing_time')) facts.push(`in ${formatDuration(d.processing_time)}`);
+      if (has('total_tokens') && Number(d.total_tokens) > 0) facts.push(plural(d.total_tokens, 'token'));
+      if (has('estimated_cost') && Number(String(d.estimated_cost).replace('$', '')) > 0) facts.push(formatCost(d.estimated_cost));
+      break;
+    case 'analysis_failed':
+      if (has('error')) facts.push(String(d.error));
+      if (has('error_type')) facts.push(`(${d.error_type})`);
+      break;
+    case 'results_ready':
+    case 'analysis_started':
+      break;
+    default:
+      // Unknown events: their plain values, with readable keys.
+      for (const [key, value] of Object.entries(d)) {
+        if (value === null || value === undefined || typeof value === 'object') continue;
+        facts.push(`${key.replace(/_/g, ' ')}: ${value}`);
+        if (facts.length >= 4) break;
+      }
+  }
+  if (attempt !== undefined && Number(attempt) > 1) facts.push(`attempt ${attempt}`);
+  return { title, facts };
+}
+
+function formatTime(iso) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
 function renderEvents(events) {
-  const items = (events || []).map((event) => {
-    const { event: name, index, timestamp, ...payload } = event;
-    const summary = Object.entries(payload)
-      .filter(([key]) => key !== 'new_answers')
-      .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : value}`)
-      .join(' ');
-    const answers = Array.isArray(payload.new_answers) ? ` new_answers=${payload.new_answers.length}` : '';
-    return el('li', {}, [el('time', { text: formatDate(timestamp), attrs: { datetime: timestamp || '' } }), ' ', el('code', { text: name }), ` #${index} ${summary}${answers}`]);
-  });
+  const list = events || [];
+  // Many windows make many near-identical lines: "Reading window N" is folded into its "Done with window N".
+  const done = new Set(list.filter((e) => e.event === 'window_complete').map((e) => e.window_num));
+  const items = list
+    .filter((e) => !(e.event === 'window_processing' && done.has(e.window_num)))
+    .map((event) => {
+      const { title, facts } = describeEvent(event);
+      const kind = event.event === 'analysis_failed' ? ' event-failed' : event.event === 'analysis_stopped' ? ' event-stopped' : event.event === 'analysis_complete' ? ' event-complete' : '';
+      return el('li', { className: `event${kind}`, attrs: { 'data-event': event.event } }, [
+        el('time', { text: formatTime(event.timestamp), attrs: { datetime: event.timestamp || '', title: formatDate(event.timestamp) } }),
+        el('span', { className: 'event-title', text: title }),
+        facts.length ? el('span', { className: 'event-facts', text: facts.join(' · ') }) : null,
+      ]);
+    });
   if (items.length === 0) items.push(el('li', { className: 'muted', text: 'No events.' }));
   ui.detailEvents.replaceChildren(...items);
 }
@@ -224,7 +326,7 @@ function renderDetail(reply) {
     ['Tokens', formatNumber(session.total_tokens ?? stats.total_tokens)],
     ['Cost', formatCost(session.estimated_cost ?? stats.estimated_cost)],
     ['Engine', session.engine ? `${session.engine}${session.model ? ` (${session.model})` : ''}` : '—'],
-    ['Owner', session.owner || '—'],
+    ['Owner', ownerLabel(session)],
   ]);
   if (session.error) {
     ui.detailBanner.className = `banner banner-${session.status === 'failed' ? 'error' : 'warn'}`;
@@ -312,7 +414,9 @@ ui.detailStop.addEventListener('click', async () => {
 ui.detailDelete.addEventListener('click', () => {
   if (!state.detailId) return;
   const session = state.detailSession || {};
-  ui.deleteText.textContent = `This permanently removes the analysis of "${session.pdf_filename || state.detailId}", its answers, events and stored PDF.`;
+  const name = session.pdf_filename || session.document_name || 'this document';
+  ui.deleteTitle.textContent = `Delete the analysis of “${name}”?`;
+  ui.deleteText.textContent = `This permanently removes the analysis of “${name}” (session ${shortId(state.detailId)}, ${formatDate(session.created_at)}${session.owner_email ? `, run by ${session.owner_email}` : ''}): its answers, reviews, events and stored PDF.`;
   ui.deleteDialog.returnValue = '';
   ui.deleteDialog.showModal();
 });
@@ -344,6 +448,8 @@ setInterval(() => {
   if (document.visibilityState === 'visible') refreshAll();
 }, AUTO_REFRESH_MS);
 
+// Page citations in the detail open the PDF beside it, at that page with the quote highlighted.
+attachCitationPanel(ui.detailAnswers);
 routeFromUrl();
 void loadStats();
 void loadList();

@@ -3,7 +3,7 @@
 // handled in one place. Errors from the API are `{success:false, error, code, details?}`.
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null, retryAfterSeconds = null } = {}) {
+  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null, retryAfterSeconds = null, body = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -11,6 +11,8 @@ export class ApiError extends Error {
     this.details = details;
     // From Retry-After on a momentary refusal (503 SERVER_BUSY): when trying again makes sense.
     this.retryAfterSeconds = retryAfterSeconds;
+    // The whole error reply: some carry more than the message (409 REVIEW_CONFLICT carries the current question).
+    this.body = body;
   }
 }
 
@@ -53,7 +55,7 @@ export async function requestJson(path, { method = 'GET', body, signal } = {}) {
   }
   if (!response.ok || !json || json.success === false) {
     const message = (json && json.error) || `Request failed (HTTP ${response.status}).`;
-    throw new ApiError(message, { status: response.status, code: (json && json.code) || `HTTP_${response.status}`, details: (json && json.details) || null });
+    throw new ApiError(message, { status: response.status, code: (json && json.code) || `HTTP_${response.status}`, details: (json && json.details) || null, body: json });
   }
   return json;
 }
@@ -119,7 +121,10 @@ export function uploadFile(path, file, { onProgress, signal } = {}) {
 export const urls = {
   progress: (id) => `/api/progress/${encodeURIComponent(id)}`,
   exportFile: (id, format) => `/api/export/${encodeURIComponent(id)}?format=${encodeURIComponent(format)}`,
+  document: (id) => `/api/document/${encodeURIComponent(id)}`,
   documentPage: (id, page) => `/api/document/${encodeURIComponent(id)}#page=${page}`,
+  review: (id, questionId) => `/api/review/${encodeURIComponent(id)}/${encodeURIComponent(questionId)}`,
+  reviewHistory: (id, questionId) => `/api/review/${encodeURIComponent(id)}/${encodeURIComponent(questionId)}/history`,
   analyzerSession: (id) => `/analyzer?session=${encodeURIComponent(id)}`,
   adminSession: (id) => `/admin?session=${encodeURIComponent(id)}`,
 };

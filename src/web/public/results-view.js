@@ -2,35 +2,55 @@
 // always rebuilt from the server's result in one go, so a row can never show a stale or half-applied state.
 import { el } from './dom.js';
 import { urls } from './api.js';
+import { quoteForPage } from './viewer/quote-match.js';
 
 // Confidence bands for the badge colour: above HIGH the quote states the answer plainly, below MEDIUM it is a guess.
 // Same cut points as src/analysis/confidence-bands.ts (a test keeps them equal): high = right ≥ 90 % of the time on the eval set.
 const CONFIDENCE_HIGH = 0.8;
 const CONFIDENCE_MEDIUM = 0.5;
 
-export function confidenceBadge(confidence) {
-  if (confidence === null || confidence === undefined || Number.isNaN(Number(confidence))) {
-    return el('span', { className: 'badge confidence-none', text: '—' });
-  }
+/** 'high' | 'medium' | 'low' for a confidence, 'none' when there is none (no answer). */
+export function confidenceBand(confidence) {
+  if (confidence === null || confidence === undefined || confidence === '' || Number.isNaN(Number(confidence))) return 'none';
   const value = Number(confidence);
-  const band = value >= CONFIDENCE_HIGH ? 'high' : value >= CONFIDENCE_MEDIUM ? 'medium' : 'low';
+  return value >= CONFIDENCE_HIGH ? 'high' : value >= CONFIDENCE_MEDIUM ? 'medium' : 'low';
+}
+
+export const CONFIDENCE_BAND_LABELS = { high: `High (≥ ${CONFIDENCE_HIGH * 100} %)`, medium: `Medium (${CONFIDENCE_MEDIUM * 100}–${CONFIDENCE_HIGH * 100} %)`, low: `Low (< ${CONFIDENCE_MEDIUM * 100} %)`, none: 'None (no answer)' };
+
+export function confidenceBadge(confidence) {
+  const band = confidenceBand(confidence);
+  if (band === 'none') return el('span', { className: 'badge confidence-none', text: '—' });
+  const value = Number(confidence);
   const pct = `${Math.round(value * 100)}%`;
   return el('span', { className: `badge confidence-${band}`, text: pct, attrs: { title: `Confidence ${pct} (${band})` } });
 }
 
-export function pageLinks(sessionId, pages) {
+/**
+ * An answer's cited pages as buttons that open the document viewer at that page with that quote highlighted
+ * (viewer/citation-panel.js listens for them; the quote for each page comes from the footnote).
+ */
+export function pageLinks(sessionId, pages, footnote = null, label = null) {
   const list = Array.isArray(pages) ? pages : [];
   if (list.length === 0) return el('span', { className: 'muted', text: '—' });
   const wrap = el('span', { className: 'page-links' });
-  list.forEach((page, i) => {
-    if (i > 0) wrap.append(', ');
+  for (const page of list) {
     wrap.append(
-      el('a', {
+      el('button', {
+        className: 'page-cite',
         text: String(page),
-        attrs: { href: urls.documentPage(sessionId, page), target: '_blank', rel: 'noopener', 'aria-label': `Open PDF page ${page} in a new tab` },
+        attrs: {
+          type: 'button',
+          'data-cite-page': page,
+          'data-cite-document': urls.document(sessionId),
+          'data-cite-quote': quoteForPage(footnote, page),
+          'data-cite-label': label,
+          'aria-pressed': 'false',
+          'aria-label': `Show page ${page} with the quote`,
+        },
       }),
     );
-  });
+  }
   return wrap;
 }
 
@@ -54,7 +74,7 @@ function answerCell(question, sessionId, running) {
           el('span', { className: 'variant-label', text: 'Also: ' }),
           el('span', { className: 'answer-text', text: variant.answer ?? '' }),
           ' (pages ',
-          pageLinks(sessionId, variant.pages),
+          pageLinks(sessionId, variant.pages, variant.footnote, question.question_id),
           ') ',
           confidenceBadge(variant.confidence),
           variant.footnote ? el('div', { className: 'footnote', text: variant.footnote }) : null,
@@ -78,7 +98,7 @@ function questionRow(section, question, sessionId, running) {
       el('span', { text: question.question }),
     ]),
     answerCell(question, sessionId, running),
-    el('td', { attrs: { 'data-label': 'Pages' } }, [answered ? pageLinks(sessionId, question.page_citations) : el('span', { className: 'muted', text: '—' })]),
+    el('td', { attrs: { 'data-label': 'Pages' } }, [answered ? pageLinks(sessionId, question.page_citations, question.footnote, question.question_id) : el('span', { className: 'muted', text: '—' })]),
     el('td', { attrs: { 'data-label': 'Confidence' } }, [answered ? confidenceBadge(question.confidence) : el('span', { className: 'muted', text: '—' })]),
     el('td', { className: 'footnote-cell', attrs: { 'data-label': 'Footnote' } }, [
       question.footnote ? el('div', { className: 'footnote', text: question.footnote }) : el('span', { className: 'muted', text: '—' }),
