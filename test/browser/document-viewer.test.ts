@@ -215,6 +215,14 @@ run('document viewer', () => {
     await page.keyboard.press('Escape');
     await page.locator('#document-panel').waitFor({ state: 'hidden' });
     expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-cite-page')")).toBe('2');
+    // Reopened after the closed panel has settled (a hidden viewer must not re-render, nor leave a cancelled
+    // render's rejection uncaught), from the keyboard.
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-cite-page')")).toBe('4');
+    await page.keyboard.press('Enter');
+    await waitForPage(page, 4);
+    expect(await viewerRoot(page).getAttribute('data-quote-status')).toBe('full');
     expect(errors).toEqual([]);
   });
 

@@ -315,6 +315,8 @@ export function createDocumentViewer(container, options = {}) {
       transform: density !== 1 ? [density, 0, 0, density, 0, 0] : null,
     });
     state.renderTask = renderTask;
+    // Cancelled by a newer render while this one still waits for its text: handled below, never "uncaught".
+    renderTask.promise.catch(() => {});
     const textContent = await page.getTextContent();
     if (generation !== state.generation) return;
     const textLayer = new state.lib.TextLayer({ textContentSource: textContent, container: text, viewport });
@@ -435,7 +437,8 @@ export function createDocumentViewer(container, options = {}) {
         if (resizeTimer) clearTimeout(resizeTimer);
         resizeTimer = setTimeout(() => {
           resizeTimer = null;
-          if (!state.pdf || state.scale !== null || root.dataset.viewerState !== 'ready') return;
+          // Not while hidden (a closed panel has no width) nor while a page is being drawn.
+          if (!state.pdf || state.scale !== null || root.dataset.viewerState !== 'ready' || scroller.clientWidth === 0) return;
           if (Math.abs(fitScale(state.unscaledWidth) - lastFitScale) > lastFitScale * 0.02) void go(state.page);
         }, RESIZE_SETTLE_MS);
       })
