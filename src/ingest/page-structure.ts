@@ -8,6 +8,13 @@
  * Line indexes refer to `IngestedPage.text.split('\n')`.
  */
 
+/**
+ * Version of the structure algorithm. Stored with each document's structures (page_structure column):
+ * structures of another version are ignored when read back and computed again from the text. Bump it when
+ * a change here would give a stored document a different structure.
+ */
+export const STRUCTURE_VERSION = 1;
+
 export type PageRole = 'cover' | 'toc' | 'form' | 'blank' | 'bid_schedule' | 'body';
 
 /** Heading levels: 1 section/document, 2 part, 3 article, 4 paragraph "A.", 5 subparagraph "1.", 6 "a." / "(a)". */
