@@ -177,6 +177,61 @@ function typeMatches(features: PassageFeatures, question: Question): boolean {
   }
 }
 
+/**
+ * Proximity: the question's words close together ("bonds ... required within ten days" vs "bond" on one page
+ * and "required" three sentences on). The best-ranked passages get a bonus for the question terms (weight 1,
+ * by IDF) found together inside one window of PROXIMITY_WINDOW words, beyond the first term: a passage
+ * naming the whole question in one clause beats one scattering its words. Re-ranks in place.
+ */
+const PROXIMITY_WINDOW = 12;
+const PROXIMITY_CANDIDATES = 40;
+const PROXIMITY_WEIGHT = 0.5;
+
+export function proximityScore(tokens: readonly string[], weights: ReadonlyMap<string, number>, window = PROXIMITY_WINDOW): number {
+  let best = 0;
+  const inWindow = new Map<string, number>();
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    const w = weights.get(t);
+    if (w !== undefined) {
+      const n = inWindow.get(t) ?? 0;
+      if (n === 0) sum += w;
+      inWindow.set(t, n + 1);
+    }
+    const out = i - window;
+    if (out >= 0) {
+      const o = tokens[out] as string;
+      const wo = weights.get(o);
+      if (wo !== undefined) {
+        const n = (inWindow.get(o) ?? 1) - 1;
+        inWindow.set(o, n);
+        if (n === 0) sum -= wo;
+      }
+    }
+    if (sum > best) best = sum;
+  }
+  // The strongest single term is what BM25 already rewards: only the company it keeps counts here.
+  for (const w of weights.values()) if (w > max) max = w;
+  return Math.max(0, best - Math.min(max, best));
+}
+
+function rerankByProximity(index: SearchIndex, ranked: Array<{ doc: number; score: number }>, terms: WeightedTerm[]): void {
+  const weights = new Map<string, number>();
+  for (const { term, weight } of terms) if (weight >= 1 && !term.includes('|') && !term.startsWith('#')) weights.set(term, inverseDocumentFrequency(index, term));
+  if (weights.size < 2 || ranked.length === 0) return;
+  const head = ranked.slice(0, PROXIMITY_CANDIDATES);
+  const top = (head[0] as { score: number }).score;
+  for (const r of head) {
+    const tokens = analyzeText((index.passages[r.doc] as Passage).text).tokens;
+    const f = index.features[r.doc] as PassageFeatures;
+    r.score += PROXIMITY_WEIGHT * ROLE_FACTOR[f.role] * Math.min(proximityScore(tokens, weights), top);
+  }
+  head.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  ranked.splice(0, head.length, ...head);
+}
+
 /** The k best passages for a question, best first. Passages sharing no term with the query are never returned. */
 export function retrieve(index: SearchIndex, question: Question, section: Section, k: number): RetrievedPassage[] {
   const scores = new Map<number, number>();
@@ -224,5 +279,6 @@ export function retrieve(index: SearchIndex, question: Question, section: Sectio
   }
   // Ties broken by position so the ranking is deterministic.
   ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  rerankByProximity(index, ranked, questionTerms);
   return ranked.slice(0, k).map(({ doc, score }) => ({ passage: index.passages[doc] as Passage, score }));
 }

@@ -121,7 +121,7 @@ for (const kind of BACKENDS) {
       await t?.drop();
     });
 
-    it('moves structures stored inside the page objects into page_structure, in page order', async () => {
+    it('moves structures stored inside the page objects into page_structure, in page order, tagged as version 1', async () => {
       const r = await db().query<{ pages: Array<Record<string, unknown>>; page_structure: Array<{ role: string }> | null; structure_version: number | null }>(
         'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
         [embedded],
@@ -129,7 +129,11 @@ for (const kind of BACKENDS) {
       expect(r.rows[0]?.pages.some((p) => 'structure' in p)).toBe(false);
       expect(r.rows[0]?.page_structure?.map((s) => s.role)).toEqual(['cover', 'body', 'blank']);
       expect(r.rows[0]?.structure_version).toBe(1);
-      expect(await selectDocumentPages(db(), embedded)).toEqual(PAGES);
+      // Version 1 structures are older than this algorithm's: read back without them, derived again by the analysis.
+      const back = await selectDocumentPages(db(), embedded);
+      expect(STRUCTURE_VERSION).toBeGreaterThan(1);
+      expect(back?.map((p) => p.structure)).toEqual([undefined, undefined, undefined]);
+      expect([...buildOutline(back!).pages.values()].map((p) => p.role)).toEqual(['cover', 'body', 'blank']);
     });
 
     it('leaves pages stored without structure (and unparsed documents) without one: the analysis computes it on the fly', async () => {

@@ -24,17 +24,17 @@ export function splitPageStructures(pages: IngestedPage[]): SplitPages {
   return { pagesJson: JSON.stringify(bare), structureJson: any ? JSON.stringify(structures) : null, version: any ? STRUCTURE_VERSION : null };
 }
 
-/** Pages with their stored structures (when of the current version); a structure left inside a page object by an older writer is kept only under the same rule. */
+/**
+ * Pages with their stored structures when those are of the current version. A structure left inside a page
+ * object (written before the column existed, and not moved by the migration) is never trusted.
+ */
 export function joinPageStructures(pages: IngestedPage[] | null, structures: Array<PageStructure | null> | null, version: number | null): IngestedPage[] | null {
   if (pages === null) return null;
   const current = version === STRUCTURE_VERSION && Array.isArray(structures) && structures.length === pages.length;
   return pages.map((page, i) => {
-    const { structure: embedded, ...rest } = page;
+    const { structure: _embedded, ...rest } = page;
     const stored = current ? (structures[i] ?? null) : null;
-    if (stored !== null) return { ...rest, structure: stored };
-    // Pre-migration rows carried a version-1 structure inside the page object.
-    if (embedded !== undefined && STRUCTURE_VERSION === 1 && version === null) return { ...rest, structure: embedded };
-    return rest;
+    return stored === null ? rest : { ...rest, structure: stored };
   });
 }
 
