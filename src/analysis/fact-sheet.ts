@@ -10,6 +10,8 @@
  * section, never a form, contents, blank page or bid schedule (their labels are blanks to fill in).
  */
 import type { IngestedPage } from '../ingest/types.js';
+import type { RetrievedPassage } from './engine.js';
+import type { SearchIndex } from './retrieval.js';
 import type { DocumentOutline } from './outline.js';
 import type { Attribute } from './question-intent.js';
 import { formWordStems, readQuestionIntent } from './question-intent.js';
@@ -121,4 +123,26 @@ export function answerFromFactSheet(
   }
   if (best === null) return null;
   return { ...best.field, confidence: best.score >= 2 ? CONFIDENCE_EXACT : CONFIDENCE_PARTIAL };
+}
+
+/**
+ * Retrieval for every engine: the passage holding the field that answers the question goes first (the llm
+ * engine then sees the project information page among its excerpts even in a 1,500-page manual).
+ */
+export function promoteFactSheetPassage(
+  ranked: RetrievedPassage[],
+  question: { text: string; expected_type: ExpectedType },
+  fields: LabelledField[],
+  index: SearchIndex,
+  holds: (text: string, attribute: Attribute) => boolean,
+  k: number,
+): RetrievedPassage[] {
+  if (fields.length === 0) return ranked;
+  const found = answerFromFactSheet(question, fields, holds);
+  if (found === null) return ranked;
+  const firstLine = collapseWhitespace(found.quote.split('\n')[0] ?? '');
+  const passage = index.passages.find((p) => p.pages.includes(found.page) && collapseWhitespace(p.text).includes(firstLine));
+  if (passage === undefined) return ranked;
+  const top = ranked[0]?.score ?? 1;
+  return [{ passage, score: top * 1.01 }, ...ranked.filter((r) => r.passage !== passage)].slice(0, k);
 }

@@ -217,6 +217,22 @@ export function proximityScore(tokens: readonly string[], weights: ReadonlyMap<s
   return Math.max(0, best - Math.min(max, best));
 }
 
+/** Token streams of passages read for proximity, per index; bounded (a 1,500-page document has ~10,000 passages). */
+const tokenStreams = new WeakMap<SearchIndex, Map<number, string[]>>();
+const TOKEN_STREAM_CACHE_MAX = 4_000;
+
+function passageTokens(index: SearchIndex, doc: number): string[] {
+  let cache = tokenStreams.get(index);
+  if (cache === undefined) tokenStreams.set(index, (cache = new Map()));
+  let tokens = cache.get(doc);
+  if (tokens === undefined) {
+    if (cache.size >= TOKEN_STREAM_CACHE_MAX) cache.clear();
+    tokens = analyzeText((index.passages[doc] as Passage).text).tokens;
+    cache.set(doc, tokens);
+  }
+  return tokens;
+}
+
 function rerankByProximity(index: SearchIndex, ranked: Array<{ doc: number; score: number }>, terms: WeightedTerm[]): void {
   const weights = new Map<string, number>();
   for (const { term, weight } of terms) if (weight >= 1 && !term.includes('|') && !term.startsWith('#')) weights.set(term, inverseDocumentFrequency(index, term));
@@ -224,7 +240,7 @@ function rerankByProximity(index: SearchIndex, ranked: Array<{ doc: number; scor
   const head = ranked.slice(0, PROXIMITY_CANDIDATES);
   const top = (head[0] as { score: number }).score;
   for (const r of head) {
-    const tokens = analyzeText((index.passages[r.doc] as Passage).text).tokens;
+    const tokens = passageTokens(index, r.doc);
     const f = index.features[r.doc] as PassageFeatures;
     r.score += PROXIMITY_WEIGHT * ROLE_FACTOR[f.role] * Math.min(proximityScore(tokens, weights), top);
   }

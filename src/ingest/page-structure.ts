@@ -236,6 +236,7 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
   else if (hasTocTitle || (n >= 6 && tocLines / n >= TOC_LINE_SHARE)) role = 'toc';
   else if (scheduleHeader && scheduleRows >= 4 && scheduleRows / n >= SCHEDULE_ROW_SHARE) role = 'bid_schedule';
   else if (n >= 4 && formLines / n >= FORM_LINE_SHARE) role = 'form';
-  else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.level >= 3 && h.number !== null)) role = 'cover';
+  // A page that opens a numbered section ("SECTION 00 01 03") or holds numbered articles is the document's body.
+  else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.number !== null && (h.level === 1 || h.level >= 3))) role = 'cover';
   return { role, headings, listItems, tableRows };
 }
