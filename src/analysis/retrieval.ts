@@ -150,7 +150,9 @@ export function buildQueryTerms(question: Question, section: Section, index?: Se
   const analyzed = analyzeText(question.text);
   const form = formWordStems(readQuestionIntent(question.text, question.expected_type).attribute);
   // Words naming the kind of value ("date", "how long") find every passage with a date: context weight only.
-  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) ? SECTION_TERM_WEIGHT : 1);
+  // ...unless they are all the question says ("When are bids due?"): then they are its topic.
+  const allForm = analyzed.queryTokens.every((t) => form.has(t));
+  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) && !allForm ? SECTION_TERM_WEIGHT : 1);
   for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
   for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
   // A thesaurus phrase the document never states ("bids due" → "~deadline" where the text says "Bids are due on"):

@@ -62,7 +62,7 @@ const FILL_IN = /_{4,}|\.{8,}\s*$/;
  */
 const EMPTY_FIELD = /^(?:\(?[0-9a-z]{1,3}[.)]\s+)?[A-Z][A-Z0-9 .,'’/()&-]{1,60}:\s*(?:\$\s*)?$|\b[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,3}:\s+(?:\d{1,2}\.\s+)?[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,4}:/;
 const FORM_LABEL = /^(?:signed|signature|name|title|date|company(?: name)?|firm(?: name)?|address|phone|telephone|email|e-mail|by|witness|notary(?: public)?|print(?:ed)? name|authorized (?:signature|representative)|its|seal)\b[^.]{0,30}:?\s*$|\b(?:signature|signed|notary public|subscribed and sworn|authority to bind)\b/i;
-const SCHEDULE_HEADER = /\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
+const SCHEDULE_HEADER = /\bitem\b.{0,40}\bunit\b.{0,20}\b(quantity|qty)\b|\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
 const MONEY_OR_UNIT_ROW = /(\$\s?[\d,]+|\b(?:LS|LF|SF|SY|CY|EA|TON|AC|L\.F\.|L\.S\.)\b)/;
 /** An all-capital title line: words of capitals, digits and joining punctuation only. */
 const ALL_CAPS_TITLE = /^[A-Z0-9][A-Z0-9 ,&/'’()\-–—:.]*[A-Z)]$/;
@@ -214,8 +214,13 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
     } else if (BULLET.test(text)) listItems.push(i);
     if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text))) tableRows.push(i);
     else if (usableHints === undefined && isTextRow(text)) textRows.push(i);
-    // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line.
-    if (DOT_LEADER.test(text) || (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) || /\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text)) tocLines++;
+    // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line. A priced or
+    // measured row ("4 CIPP Lining, 24-inch LF 1,850") ends in a number too, but is no contents entry.
+    const contentsEntry =
+      DOT_LEADER.test(text) ||
+      (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) ||
+      (/\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text));
+    if (contentsEntry && !MONEY_OR_UNIT_ROW.test(text)) tocLines++;
     if (FILL_IN.test(text) || FORM_LABEL.test(text) || EMPTY_FIELD.test(text)) formLines++;
     if (SCHEDULE_HEADER.test(text)) scheduleHeader = true;
     if (MONEY_OR_UNIT_ROW.test(text) && /\d/.test(text)) scheduleRows++;

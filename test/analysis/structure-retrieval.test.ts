@@ -44,6 +44,13 @@ describe('headings and page roles', () => {
     expect(outline.pages.get(2)?.pathAt[0]).toBe('00 21 13 Instructions to Bidders › 1.7 Pre-Bid Meeting › B.');
   });
 
+  it('reads a priced bid schedule as a bid schedule, not as a table of contents (its rows end in numbers too)', () => {
+    const lines = ['BID FORM', 'Item Description Unit Quantity', '1 Mobilization LS 1', '2 Traffic Control LS 1', '3 CIPP Lining, 12-inch Sanitary Sewer LF 2,140', '4 CIPP Lining, 15-inch Sanitary Sewer LF 860', '5 Reinstate Service Laterals EA 48', '6 Manhole Rehabilitation EA 12'];
+    expect(buildPageStructure(lines, [], 11).role).toBe('bid_schedule');
+    const contents = ['TABLE OF CONTENTS', '00 11 13 ADVERTISEMENT FOR BIDS 3', '00 21 13 INSTRUCTIONS TO BIDDERS 5', '00 41 00 BID FORM 11', '00 72 00 GENERAL CONDITIONS 15', '01 11 00 SUMMARY OF WORK 40', '33 01 30 SEWER LINING 52'];
+    expect(buildPageStructure(contents, [], 2).role).toBe('toc');
+  });
+
   it('reads a page of empty capitalised fields as a form', () => {
     const lines = [
       'SECTION 00 45 13',
@@ -72,6 +79,18 @@ describe('query understanding', () => {
     expect(concept('project description')).toEqual(concept('scope of work'));
     expect(concept('correction period')).toEqual(concept('warranty period'));
     expect(concept('notice of award')).toEqual(concept('award of contract'));
+    expect(concept('service laterals')).toEqual(concept('side sewers'));
+    expect(concept('heating system')).toEqual(concept('heat source'));
+  });
+
+  it('searches a question made only of words naming the kind of value ("When are bids due?") by those words at full weight', () => {
+    const pages = [
+      page(1, ['ARTICLE 8 - BID VALIDITY', `Bids shall remain firm for sixty days after the bid opening. ${createFiller(4)}`]),
+      page(2, ['ARTICLE 2 - RECEIPT OF BIDS', `Sealed bids are due at the Town Office no later than 2:00 p.m. local time on June 3, 2031. ${createFiller(3, 2)}`]),
+    ];
+    const index = buildSearchIndex(buildPassages(pages).passages);
+    const q = createQuestion('Q', 'When are bids due?', 'date');
+    expect(retrieve(index, q, createSection('s', [q]), 2)[0]?.passage.pages).toEqual([2]);
   });
 
   it('scores the question terms found together higher than the same terms scattered', () => {
