@@ -76,6 +76,7 @@ describe('query understanding', () => {
   it('reads bid-deadline, scope and warranty wordings as one concept each (construction thesaurus)', () => {
     const concept = (text: string) => analyzeText(text).queryTokens.filter((t) => t.startsWith('~'));
     expect(concept('bid submission date')).toEqual(concept('bids due'));
+    expect(concept('will receive sealed bids until')).toEqual(concept('bids due'));
     expect(concept('project description')).toEqual(concept('scope of work'));
     expect(concept('correction period')).toEqual(concept('warranty period'));
     expect(concept('notice of award')).toEqual(concept('award of contract'));
