@@ -34,6 +34,8 @@ export interface PageStructure {
   listItems: number[];
   /** Lines read as table rows (several cells on one baseline, or label + value columns). */
   tableRows: number[];
+  /** Cells of each table row (same order as `tableRows`), where pdf.js positions gave them; absent otherwise. */
+  tableCells?: number[];
 }
 
 /** What pdf.js positions tell about each line (same indexes as the lines); absent for OCR'd or old pages. */
@@ -234,6 +236,7 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
     if (neighbour(prev) || neighbour(next)) tableRows.push(i);
   }
   tableRows.sort((a, b) => a - b);
+  const tableCells = usableHints === undefined ? undefined : tableRows.map((i) => usableHints[i]?.cells ?? 1);
   const n = content.length;
   const hasTocTitle = content.slice(0, 6).some((i) => /^(table\s+of\s+contents|contents|index)$/i.test((lines[i] as string).replace(/^(SECTION|DOCUMENT)\s+[\d .]+/i, '').trim()));
   let role: PageRole = 'body';
@@ -243,5 +246,5 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
   else if (n >= 4 && formLines / n >= FORM_LINE_SHARE) role = 'form';
   // A page that opens a numbered section ("SECTION 00 01 03") or holds numbered articles is the document's body.
   else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.number !== null && (h.level === 1 || h.level >= 3))) role = 'cover';
-  return { role, headings, listItems, tableRows };
+  return tableCells === undefined ? { role, headings, listItems, tableRows } : { role, headings, listItems, tableRows, tableCells };
 }
