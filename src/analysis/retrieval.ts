@@ -150,7 +150,9 @@ export function buildQueryTerms(question: Question, section: Section, index?: Se
   const analyzed = analyzeText(question.text);
   const form = formWordStems(readQuestionIntent(question.text, question.expected_type).attribute);
   // Words naming the kind of value ("date", "how long") find every passage with a date: context weight only.
-  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) ? SECTION_TERM_WEIGHT : 1);
+  // ...unless they are all the question says ("When are bids due?"): then they are its topic.
+  const allForm = analyzed.queryTokens.every((t) => form.has(t));
+  for (const t of analyzed.queryTokens) terms.set(t, form.has(t) && !allForm ? SECTION_TERM_WEIGHT : 1);
   for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
   for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
   // A thesaurus phrase the document never states ("bids due" → "~deadline" where the text says "Bids are due on"):
@@ -175,6 +177,77 @@ function typeMatches(features: PassageFeatures, question: Question): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Proximity: the question's words close together ("bonds ... required within ten days" vs "bond" on one page
+ * and "required" three sentences on). The best-ranked passages get a bonus for the question terms (weight 1,
+ * by IDF) found together inside one window of PROXIMITY_WINDOW words, beyond the first term: a passage
+ * naming the whole question in one clause beats one scattering its words. Re-ranks in place.
+ */
+const PROXIMITY_WINDOW = 12;
+const PROXIMITY_CANDIDATES = 40;
+const PROXIMITY_WEIGHT = 0.5;
+
+export function proximityScore(tokens: readonly string[], weights: ReadonlyMap<string, number>, window = PROXIMITY_WINDOW): number {
+  let best = 0;
+  const inWindow = new Map<string, number>();
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    const w = weights.get(t);
+    if (w !== undefined) {
+      const n = inWindow.get(t) ?? 0;
+      if (n === 0) sum += w;
+      inWindow.set(t, n + 1);
+    }
+    const out = i - window;
+    if (out >= 0) {
+      const o = tokens[out] as string;
+      const wo = weights.get(o);
+      if (wo !== undefined) {
+        const n = (inWindow.get(o) ?? 1) - 1;
+        inWindow.set(o, n);
+        if (n === 0) sum -= wo;
+      }
+    }
+    if (sum > best) best = sum;
+  }
+  // The strongest single term is what BM25 already rewards: only the company it keeps counts here.
+  for (const w of weights.values()) if (w > max) max = w;
+  return Math.max(0, best - Math.min(max, best));
+}
+
+/** Token streams of passages read for proximity, per index; bounded (a 1,500-page document has ~10,000 passages). */
+const tokenStreams = new WeakMap<SearchIndex, Map<number, string[]>>();
+const TOKEN_STREAM_CACHE_MAX = 4_000;
+
+function passageTokens(index: SearchIndex, doc: number): string[] {
+  let cache = tokenStreams.get(index);
+  if (cache === undefined) tokenStreams.set(index, (cache = new Map()));
+  let tokens = cache.get(doc);
+  if (tokens === undefined) {
+    if (cache.size >= TOKEN_STREAM_CACHE_MAX) cache.clear();
+    tokens = analyzeText((index.passages[doc] as Passage).text).tokens;
+    cache.set(doc, tokens);
+  }
+  return tokens;
+}
+
+function rerankByProximity(index: SearchIndex, ranked: Array<{ doc: number; score: number }>, terms: WeightedTerm[]): void {
+  const weights = new Map<string, number>();
+  for (const { term, weight } of terms) if (weight >= 1 && !term.includes('|') && !term.startsWith('#')) weights.set(term, inverseDocumentFrequency(index, term));
+  if (weights.size < 2 || ranked.length === 0) return;
+  const head = ranked.slice(0, PROXIMITY_CANDIDATES);
+  const top = (head[0] as { score: number }).score;
+  for (const r of head) {
+    const tokens = passageTokens(index, r.doc);
+    const f = index.features[r.doc] as PassageFeatures;
+    r.score += PROXIMITY_WEIGHT * ROLE_FACTOR[f.role] * Math.min(proximityScore(tokens, weights), top);
+  }
+  head.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  ranked.splice(0, head.length, ...head);
 }
 
 /** The k best passages for a question, best first. Passages sharing no term with the query are never returned. */
@@ -224,5 +297,6 @@ export function retrieve(index: SearchIndex, question: Question, section: Sectio
   }
   // Ties broken by position so the ranking is deterministic.
   ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  rerankByProximity(index, ranked, questionTerms);
   return ranked.slice(0, k).map(({ doc, score }) => ({ passage: index.passages[doc] as Passage, score }));
 }

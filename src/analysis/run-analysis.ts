@@ -14,6 +14,8 @@ import { accumulateAnswers } from './accumulate.js';
 import { addUsage, buildFullResult, createEmptyAnswer, selectEnabledSections, toLegacyResult, toStatistics } from './build-result.js';
 import { buildPassages, type PassageSet } from './passages.js';
 import { buildSearchIndex, retrieve, type SearchIndex } from './retrieval.js';
+import { findLabelledFields, promoteFactSheetPassage, type LabelledField } from './fact-sheet.js';
+import { holdsAttribute } from './engines/extractive-engine.js';
 import { buildPageTextIndex, formatFootnote, verifyCandidate, type PageTextIndex } from './verify-citations.js';
 
 /** Passages retrieved per question: enough for the extractive engine's reading depth and an LLM prompt's evidence. */
@@ -33,25 +35,32 @@ export interface PreparedDocument {
   passageSet: PassageSet;
   index: SearchIndex;
   pageTexts: PageTextIndex;
+  /** "LABEL: value" fields of the project information page / notice (fact-sheet.ts). */
+  fields: LabelledField[];
 }
 
 /** Passages, search index and normalised page texts: built once per run. */
 export function prepareDocument(pages: IngestedPage[]): PreparedDocument {
   const passageSet = buildPassages(pages);
-  return { passageSet, index: buildSearchIndex(passageSet.passages), pageTexts: buildPageTextIndex(pages) };
+  return { passageSet, index: buildSearchIndex(passageSet.passages), pageTexts: buildPageTextIndex(pages), fields: findLabelledFields(pages, passageSet.outline) };
 }
 
-/** Top-k passages for every question of the given sections. */
-export function retrieveForSections(index: SearchIndex, sections: Section[], k: number): Map<string, RetrievedPassage[]> {
+/**
+ * Top-k passages for every question of the given sections. With the document's fact-sheet fields, a
+ * question whose answer a field's label names gets that field's passage first (fact-sheet.ts).
+ */
+export function retrieveForSections(index: SearchIndex, sections: Section[], k: number, fields: LabelledField[] = []): Map<string, RetrievedPassage[]> {
   const out = new Map<string, RetrievedPassage[]>();
-  for (const section of sections) for (const q of section.questions) out.set(q.id, retrieve(index, q, section, k));
+  for (const section of sections) {
+    for (const q of section.questions) out.set(q.id, promoteFactSheetPassage(retrieve(index, q, section, k), q, fields, index, holdsAttribute, k));
+  }
   return out;
 }
 
 function planRun(pages: IngestedPage[], input: RunInput, engine: AnalysisEngine, thorough: boolean) {
   const sections = selectEnabledSections(input);
   const prepared = prepareDocument(pages);
-  const retrieved = retrieveForSections(prepared.index, sections, thorough ? RETRIEVAL_TOP_K_THOROUGH : RETRIEVAL_TOP_K);
+  const retrieved = retrieveForSections(prepared.index, sections, thorough ? RETRIEVAL_TOP_K_THOROUGH : RETRIEVAL_TOP_K, prepared.fields);
   const units = engine.planUnits({ sections, pages, passages: prepared.passageSet.passages, retrieved, thorough, sentences: prepared.passageSet.sentences });
   return { sections, prepared, units };
 }

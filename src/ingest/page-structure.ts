@@ -8,6 +8,13 @@
  * Line indexes refer to `IngestedPage.text.split('\n')`.
  */
 
+/**
+ * Version of the structure algorithm. Stored with each document's structures (page_structure column):
+ * structures of another version are ignored when read back and computed again from the text. Bump it when
+ * a change here would give a stored document a different structure.
+ */
+export const STRUCTURE_VERSION = 2;
+
 export type PageRole = 'cover' | 'toc' | 'form' | 'blank' | 'bid_schedule' | 'body';
 
 /** Heading levels: 1 section/document, 2 part, 3 article, 4 paragraph "A.", 5 subparagraph "1.", 6 "a." / "(a)". */
@@ -27,6 +34,8 @@ export interface PageStructure {
   listItems: number[];
   /** Lines read as table rows (several cells on one baseline, or label + value columns). */
   tableRows: number[];
+  /** Cells of each table row (same order as `tableRows`), where pdf.js positions gave them; absent otherwise. */
+  tableCells?: number[];
 }
 
 /** What pdf.js positions tell about each line (same indexes as the lines); absent for OCR'd or old pages. */
@@ -48,8 +57,14 @@ const BULLET = /^[•\u2022\u25AA\u25CF\u2023\u25E6\uF0B7\-–*·▪]\s*\S/;
 const DOT_LEADER = /(?:\.\s?){5,}\s*\S{0,6}\s*$/;
 const BLANK_NOTICE = /\b(intentionally\s+(left\s+)?blank|left\s+blank\s+intentionally|this\s+page\s+(is\s+)?blank|blank\s+page)\b/i;
 const FILL_IN = /_{4,}|\.{8,}\s*$/;
+/**
+ * A form's empty field: a capitalised label with nothing after its colon ("BIDDER'S NAME:", "CONTRACT AMOUNT: $"),
+ * or straight followed by the next label ("TITLE: TELEPHONE:"). A lead-in sentence ending in a colon is in
+ * sentence case and has words before it, so it is not taken for one.
+ */
+const EMPTY_FIELD = /^(?:\(?[0-9a-z]{1,3}[.)]\s+)?[A-Z][A-Z0-9 .,'’/()&-]{1,60}:\s*(?:\$\s*)?$|\b[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,3}:\s+(?:\d{1,2}\.\s+)?[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,4}:/;
 const FORM_LABEL = /^(?:signed|signature|name|title|date|company(?: name)?|firm(?: name)?|address|phone|telephone|email|e-mail|by|witness|notary(?: public)?|print(?:ed)? name|authorized (?:signature|representative)|its|seal)\b[^.]{0,30}:?\s*$|\b(?:signature|signed|notary public|subscribed and sworn|authority to bind)\b/i;
-const SCHEDULE_HEADER = /\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
+const SCHEDULE_HEADER = /\bitem\b.{0,40}\bunit\b.{0,20}\b(quantity|qty)\b|\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
 const MONEY_OR_UNIT_ROW = /(\$\s?[\d,]+|\b(?:LS|LF|SF|SY|CY|EA|TON|AC|L\.F\.|L\.S\.)\b)/;
 /** An all-capital title line: words of capitals, digits and joining punctuation only. */
 const ALL_CAPS_TITLE = /^[A-Z0-9][A-Z0-9 ,&/'’()\-–—:.]*[A-Z)]$/;
@@ -95,12 +110,25 @@ function looksLikeTitle(text: string): boolean {
   return wordCount(text) <= HEADING_MAX_WORDS && !/[.;,]$/.test(text.trim()) && !/\b(shall|will|must|is|are)\b/i.test(text);
 }
 
+/** The words after a CSI section number: none, all capitals, or a short title-case title without sentence punctuation. */
+function isSectionTitle(title: string): boolean {
+  if (title === '') return true;
+  if (/^[a-z]/.test(title)) return false;
+  return (ALL_CAPS_TITLE.test(title) || isTitleCase(title)) && looksLikeTitle(title);
+}
+
+/** "PROJECT TITLE: RIVER ROAD PAVING", "BID DUE: JUNE 3": a label and its value, a field rather than a heading. */
+const LABELLED_FIELD = /^[A-Z][A-Z .'’&/-]{1,40}:\s+\S/;
+
 /** Classify one line as a heading (or not). `large` = set in a font clearly larger than the page's body text. */
 export function classifyHeading(text: string, large = false): Omit<PageHeading, 'line'> | null {
   const line = text.trim();
   if (line.length === 0 || DOT_LEADER.test(line)) return null;
   let m = CSI_SECTION.exec(line);
-  if (m !== null && wordCount(line) <= HEADING_MAX_WORDS + 2) return { level: 1, number: `${(m[1] as string).toUpperCase()} ${m[2]}`, title: (m[3] ?? '').trim() };
+  // "SECTION 00 73 16 – INSURANCE" is a heading; a wrapped sentence's line "Section 00 43 20 for additional
+  // instructions." is a reference: the words after the number must read as a title (or be absent).
+  if (m !== null && wordCount(line) <= HEADING_MAX_WORDS + 2 && isSectionTitle((m[3] ?? '').trim())) return { level: 1, number: `${(m[1] as string).toUpperCase()} ${m[2]}`, title: (m[3] ?? '').trim() };
+  if (m !== null) return null;
   m = PART.exec(line);
   if (m !== null && (m[2] === '' || ALL_CAPS_TITLE.test(m[2] as string) || isTitleCase(m[2] as string)) && wordCount(line) <= 8) return { level: 2, number: `PART ${m[1]}`, title: (m[2] ?? '').trim() };
   m = ARTICLE.exec(line);
@@ -128,7 +156,7 @@ export function classifyHeading(text: string, large = false): Omit<PageHeading, 
   m = SUBSUB.exec(line);
   if (m !== null) return { level: 6, number: m[1] as string, title: '' };
   // Unnumbered titles: all capitals (a section's name under its number, "INSTRUCTIONS TO BIDDERS"), or set large.
-  if (wordCount(line) <= HEADING_MAX_WORDS && /[A-Z]{3}/.test(line) && ALL_CAPS_TITLE.test(line) && !/\d{3,}/.test(line.replace(/\d{2} \d{2} \d{2}/, ''))) return { level: 3, number: null, title: line };
+  if (wordCount(line) <= HEADING_MAX_WORDS && /[A-Z]{3}/.test(line) && ALL_CAPS_TITLE.test(line) && !LABELLED_FIELD.test(line) && !/\d{3,}/.test(line.replace(/\d{2} \d{2} \d{2}/, ''))) return { level: 3, number: null, title: line };
   // Set large and worded like a title (a large font alone is not enough: a page's body size can be misread).
   if (large && looksLikeTitle(line) && isTitleCase(line) && wordCount(line) <= TITLE_CASE_MAX_WORDS && /[A-Za-z]{3}/.test(line)) return { level: 3, number: null, title: line };
   return null;
@@ -188,9 +216,14 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
     } else if (BULLET.test(text)) listItems.push(i);
     if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text))) tableRows.push(i);
     else if (usableHints === undefined && isTextRow(text)) textRows.push(i);
-    // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line.
-    if (DOT_LEADER.test(text) || (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) || /\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text)) tocLines++;
-    if (FILL_IN.test(text) || FORM_LABEL.test(text)) formLines++;
+    // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line. A priced or
+    // measured row ("4 CIPP Lining, 24-inch LF 1,850") ends in a number too, but is no contents entry.
+    const contentsEntry =
+      DOT_LEADER.test(text) ||
+      (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) ||
+      (/\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text));
+    if (contentsEntry && !MONEY_OR_UNIT_ROW.test(text)) tocLines++;
+    if (FILL_IN.test(text) || FORM_LABEL.test(text) || EMPTY_FIELD.test(text)) formLines++;
     if (SCHEDULE_HEADER.test(text)) scheduleHeader = true;
     if (MONEY_OR_UNIT_ROW.test(text) && /\d/.test(text)) scheduleRows++;
   }
@@ -203,6 +236,7 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
     if (neighbour(prev) || neighbour(next)) tableRows.push(i);
   }
   tableRows.sort((a, b) => a - b);
+  const tableCells = usableHints === undefined ? undefined : tableRows.map((i) => usableHints[i]?.cells ?? 1);
   const n = content.length;
   const hasTocTitle = content.slice(0, 6).some((i) => /^(table\s+of\s+contents|contents|index)$/i.test((lines[i] as string).replace(/^(SECTION|DOCUMENT)\s+[\d .]+/i, '').trim()));
   let role: PageRole = 'body';
@@ -210,6 +244,7 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
   else if (hasTocTitle || (n >= 6 && tocLines / n >= TOC_LINE_SHARE)) role = 'toc';
   else if (scheduleHeader && scheduleRows >= 4 && scheduleRows / n >= SCHEDULE_ROW_SHARE) role = 'bid_schedule';
   else if (n >= 4 && formLines / n >= FORM_LINE_SHARE) role = 'form';
-  else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.level >= 3 && h.number !== null)) role = 'cover';
-  return { role, headings, listItems, tableRows };
+  // A page that opens a numbered section ("SECTION 00 01 03") or holds numbered articles is the document's body.
+  else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.number !== null && (h.level === 1 || h.level >= 3))) role = 'cover';
+  return tableCells === undefined ? { role, headings, listItems, tableRows } : { role, headings, listItems, tableRows, tableCells };
 }

@@ -48,8 +48,11 @@ describe('buildPageStructure', () => {
 
   it('marks lines with several cells as table rows when pdf.js gave cell counts', () => {
     const lines = ['Property Method Value', 'Tensile strength ASTM X-1 900 psi', 'The values above are minimums.'];
-    const s = buildPageStructure(lines, [], 5, [{ size: 10, cells: 3 }, { size: 10, cells: 3 }, { size: 10, cells: 1 }]);
+    const s = buildPageStructure(lines, [], 5, [{ size: 10, cells: 3 }, { size: 10, cells: 4 }, { size: 10, cells: 1 }]);
     expect(s.tableRows).toEqual([0, 1]);
+    expect(s.tableCells).toEqual([3, 4]);
+    // Without positions the cells are unknown, and not stored.
+    expect(buildPageStructure(lines, [], 5).tableCells).toBeUndefined();
   });
 
   it('keeps a section number line as a heading even when it repeats like a running header', () => {

@@ -22,6 +22,7 @@ import type { PageRole } from '../../ingest/page-structure.js';
 import { buildOutline, type DocumentOutline } from '../outline.js';
 import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
+import { answerFromFactSheet, findLabelledFields, type LabelledField } from '../fact-sheet.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -309,6 +310,7 @@ class ExtractiveEngine implements AnalysisEngine {
   private sentences: SentenceLike[] | null = null;
   private pages: IngestedPage[] = [];
   private outline: DocumentOutline | null = null;
+  private fields: LabelledField[] | null = null;
 
   planUnits(args: PlanArgs): WorkUnit[] {
     this.index = getSearchIndex(args.passages);
@@ -348,6 +350,17 @@ class ExtractiveEngine implements AnalysisEngine {
     return { question_id: question.id, answer: fact.answer, value: null, quotes: [{ text: fact.quote, pages: [fact.page] }], confidence: fact.confidence * this.ocrFactor([fact.page]) };
   }
 
+  /** A "LABEL: value" line of the project information page or notice that names what is asked (fact-sheet.ts). */
+  private factSheet(question: Question): CandidateAnswer | null {
+    if (this.pages.length === 0) return null;
+    this.outline ??= buildOutline(this.pages);
+    this.fields ??= findLabelledFields(this.pages, this.outline);
+    const found = answerFromFactSheet(question, this.fields, holdsAttribute);
+    if (found === null) return null;
+    const value = extractValue(found.value, question.expected_type, question.text);
+    return { question_id: question.id, answer: truncate(found.value), value: value.value, quotes: [{ text: found.quote, pages: [found.page] }], confidence: found.confidence * this.ocrFactor([found.page]) };
+  }
+
   private recordOcrPages(pages: IngestedPage[]): void {
     this.pages = pages;
     for (const p of pages) {
@@ -378,7 +391,7 @@ class ExtractiveEngine implements AnalysisEngine {
   }
 
   private answerQuestion(question: Question, ranked: RetrievedPassage[], index: SearchIndex): CandidateAnswer[] {
-    const fact = this.titleFact(question);
+    const fact = this.titleFact(question) ?? this.factSheet(question);
     if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
     const formWords = new Set([...formWordStems(intent.attribute), ...documentSelfReference(question.text)]);

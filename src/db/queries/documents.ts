@@ -1,6 +1,8 @@
 /** SQL for the stored uploads: metadata, the bytes in chunks, and the parsed page text. */
 import type { Queryable } from '../database.js';
 import type { IngestedPage } from '../../ingest/types.js';
+import type { PageStructure } from '../../ingest/page-structure.js';
+import { pagesOfRow, splitPageStructures } from './page-structures.js';
 
 // 1 MiB chunks: bounded driver memory per row (pg sends bytea as hex text, 2× the bytes) and cheap streaming.
 export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
@@ -58,12 +60,21 @@ export async function selectDocumentBytes(q: Queryable, sessionId: string): Prom
 }
 
 export async function updateDocumentPages(q: Queryable, sessionId: string, pages: IngestedPage[]): Promise<void> {
-  await q.query('UPDATE session_documents SET pages = $2::jsonb WHERE session_id = $1', [sessionId, JSON.stringify(pages)]);
+  const split = splitPageStructures(pages);
+  await q.query('UPDATE session_documents SET pages = $2::jsonb, page_structure = $3::jsonb, structure_version = $4 WHERE session_id = $1', [
+    sessionId,
+    split.pagesJson,
+    split.structureJson,
+    split.version,
+  ]);
 }
 
 export async function selectDocumentPages(q: Queryable, sessionId: string): Promise<IngestedPage[] | null> {
-  const r = await q.query<{ pages: IngestedPage[] | null }>('SELECT pages FROM session_documents WHERE session_id = $1', [sessionId]);
-  return r.rows[0]?.pages ?? null;
+  const r = await q.query<{ pages: IngestedPage[] | null; page_structure: Array<PageStructure | null> | null; structure_version: number | null }>(
+    'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
+    [sessionId],
+  );
+  return pagesOfRow(r.rows[0]);
 }
 
 /** PDF retention: remove the bytes of uploads older than the cutoff; results and page text stay. */

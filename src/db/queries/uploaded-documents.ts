@@ -4,6 +4,8 @@
  */
 import type { Queryable } from '../database.js';
 import type { IngestedPage } from '../../ingest/types.js';
+import type { PageStructure } from '../../ingest/page-structure.js';
+import { pagesOfRow, splitPageStructures } from './page-structures.js';
 import { DOCUMENT_CHUNK_BYTES } from './documents.js';
 
 /** The document expired or was deleted between validation and the session's transaction (which rolls back). */
@@ -80,12 +82,13 @@ export interface InsertUploadedDocumentInput {
  */
 export async function insertUploadedDocument(q: Queryable, doc: InsertUploadedDocumentInput): Promise<UploadedDocument | null> {
   const chunkCount = Math.ceil(doc.bytes.length / DOCUMENT_CHUNK_BYTES);
+  const split = doc.pages ? splitPageStructures(doc.pages) : null;
   const r = await q.query<DocumentRow>(
-    `INSERT INTO documents (document_id, owner_id, filename, sha256, size_bytes, page_count, ocr_pages, chunk_count, pages, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now() + make_interval(secs => $10::double precision / 1000))
+    `INSERT INTO documents (document_id, owner_id, filename, sha256, size_bytes, page_count, ocr_pages, chunk_count, pages, expires_at, page_structure, structure_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now() + make_interval(secs => $10::double precision / 1000), $11::jsonb, $12)
      ON CONFLICT ((coalesce(owner_id, '')), sha256) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [doc.id, doc.ownerId, doc.filename, doc.sha256, doc.bytes.length, doc.pageCount, doc.ocrPages, chunkCount, doc.pages ? JSON.stringify(doc.pages) : null, doc.ttlMs],
+    [doc.id, doc.ownerId, doc.filename, doc.sha256, doc.bytes.length, doc.pageCount, doc.ocrPages, chunkCount, split?.pagesJson ?? null, doc.ttlMs, split?.structureJson ?? null, split?.version ?? null],
   );
   const row = r.rows[0];
   if (!row) return null;
@@ -118,8 +121,11 @@ export async function selectUploadedDocument(q: Queryable, id: string): Promise<
 }
 
 export async function selectUploadedDocumentPages(q: Queryable, id: string): Promise<IngestedPage[] | null> {
-  const r = await q.query<{ pages: IngestedPage[] | null }>('SELECT pages FROM documents WHERE document_id = $1', [id]);
-  return r.rows[0]?.pages ?? null;
+  const r = await q.query<{ pages: IngestedPage[] | null; page_structure: Array<PageStructure | null> | null; structure_version: number | null }>(
+    'SELECT pages, page_structure, structure_version FROM documents WHERE document_id = $1',
+    [id],
+  );
+  return pagesOfRow(r.rows[0]);
 }
 
 /**
@@ -129,8 +135,8 @@ export async function selectUploadedDocumentPages(q: Queryable, id: string): Pro
  */
 export async function copyDocumentToSession(q: Queryable, documentId: string, sessionId: string): Promise<void> {
   const copied = await q.query(
-    `INSERT INTO session_documents (session_id, filename, size_bytes, sha256, page_count, chunk_count, pages)
-     SELECT $2, filename, size_bytes, sha256, page_count, chunk_count, pages FROM documents
+    `INSERT INTO session_documents (session_id, filename, size_bytes, sha256, page_count, chunk_count, pages, page_structure, structure_version)
+     SELECT $2, filename, size_bytes, sha256, page_count, chunk_count, pages, page_structure, structure_version FROM documents
       WHERE document_id = $1 AND (used_at IS NOT NULL OR expires_at > now())`,
     [documentId, sessionId],
   );

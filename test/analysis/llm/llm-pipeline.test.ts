@@ -113,6 +113,43 @@ describe('llm engine in the analysis pipeline', () => {
     expect(outcome.result.model).toBe('gpt-4o-mini');
   });
 
+  it("shows the model the project information page, with its heading path, for a question its fields answer in a long manual", async () => {
+    // 60 pages: general conditions name the contract time on every page; only the information page states it.
+    const pages: IngestedPage[] = [
+      { pageNumber: 1, label: null, text: 'TOWN OF ELMVALE\nELM STREET WATER MAIN RENEWAL\nCONTRACT DOCUMENTS', boilerplateLines: [], ocr: false, ocrConfidence: null },
+      {
+        pageNumber: 2,
+        label: null,
+        text: 'SECTION 00 01 03\nPROJECT INFORMATION\nBID SUBMISSION DATE: April 9, 2031 until 2:00 PM.\nCONTRACT DURATION: 240 consecutive calendar days from the notice to proceed.',
+        boilerplateLines: [],
+        ocr: false,
+        ocrConfidence: null,
+      },
+      ...Array.from({ length: 58 }, (_v, i): IngestedPage => ({
+        pageNumber: i + 3,
+        label: null,
+        text: `SECTION 00 72 00\n${i + 1}.1 GENERAL CONDITIONS ARTICLE ${i + 1}\nThe Contractor shall complete the Work within the Contract Time, and the contract time may be extended only by change order. ${FILLER[i % FILLER.length]}`,
+        boilerplateLines: [],
+        ocr: false,
+        ocrConfidence: null,
+      })),
+    ];
+    const config: QuestionConfig = {
+      config_name: 'Manual',
+      version: '1',
+      description: 'One question',
+      sections: [{ section_id: 'schedule', section_name: 'Schedule', description: '', questions: [{ id: 'T1', text: 'What is the contract time?', required: true, expected_type: 'string' }] }],
+    };
+    const quote = 'CONTRACT DURATION: 240 consecutive calendar days from the notice to proceed.';
+    fake.setHandler(createPlantedAnswerHandler({ T1: quote }));
+    const outcome = await runAnalysis(runOptions({ pages, input: { config, enabledSections: [], guardrails: '' } }), { createEngine: () => createLlmEngine(llmTestConfig(fake.url)) });
+    const prompt = readPrompt(fake.requests[0]!);
+    const excerpt = prompt.excerpts.find((e) => e.text.includes(quote));
+    expect(excerpt?.pages).toEqual([2]);
+    expect(excerpt?.context).toBe('00 01 03 Project Information');
+    expect(outcome.result.sections[0]?.answers[0]).toMatchObject({ pages: [2] });
+  });
+
   it('sweeps every 3-page window for every section in thorough mode', async () => {
     const config = llmTestConfig(fake.url);
     const outcome = await runAnalysis(runOptions({ thorough: true }), { createEngine: () => createLlmEngine(config) });
