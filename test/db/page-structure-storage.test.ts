@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createPgliteDatabase } from '../../src/db/pglite-database.js';
 import { loadMigrations, migrate } from '../../src/db/migrate.js';
-import { SessionStore } from '../../src/db/session-store.js';
+import { createSession } from '../../src/db/queries/create-session.js';
 import { selectDocumentPages, updateDocumentPages } from '../../src/db/queries/documents.js';
 import { copyDocumentToSession, insertUploadedDocument, selectUploadedDocumentPages } from '../../src/db/queries/uploaded-documents.js';
 import { STRUCTURE_VERSION, buildPageStructure } from '../../src/ingest/page-structure.js';
@@ -29,10 +29,9 @@ const PAGES: IngestedPage[] = [
 ];
 
 describeEachDatabase('page structure stored beside the page text', ({ db }) => {
-  const store = () => new SessionStore(db());
 
   it("stores each page's role and headings in page_structure with the algorithm's version, and reads them back with the pages", async () => {
-    const s = await store().createSession(makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
     await updateDocumentPages(db(), s.id, PAGES);
     const raw = await db().query<{ pages: Array<Record<string, unknown>>; page_structure: Array<{ role: string; headings: Array<{ number: string | null }> }>; structure_version: number }>(
       'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
@@ -49,7 +48,7 @@ describeEachDatabase('page structure stored beside the page text', ({ db }) => {
   });
 
   it('drops structures computed by another version of the algorithm, so the analysis computes them again from the text', async () => {
-    const s = await store().createSession(makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
     await updateDocumentPages(db(), s.id, PAGES);
     await db().query('UPDATE session_documents SET structure_version = $2 WHERE session_id = $1', [s.id, STRUCTURE_VERSION + 1]);
     const back = await selectDocumentPages(db(), s.id);
@@ -71,7 +70,7 @@ describeEachDatabase('page structure stored beside the page text', ({ db }) => {
       ttlMs: 60_000,
     });
     expect(await selectUploadedDocumentPages(db(), doc!.id)).toEqual(PAGES);
-    const s = await store().createSession(makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
     await db().query('DELETE FROM session_documents WHERE session_id = $1', [s.id]);
     await copyDocumentToSession(db(), doc!.id, s.id);
     expect(await selectDocumentPages(db(), s.id)).toEqual(PAGES);
@@ -100,7 +99,7 @@ for (const kind of BACKENDS) {
     let t: { db: Database; drop: () => Promise<void> } | undefined;
     const db = () => t!.db;
     const sessionWith = async (pages: IngestedPage[] | null) => {
-      const s = await new SessionStore(db()).createSession(makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+      const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
       // As the code before the migration wrote them: the structure inside each page object.
       if (pages !== null) await db().query('UPDATE session_documents SET pages = $2::jsonb WHERE session_id = $1', [s.id, JSON.stringify(pages)]);
       return s.id;
