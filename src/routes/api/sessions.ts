@@ -4,17 +4,20 @@
  * never answers 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { isSessionIdShape } from '../../db/session-ids.js';
 import { VersionedCache } from '../../db/result-cache.js';
-import { TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
+import { SESSION_STATUSES, TERMINAL_STATUSES, type Session } from '../../db/queries/sessions.js';
 import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
 import { legacyWithVariants, loadSessionResult } from '../../sessions/load-session-result.js';
 import { stopRun } from '../../jobs/stop-run.js';
 import { assertCanSee, ownerOf } from '../auth-hooks.js';
 import { selectAliasedSessionId } from '../../db/queries/session-aliases.js';
 import { contentDisposition } from '../../export/index.js';
+import { downloadResponse, errorResponses, eventSchema, idParams, looseObject, openObject, sessionSummarySchema } from '../schemas.js';
 
 // SSE comment lines keep proxies and load balancers from closing an idle stream.
 const SSE_KEEPALIVE_MS = 15_000;
@@ -22,11 +25,20 @@ const SSE_KEEPALIVE_MS = 15_000;
 const SSE_SHUTDOWN_RETRY_MS = 1_000;
 const TERMINAL_EVENTS = new Set(['analysis_complete', 'analysis_stopped', 'analysis_failed']);
 
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
+export { idParams } from '../schemas.js';
+
+const lastIndexQuery = z.object({ last_index: z.coerce.number().int().min(-1).optional().describe('Events after this index (default 0)') });
+const resultsResponse = looseObject({
+  success: z.boolean(),
+  status: z.enum(SESSION_STATUSES),
+  partial: z.boolean(),
+  result: openObject('The result in the original shape, with the answer variants'),
+  statistics: openObject('Counts, tokens, cost'),
+  session: sessionSummarySchema,
+});
+const eventsResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), events: z.array(eventSchema), last_index: z.number() });
+const stopResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), already_finished: z.boolean(), message: z.string() });
+const sseResponse = { description: 'Server-Sent Events: `id: <index>` and `data: <event JSON>` per event', content: { 'text/event-stream': { schema: z.string() } } };
 
 /**
  * A session by our id, or by the caller's own alias (the original front end's client-chosen session_id).
@@ -95,10 +107,19 @@ interface CachedBody {
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const cache = new VersionedCache<CachedBody>();
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
+  // Sends pre-encoded bytes (the cache): registered untyped, so the reply type allows a Buffer; still validated.
   app.get<{ Params: { id: string } }>(
     '/api/results/:id',
-    { schema: { tags: ['sessions'], summary: 'Result of a session in any state (answers so far while running)', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Result of a session in any state (answers so far while running); 304 for a matching If-None-Match',
+        params: idParams,
+        response: { 200: resultsResponse, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       let id = request.params.id;
       let version = isSessionIdShape(id) ? await ctx.sessionVersions.read(id) : null;
@@ -133,14 +154,15 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { last_index?: number } }>(
+  api.get(
     '/api/events/:id',
     {
       schema: {
         tags: ['sessions'],
         summary: 'Progress events after last_index (polling)',
         params: idParams,
-        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1, default: 0 } } },
+        querystring: lastIndexQuery,
+        response: { 200: eventsResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -158,7 +180,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
         tags: ['sessions'],
         summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
         params: idParams,
-        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1 } } },
+        querystring: lastIndexQuery,
+        response: { 200: sseResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -167,9 +190,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  api.post(
     '/api/stop/:id',
-    { schema: { tags: ['sessions'], summary: 'Stop a queued or running analysis; answers found so far are kept (idempotent)', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Stop a queued or running analysis; answers found so far are kept (idempotent)',
+        params: idParams,
+        response: { 200: stopResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const outcome = await stopRun(ctx, session.id);
@@ -180,7 +210,14 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
 
   app.get<{ Params: { id: string } }>(
     '/api/document/:id',
-    { schema: { tags: ['sessions'], summary: 'The stored PDF (inline), e.g. /api/document/ID#page=12', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'The stored PDF (inline), e.g. /api/document/ID#page=12',
+        params: idParams,
+        response: { 200: downloadResponse('The PDF', ['application/pdf']), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const meta = await selectDocumentMeta(ctx.db, session.id);
