@@ -109,7 +109,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
   const cache = new VersionedCache<CachedBody>();
   const api = app.withTypeProvider<ZodTypeProvider>();
 
-  // Sends pre-encoded bytes (the cache): registered untyped, so the reply type allows a Buffer; still validated.
+  // Sends pre-encoded bytes (the cache): registered untyped so the reply may be a Buffer. The params are validated;
+  // the reply schema documents the body (bytes are sent as they are, not re-checked).
   app.get<{ Params: { id: string } }>(
     '/api/results/:id',
     {
