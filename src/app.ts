@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
 import { loggerOptions } from './logger.js';
 import { registerErrorHandler } from './routes/error-handler.js';
@@ -60,6 +61,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     return503OnClosing: false,
   });
 
+  // Route schemas are zod (fastify-type-provider-zod): requests are validated and replies serialised with them,
+  // and the same schemas make /api/openapi.json. A failed request validation answers 400 VALIDATION_FAILED.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   observeHttpLatency(app);
   // Run worker, LISTEN connections, timers, parse threads: started on ready, stopped by app.close().
@@ -120,6 +125,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: LOGIN_COOKIE } } },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());

@@ -1,14 +1,16 @@
 /**
- * Question-config validation. Every problem is collected with its JSON path (e.g.
+ * Question-config validation, as a zod schema. Every problem is collected with its JSON path (e.g.
  * `sections[2].questions[4].expected_type`) so a user fixes their file in one go, and the result is a clean
- * QuestionConfig with only the known fields.
+ * QuestionConfig with only the known fields. The messages are part of the contract (the analyzer page and
+ * users' scripts show them): each field's schema carries its own message so they read the same as before zod.
  *
  * Decisions (documented in docs/ingest.md): `required` defaults to false when missing; `description`,
  * `config_name` and `version` get defaults when missing (older files lack them); unknown keys are ignored;
  * strings are trimmed.
  */
+import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { EXPECTED_TYPES, type ExpectedType, type Question, type QuestionConfig, type Section } from './types.js';
+import { EXPECTED_TYPES, type ExpectedType, type QuestionConfig } from './types.js';
 
 export interface ConfigProblem {
   path: string;
@@ -24,155 +26,178 @@ const PROBLEMS_IN_MESSAGE = 5;
 
 const DEFAULT_CONFIG_NAME = 'Custom question configuration';
 const DEFAULT_VERSION = '1.0';
+const ALLOWED_TYPES = EXPECTED_TYPES.join(', ');
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
+/** How a wrong value is named in a message: `"abc"`, `null`, `an array`, `number`. */
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'string' ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : typeof v;
 }
 
+const isMissing = (v: unknown): boolean => v === undefined || v === null;
+const tooLong = (max: number) => (iss: { input?: unknown }) => `is ${String(iss.input).length} characters; the maximum is ${max}`;
+// zod runs length checks on anything with a `length`, even after the type check failed (an array given for a
+// string would also be reported "must not be empty"): these guards keep it to one problem per field.
+const whenString = { when: (payload: { value: unknown }) => typeof payload.value === 'string' };
+const whenArray = { when: (payload: { value: unknown }) => Array.isArray(payload.value) };
+
+/** A string that must be present and non-blank once trimmed (null counts as missing). */
+function requiredString(maxChars: number | null) {
+  const base = z
+    .string({ error: (iss) => (isMissing(iss.input) ? 'is missing' : `must be a string; got ${describe(iss.input)}`) })
+    .trim()
+    .min(1, { error: 'must not be empty', ...whenString });
+  return maxChars === null ? base : base.max(maxChars, { error: tooLong(maxChars), ...whenString });
+}
+
+/** An optional string (null or blank → the fallback). */
+function optionalString(fallback: string) {
+  return z
+    .string({ error: (iss) => `must be a string; got ${describe(iss.input)}` })
+    .trim()
+    .nullish()
+    .transform((v) => v || fallback);
+}
+
+const idSchema = requiredString(MAX_ID_CHARS);
+
+const expectedTypeSchema = z
+  .string({
+    error: (iss) =>
+      isMissing(iss.input) ? `is missing; expected one of ${ALLOWED_TYPES}` : `must be a string; got ${describe(iss.input)}; expected one of ${ALLOWED_TYPES}`,
+  })
+  .refine((v) => (EXPECTED_TYPES as readonly string[]).includes(v.trim()), {
+    error: (iss) => `unknown type "${String(iss.input)}"; expected one of ${ALLOWED_TYPES}`,
+  })
+  .transform((v) => v.trim() as ExpectedType);
+
+const objectError = (iss: { input?: unknown }) => `must be an object; got ${describe(iss.input)}`;
+
+const questionSchema = z.object(
+  {
+    id: idSchema,
+    // The text's limit is reported with the trimmed length, like the id's.
+    text: requiredString(MAX_QUESTION_TEXT_CHARS),
+    // Missing `required` means optional.
+    required: z
+      .boolean({ error: (iss) => `must be true or false; got ${describe(iss.input)}` })
+      .nullish()
+      .transform((v) => v ?? false),
+    expected_type: expectedTypeSchema,
+  },
+  { error: objectError },
+);
+
+const sectionSchema = z.object(
+  {
+    section_id: idSchema,
+    section_name: requiredString(null),
+    description: z
+      .string({ error: (iss) => `must be a string; got ${describe(iss.input)}` })
+      .trim()
+      .nullish()
+      .transform((v) => v ?? ''),
+    questions: z
+      .array(questionSchema, {
+        error: (iss) =>
+          iss.input === undefined ? 'is missing; a section needs at least one question' : `must be an array; got ${describe(iss.input)}`,
+      })
+      .min(1, { error: 'is empty; a section needs at least one question', ...whenArray }),
+  },
+  { error: objectError },
+);
+
+const rootShape = {
+  config_name: optionalString(DEFAULT_CONFIG_NAME),
+  // Some files write `"version": 2`; keep it as the string "2".
+  version: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), optionalString(DEFAULT_VERSION)),
+  description: optionalString(''),
+  sections: z
+    .array(sectionSchema, {
+      error: (iss) =>
+        iss.input === undefined ? 'is missing; a config needs at least one section' : `must be an array of sections; got ${describe(iss.input)}`,
+    })
+    .min(1, { error: 'must contain at least one section', ...whenArray }),
+};
+
+/**
+ * The whole file. Rules across elements (ids unique across the file, the question count) run even when some
+ * elements are invalid, so that every problem is reported in one go; they read the partly parsed value, where
+ * each id is either its trimmed string or the raw input it was refused for.
+ */
+export const questionConfigSchema = z
+  .object(rootShape, { error: (iss) => `must be a JSON object with a "sections" array; got ${describe(iss.input)}` })
+  .superRefine(
+    (value, ctx) => {
+      const sections: unknown = value?.sections;
+      if (!Array.isArray(sections) || sections.length === 0) return;
+      const sectionIdAt = new Map<string, string>();
+      const questionIdAt = new Map<string, string>();
+      let questionCount = 0;
+      const firstUse = (seen: Map<string, string>, raw: unknown, path: (string | number)[], what: string, suffix: string) => {
+        const parsed = idSchema.safeParse(raw);
+        if (!parsed.success) return;
+        const first = seen.get(parsed.data);
+        if (first) ctx.addIssue({ code: 'custom', path, message: `duplicate ${what} id "${parsed.data}" (first used at ${first})${suffix}` });
+        else seen.set(parsed.data, formatPath(path));
+      };
+      sections.forEach((section: unknown, si) => {
+        if (!isPlainObject(section)) return;
+        firstUse(sectionIdAt, section.section_id, ['sections', si, 'section_id'], 'section', '');
+        if (!Array.isArray(section.questions)) return;
+        section.questions.forEach((question: unknown, qi) => {
+          questionCount++;
+          if (!isPlainObject(question)) return;
+          const path = ['sections', si, 'questions', qi, 'id'];
+          firstUse(questionIdAt, question.id, path, 'question', '; question ids must be unique across the file');
+        });
+      });
+      if (questionCount > MAX_QUESTIONS) {
+        ctx.addIssue({ code: 'custom', path: ['sections'], message: `has ${questionCount} questions; the maximum is ${MAX_QUESTIONS}` });
+      }
+    },
+    { when: (payload) => isPlainObject(payload.value) },
+  );
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `['sections', 2, 'questions', 4, 'id']` → `sections[2].questions[4].id`; the root is `(root)`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+// Field order per nesting depth (0 = root, 2 = a section, 4 = a question), for sorting problems into file order.
+const FIELD_ORDER_BY_DEPTH = [Object.keys(rootShape), [], Object.keys(sectionSchema.shape), [], Object.keys(questionSchema.shape)];
+
+/**
+ * Problems in the order a reader meets them in the file: zod reports per-field problems in that order already,
+ * but the cross-element rules above come last. A problem about a whole array (the question count) follows the
+ * problems inside it. The sort is stable.
+ */
+function compareInFileOrder(a: readonly PropertyKey[], b: readonly PropertyKey[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    const order = FIELD_ORDER_BY_DEPTH[i] ?? [];
+    return order.indexOf(String(x)) - order.indexOf(String(y));
+  }
+  return b.length - a.length;
+}
+
 /** Validate a parsed JSON value. Never throws: returns the clean config (when valid) and all problems. */
 export function validateQuestionConfig(value: unknown): { config: QuestionConfig | null; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
-  const add = (path: string, message: string) => problems.push({ path, message });
-
-  if (!isObject(value)) {
-    add('(root)', `must be a JSON object with a "sections" array; got ${describe(value)}`);
-    return { config: null, problems };
-  }
-
-  const optionalString = (key: string, fallback: string): string => {
-    const v = value[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'string') {
-      add(key, `must be a string; got ${describe(v)}`);
-      return fallback;
-    }
-    return v.trim() || fallback;
-  };
-  const config_name = optionalString('config_name', DEFAULT_CONFIG_NAME);
-  const version = typeof value.version === 'number' ? String(value.version) : optionalString('version', DEFAULT_VERSION);
-  const description = optionalString('description', '');
-
-  const sections: Section[] = [];
-  const rawSections = value.sections;
-  if (!Array.isArray(rawSections)) {
-    add('sections', rawSections === undefined ? 'is missing; a config needs at least one section' : `must be an array of sections; got ${describe(rawSections)}`);
-  } else if (rawSections.length === 0) {
-    add('sections', 'must contain at least one section');
-  } else {
-    const sectionIdAt = new Map<string, string>();
-    const questionIdAt = new Map<string, string>();
-    let questionCount = 0;
-    rawSections.forEach((rawSection, si) => {
-      const sp = `sections[${si}]`;
-      if (!isObject(rawSection)) {
-        add(sp, `must be an object; got ${describe(rawSection)}`);
-        return;
-      }
-      const sectionId = requiredString(rawSection, 'section_id', sp, add);
-      if (sectionId !== null) {
-        const first = sectionIdAt.get(sectionId);
-        if (first) add(`${sp}.section_id`, `duplicate section id "${sectionId}" (first used at ${first})`);
-        else sectionIdAt.set(sectionId, `${sp}.section_id`);
-      }
-      const sectionName = requiredString(rawSection, 'section_name', sp, add);
-      const sectionDescription = typeof rawSection.description === 'string' ? rawSection.description.trim() : '';
-      if (rawSection.description !== undefined && rawSection.description !== null && typeof rawSection.description !== 'string') {
-        add(`${sp}.description`, `must be a string; got ${describe(rawSection.description)}`);
-      }
-
-      const questions: Question[] = [];
-      const rawQuestions = rawSection.questions;
-      if (!Array.isArray(rawQuestions)) {
-        add(`${sp}.questions`, rawQuestions === undefined ? 'is missing; a section needs at least one question' : `must be an array; got ${describe(rawQuestions)}`);
-      } else if (rawQuestions.length === 0) {
-        add(`${sp}.questions`, 'is empty; a section needs at least one question');
-      } else {
-        rawQuestions.forEach((rawQuestion, qi) => {
-          questionCount++;
-          const q = parseQuestion(rawQuestion, `${sp}.questions[${qi}]`, add, questionIdAt);
-          if (q) questions.push(q);
-        });
-      }
-      if (sectionId !== null && sectionName !== null) {
-        sections.push({ section_id: sectionId, section_name: sectionName, description: sectionDescription, questions });
-      }
-    });
-    if (questionCount > MAX_QUESTIONS) add('sections', `has ${questionCount} questions; the maximum is ${MAX_QUESTIONS}`);
-  }
-
-  if (problems.length > 0) return { config: null, problems };
-  return { config: { config_name, version, description, sections }, problems };
-}
-
-function requiredString(obj: Json, key: string, parentPath: string, add: (p: string, m: string) => void): string | null {
-  const v = obj[key];
-  const path = `${parentPath}.${key}`;
-  if (v === undefined || v === null) {
-    add(path, 'is missing');
-    return null;
-  }
-  if (typeof v !== 'string') {
-    add(path, `must be a string; got ${describe(v)}`);
-    return null;
-  }
-  const trimmed = v.trim();
-  if (trimmed.length === 0) {
-    add(path, 'must not be empty');
-    return null;
-  }
-  if (key.endsWith('id') && trimmed.length > MAX_ID_CHARS) {
-    add(path, `is ${trimmed.length} characters; the maximum is ${MAX_ID_CHARS}`);
-    return null;
-  }
-  return trimmed;
-}
-
-function parseQuestion(
-  raw: unknown,
-  qp: string,
-  add: (p: string, m: string) => void,
-  questionIdAt: Map<string, string>,
-): Question | null {
-  if (!isObject(raw)) {
-    add(qp, `must be an object; got ${describe(raw)}`);
-    return null;
-  }
-  const id = requiredString(raw, 'id', qp, add);
-  if (id !== null) {
-    const first = questionIdAt.get(id);
-    if (first) add(`${qp}.id`, `duplicate question id "${id}" (first used at ${first}); question ids must be unique across the file`);
-    else questionIdAt.set(id, `${qp}.id`);
-  }
-  const text = requiredString(raw, 'text', qp, add);
-  if (text !== null && text.length > MAX_QUESTION_TEXT_CHARS) {
-    add(`${qp}.text`, `is ${text.length} characters; the maximum is ${MAX_QUESTION_TEXT_CHARS}`);
-  }
-
-  let required = false; // missing `required` means optional
-  if (raw.required !== undefined && raw.required !== null) {
-    if (typeof raw.required === 'boolean') required = raw.required;
-    else add(`${qp}.required`, `must be true or false; got ${describe(raw.required)}`);
-  }
-
-  let expectedType: ExpectedType | null = null;
-  const rawType = raw.expected_type;
-  const allowed = EXPECTED_TYPES.join(', ');
-  if (rawType === undefined || rawType === null) add(`${qp}.expected_type`, `is missing; expected one of ${allowed}`);
-  else if (typeof rawType !== 'string') add(`${qp}.expected_type`, `must be a string; got ${describe(rawType)}; expected one of ${allowed}`);
-  else if (!(EXPECTED_TYPES as readonly string[]).includes(rawType.trim())) {
-    add(`${qp}.expected_type`, `unknown type "${rawType}"; expected one of ${allowed}`);
-  } else expectedType = rawType.trim() as ExpectedType;
-
-  if (id === null || text === null || expectedType === null) return null;
-  return { id, text, required, expected_type: expectedType };
+  const result = questionConfigSchema.safeParse(value);
+  if (result.success) return { config: result.data, problems: [] };
+  const problems = [...result.error.issues]
+    .sort((a, b) => compareInFileOrder(a.path, b.path))
+    .map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return { config: null, problems };
 }
 
 /** Turn problems into the CONFIG_INVALID error users see (message lists the first few; details has all). */

@@ -120,3 +120,57 @@ describe('validateQuestionConfig', () => {
     expect(result.problems).toEqual([{ path: 'sections', message: 'must be an array of sections; got "nope"' }]);
   });
 });
+
+describe('the zod schema keeps the hand-written validator\'s paths and messages', () => {
+  it('names the root "(root)" and describes what it got instead of an object', () => {
+    expect(validateQuestionConfig(null).problems).toEqual([{ path: '(root)', message: 'must be a JSON object with a "sections" array; got null' }]);
+    expect(validateQuestionConfig('x').problems).toEqual([{ path: '(root)', message: 'must be a JSON object with a "sections" array; got "x"' }]);
+  });
+
+  it('reports one problem per field, with the wrong value described, and null counted as missing', () => {
+    const problems = validateQuestionConfig({
+      config_name: 7,
+      version: [],
+      sections: [
+        { section_id: null, section_name: [], description: 3, questions: [{ id: 'a'.repeat(101), text: 'x'.repeat(2001), required: 'yes', expected_type: 5 }] },
+        { section_id: 's2', section_name: 'S2', questions: null },
+        [],
+        { section_id: 's3', section_name: 'S3', questions: [null, { id: 'q', text: 'T', expected_type: null }, { id: 'r', text: 'T', expected_type: ' date ' }] },
+      ],
+    }).problems;
+    const types = 'string, number, date, technical_spec, boolean, list';
+    expect(problems).toEqual([
+      { path: 'config_name', message: 'must be a string; got number' },
+      { path: 'version', message: 'must be a string; got an array' },
+      { path: 'sections[0].section_id', message: 'is missing' },
+      { path: 'sections[0].section_name', message: 'must be a string; got an array' },
+      { path: 'sections[0].description', message: 'must be a string; got number' },
+      { path: 'sections[0].questions[0].id', message: 'is 101 characters; the maximum is 100' },
+      { path: 'sections[0].questions[0].text', message: 'is 2001 characters; the maximum is 2000' },
+      { path: 'sections[0].questions[0].required', message: 'must be true or false; got "yes"' },
+      { path: 'sections[0].questions[0].expected_type', message: `must be a string; got number; expected one of ${types}` },
+      { path: 'sections[1].questions', message: 'must be an array; got null' },
+      { path: 'sections[2]', message: 'must be an object; got an array' },
+      { path: 'sections[3].questions[0]', message: 'must be an object; got null' },
+      { path: 'sections[3].questions[1].expected_type', message: `is missing; expected one of ${types}` },
+    ]);
+  });
+
+  it('lists the question count after the problems inside the sections, and trims ids before comparing them', () => {
+    const questions = Array.from({ length: MAX_QUESTIONS + 1 }, (_, i) => question(i === 1 ? ' Q0 ' : `Q${i}`));
+    const problems = validateQuestionConfig(config([{ section_id: 's', section_name: 'S', questions }])).problems;
+    expect(problems).toEqual([
+      {
+        path: 'sections[0].questions[1].id',
+        message: 'duplicate question id "Q0" (first used at sections[0].questions[0].id); question ids must be unique across the file',
+      },
+      { path: 'sections', message: `has ${MAX_QUESTIONS + 1} questions; the maximum is ${MAX_QUESTIONS}` },
+    ]);
+  });
+
+  it('keeps a numeric version as a string and trims the expected type', () => {
+    const { config: parsed } = validateQuestionConfig({ version: 3, sections: [{ section_id: 's', section_name: 'S', questions: [question('a', { expected_type: ' date ' })] }] });
+    expect(parsed?.version).toBe('3');
+    expect(parsed?.sections[0]!.questions[0]!.expected_type).toBe('date');
+  });
+});

@@ -1,17 +1,24 @@
 /**
- * A small OpenAI-compatible chat-completions client over Node's global fetch (OpenAI, Azure OpenAI through a
- * compatible gateway, Ollama, vLLM, LM Studio...). It owns the transport policy — one shared concurrency
- * limit, a per-call timeout, retries with backoff, Retry-After, the JSON-mode fallback — and reports the
- * tokens each answered call was billed for. It knows nothing about questions or answers.
+ * An OpenAI-compatible chat-completions client (OpenAI, Azure OpenAI through a compatible gateway, Ollama,
+ * vLLM, LM Studio...) on the `openai` SDK, with `p-limit` as the process-wide concurrency limit. The SDK does
+ * the HTTP: URL, auth, JSON, per-attempt timeout, abort, typed errors with status and headers. This module owns
+ * the policy around it — which failures to retry, how long to wait (Retry-After, backoff: `backoff.ts`), the
+ * JSON-mode fallback — and reports the tokens each answered call was billed for. It knows nothing about
+ * questions or answers.
+ *
+ * Why the SDK's own retries are off (`maxRetries: 0`): it sleeps out any Retry-After however long (a 600 s
+ * header would hold a stopped run for ten minutes) and its sleep ignores the abort signal; a stop must end a
+ * call at once, and a wait is capped at MAX_RETRY_WAIT_MS.
  *
  * Usage accounting: a call is billed when a response arrives with `usage`; failed attempts that produced no
  * response cost nothing and are not counted. A response that arrives but later turns out unusable is still
  * counted by the caller — it was paid for.
  */
+import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_RETRY_BASE_DELAY_MS, computeRetryDelayMs, parseRetryAfterMs, sleep } from './backoff.js';
-import { type ConcurrencyLimit, getSharedConcurrencyLimit } from './concurrency-limit.js';
 import { estimateMessagesTokens, estimateTokens } from './token-estimate.js';
 
 export type LlmConfig = Config['analysis']['llm'];
@@ -56,7 +63,7 @@ export interface ChatClientOptions {
   /** First backoff step when the server gives no Retry-After (tests shorten it). */
   retryBaseDelayMs?: number;
   /** Override the process-wide limit (tests); by default the limit shared by every client of this endpoint. */
-  concurrencyLimit?: ConcurrencyLimit;
+  concurrencyLimit?: LimitFunction;
   /** Structured logger (pino-like). Never receives prompts, document text or the API key. */
   log?: { warn: (obj: Record<string, unknown>, msg: string) => void };
 }
@@ -71,6 +78,22 @@ const MAX_ERROR_DETAIL_CHARS = 300; // enough for a provider's error message, ne
 /** Endpoints (base URL + model) that rejected `response_format`: later calls skip it instead of paying a 400 each time. */
 const jsonModeUnsupported = new Set<string>();
 
+const sharedLimits = new Map<string, LimitFunction>();
+
+/**
+ * One limit on concurrent LLM calls for the whole process: several runs (RUN_CONCURRENCY) share one API account
+ * and its rate limits, so the limit cannot live inside a run. Same base URL and size → the same limit.
+ */
+export function getSharedConcurrencyLimit(baseUrl: string, size: number): LimitFunction {
+  const key = `${baseUrl}#${size}`;
+  let limit = sharedLimits.get(key);
+  if (!limit) {
+    limit = pLimit(size);
+    sharedLimits.set(key, limit);
+  }
+  return limit;
+}
+
 /** Removes anything that looks like an API key from text we are about to put in an error or a log. */
 export function redactSecrets(text: string, apiKey: string | null): string {
   let out = text;
@@ -78,16 +101,13 @@ export function redactSecrets(text: string, apiKey: string | null): string {
   return out.replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, '$1-***').replace(/Bearer\s+\S+/gi, 'Bearer ***');
 }
 
-function describeErrorBody(text: string, apiKey: string | null): string {
-  let message = text;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof parsed.error === 'string') message = parsed.error;
-    else if (parsed.error && typeof parsed.error.message === 'string') message = parsed.error.message;
-    else if (typeof parsed.message === 'string') message = parsed.message;
-  } catch {
-    // not JSON: keep the raw text
-  }
+/** The provider's own words from an error reply (`{error: {message}}`, `{error: "..."}` or plain text), redacted and short. */
+function describeApiError(err: APIError, apiKey: string | null): string {
+  const body = err.error as { message?: unknown } | string | undefined;
+  let message: string;
+  if (typeof body === 'string') message = body;
+  else if (body && typeof body.message === 'string') message = body.message;
+  else message = err.message.replace(/^\d{3} /, '').replace(/^status code \(no body\)$/, '');
   message = redactSecrets(message.replace(/\s+/g, ' ').trim(), apiKey);
   return message.length > MAX_ERROR_DETAIL_CHARS ? `${message.slice(0, MAX_ERROR_DETAIL_CHARS)}…` : message;
 }
@@ -107,6 +127,7 @@ function readUsage(body: unknown): { prompt_tokens: number; completion_tokens: n
   return { prompt_tokens: Math.round(p), completion_tokens: Math.round(c) };
 }
 
+/** The SDK returns the server's JSON unchecked: compatible servers differ, so read it defensively. */
 function readContent(body: unknown): { content: string; finishReason: string | null } {
   const choice = (body as { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }> } | null)?.choices?.[0];
   const raw = choice?.message?.content;
@@ -119,20 +140,37 @@ function readContent(body: unknown): { content: string; finishReason: string | n
   return { content, finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : null };
 }
 
+/** Retry-After in ms from an SDK error's headers: `retry-after-ms` (OpenAI's) first, then `Retry-After`. */
+function retryAfterOf(err: APIError): number | null {
+  const ms = err.headers?.get('retry-after-ms') ?? null;
+  if (ms !== null && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms));
+  return parseRetryAfterMs(err.headers?.get('retry-after') ?? null);
+}
+
 export function createChatClient(config: LlmConfig, options: ChatClientOptions = {}): ChatClient {
-  const url = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const limit = options.concurrencyLimit ?? getSharedConcurrencyLimit(config.baseUrl, config.concurrency);
   const retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
   const endpointKey = `${config.baseUrl}|${config.model}`;
 
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  // Local servers (Ollama, vLLM) need no key; sending "Bearer null" would only confuse their logs.
-  if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
+  const openai = new OpenAI({
+    baseURL: config.baseUrl.replace(/\/+$/, ''),
+    // Local servers (Ollama, vLLM) need no key. The SDK insists on one, so it gets a placeholder and the header
+    // is removed (a null header means "omit"): a "Bearer ..." they never asked for would only confuse their logs.
+    apiKey: config.apiKey ?? 'no-key',
+    ...(config.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+    // Everything explicit, so OPENAI_* variables in the environment never change what is sent.
+    adminAPIKey: null,
+    organization: null,
+    project: null,
+    maxRetries: 0,
+    timeout: config.timeoutMs,
+    logLevel: 'off',
+  });
 
-  async function attemptOnce(body: string, promptEstimate: number, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
-    // One controller per attempt, aborted by the per-call timeout or by the caller's signal. (Not
-    // AbortSignal.any: on Node 20 it leaks every composite into a long-lived source signal, and a run's
-    // signal lives for thousands of calls.)
+  async function attemptOnce(jsonMode: boolean, messages: ChatMessage[], maxTokens: number | undefined, signal: AbortSignal | undefined) {
+    // One controller per attempt, aborted by the per-call timeout or by the caller's signal; the timeout covers
+    // the body too (the SDK's own stops at the headers). Not AbortSignal.any: on Node 20 it leaks every composite
+    // into a long-lived source signal, and a run's signal lives for thousands of calls.
     const attempt = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -142,87 +180,90 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
     const onCallerAbort = () => attempt.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     if (signal?.aborted) attempt.abort(); // aborted between taking the slot and getting here
-    let status: number;
-    let text: string;
-    let retryAfterHeader: string | null;
-    let retryAfterMsHeader: string | null;
+    const promptEstimate = estimateMessagesTokens(messages);
+    let body: unknown;
     try {
-      const res = await fetch(url, { method: 'POST', headers, body, signal: attempt.signal });
-      status = res.status;
-      retryAfterHeader = res.headers.get('retry-after');
-      retryAfterMsHeader = res.headers.get('retry-after-ms');
-      text = await res.text(); // still under the attempt's signal: a slow body is cut by the timeout or the stop
+      body = await openai.chat.completions.create(
+        {
+          model: config.model,
+          messages,
+          temperature: 0,
+          ...(jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
+          ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
+        },
+        { signal: attempt.signal },
+      );
     } catch (err) {
-      if (signal?.aborted) throw new AppError('RUN_ABORTED');
-      if (timedOut) return { kind: 'retryable', reason: `timed out after ${config.timeoutMs} ms`, status: null, retryAfterMs: null };
-      const code = (err as { cause?: { code?: unknown } }).cause?.code;
-      const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
-      return { kind: 'retryable', reason: `network error (${redactSecrets(reason, config.apiKey)})`, status: null, retryAfterMs: null };
+      return classifyFailure(err, { callerAborted: signal?.aborted === true, timedOut });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
     }
+    if (typeof body !== 'object' || body === null) {
+      // A 200 whose body is not JSON came from a proxy or a broken server, not from the model: nothing was billed we could see.
+      return { kind: 'retryable', reason: 'response body is not JSON', status: 200, retryAfterMs: null } satisfies AttemptOutcome;
+    }
+    const { content, finishReason } = readContent(body);
+    const usage = readUsage(body);
+    const reported = (body as { model?: unknown }).model;
+    return {
+      kind: 'ok',
+      completion: {
+        content,
+        finishReason,
+        model: typeof reported === 'string' ? reported : config.model,
+        usage: usage ? { ...usage, estimated: false } : { prompt_tokens: promptEstimate, completion_tokens: estimateTokens(content), estimated: true },
+      },
+    } satisfies AttemptOutcome;
+  }
 
-    if (status >= 200 && status < 300) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // A 200 whose body is not JSON came from a proxy or a broken server, not from the model: nothing was billed we could see.
-        return { kind: 'retryable', reason: 'response body is not JSON', status, retryAfterMs: null };
+  function classifyFailure(err: unknown, state: { callerAborted: boolean; timedOut: boolean }): AttemptOutcome {
+    if (state.callerAborted) throw new AppError('RUN_ABORTED');
+    if (state.timedOut || err instanceof APIConnectionTimeoutError) {
+      return { kind: 'retryable', reason: `timed out after ${config.timeoutMs} ms`, status: null, retryAfterMs: null };
+    }
+    if (err instanceof SyntaxError) return { kind: 'retryable', reason: 'response body is not JSON', status: 200, retryAfterMs: null };
+    if (err instanceof APIError && typeof err.status === 'number') {
+      const detail = describeApiError(err, config.apiKey);
+      if (err.status === 400) return { kind: 'bad-request', detail };
+      if (isRetryableStatus(err.status)) {
+        return { kind: 'retryable', reason: `HTTP ${err.status}${detail ? `: ${detail}` : ''}`, status: err.status, retryAfterMs: retryAfterOf(err) };
       }
-      const { content, finishReason } = readContent(parsed);
-      const usage = readUsage(parsed);
-      const reported = (parsed as { model?: unknown } | null)?.model;
-      const model = typeof reported === 'string' ? reported : config.model;
-      return {
-        kind: 'ok',
-        completion: {
-          content,
-          finishReason,
-          model,
-          usage: usage
-            ? { ...usage, estimated: false }
-            : { prompt_tokens: promptEstimate, completion_tokens: estimateTokens(content), estimated: true },
-        },
-      };
+      return { kind: 'fatal', status: err.status, detail };
     }
-    const detail = describeErrorBody(text, config.apiKey);
-    if (status === 400) return { kind: 'bad-request', detail };
-    if (isRetryableStatus(status)) {
-      const retryAfterMs = retryAfterMsHeader !== null && /^\d+(\.\d+)?$/.test(retryAfterMsHeader.trim())
-        ? Math.round(Number(retryAfterMsHeader))
-        : parseRetryAfterMs(retryAfterHeader);
-      return { kind: 'retryable', reason: `HTTP ${status}${detail ? `: ${detail}` : ''}`, status, retryAfterMs };
-    }
-    return { kind: 'fatal', status, detail };
+    // Connection errors: the SDK wraps fetch's TypeError, whose cause carries the system code (ECONNREFUSED...).
+    const cause = err instanceof Error ? (err.cause as { cause?: { code?: unknown }; code?: unknown } | undefined) : undefined;
+    const code = cause?.cause?.code ?? cause?.code;
+    const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
+    return { kind: 'retryable', reason: `network error (${redactSecrets(reason, config.apiKey)})`, status: null, retryAfterMs: null };
+  }
+
+  /** Run one attempt in a concurrency slot; an abort while queued ends the wait at once (the slot, when it comes, is passed on). */
+  function inSlot<T>(fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (!signal) return limit(fn);
+    if (signal.aborted) return Promise.reject(new AppError('RUN_ABORTED'));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new AppError('RUN_ABORTED'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      limit(() => (signal.aborted ? Promise.reject(new AppError('RUN_ABORTED')) : fn()))
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   async function complete(messages: ChatMessage[], opts: CompleteOptions = {}): Promise<ChatCompletion> {
     const signal = opts.signal;
     let jsonMode = (opts.jsonMode ?? true) && !jsonModeUnsupported.has(endpointKey);
     let triedWithoutJsonMode = false;
-    const promptEstimate = estimateMessagesTokens(messages);
     let attempts = 0;
     let retriesUsed = 0;
 
     for (;;) {
       if (signal?.aborted) throw new AppError('RUN_ABORTED');
-      const body = JSON.stringify({
-        model: config.model,
-        messages,
-        temperature: 0,
-        ...(jsonMode ? { response_format: { type: 'json_object' } } : {}),
-        ...(opts.maxTokens !== undefined ? { max_tokens: opts.maxTokens } : {}),
-      });
-      const release = await limit.acquire(signal);
-      let outcome: AttemptOutcome;
-      try {
+      const outcome = await inSlot(() => {
         attempts += 1;
-        outcome = await attemptOnce(body, promptEstimate, signal);
-      } finally {
-        release();
-      }
+        return attemptOnce(jsonMode, messages, opts.maxTokens, signal);
+      }, signal);
 
       if (outcome.kind === 'ok') {
         if (triedWithoutJsonMode) jsonModeUnsupported.add(endpointKey);

@@ -1,7 +1,11 @@
 /** POST /api/analyze (accept a run) and POST /api/estimate (preflight): the same form, multipart or JSON with a document_id. */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { SESSION_STATUSES } from '../../db/queries/sessions.js';
+import { looseObject, errorResponses, fileField } from '../schemas.js';
 import { AppError } from '../../errors.js';
 import { cleanFilename, estimateAnalysis, startAnalysis, validateAnalysis, type AnalyzeForm } from '../../sessions/start-analysis.js';
 import { ownerOf } from '../../http/session-access.js';
@@ -11,15 +15,49 @@ const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 // A question config is ~100 questions of text (the default is 30 KB): 1 MB is far more than any real one.
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-const formFields = {
-  file: { type: 'string', format: 'binary', description: 'The PDF (or send document_id)' },
-  document_id: { type: 'string', description: 'An uploaded document (POST /api/documents), instead of file' },
-  config: { type: 'string', format: 'binary', description: 'Question config JSON file (optional; default CIPP config)' },
-  sections: { type: 'string', description: 'JSON array of enabled section ids (optional; all)' },
-  guardrails: { type: 'string', description: 'Free-text context for the analysis (optional)' },
-  engine: { type: 'string', enum: ['extractive', 'llm'] },
-  thorough: { type: 'string', description: '"true" to sweep every page (llm engine; costs more)' },
-} as const;
+/**
+ * The form, as documented and validated. Multipart bodies are read from the stream by the handler (the body
+ * itself is then null, hence nullish); JSON bodies are checked here, field by field. The original front end's
+ * names (pdf_path, pdf_filename, enabled_sections, context_guardrails, session_id) are accepted too.
+ */
+const formBody = z
+  .looseObject({
+    file: fileField('The PDF (multipart; or send document_id)').optional(),
+    document_id: z.string().nullish().describe('An uploaded document (POST /api/documents), instead of file'),
+    pdf_path: z.string().nullish().describe('Original front end: the filepath from POST /api/upload'),
+    pdf_filename: z.string().nullish().describe('Original front end: the display name'),
+    session_id: z.string().nullish().describe('Original front end: its own id for this analysis (an alias only its owner can use)'),
+    config: z.unknown().optional().describe('Question config: a JSON file (multipart) or object (JSON); default CIPP config'),
+    sections: z.union([z.string(), z.array(z.string())]).nullish().describe('Enabled section ids: JSON array (optional; all)'),
+    enabled_sections: z.union([z.string(), z.array(z.string())]).nullish().describe('Original front end: enabled section ids'),
+    guardrails: z.string().nullish().describe('Free-text context for the analysis (optional)'),
+    context_guardrails: z.string().nullish().describe('Original front end: the free-text context'),
+    engine: z.enum(['extractive', 'llm']).nullish(),
+    thorough: z.union([z.boolean(), z.string()]).nullish().describe('"true" to sweep every page (llm engine; costs more)'),
+  })
+  // A multipart body is read from the stream: Fastify's body is then null.
+  .nullish();
+
+const analyzeAccepted = looseObject({
+  success: z.boolean(),
+  session_id: z.string(),
+  status: z.enum(SESSION_STATUSES),
+  client_session_id: z.string().optional().describe('Your own session_id, when you sent one'),
+});
+
+const estimateResponse = looseObject({
+  success: z.boolean(),
+  estimate: looseObject({
+    engine: z.enum(['extractive', 'llm']),
+    model: z.string().nullable(),
+    total_pages: z.number(),
+    total_questions: z.number(),
+    llm_calls: z.number(),
+    prompt_tokens: z.number(),
+    completion_tokens: z.number(),
+    estimated_cost_usd: z.number(),
+  }),
+});
 
 export interface ReadForm extends AnalyzeForm {
   /** SHA-256 of the file part, computed while it streamed in (null without a file). */
@@ -169,23 +207,18 @@ async function readFileStream(
 
 export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.post(
+  api.post(
     '/api/analyze',
     {
       schema: {
         tags: ['analysis'],
         summary: 'Start an analysis: answered 202 once the PDF, config and session are durably stored',
         consumes: ['multipart/form-data', 'application/json'],
-        body: { type: 'object', properties: formFields } as never,
-        response: {
-          202: {
-            type: 'object',
-            properties: { success: { type: 'boolean' }, session_id: { type: 'string' }, status: { type: 'string' }, client_session_id: { type: 'string' } },
-          },
-        },
+        body: formBody,
+        response: { 202: analyzeAccepted, ...errorResponses },
       },
-      validatorCompiler: () => () => true,
       // Analysis starts per user (per address when anonymous in AUTH=off mode).
       config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
     },
@@ -201,11 +234,16 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.post(
+  api.post(
     '/api/estimate',
     {
-      schema: { tags: ['analysis'], summary: 'Preflight estimate (pages, questions, LLM calls, tokens, cost) without starting', consumes: ['multipart/form-data', 'application/json'], body: { type: 'object', properties: formFields } as never },
-      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['analysis'],
+        summary: 'Preflight estimate (pages, questions, LLM calls, tokens, cost) without starting',
+        consumes: ['multipart/form-data', 'application/json'],
+        body: formBody,
+        response: { 200: estimateResponse, ...errorResponses },
+      },
       // Every form change on the analyzer page asks for an estimate: bounded per user like analysis starts.
       config: { rateLimit: { max: ctx.config.auth.estimateRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
     },

@@ -4,12 +4,14 @@
  * (alias ids work); CSRF is checked for every state change by the auth hook.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { selectAnswerVersions, selectPasses } from '../../db/queries/passes.js';
 import { startPass } from '../../sessions/start-pass.js';
 import { loadVisibleSession, ownerOf } from '../../http/session-access.js';
+import { errorResponses, looseObject, openObject } from '../schemas.js';
 
 // A checklist has ~100 questions; 1,000 bounds a request while allowing any real config.
 const MAX_QUESTION_IDS = 1000;
@@ -20,16 +22,17 @@ const rerunBody = z.object({
   thorough: z.boolean().optional(),
 });
 
-const sessionParams = {
-  type: 'object',
-  required: ['session_id'],
-  properties: { session_id: { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
+const sessionParams = z.object({ session_id: z.string().min(1).max(200).describe('Session id (or your own client session id)') });
+const passQuery = z.object({ question_id: z.string().min(1).max(200).optional().describe('Only this question\'s answers') });
+const queuedResponse = looseObject({ success: z.boolean(), session_id: z.string(), pass: z.number(), status: z.string(), question_ids: z.array(z.string()), skipped: z.array(openObject('A question left out, and why')), engine: z.string(), thorough: z.boolean() });
+const passesResponse = looseObject({ success: z.boolean(), session_id: z.string(), current_pass: z.number(), status: z.string(), passes: z.array(openObject('One pass: its questions, engine, status and times')) });
 
 export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.post<{ Params: { session_id: string } }>(
+  // The body is validated in the handler, after the ownership check: another user's session answers 404 whatever the body.
+  api.post(
     '/api/rerun/:session_id',
     {
       schema: {
@@ -40,6 +43,7 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
           "machine answers of those questions (older answers stay in the history); questions with an accepted or edited review are skipped. " +
           '409 SESSION_RUNNING while the analysis is queued or running.',
         params: sessionParams,
+        response: { 202: queuedResponse, ...errorResponses },
       },
       // As costly as accepting an analysis: the same per-user limit.
       config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
@@ -69,14 +73,15 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
   );
 
-  app.get<{ Params: { session_id: string }; Querystring: { question_id?: string } }>(
+  api.get(
     '/api/rerun/:session_id',
     {
       schema: {
         tags: ['sessions'],
         summary: "A session's passes and every answer each pass produced (in force or replaced)",
         params: sessionParams,
-        querystring: { type: 'object', properties: { question_id: { type: 'string', minLength: 1, maxLength: 200 } } },
+        querystring: passQuery,
+        response: { 200: passesResponse, ...errorResponses },
       },
     },
     async (request) => {

@@ -4,6 +4,8 @@
  * never answers 404. Access: src/http/session-access.ts; shapes: src/http/session-presenter.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { selectDocumentBytes, selectDocumentMeta } from '../../db/queries/documents.js';
@@ -11,17 +13,41 @@ import { selectEvents } from '../../db/queries/events.js';
 import { stopRun } from '../../jobs/stop-run.js';
 import { contentDisposition } from '../../export/index.js';
 import { loadVisibleSession } from '../../http/session-access.js';
-import { idParams } from '../../http/route-schemas.js';
 import { streamProgress } from '../../http/progress-stream.js';
 import { SessionResultCache } from '../../http/session-result-cache.js';
+import { SESSION_STATUSES } from '../../db/queries/sessions.js';
+import { downloadResponse, errorResponses, eventSchema, idParams, looseObject, openObject, sessionSummarySchema } from '../schemas.js';
+
+const lastIndexQuery = z.object({ last_index: z.coerce.number().int().min(-1).optional().describe('Events after this index (default 0)') });
+const resultsResponse = looseObject({
+  success: z.boolean(),
+  status: z.enum(SESSION_STATUSES),
+  partial: z.boolean(),
+  result: openObject('The result in the original shape, with the answer variants'),
+  statistics: openObject('Counts, tokens, cost'),
+  session: sessionSummarySchema,
+});
+const eventsResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), events: z.array(eventSchema), last_index: z.number() });
+const stopResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), already_finished: z.boolean(), message: z.string() });
+const sseResponse = { description: 'Server-Sent Events: `id: <index>` and `data: <event JSON>` per event', content: { 'text/event-stream': { schema: z.string() } } };
 
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const results = new SessionResultCache(ctx);
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
+  // Sends pre-encoded bytes (the cache): registered untyped so the reply may be a Buffer. The params are validated;
+  // the reply schema documents the body (bytes are sent as they are, not re-checked).
   app.get<{ Params: { id: string } }>(
     '/api/results/:id',
-    { schema: { tags: ['sessions'], summary: 'Result of a session in any state (answers so far while running)', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Result of a session in any state (answers so far while running); 304 for a matching If-None-Match',
+        params: idParams,
+        response: { 200: resultsResponse, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const entry = await results.read(request, request.params.id);
       reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache');
@@ -30,14 +56,15 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { last_index?: number } }>(
+  api.get(
     '/api/events/:id',
     {
       schema: {
         tags: ['sessions'],
         summary: 'Progress events after last_index (polling)',
         params: idParams,
-        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1, default: 0 } } },
+        querystring: lastIndexQuery,
+        response: { 200: eventsResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -55,7 +82,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
         tags: ['sessions'],
         summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
         params: idParams,
-        querystring: { type: 'object', properties: { last_index: { type: 'integer', minimum: -1 } } },
+        querystring: lastIndexQuery,
+        response: { 200: sseResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -64,9 +92,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  api.post(
     '/api/stop/:id',
-    { schema: { tags: ['sessions'], summary: 'Stop a queued or running analysis; answers found so far are kept (idempotent)', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Stop a queued or running analysis; answers found so far are kept (idempotent)',
+        params: idParams,
+        response: { 200: stopResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const outcome = await stopRun(ctx, session.id);
@@ -77,7 +112,14 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
 
   app.get<{ Params: { id: string } }>(
     '/api/document/:id',
-    { schema: { tags: ['sessions'], summary: 'The stored PDF (inline), e.g. /api/document/ID#page=12', params: idParams } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'The stored PDF (inline), e.g. /api/document/ID#page=12',
+        params: idParams,
+        response: { 200: downloadResponse('The PDF', ['application/pdf']), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const meta = await selectDocumentMeta(ctx.db, session.id);

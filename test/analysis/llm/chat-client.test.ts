@@ -42,6 +42,32 @@ describe('chat client', () => {
     expect(request?.body).toMatchObject({ model: 'gpt-4.1-mini', temperature: 0, response_format: { type: 'json_object' }, messages: MESSAGES });
   });
 
+  it('reaches a compatible server under any base URL path, with or without a trailing slash', async () => {
+    fake.enqueue(OK, OK);
+    const gateway = fake.url.replace(/\/v1$/, '/gateway/openai/v1');
+    await createChatClient(llmTestConfig(gateway)).complete(MESSAGES);
+    await createChatClient(llmTestConfig(`${gateway}/`)).complete(MESSAGES);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/gateway/openai/v1/chat/completions', '/gateway/openai/v1/chat/completions']);
+  });
+
+  it('sends only what the config says, whatever OPENAI_* variables the environment holds', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { OPENAI_API_KEY: 'sk-from-env-0000000', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env' });
+    try {
+      fake.enqueue(OK);
+      await createChatClient(llmTestConfig(fake.url)).complete(MESSAGES);
+    } finally {
+      for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+    const headers = fake.requests[0]?.headers ?? {};
+    expect(headers.authorization).toBeUndefined();
+    expect(headers['openai-organization']).toBeUndefined();
+    expect(headers['openai-project']).toBeUndefined();
+  });
+
   it('sends no Authorization header when no key is configured (local servers)', async () => {
     fake.enqueue(OK);
     await createChatClient(llmTestConfig(fake.url)).complete(MESSAGES);
