@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { deleteSession, selectSessions, SESSION_STATUSES, type SessionStatus } from '../../db/queries/sessions.js';
+import { deleteSession, selectSessions, SESSION_STATUSES } from '../../db/queries/sessions.js';
 import { selectDailyTotals, selectStatusTotals } from '../../db/queries/admin.js';
 import { selectDocumentMeta } from '../../db/queries/documents.js';
 import { selectEvents } from '../../db/queries/events.js';
