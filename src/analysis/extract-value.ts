@@ -61,7 +61,7 @@ export function findDates(text: string): FoundDate[] {
   return found.sort((x, y) => x.index - y.index);
 }
 
-export type UnitClass = 'area' | 'length' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
+export type UnitClass = 'area' | 'length' | 'volume' | 'weight' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
 
 /** Unit spellings → class, longest first so "linear feet" wins over "feet". */
 const UNITS: Array<[string, UnitClass]> = [
@@ -78,10 +78,15 @@ const UNITS: Array<[string, UnitClass]> = [
   ['months', 'time'], ['month', 'time'], ['years', 'time'], ['year', 'time'], ['yrs', 'time'],
   ['dollars', 'money'],
   ['gpm', 'flow'], ['cfs', 'flow'], ['mgd', 'flow'],
+  ['us gallons', 'volume'], ['us gallon', 'volume'], ['gallons', 'volume'], ['gallon', 'volume'], ['litres', 'volume'], ['liters', 'volume'], ['cubic yards', 'volume'], ['cubic feet', 'volume'], ['cubic meters', 'volume'], ['cubic metres', 'volume'], ['m³', 'volume'], ['m3', 'volume'],
+  ['pounds', 'weight'], ['lbs', 'weight'], ['lb', 'weight'], ['kg', 'weight'], ['tonnes', 'weight'], ['tons', 'weight'],
+  ['psf', 'pressure'], ['kn/m²', 'pressure'], ['kn/m2', 'pressure'], ['pcf', 'other'],
+  // Feet and inch marks after a number: 60' x 100', 12" pipe.
+  ["'", 'length'], ['’', 'length'], ['′', 'length'], ['"', 'length'], ['”', 'length'], ['″', 'length'],
   ['samples', 'count'], ['sample', 'count'], ['references', 'count'], ['projects', 'count'], ['copies', 'count'], ['sets', 'count'],
   ['persons', 'count'], ['people', 'count'], ['workers', 'count'], ['employees', 'count'], ['specimens', 'count'], ['locations', 'count'],
 ];
-const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²]/g, (c) => `\\${c}`)).join('|');
+const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
 const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
 const QUANTITY = new RegExp(
   `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?(?:\\s?(million|thousand))?` +

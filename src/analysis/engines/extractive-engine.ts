@@ -24,6 +24,7 @@ import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
+import { contrastingQualifier, isLabelLike } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 
@@ -232,6 +233,13 @@ export function countsAskedThing(questionText: string, text: string): boolean {
   return [...text.matchAll(NUMBER_THEN_WORD)].some((n) => tokenize(n[1] as string)[0] === counted);
 }
 
+/** Words naming the kind of value asked ("limit", "amount", "date"), compared by their first five letters: never a qualifier. */
+const VALUE_KIND_WORDS: ReadonlySet<string> = new Set(
+  ['limit', 'amount', 'cost', 'value', 'price', 'date', 'time', 'period', 'duration', 'percent', 'percentage', 'rate', 'number', 'count', 'quantity', 'deadline', 'days', 'years']
+    .concat(['capacity', 'size', 'thickness', 'depth', 'width', 'height', 'weight', 'length', 'diameter', 'volume', 'area', 'dimension'])
+    .map((w) => w.slice(0, 5)),
+);
+
 /** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
 const ROW_MAX_WORDS = 25;
 /** Words that qualify any quantity ("minimum flexural strength"): a row need not repeat them. */
@@ -267,6 +275,8 @@ const IDENTIFIER_VALUE = /(?:\bno\.?|\bnumber|#|\bid)\s*:?\s*[A-Z0-9][A-Z0-9\-â€
 const RELATIVE_DEADLINE = /\b(\d+|one|two|three|five|seven|ten|fourteen|fifteen|twenty|thirty)\s*(\(\d+\)\s*)?(calendar |working |business )?(days?|hours?|weeks?)\s+(before|prior to|after|following|from)\b/i;
 const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
 
+const MEASURE_VALUE = /=\s*[A-Z]{0,3}-?\d|\b[A-Z]{1,2}-?\d{2}\b/;
+
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
 export function holdsAttribute(text: string, attribute: Attribute): boolean {
   switch (attribute) {
@@ -284,6 +294,9 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
     case 'count':
       return findQuantities(text).length > 0;
+    case 'measure':
+      // A quantity with a unit, a design value ("Groundwater Depth = 2+/- ft", "Live Load = H20") or a load designation.
+      return MEASURE_VALUE.test(text) || findQuantities(text).some((q) => q.unitClass !== null && (unitClassesFor(attribute) ?? []).includes(q.unitClass));
     default: {
       const classes = unitClassesFor(attribute) ?? [];
       return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
@@ -399,8 +412,10 @@ class ExtractiveEngine implements AnalysisEngine {
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
         if (s.tableRow !== true && isTocLike(s.text)) return;
+        // A title-case heading or a form's field prompts label a place; they never state its answer.
+        if (s.tableRow !== true && isLabelLike(s.text)) return;
         // A lead-in brings its list items, unless the question wants one value (one row of that list).
-        const { text, pages, spans, parts } = intent.attribute === null ? this.withListContinuation(sentences, i, question.expected_type) : s;
+        const { text, pages, spans, parts } = intent.attribute === null || intent.attribute === 'measure' ? this.withListContinuation(sentences, i, question.expected_type) : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
         // A bullet reads as the end of its lead-in ("You may send comments by any of the following methods: â€¢ Fax: ..."):
@@ -416,7 +431,9 @@ class ExtractiveEngine implements AnalysisEngine {
         const bound =
           numbers.every((n) => tokens.has(n)) &&
           (findQuantities(text).length < TABULAR_MIN_VALUES || countsAskedThing(question.text, text) || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
-          (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens));
+          (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens)) &&
+          // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final completion date.
+          (intent.attribute === null || contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null);
         const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;

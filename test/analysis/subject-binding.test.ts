@@ -1,0 +1,117 @@
+/** Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on generated text. */
+import { describe, expect, it } from 'vitest';
+import { createExtractiveEngine, holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
+import { findQuantities } from '../../src/analysis/extract-value.js';
+import { readQuestionIntent } from '../../src/analysis/question-intent.js';
+import { runAnalysis } from '../../src/analysis/run-analysis.js';
+import { contrastingQualifier, isLabelLike } from '../../src/analysis/subject-binding.js';
+import type { QuestionAnswer } from '../../src/analysis/types.js';
+import type { IngestedPage } from '../../src/ingest/types.js';
+import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
+
+function page(pageNumber: number, lines: string[]): IngestedPage {
+  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines: [], ocr: false, ocrConfidence: null };
+}
+
+async function answer(pages: IngestedPage[], text: string, type: 'string' | 'number' | 'date' = 'string'): Promise<QuestionAnswer> {
+  const q = createQuestion('Q', text, type);
+  const outcome = await runAnalysis({ documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' }, { createEngine: () => createExtractiveEngine() });
+  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
+}
+
+describe('a contrasting qualifier', () => {
+  it('is found when the text names the asked head only with another kind', () => {
+    expect(contrastingQualifier('What is the umbrella liability insurance limit?', "Employer's liability insurance with limits of not less than $2,000,000 per accident.")).toMatchObject({ asked: 'umbre', head: 'liabi', found: 'emplo' });
+    expect(contrastingQualifier('What are the liquidated damages per day for late final completion?', 'For each day after Substantial Completion is due, the Contractor pays $900 as liquidated damages.')).toMatchObject({ asked: 'final', found: 'subst' });
+  });
+
+  it('is not found when the text names the asked kind, names the head without a kind, or the context names the kind', () => {
+    expect(contrastingQualifier('What is the umbrella liability limit?', 'Umbrella liability: $5,000,000; employer liability: $1,000,000.')).toBeNull();
+    expect(contrastingQualifier('What is the umbrella liability limit?', 'The limits of liability are $5,000,000.')).toBeNull();
+    expect(contrastingQualifier('What is the minimum liner thickness?', 'The minimum CIPP wall thickness shall be 9 mm.', 'Liner design')).toBeNull();
+  });
+
+  it('never treats a word naming the kind of value ("limit", "capacity") as a qualifier', () => {
+    const ignore = new Set(['capac']);
+    expect(contrastingQualifier('What capacity septic tank is required?', 'A 2,000 gallon septic tank.', '', ignore)).toBeNull();
+  });
+});
+
+describe('labels are never answers', () => {
+  it('reads a title-case heading without digits and a form of capitalised prompts as labels', () => {
+    expect(isLabelLike('C. American Society of Testing and Materials (ASTM) Standards.')).toBe(true);
+    expect(isLabelLike('PROJECT NAME: POSITION OR SCOPE OF WORK: TITLE: TELEPHONE:')).toBe(true);
+    expect(isLabelLike('10. RECENT WORK SIMILAR IN CHARACTER COMPLETED IN THE PAST 10 YEARS:')).toBe(true);
+  });
+
+  it('keeps sentences and table rows with values', () => {
+    expect(isLabelLike('A. The Contractor shall submit the bid bond with the bid.')).toBe(false);
+    expect(isLabelLike('Flexural Strength ASTM D790 4,500 psi')).toBe(false);
+    expect(isLabelLike('Contract will be on a Lump Sum basis.')).toBe(false);
+  });
+
+  it('does not quote a heading as the answer to a question about its topic', async () => {
+    const pages = [page(1, ['1.01 SUMMARY', `A. ${createFiller(2)}`, 'B. Gizmo Warranty Provisions and Related Obligations.', `C. ${createFiller(1)}`])];
+    expect((await answer(pages, 'What gizmo warranty provisions apply?')).answer ?? '').not.toMatch(/^B\. Gizmo Warranty Provisions/);
+  });
+});
+
+describe('what the question asks for', () => {
+  it('reads a unit named in the question as the only acceptable kind', () => {
+    expect(readQuestionIntent('What is the bid bond amount in dollars?', 'string').attribute).toBe('dollars');
+    expect(readQuestionIntent('What is the minimum wall thickness in millimetres?', 'string').attribute).toBe('length');
+    expect(holdsAttribute('A bid bond of 10 percent of the bid price.', 'dollars')).toBe(false);
+    expect(holdsAttribute('A bid bond of $25,000.', 'dollars')).toBe(true);
+  });
+
+  it('reads a named date ("the substantial completion date") and a physical measure as attributes', () => {
+    expect(readQuestionIntent('What is the required substantial completion date?', 'string').attribute).toBe('date');
+    expect(readQuestionIntent('What is the required snow load for the roof?', 'string').attribute).toBe('measure');
+    expect(readQuestionIntent('What thickness test standard applies?', 'string').attribute).toBeNull();
+    expect(readQuestionIntent('What are the liquidated damages per day?', 'string').attribute).toBe('money');
+  });
+
+  it('reads volumes, weights and feet/inch marks as quantities with units', () => {
+    expect(findQuantities('a 2,000 US Gallon holding tank')[0]).toMatchObject({ number: 2000, unitClass: 'volume' });
+    expect(findQuantities('a 37’ x 32’ shed')[0]).toMatchObject({ number: 37, unitClass: 'length' });
+    expect(findQuantities('rated for 40 psf snow')[0]).toMatchObject({ number: 40, unitClass: 'pressure' });
+  });
+});
+
+describe('abstention that knows what was asked', () => {
+  const insurance = [
+    page(1, [
+      '4.2 INSURANCE',
+      "4.2.1 Employer's liability insurance with limits of not less than two million ($2,000,000) dollars for each accident shall be maintained by the Contractor.",
+      '4.2.2 Automobile liability insurance covering all owned vehicles with a limit of one million ($1,000,000) dollars for each occurrence.',
+      `4.2.3 ${createFiller(2)}`,
+    ]),
+  ];
+
+  it('abstains on a limit of a kind of insurance the document never names', async () => {
+    const a = await answer(insurance, 'What is the umbrella liability insurance limit?');
+    expect(a.answer).toBeNull();
+    expect(a.confidence).toBeLessThan(0.3);
+  });
+
+  it('still answers the kind the document names', async () => {
+    expect((await answer(insurance, "What is the employer's liability insurance limit?")).answer).toMatch(/2,000,000/);
+  });
+
+  it('abstains on damages for a milestone when the only damages clause covers another', async () => {
+    const pages = [page(1, ['1.3 LIQUIDATED DAMAGES', 'A. For each calendar day after the date for Substantial Completion that the Work is not substantially complete, the Contractor shall pay the Owner $900 as liquidated damages.', `B. ${createFiller(2)}`])];
+    expect((await answer(pages, 'What are the liquidated damages per day for late final completion?')).answer).toBeNull();
+    expect((await answer(pages, 'What are the liquidated damages per day?')).answer).toMatch(/900/);
+  });
+
+  it('abstains on a dollar amount when the document gives only a percentage', async () => {
+    const pages = [page(1, ['2.05 BID SECURITY', 'A. Each bid shall be accompanied by a bid bond in an amount equal to ten percent (10%) of the total bid price.', `B. ${createFiller(2)}`])];
+    expect((await answer(pages, 'What is the bid bond amount in dollars?')).answer).toBeNull();
+    expect((await answer(pages, 'What percentage of the bid price is the bid bond?')).answer).toMatch(/10/);
+  });
+
+  it('abstains on a measure the document names without a value', async () => {
+    const pages = [page(1, ['3.1 STRUCTURAL DESIGN', 'A. The design shall withstand the snow loads and wind loads appropriate for the site location.', `B. ${createFiller(2)}`])];
+    expect((await answer(pages, 'What is the required snow load for the structural design?')).answer).toBeNull();
+  });
+});
