@@ -89,14 +89,15 @@ const UNITS: Array<[string, UnitClass]> = [
 const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
 const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
 const QUANTITY = new RegExp(
-  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?(?:\\s?(million|thousand))?` +
+  // "(10) days": a number in parentheses keeps its unit.
+  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
     `(?:\\s?-?\\s?(${UNIT_PATTERN})(?![a-z]))?` +
     `(?:\\s*(?:per|\\/|a|each)\\s+(calendar day|day|linear foot|foot|lf|week|month|hour|sample))?`,
   'gi',
 );
 const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90,
+  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90, 'one hundred': 100,
 };
 const WORD_QUANTITY = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:\\(\\d+\\)\\s+)?(${UNIT_PATTERN})(?![a-z])`, 'gi');
 
@@ -130,9 +131,12 @@ export function findQuantities(text: string): FoundQuantity[] {
     // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
     if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
     if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';
-    const raw = m[0].trim();
+    let raw = m[0].trim();
+    let index = m.index;
     if (raw.length === 0) continue;
-    found.push({ raw, number: n, unit: money ? '$' : unitRaw, unitClass, index: m.index });
+    // "(10) days": quote the number with both its parentheses.
+    if (/^[^(]*\)/.test(raw) && text[index - 1] === '(') [raw, index] = [`(${raw}`, index - 1];
+    found.push({ raw, number: n, unit: money ? '$' : unitRaw, unitClass, index });
   }
   return found.sort((a, b) => a.index - b.index);
 }
@@ -164,7 +168,7 @@ export function findStandardCodes(text: string): string[] {
     .filter((c) => (seen.has(c) ? false : (seen.add(c), true)));
 }
 
-const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded)\b|n't\b/i;
+const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded|optional)\b|n't\b|\bnon-\s?(mandatory|compulsory|required)\b/i;
 const AFFIRMATIVE = /\b(shall|must|required|requires|will|mandatory|is|are|yes|include|includes)\b/i;
 
 /** Yes/no from the phrasing: negation wins ("shall not be required" → false); null when neither. */

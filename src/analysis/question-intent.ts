@@ -31,6 +31,21 @@ export const DATE_ROLE_WORDS: Array<[DateRole, RegExp]> = [
   ['bid_due', /\b(bids?|proposals?|tenders?|submissions?|quotations?|closing|clos(e|es)|deadline|due|opening|opened|received|submit(ted)?)\b/i],
 ];
 
+/** Physical quantities a question may ask the value of. */
+const MEASURE_WORD = /\b(loads?|thickness|strength|modulus|diameters?|depth|width|height|weight|capacity|pressure|temperature|velocity|slope|dimensions?|size|area|volume|span)\b/i;
+
+/**
+ * The measure a question asks the value of ("thickness" in "What is the minimum liner thickness?"), lower-cased;
+ * null when it asks none. A text that never names it gives some other property's value.
+ */
+export function askedMeasure(questionText: string): string | null {
+  const word = MEASURE_WORD.exec(questionText)?.[1]?.toLowerCase().replace(/(?<!s)s$/, '') ?? null;
+  // A size, capacity or weight is named by its unit ("a 37' x 32' shed", "a 2,000 gallon tank"); a thickness,
+  // depth or strength shares its unit with neighbouring properties and must be named.
+  return word === null || UNIT_NAMED_MEASURES.has(word) ? null : word;
+}
+const UNIT_NAMED_MEASURES = new Set(['size', 'dimension', 'capacity', 'weight', 'area', 'volume', 'temperature']);
+
 const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['phone', /\b(phone|telephone|fax|facsimile)\b/i],
   ['email', /\be-?mail\b/i],
@@ -46,7 +61,7 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['count', /\b(how many|number of)\b/i],
   ['date', /\b(when|what date|which date|dates?|deadline|due)\b/i],
   // A physical quantity ("the required snow load", "the size of the shed"): a number with a unit answers it.
-  ['measure', /\b(loads?|thickness|strength|modulus|diameters?|depth|width|height|weight|capacity|pressure|temperature|velocity|slope|dimensions?|size|area|volume|span)\b/i],
+  ['measure', MEASURE_WORD],
 ];
 
 /** "What is the substantial completion date?": a date named as the thing asked, though no "when". */

@@ -1,8 +1,8 @@
 /** Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on generated text. */
 import { describe, expect, it } from 'vitest';
-import { createExtractiveEngine, holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
-import { findQuantities } from '../../src/analysis/extract-value.js';
-import { readQuestionIntent } from '../../src/analysis/question-intent.js';
+import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell } from '../../src/analysis/engines/extractive-engine.js';
+import { findPolarity, findQuantities } from '../../src/analysis/extract-value.js';
+import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { contrastingQualifier, isLabelLike } from '../../src/analysis/subject-binding.js';
 import type { QuestionAnswer } from '../../src/analysis/types.js';
@@ -113,5 +113,65 @@ describe('abstention that knows what was asked', () => {
   it('abstains on a measure the document names without a value', async () => {
     const pages = [page(1, ['3.1 STRUCTURAL DESIGN', 'A. The design shall withstand the snow loads and wind loads appropriate for the site location.', `B. ${createFiller(2)}`])];
     expect((await answer(pages, 'What is the required snow load for the structural design?')).answer).toBeNull();
+  });
+});
+
+describe('values in their own words', () => {
+  it('reads "(10) days", "one hundred percent" and a relative deadline in months', () => {
+    expect(findQuantities('within the (10) days after award')[0]).toMatchObject({ raw: '(10) days', number: 10, unitClass: 'time' });
+    expect(findQuantities('each for one hundred percent of the price')[0]).toMatchObject({ number: 100, unitClass: 'percent' });
+    expect(holdsAttribute('The inspection is performed eleven months after Final Acceptance.', 'date')).toBe(true);
+  });
+
+  it('reads "non-mandatory" and "optional" as a no', () => {
+    expect(findPolarity('A non-mandatory pre-bid meeting will be held on May 3.')).toBe(false);
+    expect(findPolarity('Attendance at the site meeting is optional.')).toBe(false);
+  });
+
+  it('tells table cells from a sentence or a numbered list with values', () => {
+    expect(readsAsTable('Property Standard Minimum: Flexural Strength ASTM D790 4,500 psi Flexural Modulus ASTM D790 300,000 psi')).toBe(true);
+    expect(readsAsTable('3. A non-mandatory pre-bid meeting will be held at 10:00 a.m. on April 3, 2031 in Room 210.')).toBe(false);
+    expect(readsAsTable('Each bidder shall submit: 1. the form; 2. a bond of 5%; 3. a list of 4 references.')).toBe(false);
+  });
+
+  it('names the measure a property table must name, but not one its unit names', () => {
+    expect(askedMeasure('What is the minimum liner thickness?')).toBe('thickness');
+    expect(askedMeasure('What is the size of the storage shed?')).toBeNull();
+  });
+
+  it('abstains on a property table that never names the asked measure', async () => {
+    const pages = [page(1, ['2.03 The cured liner shall have the following minimum properties:', 'Flexural Strength ASTM D790 4,500 psi', 'Flexural Modulus ASTM D790 300,000 psi', `2.04 ${createFiller(2)}`])];
+    expect((await answer(pages, 'What is the minimum liner thickness?')).answer).toBeNull();
+    expect((await answer(pages, 'What is the minimum flexural modulus of the liner?')).answer).toMatch(/300,000/);
+  });
+});
+
+describe('a lead-in brings its list', () => {
+  it('answers a question about the whole list with the lead-in and every item', async () => {
+    const pages = [
+      page(1, [
+        '3.1 QUALIFICATIONS',
+        'A. The Contractor must demonstrate the following experience:',
+        '1. at least three gizmo rehabilitation projects completed in the last ten years; and',
+        '2. a superintendent with five years of gizmo plant experience.',
+        `3.2 ${createFiller(3)}`,
+      ]),
+    ];
+    const a = await answer(pages, 'What experience must the contractor demonstrate?');
+    expect(a.answer).toMatch(/three gizmo rehabilitation projects[\s\S]*five years/);
+  });
+});
+
+describe('a table whose header is on a line of its own', () => {
+  it('answers with the cell of the asked column, a range kept whole', () => {
+    const context = 'The gizmo bed shall consist of the following layers: Layer Depth Effective Size';
+    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What is the effective size of the quartz?')).toBe('Quartz 0.25 - 0.30 mm');
+    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What depth of quartz is required?')).toBe('Quartz 120 mm');
+    expect(tableCell('The Contractor shall place 120 mm of quartz.', context, 'What depth of quartz is required?')).toBeNull();
+  });
+
+  it('reads the header with the row when answering', async () => {
+    const pages = [page(1, ['2.1 The gizmo bed shall consist of the following layers, top to bottom:', 'Layer Depth Effective Size', 'Quartz 120 mm 0.25 - 0.30 mm', 'Basalt 300 mm 0.60 - 0.70 mm', `2.2 ${createFiller(2)}`])];
+    expect((await answer(pages, 'What is the effective size of the basalt?')).answer).toBe('Basalt 0.60 - 0.70 mm');
   });
 });
