@@ -565,14 +565,18 @@ class ExtractiveEngine implements AnalysisEngine {
    */
   private focusOnItem(best: Scored, concepts: Concept[], question: Question): Scored {
     if (best.parts === undefined) return best;
-    const covered = best.parts.map((p) => ({ part: p, coverage: coverageOf(concepts, this.tokensOf(p.text)) }));
-    const ranked = [...covered].sort((a, b) => b.coverage - a.coverage);
+    // The item must say something of the question the lead-in does not ("Ovality* = 2%" for "what ovality is assumed"):
+    // items are ranked by the question's words the lead-in lacks.
+    const leadInTokens = this.tokensOf((best.parts[0] as SentenceLike).text);
+    const beyond = concepts.filter((c) => !c.alternatives.some((t) => leadInTokens.has(t)));
+    if (beyond.length === 0) return best;
+    const ranked = best.parts
+      .slice(1)
+      .map((p) => ({ part: p, coverage: coverageOf(beyond, this.tokensOf(p.text)) }))
+      .sort((a, b) => b.coverage - a.coverage);
     const top = ranked[0];
     const second = ranked[1];
-    // The item must say something of the question the lead-in does not ("Ovality* = 2%" for "what ovality is assumed").
-    const leadIn = covered[0];
-    // The lead-in itself covering the question best means the question is about the whole list.
-    if (top === undefined || top === leadIn || top.coverage <= (leadIn?.coverage ?? 0) || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
+    if (top === undefined || top.coverage <= 0 || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
     const value = extractValue(top.part.text, question.expected_type, question.text);
     return { ...best, text: top.part.text, pages: top.part.pages, spans: top.part.spans, value, parts: undefined };
   }
