@@ -5,6 +5,7 @@
  */
 import type { ExpectedType } from '../questions/types.js';
 import { dateRoleOf, readQuestionIntent, unitClassesFor, type DateRole } from './question-intent.js';
+import { contrastingQualifier } from './subject-binding.js';
 
 const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
@@ -290,7 +291,8 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
     const stop = after.search(/\.\s+[A-Z]|;/);
     if (stop >= 0) after = after.slice(0, stop);
     const context = `${before}${d.raw}${after}`;
-    const fit = dateRoleFit(context, wantedRole);
+    // "Substantial Performance ... by September 30" is not the date of total performance.
+    const fit = contrastingQualifier(questionText, before) !== null ? -1 : dateRoleFit(context, wantedRole);
     const score = 10 * fit + proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
     previousEnd = d.index + d.raw.length;
     if (fit >= 0 && score > bestScore) {

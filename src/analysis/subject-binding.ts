@@ -15,7 +15,7 @@ const FUNCTION_WORDS = new Set(
     'a an the and or nor but if of to in on at by for from with without within into as than this that these those it its ' +
     'is are was were be been being do does did have has had can could may might shall should will would must any all each ' +
     'every some no not per via etc what which who whom whose when where why how there their they we you our your such other ' +
-    'required require requirements requirement specified minimum maximum total late early following above below same much many long often far'
+    'required require requirements requirement specified minimum maximum late early following above below same much many long often far'
   ).split(' '),
 );
 /** Letters compared: "completion"/"complete", "payments"/"payment", "insurance"/"insured" stay apart only past these. */

@@ -1,7 +1,7 @@
 /** Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on generated text. */
 import { describe, expect, it } from 'vitest';
 import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell } from '../../src/analysis/engines/extractive-engine.js';
-import { findPolarity, findQuantities } from '../../src/analysis/extract-value.js';
+import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { contrastingQualifier, isLabelLike } from '../../src/analysis/subject-binding.js';
@@ -173,5 +173,20 @@ describe('a table whose header is on a line of its own', () => {
   it('reads the header with the row when answering', async () => {
     const pages = [page(1, ['2.1 The gizmo bed shall consist of the following layers, top to bottom:', 'Layer Depth Effective Size', 'Quartz 120 mm 0.25 - 0.30 mm', 'Basalt 300 mm 0.60 - 0.70 mm', `2.2 ${createFiller(2)}`])];
     expect((await answer(pages, 'What is the effective size of the basalt?')).answer).toBe('Basalt 0.60 - 0.70 mm');
+  });
+});
+
+describe('the clause or date of the asked kind', () => {
+  it('takes the date whose own words name the asked milestone, not the other milestone of the sentence', () => {
+    const text = 'The Contractor shall achieve Substantial Performance of the Work by May 30, 2031 and Total Performance of the Work by June 30, 2031.';
+    expect(pickDate(text, 'When must total performance be achieved?')?.iso).toBe('2031-06-30');
+    expect(pickDate(text, 'When must substantial performance be achieved?')?.iso).toBe('2031-05-30');
+  });
+
+  it('answers with the clause of a sentence that names the asked milestone', async () => {
+    const pages = [page(1, ['1.02 CONTRACT TIMES', 'A. The Contractor shall achieve Substantial Completion of the gizmo works within 150 calendar days after the Notice to Proceed, and Final Completion within 180 calendar days after the Notice to Proceed.', `B. ${createFiller(2)}`])];
+    const a = await answer(pages, 'What is the contract time for final completion of the gizmo works?');
+    expect(a.answer).toMatch(/180 calendar days/);
+    expect(a.answer).not.toMatch(/150/);
   });
 });

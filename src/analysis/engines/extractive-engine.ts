@@ -488,7 +488,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const focused = this.focusOnItem(best, concepts, question);
     const cell = intent.attribute !== null && focused.value.answer === null ? tableCell(focused.text, focused.context ?? '', question.text) : null;
     const chosen = cell === null ? focused : { ...focused, value: { ...focused.value, answer: cell } };
-    const answers = [this.toCandidate(question, this.focusOnClause(chosen, concepts, intent.attribute, question.expected_type), calibrate(confidence, best, rival, intent.attribute))];
+    const answers = [this.toCandidate(question, this.focusOnClause(chosen, concepts, intent.attribute, question.expected_type, question.text), calibrate(confidence, best, rival, intent.attribute))];
     if (typed && best.value.value !== null) {
       // The same value stated in other places (a summary and the body, a notice and its repeat): cite them too.
       const bestPages = new Set(best.pages);
@@ -543,11 +543,14 @@ class ExtractiveEngine implements AnalysisEngine {
    * A row giving several values of the asked kind ("Commercial General Liability $2,000,000 each occurrence;
    * $4,000,000 aggregate"): the answer is the clause that names the question's subject, the quote stays whole.
    */
-  private focusOnClause(s: Scored, concepts: Concept[], attribute: Attribute, type: ExpectedType): Scored {
+  private focusOnClause(s: Scored, concepts: Concept[], attribute: Attribute, type: ExpectedType, questionText: string): Scored {
     if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
-    const clauses = s.text.split(/;\s+/).filter((c) => c.trim() !== '');
-    const withValue = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c));
-    if (clauses.length < 2 || withValue.length < 2) return s;
+    // Clauses: "; " or ", and ..." ("Substantial Completion within 150 days ..., and Final Completion within 180 days").
+    const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z])/).filter((c) => c.trim() !== '');
+    // A clause naming another kind of the subject ("Substantial Completion" for a final completion question) is not the answer.
+    const withValue = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c) && contrastingQualifier(questionText, c, '', VALUE_KIND_WORDS) === null);
+    const valued = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c));
+    if (clauses.length < 2 || valued.length < 2 || withValue.length === 0) return s;
     let bestClause = withValue[0] as string;
     let bestCoverage = -1;
     for (const c of withValue) {
