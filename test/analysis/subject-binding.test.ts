@@ -1,6 +1,6 @@
 /** Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on generated text. */
 import { describe, expect, it } from 'vitest';
-import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell } from '../../src/analysis/engines/extractive-engine.js';
+import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell, withoutDocumentDates } from '../../src/analysis/engines/extractive-engine.js';
 import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
@@ -188,5 +188,18 @@ describe('the clause or date of the asked kind', () => {
     const a = await answer(pages, 'What is the contract time for final completion of the gizmo works?');
     expect(a.answer).toMatch(/180 calendar days/);
     expect(a.answer).not.toMatch(/150/);
+  });
+});
+
+describe('dates that identify a document', () => {
+  it('are not the date of an event of the work', async () => {
+    expect(holdsAttribute(withoutDocumentDates('Actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031, are credited.'), 'date')).toBe(false);
+    const pages = [page(1, ['(o) Credit for previous actions', 'This paragraph gives credit for actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031.', createFiller(2)])];
+    expect((await answer(pages, 'What is the effective date of the rule?')).answer).toBeNull();
+  });
+
+  it('still answer a question about the document\'s own date', async () => {
+    const pages = [page(1, ['The work follows Gizmo Bulletin 31-1860, dated June 12, 2031, in every respect.', createFiller(2)])];
+    expect((await answer(pages, 'What date is the gizmo bulletin dated?', 'date')).value).toBe('2031-06-12');
   });
 });

@@ -299,6 +299,20 @@ const RELATIVE_DEADLINE =
   /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|sixty|ninety)\s*(\(\d+\)\s*)?(calendar |working |business |consecutive )?(days?|hours?|weeks?|months?|years?)\s+(before|prior to|after|following|from)\b/i;
 const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
 
+/** "Service Bulletin 737-31-1860, dated June 12, 2020": a date that identifies a document, not an event of the work. */
+const DOCUMENT_DATE = /\b(?:dated|revised|rev\.|issued)\s*:?\s*$/i;
+/** A question about a document's own date ("When was the addendum issued?", "What is the bulletin dated?"). */
+const DOCUMENT_DATE_QUESTION = /\b(dated|issued?|revis\w*|version|bulletin|addend\w*|letter|publish\w*|signed|document)\b/i;
+
+/** The text with the dates that identify documents ("..., dated June 12, 2020") blanked out. */
+export function withoutDocumentDates(text: string): string {
+  let out = text;
+  for (const d of findDates(text).reverse()) {
+    if (DOCUMENT_DATE.test(text.slice(Math.max(0, d.index - 12), d.index))) out = `${out.slice(0, d.index)}${' '.repeat(d.raw.length)}${out.slice(d.index + d.raw.length)}`;
+  }
+  return out;
+}
+
 const MEASURE_VALUE = /=\s*[A-Z]{0,3}-?\d|\b[A-Z]{1,2}-?\d{2}\b/;
 
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
@@ -424,6 +438,7 @@ class ExtractiveEngine implements AnalysisEngine {
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
+    const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -462,7 +477,7 @@ class ExtractiveEngine implements AnalysisEngine {
           (intent.attribute === null || contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null) &&
           // A property table without the asked measure ("thickness") gives other properties' values.
           (measure === null || `${text} ${context}`.toLowerCase().includes(measure));
-        const attributeFound = bound && holdsAttribute(text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
+        const attributeFound = bound && holdsAttribute(intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
         const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
