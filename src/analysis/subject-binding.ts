@@ -103,3 +103,20 @@ export function isLabelLike(text: string): boolean {
   if (words.length === 0 || words.length > 16) return false;
   return words.every((w) => /^[A-Z]/.test(w) || MINOR_WORDS.has(w) || /^[^A-Za-z]+$/.test(w) || /^[A-Z]*[a-z]?[A-Z]/.test(w));
 }
+
+/** Words of a purpose phrase that name no particular thing. */
+const VAGUE_WORDS = new Set('work works project contract contractor bidder owner city county item items'.split(' '));
+
+/**
+ * The question's closing "for/during <purpose>" ("damages per day for late completion of the lining work",
+ * "requests for information during construction"): true when none of the phrase's words appears in the text or
+ * its context, so the text states the value for some other purpose. False when the question has no such phrase.
+ */
+export function missesPurpose(questionText: string, text: string, context = ''): boolean {
+  const m = /\b(?:for|during)\s+([^?]*?)\s*\??\s*$/i.exec(questionText);
+  if (m === null) return false;
+  const words = wordsOf(m[1] as string).filter((w) => isContent(w) && !VAGUE_WORDS.has(w.key) && ![...VAGUE_WORDS].some((v) => v.startsWith(w.key)));
+  if (words.length === 0) return false;
+  const present = new Set(wordsOf(`${text} ${context}`).map((w) => w.key));
+  return words.every((w) => !present.has(w.key));
+}

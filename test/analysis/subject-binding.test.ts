@@ -4,7 +4,7 @@ import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell, withou
 import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
-import { contrastingQualifier, isLabelLike } from '../../src/analysis/subject-binding.js';
+import { contrastingQualifier, isLabelLike, missesPurpose } from '../../src/analysis/subject-binding.js';
 import type { QuestionAnswer } from '../../src/analysis/types.js';
 import type { IngestedPage } from '../../src/ingest/types.js';
 import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
@@ -201,5 +201,20 @@ describe('dates that identify a document', () => {
   it('still answer a question about the document\'s own date', async () => {
     const pages = [page(1, ['The work follows Gizmo Bulletin 31-1860, dated June 12, 2031, in every respect.', createFiller(2)])];
     expect((await answer(pages, 'What date is the gizmo bulletin dated?', 'date')).value).toBe('2031-06-12');
+  });
+});
+
+describe('a value stated for another purpose', () => {
+  it('is found when none of the question\'s "for ..." words is in the text or its context', () => {
+    const text = 'Failure to provide sufficient pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.';
+    expect(missesPurpose('What are the liquidated damages per day for late completion of the lining work?', text)).toBe(true);
+    expect(missesPurpose('What are the liquidated damages per day for failing to provide pumps?', text)).toBe(false);
+    expect(missesPurpose('What are the liquidated damages per day for late completion?', text, '1.05 Late completion')).toBe(false);
+    expect(missesPurpose('What are the liquidated damages per day?', text)).toBe(false);
+  });
+
+  it('abstains on damages for one purpose when the only damages clause covers another', async () => {
+    const pages = [page(1, ['3.4 GIZMO PUMPING', 'C. Failure to provide sufficient gizmo pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.', createFiller(2)])];
+    expect((await answer(pages, 'What are the liquidated damages per day for late completion of the lining work?')).answer).toBeNull();
   });
 });

@@ -24,7 +24,7 @@ import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { collapseWhitespace } from '../normalize-text.js';
 import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
-import { contrastingQualifier, isLabelLike } from '../subject-binding.js';
+import { contrastingQualifier, isLabelLike, missesPurpose } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 
@@ -476,7 +476,9 @@ class ExtractiveEngine implements AnalysisEngine {
           // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final completion date.
           (intent.attribute === null || contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null) &&
           // A property table without the asked measure ("thickness") gives other properties' values.
-          (measure === null || `${text} ${context}`.toLowerCase().includes(measure));
+          (measure === null || `${text} ${context}`.toLowerCase().includes(measure)) &&
+          // "Damages ... for late completion" is not stated by damages "where flooding occurs".
+          (intent.attribute === null || !missesPurpose(question.text, text, context));
         const attributeFound = bound && holdsAttribute(intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
