@@ -5,6 +5,7 @@
  */
 import type { ExpectedType } from '../questions/types.js';
 import { dateRoleOf, readQuestionIntent, unitClassesFor, type DateRole } from './question-intent.js';
+import { contrastingQualifier } from './subject-binding.js';
 
 const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
@@ -61,7 +62,7 @@ export function findDates(text: string): FoundDate[] {
   return found.sort((x, y) => x.index - y.index);
 }
 
-export type UnitClass = 'area' | 'length' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
+export type UnitClass = 'area' | 'length' | 'volume' | 'weight' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
 
 /** Unit spellings → class, longest first so "linear feet" wins over "feet". */
 const UNITS: Array<[string, UnitClass]> = [
@@ -78,20 +79,26 @@ const UNITS: Array<[string, UnitClass]> = [
   ['months', 'time'], ['month', 'time'], ['years', 'time'], ['year', 'time'], ['yrs', 'time'],
   ['dollars', 'money'],
   ['gpm', 'flow'], ['cfs', 'flow'], ['mgd', 'flow'],
+  ['us gallons', 'volume'], ['us gallon', 'volume'], ['gallons', 'volume'], ['gallon', 'volume'], ['litres', 'volume'], ['liters', 'volume'], ['cubic yards', 'volume'], ['cubic feet', 'volume'], ['cubic meters', 'volume'], ['cubic metres', 'volume'], ['m³', 'volume'], ['m3', 'volume'],
+  ['pounds', 'weight'], ['lbs', 'weight'], ['lb', 'weight'], ['kg', 'weight'], ['tonnes', 'weight'], ['tons', 'weight'],
+  ['psf', 'pressure'], ['kn/m²', 'pressure'], ['kn/m2', 'pressure'], ['pcf', 'other'],
+  // Feet and inch marks after a number: 60' x 100', 12" pipe.
+  ["'", 'length'], ['’', 'length'], ['′', 'length'], ['"', 'length'], ['”', 'length'], ['″', 'length'],
   ['samples', 'count'], ['sample', 'count'], ['references', 'count'], ['projects', 'count'], ['copies', 'count'], ['sets', 'count'],
   ['persons', 'count'], ['people', 'count'], ['workers', 'count'], ['employees', 'count'], ['specimens', 'count'], ['locations', 'count'],
 ];
-const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²]/g, (c) => `\\${c}`)).join('|');
+const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
 const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
 const QUANTITY = new RegExp(
-  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?(?:\\s?(million|thousand))?` +
+  // "(10) days": a number in parentheses keeps its unit.
+  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
     `(?:\\s?-?\\s?(${UNIT_PATTERN})(?![a-z]))?` +
     `(?:\\s*(?:per|\\/|a|each)\\s+(calendar day|day|linear foot|foot|lf|week|month|hour|sample))?`,
   'gi',
 );
 const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90,
+  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90, 'one hundred': 100,
 };
 const WORD_QUANTITY = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:\\(\\d+\\)\\s+)?(${UNIT_PATTERN})(?![a-z])`, 'gi');
 
@@ -125,9 +132,12 @@ export function findQuantities(text: string): FoundQuantity[] {
     // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
     if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
     if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';
-    const raw = m[0].trim();
+    let raw = m[0].trim();
+    let index = m.index;
     if (raw.length === 0) continue;
-    found.push({ raw, number: n, unit: money ? '$' : unitRaw, unitClass, index: m.index });
+    // "(10) days": quote the number with both its parentheses.
+    if (/^[^(]*\)/.test(raw) && text[index - 1] === '(') [raw, index] = [`(${raw}`, index - 1];
+    found.push({ raw, number: n, unit: money ? '$' : unitRaw, unitClass, index });
   }
   return found.sort((a, b) => a.index - b.index);
 }
@@ -159,7 +169,7 @@ export function findStandardCodes(text: string): string[] {
     .filter((c) => (seen.has(c) ? false : (seen.add(c), true)));
 }
 
-const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded)\b|n't\b/i;
+const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded|optional)\b|n't\b|\bnon-\s?(mandatory|compulsory|required)\b/i;
 const AFFIRMATIVE = /\b(shall|must|required|requires|will|mandatory|is|are|yes|include|includes)\b/i;
 
 /** Yes/no from the phrasing: negation wins ("shall not be required" → false); null when neither. */
@@ -281,7 +291,8 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
     const stop = after.search(/\.\s+[A-Z]|;/);
     if (stop >= 0) after = after.slice(0, stop);
     const context = `${before}${d.raw}${after}`;
-    const fit = dateRoleFit(context, wantedRole);
+    // "Substantial Performance ... by September 30" is not the date of total performance.
+    const fit = contrastingQualifier(questionText, before) !== null ? -1 : dateRoleFit(context, wantedRole);
     const score = 10 * fit + proximityScore(text, d.index, d.raw.length, previousEnd, prefixes);
     previousEnd = d.index + d.raw.length;
     if (fit >= 0 && score > bestScore) {
