@@ -12,7 +12,11 @@ describe('analysis bench', () => {
     // value ("Total project duration or timeline shall be by the Contractor at no extra cost", "Required curing
     // duration shall be 3.2 mm"); the engine now abstains on such near misses, and answers the project name
     // from the running header instead of a planted "as described in Section 33 01 30".
-    expect(r.page_accuracy as number).toBeGreaterThanOrEqual(0.85);
+    // 0.8 since answers are bound to the question's subject and value kind (issue 13 items 3-4): the generator
+    // also plants a length for a duration, a method or a pipe-size question ("Required curing duration shall be
+    // 3.2 mm", "Installation method is specified shall be 8.8 mm") and a form reference for a requirement ("shall
+    // be in the form included in Appendix C"); the engine now abstains on those (0.847 on the merged engine).
+    expect(r.page_accuracy as number).toBeGreaterThanOrEqual(0.8);
     expect(r.abstention_on_unplanted as number).toBeGreaterThanOrEqual(0.7);
   });
 });
