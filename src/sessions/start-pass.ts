@@ -8,7 +8,8 @@ import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors.js';
 import { insertEvent } from '../db/queries/events.js';
 import { queuePass, selectDocumentReadable, selectReviewedQuestions, type SkippedQuestion } from '../db/queries/passes.js';
-import { selectQuestionConfig, TERMINAL_STATUSES, type Session } from '../db/queries/sessions.js';
+import { selectQuestionConfig, TERMINAL_STATUSES, updateQuestionConfig, type Session } from '../db/queries/sessions.js';
+import type { QuestionConfig } from '../questions/types.js';
 import { selectEnabledSections } from '../analysis/build-result.js';
 import { parseEngine } from './start-analysis.js';
 
@@ -16,6 +17,14 @@ export interface PassRequest {
   questionIds: string[];
   engine?: string | undefined;
   thorough?: boolean | undefined;
+  /** New wording for some of the re-run questions (a config edit): the session's config keeps it from then on. */
+  questionEdits?: Array<{ id: string; text: string }> | undefined;
+}
+
+export interface QuestionEdit {
+  question_id: string;
+  before: string;
+  after: string;
 }
 
 export interface QueuedPass {
@@ -25,6 +34,7 @@ export interface QueuedPass {
   skipped: SkippedQuestion[];
   engine: 'extractive' | 'llm';
   thorough: boolean;
+  edited: QuestionEdit[];
 }
 
 const REVIEW_REASONS = { accept: 'accepted', edit: 'edited' } as const;
@@ -51,6 +61,7 @@ export async function startPass(ctx: AppContext, session: Session, request: Pass
   const skipped: SkippedQuestion[] = questionIds.filter((q) => reviewed.has(q)).map((q) => ({ question_id: q, reason: REVIEW_REASONS[reviewed.get(q)!] }));
   const toRun = questionIds.filter((q) => !reviewed.has(q));
   if (toRun.length === 0) throw new AppError('NOTHING_TO_RERUN', undefined, { details: { skipped } });
+  const { config: editedConfig, edited } = applyQuestionEdits(config, request.questionEdits ?? [], new Set(toRun));
   if (!(await selectDocumentReadable(ctx.db, session.id))) {
     throw new AppError('PDF_NOT_AVAILABLE', 'The stored PDF and its page text are no longer available, so its questions cannot be re-run.');
   }
@@ -67,11 +78,42 @@ export async function startPass(ctx: AppContext, session: Session, request: Pass
     });
     // Queued by another request a moment ago (or not finished after all): one pass at a time.
     if (n === null) throw new AppError('SESSION_RUNNING', 'The analysis is already running a pass; re-run questions once it has finished.');
+    // Reworded questions: the pass asks the new wording and results show it; the event keeps the old one.
+    if (edited.length > 0) await updateQuestionConfig(tx, session.id, editedConfig);
     // The same event log goes on: pollers and SSE clients see the new pass from here.
-    await insertEvent(tx, session.id, 'pass_queued', { pass: n, question_ids: toRun, skipped, engine, thorough });
+    await insertEvent(tx, session.id, 'pass_queued', { pass: n, question_ids: toRun, skipped, engine, thorough, ...(edited.length > 0 ? { edited } : {}) });
     return n;
   });
   ctx.sessionVersions.forget(session.id);
   ctx.worker?.wake();
-  return { sessionId: session.id, pass, questionIds: toRun, skipped, engine, thorough };
+  return { sessionId: session.id, pass, questionIds: toRun, skipped, engine, thorough, edited };
+}
+
+/**
+ * The config with some questions reworded. Only questions this pass re-runs may be reworded (an answer always
+ * belongs to the wording it was asked with); a wording that does not change anything is ignored.
+ */
+function applyQuestionEdits(
+  config: QuestionConfig,
+  edits: ReadonlyArray<{ id: string; text: string }>,
+  rerun: ReadonlySet<string>,
+): { config: QuestionConfig; edited: QuestionEdit[] } {
+  const wanted = new Map(edits.map((e) => [e.id, e.text.trim()]));
+  const notRerun = [...wanted.keys()].filter((id) => !rerun.has(id));
+  if (notRerun.length > 0) {
+    throw new AppError('VALIDATION_FAILED', `Only questions this pass re-runs can be reworded: ${notRerun.slice(0, 10).join(', ')}.`, {
+      details: { not_rerun: notRerun },
+    });
+  }
+  const edited: QuestionEdit[] = [];
+  const sections = config.sections.map((section) => ({
+    ...section,
+    questions: section.questions.map((q) => {
+      const text = wanted.get(q.id);
+      if (text === undefined || text === q.text) return q;
+      edited.push({ question_id: q.id, before: q.text, after: text });
+      return { ...q, text };
+    }),
+  }));
+  return { config: { ...config, sections }, edited };
 }

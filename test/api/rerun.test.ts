@@ -286,4 +286,29 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(next.json()).toMatchObject({ pass: 7, engine: 'extractive' });
     expect((await waitForTerminal(t.app, id)).status).toBe('completed');
   });
+  it('a pass may reword the questions it re-runs (a config edit): it asks the new wording, results show it, the event keeps the old', async () => {
+    const config = (await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json().result as { sections: Array<{ questions: Array<{ question_id: string; question: string }> }> };
+    const old = config.sections.flatMap((s) => s.questions).find((q) => q.question_id === 'S2Q2')!.question;
+    const wording = `${old} (as stated in the specification, with units)`;
+
+    const notRerun = await rerun(t.app, id, { question_ids: ['S2Q2'], engine: 'llm', questions: [{ id: 'S1Q1', text: 'Reworded' }] });
+    expect(notRerun.statusCode).toBe(400);
+    expect(notRerun.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { not_rerun: ['S1Q1'] } });
+    expect((await rerun(t.app, id, { question_ids: ['S2Q2'], questions: [{ id: 'S2Q2', text: '   ' }] })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+
+    const asked = fake.requests.length;
+    const r = await rerun(t.app, id, { question_ids: ['S2Q2'], engine: 'llm', questions: [{ id: 'S2Q2', text: wording }] });
+    expect(r.statusCode).toBe(202);
+    expect(r.json()).toMatchObject({ question_ids: ['S2Q2'], edited: [{ question_id: 'S2Q2', before: old, after: wording }] });
+    const done = await waitForTerminal(t.app, id);
+    expect(done.status).toBe('completed');
+    const shown = (done as unknown as { result: typeof config }).result.sections.flatMap((s) => s.questions).find((q) => q.question_id === 'S2Q2')!;
+    expect(shown.question).toBe(wording);
+    expect(questionsOf(done as never).get('S2Q2')).toMatchObject({ answer: 'Re-run: S2Q2' });
+    // The model was asked the new wording.
+    const prompts = fake.requests.slice(asked).map((req) => JSON.stringify(req.body));
+    expect(prompts.some((p) => p.includes(wording))).toBe(true);
+    const queued = (await readEvents(t.app, id)).filter((e) => e.event === 'pass_queued').at(-1)!;
+    expect(queued.edited).toEqual([{ question_id: 'S2Q2', before: old, after: wording }]);
+  });
 });

@@ -171,6 +171,11 @@ export async function selectQuestionConfig(q: Queryable, id: string): Promise<Qu
   return r.rows[0]?.question_config ?? null;
 }
 
+/** Replace the session's question config (a re-run that rewords questions; the pass event keeps the old wording). */
+export async function updateQuestionConfig(q: Queryable, id: string, config: QuestionConfig): Promise<void> {
+  await q.query('UPDATE sessions SET question_config = $2, updated_at = now() WHERE session_id = $1', [id, JSON.stringify(config)]);
+}
+
 /** Completion statistics written with a status change. Only given fields change. */
 export interface SessionStats {
   questionsAnswered?: number;

@@ -10,6 +10,7 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { selectAnswerVersions, selectPasses } from '../../db/queries/passes.js';
 import { startPass } from '../../sessions/start-pass.js';
+import { MAX_QUESTION_TEXT_CHARS } from '../../questions/parse-question-config.js';
 import { loadVisibleSession, ownerOf } from '../../http/session-access.js';
 import { errorResponses, looseObject, openObject } from '../schemas.js';
 
@@ -20,11 +21,16 @@ const rerunBody = z.object({
   question_ids: z.array(z.string().min(1).max(200)).min(1).max(MAX_QUESTION_IDS),
   engine: z.string().max(40).optional(),
   thorough: z.boolean().optional(),
+  // A config edit: new wording for some of the re-run questions.
+  questions: z
+    .array(z.object({ id: z.string().min(1).max(200), text: z.string().trim().min(1).max(MAX_QUESTION_TEXT_CHARS) }))
+    .max(MAX_QUESTION_IDS)
+    .optional(),
 });
 
 const sessionParams = z.object({ session_id: z.string().min(1).max(200).describe('Session id (or your own client session id)') });
 const passQuery = z.object({ question_id: z.string().min(1).max(200).optional().describe('Only this question\'s answers') });
-const queuedResponse = looseObject({ success: z.boolean(), session_id: z.string(), pass: z.number(), status: z.string(), question_ids: z.array(z.string()), skipped: z.array(openObject('A question left out, and why')), engine: z.string(), thorough: z.boolean() });
+const queuedResponse = looseObject({ success: z.boolean(), session_id: z.string(), pass: z.number(), status: z.string(), question_ids: z.array(z.string()), skipped: z.array(openObject('A question left out, and why')), engine: z.string(), thorough: z.boolean(), edited: z.array(openObject('A reworded question: question_id, before, after')) });
 const passesResponse = looseObject({ success: z.boolean(), session_id: z.string(), current_pass: z.number(), status: z.string(), passes: z.array(openObject('One pass: its questions, engine, status and times')) });
 
 export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -39,7 +45,8 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         tags: ['sessions'],
         summary: 'Re-run some questions of a finished analysis as a new pass (another engine, thorough mode)',
         description:
-          'JSON {question_ids, engine?, thorough?} → 202 {success, session_id, pass, question_ids, skipped}. The pass replaces the ' +
+          'JSON {question_ids, engine?, thorough?, questions?: [{id, text}]} → 202 {success, session_id, pass, question_ids, skipped, edited}. ' +
+          'questions rewords some of the re-run questions (a config edit). The pass replaces the ' +
           "machine answers of those questions (older answers stay in the history); questions with an accepted or edited review are skipped. " +
           '409 SESSION_RUNNING while the analysis is queued or running.',
         params: sessionParams,
@@ -54,11 +61,11 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       const parsed = rerunBody.safeParse(request.body ?? {});
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        throw new AppError('VALIDATION_FAILED', `Send JSON {question_ids: [...] (1 to ${MAX_QUESTION_IDS}), engine?, thorough?}: ${problems.map((p) => `${p.path || 'body'}: ${p.message}`).join('; ')}`, {
+        throw new AppError('VALIDATION_FAILED', `Send JSON {question_ids: [...] (1 to ${MAX_QUESTION_IDS}), engine?, thorough?, questions?: [{id, text}]}: ${problems.map((p) => `${p.path || 'body'}: ${p.message}`).join('; ')}`, {
           details: { problems },
         });
       }
-      const queued = await startPass(ctx, session, { questionIds: parsed.data.question_ids, engine: parsed.data.engine, thorough: parsed.data.thorough }, ownerOf(request));
+      const queued = await startPass(ctx, session, { questionIds: parsed.data.question_ids, engine: parsed.data.engine, thorough: parsed.data.thorough, questionEdits: parsed.data.questions }, ownerOf(request));
       request.log.info({ sessionId: queued.sessionId, pass: queued.pass, questions: queued.questionIds.length, skipped: queued.skipped.length }, 'pass queued');
       return reply.code(202).send({
         success: true,
@@ -69,6 +76,7 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         skipped: queued.skipped,
         engine: queued.engine,
         thorough: queued.thorough,
+        edited: queued.edited,
       });
     },
   );
