@@ -223,6 +223,17 @@ const withPostgres = postgresAvailable();
     expect(await second.page.getAttribute('#rerun-error', 'role')).toBe('alert');
     await second.context.close();
 
+    // Reopened while the pass waits: it says so, and only the pass's questions are waiting for an answer.
+    await page.reload();
+    await page.locator('#banner', { hasText: 'Queued' }).waitFor();
+    await page.locator('#progress-step', { hasText: `Pass 2 queued: ${rerun.length} questions to re-run` }).waitFor();
+    const notFound = questionsOf(before).find((q) => q.answer === null)!;
+    await page.locator(`#answers-body .q-row[data-question-id="${notFound.question_id}"][data-state=not-found]`).waitFor();
+    // (A re-run question keeps showing its answer until the pass replaces it.)
+    await page.locator(`#answers-body .q-row[data-question-id="${rerun[0]}"][data-state=answered]`).waitFor();
+    await page.locator(`#answers-body .q-row[data-question-id="${accepted}"][data-review=accepted]`).waitFor();
+    await recordProgressSteps(page);
+
     // Another process starts and runs the pass; the page (served by the first) follows it live to its end.
     worker = await start({});
     await page.locator('#progress-step', { hasText: /^Pass 2 complete: / }).waitFor({ timeout: ANALYSIS_TIMEOUT_MS });

@@ -96,6 +96,9 @@ function applyEvent(event, { replay = false } = {}) {
   if (replay) return;
   if (event.event === 'window_complete' || event.event === 'question_answered') hooks.answersChanged();
   if (TERMINAL_EVENTS.has(event.event)) {
+    // The end of an earlier pass (the log replayed from the start while a re-run pass is on): not the end.
+    const session = store.get().run.session;
+    if ((event.pass || 1) < ((session && session.pass) || 1)) return;
     closeStream();
     hooks.terminal();
   }

@@ -34,6 +34,8 @@ const ui = {
 let resultsToken = 0;
 let terminalRetries = 0;
 let sawTerminal = false;
+/** The session whose passes were asked for while it was running (reopened mid-pass). */
+let passesAskedFor = null;
 
 const scheduleResultsRefresh = debounce(() => void refreshResults(), RESULTS_REFRESH_DEBOUNCE_MS);
 
@@ -108,6 +110,11 @@ export async function refreshResults() {
     }
   } else if (running) {
     if (!hasStream() && store.get().run.lastEventIndex >= 0) openStream(sessionId);
+    // Reopened during a re-run pass: learn its questions (only they are pending), once.
+    if (reply.session && reply.session.pass > 1 && !store.get().results.passQuestions && passesAskedFor !== sessionId) {
+      passesAskedFor = sessionId;
+      void loadPasses(sessionId);
+    }
   } else {
     closeStream();
     applyTerminalProgress();
