@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServerProcess, type Child } from '../helpers/processes.js';
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
-import { browserAvailable, createSpecPdf, getJson, launchBrowser, openPage, saveScreenshot, startAnalysisViaApi, startTestServer, waitUntil, type TestServer } from './browser-harness.js';
+import { browserAvailable, createSpecPdf, findUnlabelledControls, getJson, launchBrowser, openPage, saveScreenshot, startAnalysisViaApi, startTestServer, waitUntil, type TestServer } from './browser-harness.js';
 
 interface Question {
   question_id: string;
@@ -158,6 +158,15 @@ run('re-running the questions the review queue shows', () => {
     // A reload shows the markers from the server, not from the page's memory.
     await page.reload();
     await waitUntil(async () => (await page.locator('#answers-body .pass-badge').count()) === rerun.length, { what: 'the markers after a reload' });
+
+    // On a 390-px phone the panel fits without sideways scrolling, and its controls are labelled.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('#rerun-button');
+    await page.locator('#rerun-submit').waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await findUnlabelledControls(page)).toEqual([]);
+    await page.locator('#rerun-panel').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'rerun-panel-phone');
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
