@@ -5,7 +5,8 @@ import { initUpload, renderUpload, uploadChosenFile } from './analyzer/upload.js
 import { initEstimate, renderEstimate, requestEstimate } from './analyzer/estimate.js';
 import { initSetup, renderSetup } from './analyzer/setup.js';
 import { renderProgress } from './analyzer/progress.js';
-import { attachSession, initSession, renderSession } from './analyzer/session.js';
+import { attachSession, followPass, initSession, renderSession } from './analyzer/session.js';
+import { initRerun, renderRerun } from './analyzer/rerun.js';
 import { initReviewQueue, renderReviewQueue } from './analyzer/review-queue.js';
 import { initQuestionList, renderQuestionList } from './analyzer/question-list.js';
 import { initKeyboard } from './analyzer/keyboard.js';
@@ -18,6 +19,7 @@ function render(state, prev) {
   renderSession(state, prev);
   renderProgress(state, prev);
   renderReviewQueue(state, prev);
+  renderRerun(state, prev);
   renderQuestionList(state, prev);
 }
 
@@ -25,6 +27,7 @@ initUpload({ uploaded: () => void requestEstimate() });
 initEstimate({ documentGone: () => void uploadChosenFile() });
 initSession();
 initReviewQueue();
+initRerun({ queued: (sessionId, reply) => followPass(sessionId, reply) });
 // Before the list's own click handling: a citation click opens the viewer from the row as it is.
 initViewer();
 initQuestionList();

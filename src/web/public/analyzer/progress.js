@@ -43,7 +43,17 @@ export function applyEventToRun(run, event) {
     run = { ...run, lastEventIndex: event.index };
   }
   switch (event.event) {
+    case 'pass_queued': {
+      // A re-run: a new pass of the same session; its progress starts from zero.
+      const n = Array.isArray(event.question_ids) ? event.question_ids.length : 0;
+      run = { ...run, totalWindows: 0, doneWindows: [], failureReason: null };
+      return setProgress(run, 0, `Pass ${event.pass} queued: ${formatNumber(n)} question${n === 1 ? '' : 's'} to re-run…`);
+    }
     case 'analysis_started':
+      if (event.pass > 1) {
+        const n = Array.isArray(event.question_ids) ? event.question_ids.length : 0;
+        return setProgress(run, 3, `Pass ${event.pass} started: re-running ${formatNumber(n)} question${n === 1 ? '' : 's'}…`);
+      }
       return setProgress(run, 3, 'Analysis started: reading the PDF…');
     case 'document_ingested':
       run = { ...run, totalWindows: event.window_count || run.totalWindows };
@@ -63,7 +73,7 @@ export function applyEventToRun(run, event) {
       return setProgress(run, windowPercent(run), `Window ${event.window_num} of ${run.totalWindows || '?'} done${found}.`);
     }
     case 'analysis_complete':
-      return setProgress(run, 100, `Complete: ${event.questions_answered} of ${event.total_questions} questions answered.`);
+      return setProgress(run, 100, `${event.pass > 1 ? `Pass ${event.pass} complete` : 'Complete'}: ${event.questions_answered} of ${event.total_questions} questions answered.`);
     case 'analysis_stopped':
       return setProgress(run, windowPercent(run), 'Stopped.');
     case 'analysis_failed': {
@@ -77,6 +87,8 @@ export function applyEventToRun(run, event) {
 
 /** `replay`: the log of a finished run read once for its progress text; the results are already loaded. */
 function applyEvent(event, { replay = false } = {}) {
+  // Already seen (a replay after a reconnect, or an earlier pass's end): nothing to do, and not an end.
+  if (typeof event.index === 'number' && event.index <= store.get().run.lastEventIndex) return;
   store.replace((state) => {
     const run = applyEventToRun(state.run, event);
     return run === state.run ? state : { ...state, run };
@@ -84,6 +96,9 @@ function applyEvent(event, { replay = false } = {}) {
   if (replay) return;
   if (event.event === 'window_complete' || event.event === 'question_answered') hooks.answersChanged();
   if (TERMINAL_EVENTS.has(event.event)) {
+    // The end of an earlier pass (the log replayed from the start while a re-run pass is on): not the end.
+    const session = store.get().run.session;
+    if ((event.pass || 1) < ((session && session.pass) || 1)) return;
     closeStream();
     hooks.terminal();
   }
@@ -95,7 +110,9 @@ export function openStream(sessionId) {
     startPolling(sessionId);
     return;
   }
-  const source = new EventSource(urls.progress(sessionId));
+  // Resume after the last event applied (a re-run pass continues the log): only newer events come.
+  const last = store.get().run.lastEventIndex;
+  const source = new EventSource(last >= 0 ? `${urls.progress(sessionId)}?last_index=${last}` : urls.progress(sessionId));
   eventSource = source;
   source.onmessage = (message) => {
     if (eventSource !== source) return;

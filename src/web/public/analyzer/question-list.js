@@ -9,6 +9,7 @@ import { store } from './store.js';
 import { REVIEW_STATUS_LABELS, allEntries, filtersActive, selectQueue } from './review-queue.js';
 import { dismissConflict, loadHistory, parsePages, retryConflict, sendReview, setCursor, startEditing, stopEditing } from './review-actions.js';
 import { openPage, reopenAfterRender } from './viewer-pane.js';
+import { loadQuestionPasses } from './rerun.js';
 
 const ui = { list: byId('answers-body') };
 
@@ -39,6 +40,9 @@ function rowProps(state, entry, flat) {
     flat,
     status: entry.status,
     sessionId: state.run.sessionId,
+    pass: state.rerun.passOf[id] || 0,
+    passChanged: Boolean(state.rerun.changed[id]),
+    earlier: state.rerun.earlier[id] || null,
   };
 }
 
@@ -175,6 +179,32 @@ function historyList(history) {
   );
 }
 
+function passBadge(props) {
+  const title = `Answered by re-run pass ${props.pass}${props.passChanged ? ': the answer changed' : ': the same answer as before'}`;
+  return el('span', { className: `badge pass-badge${props.passChanged ? ' pass-changed' : ''}`, text: `pass ${props.pass}`, attrs: { title, 'data-pass': String(props.pass) } });
+}
+
+/** The answers earlier passes gave (replaced by a re-run), oldest first. */
+function earlierPasses(earlier) {
+  if (!earlier || earlier.length === 0) return null;
+  return el('div', { className: 'earlier' }, [
+    el('span', { className: 'detail-label', text: 'Earlier passes' }),
+    el(
+      'ol',
+      { className: 'earlier-passes', attrs: { 'aria-label': 'Answers of earlier passes, oldest first' } },
+      earlier.map((v) =>
+        el('li', { attrs: { 'data-pass': String(v.pass) } }, [
+          el('strong', { text: `Pass ${v.pass}: ` }),
+          v.answer === null || v.answer === undefined ? el('span', { className: 'muted', text: 'Not found' }) : el('span', { className: 'answer-text', text: v.answer }),
+          ' ',
+          v.answer === null || v.answer === undefined ? null : confidenceBadge(v.confidence),
+          Array.isArray(v.pages) && v.pages.length ? el('span', { className: 'muted', text: ` p. ${v.pages.join(', ')}` }) : null,
+        ]),
+      ),
+    ),
+  ]);
+}
+
 function detail(entry, props) {
   const q = entry.q;
   const answered = props.status === 'answered';
@@ -187,6 +217,7 @@ function detail(entry, props) {
     props.error ? el('p', { className: 'field-error', text: props.error, attrs: { role: 'alert' } }) : null,
     props.status === 'pending' ? null : props.editing ? editor(entry) : actions(entry, props),
     historyList(props.history),
+    earlierPasses(props.earlier),
   ]);
 }
 
@@ -213,6 +244,7 @@ function buildRow(entry, props) {
         answered ? confidenceBadge(q.confidence) : null,
         answered ? pageLinks(props.sessionId, q.page_citations, q.footnote, q.question_id) : null,
         entry.review !== 'unreviewed' ? el('span', { className: `badge review-badge review-${entry.review}`, text: REVIEW_STATUS_LABELS[entry.review] }) : null,
+        props.pass > 1 ? passBadge(props) : null,
       ]),
     ]),
   );
@@ -245,7 +277,7 @@ let sectionStatsFor = null;
 let sectionStats = new Map();
 
 function statsBySection(state) {
-  const entries = allEntries(state.results.result, state.results.running);
+  const entries = allEntries(state.results.result, state.results.running, state.results.passQuestions);
   if (sectionStatsFor === entries) return sectionStats;
   sectionStats = new Map();
   for (const e of entries) {
@@ -287,7 +319,7 @@ let flatList = null;
 let emptyNode = null;
 
 export function renderQuestionList(state, prev) {
-  if (prev && state.results === prev.results && state.review === prev.review && state.run.sessionId === prev.run.sessionId) return;
+  if (prev && state.results === prev.results && state.review === prev.review && state.rerun === prev.rerun && state.run.sessionId === prev.run.sessionId) return;
   const result = state.results.result;
   const queue = selectQueue(state);
   const flat = state.review.filters.order !== 'document';
@@ -404,9 +436,12 @@ function onAction(action, id, target) {
       if (pages.length) openPage(id, pages[0]);
       break;
     }
-    case 'history':
+    case 'history': {
       void loadHistory(id);
+      const sessionId = store.get().run.sessionId;
+      if (sessionId) void loadQuestionPasses(sessionId, id);
       break;
+    }
     case 'retry':
       retryConflict(id);
       break;

@@ -40,8 +40,10 @@ let entriesFor = null;
 let entriesCache = [];
 
 /** Every question of the result, in document order, with what the filters look at (memoised per result). */
-export function allEntries(result, running) {
-  if (entriesFor && entriesFor.result === result && entriesFor.running === running) return entriesCache;
+export function allEntries(result, running, passQuestions = null) {
+  if (entriesFor && entriesFor.result === result && entriesFor.running === running && entriesFor.passQuestions === passQuestions) return entriesCache;
+  // While a re-run pass runs, only its questions are waiting for an answer; the others keep theirs.
+  const waiting = running && passQuestions ? new Set(passQuestions) : null;
   const entries = [];
   for (const section of (result && result.sections) || []) {
     for (const q of section.questions || []) {
@@ -51,14 +53,14 @@ export function allEntries(result, running) {
         sectionName: section.section_name,
         q,
         index: entries.length,
-        status: answerStatus(q, running),
+        status: answerStatus(q, waiting ? waiting.has(q.question_id) : running),
         review: reviewStatus(q),
         band: q.answer === null || q.answer === undefined ? 'none' : confidenceBand(q.confidence),
         haystack: `${q.question_id} ${q.question || ''} ${q.answer || ''}${machine}`.toLowerCase(),
       });
     }
   }
-  entriesFor = { result, running };
+  entriesFor = { result, running, passQuestions };
   entriesCache = entries;
   return entries;
 }
@@ -77,23 +79,23 @@ let queueCache = [];
 
 /** The questions to show, in order (memoised on the result and the filters). */
 export function selectQueue(state) {
-  const { result, running } = state.results;
+  const { result, running, passQuestions } = state.results;
   const filters = state.review.filters;
-  if (queueFor && queueFor.result === result && queueFor.running === running && queueFor.filters === filters) return queueCache;
+  if (queueFor && queueFor.result === result && queueFor.running === running && queueFor.passQuestions === passQuestions && queueFor.filters === filters) return queueCache;
   const words = filters.q.toLowerCase().split(/\s+/).filter(Boolean);
-  let queue = allEntries(result, running).filter((e) => matches(e, filters, words));
+  let queue = allEntries(result, running, passQuestions).filter((e) => matches(e, filters, words));
   if (filters.order === 'confidence') {
     // Answers with a confidence, weakest first; then the questions without one, in document order.
     const rank = (e) => (e.band === 'none' ? Number.POSITIVE_INFINITY : Number(e.q.confidence));
     queue = [...queue].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   }
-  queueFor = { result, running, filters };
+  queueFor = { result, running, passQuestions, filters };
   queueCache = queue;
   return queue;
 }
 
 export function reviewCounts(state) {
-  const entries = allEntries(state.results.result, state.results.running);
+  const entries = allEntries(state.results.result, state.results.running, state.results.passQuestions);
   return { reviewed: entries.filter((e) => e.review !== 'unreviewed').length, total: entries.length };
 }
 

@@ -9,6 +9,7 @@ import { store } from './store.js';
 import { canStop, initialState } from './state.js';
 import { closeViewer } from './viewer-pane.js';
 import { closeStream, hasStream, initProgress, loadEventsOnce, openStream, terminalProgress } from './progress.js';
+import { loadPasses } from './rerun.js';
 
 // Many answers can arrive within a second; one results fetch per burst is enough.
 const RESULTS_REFRESH_DEBOUNCE_MS = 300;
@@ -33,6 +34,8 @@ const ui = {
 let resultsToken = 0;
 let terminalRetries = 0;
 let sawTerminal = false;
+/** The session whose passes were asked for while it was running (reopened mid-pass). */
+let passesAskedFor = null;
 
 const scheduleResultsRefresh = debounce(() => void refreshResults(), RESULTS_REFRESH_DEBOUNCE_MS);
 
@@ -47,8 +50,9 @@ export function attachSession(sessionId, { status = null, pendingResult = null, 
     ...state,
     setup: { ...state.setup, view: 'session' },
     run: { ...fresh.run, sessionId, status, step: status ? 'Waiting for the run to start…' : '' },
-    results: { result: pendingResult, running: Boolean(pendingResult) },
+    results: { ...fresh.results, result: pendingResult, running: Boolean(pendingResult) },
     review: { ...fresh.review, filters: state.review.filters },
+    rerun: fresh.rerun,
   }));
   void refreshResults().then(() => {
     const run = store.get().run;
@@ -66,7 +70,7 @@ export function detachSession({ push = true } = {}) {
   resultsToken++;
   if (push) history.pushState({}, '', '/analyzer');
   const fresh = initialState();
-  store.replace((state) => ({ ...state, setup: { ...state.setup, view: 'setup' }, run: fresh.run, results: fresh.results, review: { ...fresh.review, filters: state.review.filters } }));
+  store.replace((state) => ({ ...state, setup: { ...state.setup, view: 'setup' }, run: fresh.run, results: fresh.results, review: { ...fresh.review, filters: state.review.filters }, rerun: fresh.rerun }));
 }
 
 function applyTerminalProgress() {
@@ -106,10 +110,34 @@ export async function refreshResults() {
     }
   } else if (running) {
     if (!hasStream() && store.get().run.lastEventIndex >= 0) openStream(sessionId);
+    // Reopened during a re-run pass: learn its questions (only they are pending), once.
+    if (reply.session && reply.session.pass > 1 && !store.get().results.passQuestions && passesAskedFor !== sessionId) {
+      passesAskedFor = sessionId;
+      void loadPasses(sessionId);
+    }
   } else {
     closeStream();
     applyTerminalProgress();
+    store.update('results', { passQuestions: null });
+    // Which pass produced which answer ("pass 2" markers, earlier answers): only re-run sessions have any.
+    if (reply.session && reply.session.pass > 1) void loadPasses(sessionId);
   }
+}
+
+/**
+ * A re-run pass was queued (POST /api/rerun answered 202): follow it like a run. The event log goes on from
+ * where the page read it, so the stream resumes after the last event seen and shows only the pass's events.
+ */
+export function followPass(sessionId, reply) {
+  if (store.get().run.sessionId !== sessionId) return;
+  scheduleResultsRefresh.cancel();
+  terminalRetries = 0;
+  sawTerminal = false;
+  store.update('run', { status: reply.status || 'queued', stopping: false, error: '', failureReason: null, percent: 0, totalWindows: 0, doneWindows: [], step: `Pass ${reply.pass} queued: waiting for a worker…` });
+  store.update('results', { running: true, passQuestions: reply.question_ids });
+  // The stream's events say when to refetch (and its end refetches the results): refetching now could see the
+  // pass already finished and close the stream before its events are shown.
+  openStream(sessionId);
 }
 
 /**

@@ -60,6 +60,28 @@ export function initialState() {
       /** The legacy result from GET /api/results (sections → questions), or pending rows before it exists. */
       result: null,
       running: false,
+      /** While a re-run pass runs: the ids it re-runs (only those are "pending"); null = all (a first run). */
+      passQuestions: null,
+    },
+    rerun: {
+      /** The "Re-run…" panel is open. */
+      open: false,
+      /** '' = the session's own engine (the server's default for a pass). */
+      engine: '',
+      thorough: false,
+      sending: false,
+      error: '',
+      /** What the last re-run request said (e.g. "Pass 2 queued: 12 questions; 3 skipped (reviewed)."). */
+      notice: '',
+      /** From GET /api/rerun/:id: question_id → the pass that produced the answer in force (only passes > 1). */
+      passOf: {},
+      /** question_id → that question's answers replaced by a later pass (oldest first): {pass, answer, confidence, …} */
+      earlier: {},
+      /** question_id → the answer in force differs from the one it replaced. */
+      changed: {},
+      /** The session the above describe, and its current pass. */
+      loadedFor: null,
+      currentPass: 1,
     },
     review: {
       filters: { section: '', answer: '', review: '', band: '', order: 'document', q: '' },
