@@ -1,7 +1,8 @@
 /**
  * Memory of the offline analysis on a generated 1,500-page spec (100 default questions): peak RSS sampled every
  * 50 ms (target ≤ 500 MB, issue 13), wall time, and recall at that length: the share of planted questions
- * answered from the planted page (compare with the 500-page bench: no loss of recall up to 1,500 pages). Run alone: npx tsx bench/analysis-1500.bench.ts, or
+ * answered from the planted page (compare with the 500-page bench: no loss of recall up to 1,500 pages). Run alone: npx
+ * tsx bench/analysis-1500.bench.ts, or
  * `npm run bench analysis-1500`.
  */
 import { readFile } from 'node:fs/promises';
@@ -27,7 +28,12 @@ export async function runAnalysis1500Bench(): Promise<Record<string, unknown>> {
   let outcome: Awaited<ReturnType<typeof runAnalysis>>;
   try {
     outcome = await runAnalysis(
-      { documentName: 'synthetic-1500.pdf', pages: spec.pages, input: { config, enabledSections: [], guardrails: '' }, engine: 'extractive' },
+      {
+        documentName: 'synthetic-1500.pdf',
+        pages: spec.pages,
+        input: { config, enabledSections: [], guardrails: '' },
+        engine: 'extractive',
+      },
       { createEngine: () => createExtractiveEngine() },
     );
   } finally {

@@ -24,7 +24,12 @@ export async function runAnalysisBench(): Promise<Record<string, unknown>> {
   const spec = generateSyntheticSpec(config, { pageCount: PAGE_COUNT });
   const started = performance.now();
   const outcome = await runAnalysis(
-    { documentName: 'synthetic-500.pdf', pages: spec.pages, input: { config, enabledSections: [], guardrails: '' }, engine: 'extractive' },
+    {
+      documentName: 'synthetic-500.pdf',
+      pages: spec.pages,
+      input: { config, enabledSections: [], guardrails: '' },
+      engine: 'extractive',
+    },
     { createEngine: () => createExtractiveEngine() },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -51,7 +56,8 @@ export async function runAnalysisBench(): Promise<Record<string, unknown>> {
     page_accuracy: Math.round((pageHits / spec.planted.size) * 1000) / 1000,
     quote_holds_planted_value: Math.round((valueHits / spec.planted.size) * 1000) / 1000,
     unplanted_questions: spec.unplanted.length,
-    abstention_on_unplanted: spec.unplanted.length === 0 ? null : Math.round((abstained / spec.unplanted.length) * 1000) / 1000,
+    abstention_on_unplanted:
+      spec.unplanted.length === 0 ? null : Math.round((abstained / spec.unplanted.length) * 1000) / 1000,
     average_confidence: outcome.statistics.average_confidence,
   };
 }

@@ -22,7 +22,9 @@ if (!bodyFile || !sessionId) {
 const body = readFileSync(bodyFile);
 const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
 const results = new Map<string, { body: Buffer; etag: string }>([[sessionId, { body, etag }]]);
-const dict = new Map<string, { result: unknown; etag: string }>([[sessionId, { result: JSON.parse(body.toString('utf8')) as unknown, etag }]]);
+const dict = new Map<string, { result: unknown; etag: string }>([
+  [sessionId, { result: JSON.parse(body.toString('utf8')) as unknown, etag }],
+]);
 
 const app = Fastify({ logger: false });
 if (process.env.STRINGIFY_PER_REQUEST === '1') {
@@ -33,13 +35,14 @@ if (process.env.STRINGIFY_PER_REQUEST === '1') {
     if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(entry.result));
   });
-} else app.get<{ Params: { id: string } }>('/api/results/:id', async (request, reply) => {
-  const entry = results.get(request.params.id);
-  if (!entry) return reply.code(404).send({ success: false, error: 'Session not found', code: 'SESSION_NOT_FOUND' });
-  reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache');
-  if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').send(entry.body);
-});
+} else
+  app.get<{ Params: { id: string } }>('/api/results/:id', async (request, reply) => {
+    const entry = results.get(request.params.id);
+    if (!entry) return reply.code(404).send({ success: false, error: 'Session not found', code: 'SESSION_NOT_FOUND' });
+    reply.header('ETag', entry.etag).header('Cache-Control', 'private, no-cache');
+    if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(entry.body);
+  });
 
 const port = Number(process.env.PORT ?? 0);
 await app.listen({ host: '127.0.0.1', port });

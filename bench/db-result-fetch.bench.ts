@@ -34,7 +34,13 @@ async function postgresDb(): Promise<{ db: Database; drop: () => Promise<void> }
   }
   const u = new URL(admin);
   u.pathname = `/${name}`;
-  const db = createPgDatabase({ url: u.toString(), directUrl: null, poolMax: 4, statementTimeoutMs: 30_000, ssl: 'auto' });
+  const db = createPgDatabase({
+    url: u.toString(),
+    directUrl: null,
+    poolMax: 4,
+    statementTimeoutMs: 30_000,
+    ssl: 'auto',
+  });
   await migrate(db);
   return {
     db,
@@ -50,7 +56,9 @@ async function postgresDb(): Promise<{ db: Database; drop: () => Promise<void> }
 
 export async function runDbResultFetchBench(): Promise<Record<string, unknown>> {
   const full = makeFullResult({ sections: 10, questionsPerSection: 10 });
-  for (const s of full.sections) for (const a of s.answers) a.footnote = `${a.footnote ?? ''} ${'the contractor shall furnish all labor and materials '.repeat(85)}`;
+  for (const s of full.sections)
+    for (const a of s.answers)
+      a.footnote = `${a.footnote ?? ''} ${'the contractor shall furnish all labor and materials '.repeat(85)}`;
   const legacy = toLegacyResult(full);
   const size = JSON.stringify(legacy).length;
 
@@ -96,10 +104,12 @@ export async function runDbResultFetchBench(): Promise<Record<string, unknown>> 
         const t0 = performance.now();
         const id = ids[b.name]!;
         const version = await selectSessionVersion(b.db, id);
-        const text = version && (await cache.get(id, version, async () => {
-          const t = await selectLegacyResultText(b.db, id);
-          return t ? { value: t, bytes: t.length } : null;
-        }));
+        const text =
+          version &&
+          (await cache.get(id, version, async () => {
+            const t = await selectLegacyResultText(b.db, id);
+            return t ? { value: t, bytes: t.length } : null;
+          }));
         samples[`${b.name}_cached`]!.push(performance.now() - t0);
         if (!text || text.length < size / 2) throw new Error('bad cached read');
       }
@@ -112,7 +122,11 @@ export async function runDbResultFetchBench(): Promise<Record<string, unknown>> 
   out.map_baseline = base;
   for (const name of backends.flatMap((b) => [b.name, `${b.name}_cached`])) {
     const s = summarize(samples[name]!);
-    out[name] = { ...s, added_p99_ms: Math.round((s.p99_ms - base.p99_ms) * 1000) / 1000, throughput_ratio_vs_map: Math.round((s.ops_per_s / base.ops_per_s) * 1000) / 1000 };
+    out[name] = {
+      ...s,
+      added_p99_ms: Math.round((s.p99_ms - base.p99_ms) * 1000) / 1000,
+      throughput_ratio_vs_map: Math.round((s.ops_per_s / base.ops_per_s) * 1000) / 1000,
+    };
   }
   if (!pgb) out.postgres = 'skipped: PostgreSQL not reachable';
   return out;

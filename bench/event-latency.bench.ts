@@ -92,7 +92,10 @@ function readProgressStream(url: string, timeoutMs: number): Promise<StreamOutco
       });
       res.on('error', reject);
     });
-    const timer = setTimeout(() => req.destroy(new Error(`progress stream not finished within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new Error(`progress stream not finished within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -113,18 +116,31 @@ function summarizeLatencies(samples: number[]): Record<string, number> {
 
 export async function runEventLatencyBench(): Promise<Record<string, unknown>> {
   const db = await createTempPostgresDatabase('sa_bench_events');
-  if (!db) return { bench: 'event-latency', skipped: 'PostgreSQL not reachable (needs two processes on one PostgreSQL database)' };
+  if (!db)
+    return {
+      bench: 'event-latency',
+      skipped: 'PostgreSQL not reachable (needs two processes on one PostgreSQL database)',
+    };
   const dataDir = await createTempDir('sa-bench-events');
   const servers: ServerChild[] = [];
   try {
     const pdf = await createSpecPdf(SPEC_PAGES);
-        // A first, alone: it migrates the database; the readers then start side by side.
-    const runner = await startBenchServer({ DATABASE_URL: db.url, DATA_DIR: path.join(dataDir.dir, 'a'), WORKER_ENABLED: 'true' });
+    // A first, alone: it migrates the database; the readers then start side by side.
+    const runner = await startBenchServer({
+      DATABASE_URL: db.url,
+      DATA_DIR: path.join(dataDir.dir, 'a'),
+      WORKER_ENABLED: 'true',
+    });
     servers.push(runner);
     const readers = {} as Record<Mode, ServerChild>;
     await Promise.all(
       MODES.map(async (mode) => {
-        const s = await startBenchServer({ DATABASE_URL: db.url, DATA_DIR: path.join(dataDir.dir, `b-${mode}`), WORKER_ENABLED: 'false', EVENTS_MODE: mode });
+        const s = await startBenchServer({
+          DATABASE_URL: db.url,
+          DATA_DIR: path.join(dataDir.dir, `b-${mode}`),
+          WORKER_ENABLED: 'false',
+          EVENTS_MODE: mode,
+        });
         servers.push(s);
         readers[mode] = s;
       }),
@@ -136,14 +152,18 @@ export async function runEventLatencyBench(): Promise<Record<string, unknown>> {
     const eventTypes: Record<string, number> = {};
     for (let run = 0; run < RUNS; run++) {
       const id = await startAnalysis(runner.baseUrl, pdf, `bench-events-${SPEC_PAGES}.pdf`);
-      const outcomes = await Promise.all(MODES.map((mode) => readProgressStream(`${readers[mode].baseUrl}/api/progress/${id}`, RUN_TIMEOUT_MS)));
+      const outcomes = await Promise.all(
+        MODES.map((mode) => readProgressStream(`${readers[mode].baseUrl}/api/progress/${id}`, RUN_TIMEOUT_MS)),
+      );
       MODES.forEach((mode, i) => {
         const o = outcomes[i]!;
-        if (o.terminal !== 'analysis_complete') throw new Error(`run ${run + 1} on ${mode}: stream ended with ${o.terminal ?? 'no terminal event'}`);
+        if (o.terminal !== 'analysis_complete')
+          throw new Error(`run ${run + 1} on ${mode}: stream ended with ${o.terminal ?? 'no terminal event'}`);
         samples[mode].push(...o.latenciesMs);
         for (const [k, v] of Object.entries(o.byType)) (samplesByType[mode][k] ??= []).push(...v);
         backlog[mode] += o.backlog;
-        if (mode === 'listen') for (const [k, n] of Object.entries(o.eventTypes)) eventTypes[k] = (eventTypes[k] ?? 0) + n;
+        if (mode === 'listen')
+          for (const [k, n] of Object.entries(o.eventTypes)) eventTypes[k] = (eventTypes[k] ?? 0) + n;
       });
     }
 
@@ -159,8 +179,15 @@ export async function runEventLatencyBench(): Promise<Record<string, unknown>> {
     };
     for (const mode of MODES) {
       const s = summarizeLatencies(samples[mode]);
-      const byType = Object.fromEntries(Object.entries(samplesByType[mode]).map(([k, v]) => [k, summarizeLatencies(v)]));
-      out[mode] = { ...s, backlog_events_not_timed: backlog[mode], within_target: s.p99_ms! <= TARGET_P99_MS, by_event: byType };
+      const byType = Object.fromEntries(
+        Object.entries(samplesByType[mode]).map(([k, v]) => [k, summarizeLatencies(v)]),
+      );
+      out[mode] = {
+        ...s,
+        backlog_events_not_timed: backlog[mode],
+        within_target: s.p99_ms! <= TARGET_P99_MS,
+        by_event: byType,
+      };
     }
     return out;
   } finally {

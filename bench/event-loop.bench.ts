@@ -17,7 +17,13 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startHealthPoller, type HealthSample } from './health-poller.js';
-import { createTempDir, createTempPostgresDatabase, startBenchServer, stopChild, type ServerChild } from './server-fixtures.js';
+import {
+  createTempDir,
+  createTempPostgresDatabase,
+  startBenchServer,
+  stopChild,
+  type ServerChild,
+} from './server-fixtures.js';
 import { machineInfo, percentile } from './stats.js';
 
 // ../shared/corpus beside the repository, as the tests use it; CORPUS_DIR points elsewhere (e.g. from a worktree).
@@ -69,7 +75,10 @@ async function signIn(baseUrl: string): Promise<Record<string, string>> {
     body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
   });
   if (res.status !== 200) throw new Error(`sign-in failed (${res.status}): ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   // Cookie-authenticated state changes must come from the same origin (CSRF protection).
   return { cookie, origin: baseUrl };
 }
@@ -103,14 +112,21 @@ function serverDelay(text: string): Record<string, number | null> {
   };
 }
 
-async function measureBackend(label: string, env: NodeJS.ProcessEnv, pdf: Uint8Array): Promise<Record<string, unknown>> {
+async function measureBackend(
+  label: string,
+  env: NodeJS.ProcessEnv,
+  pdf: Uint8Array,
+): Promise<Record<string, unknown>> {
   const profDir = process.env.BENCH_CPU_PROF_DIR;
-  const server: ServerChild = await startBenchServer({
-    ...env,
-    AUTH: 'on',
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-  }, profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}/${label}`] : []);
+  const server: ServerChild = await startBenchServer(
+    {
+      ...env,
+      AUTH: 'on',
+      ADMIN_EMAIL,
+      ADMIN_PASSWORD,
+    },
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/${label}`] : [],
+  );
   try {
     const auth = await signIn(server.baseUrl);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -123,16 +139,30 @@ async function measureBackend(label: string, env: NodeJS.ProcessEnv, pdf: Uint8A
     try {
       await new Promise((r) => setTimeout(r, IDLE_MS));
       marks.estimate = Date.now();
-      const est = await fetch(`${server.baseUrl}/api/estimate`, { method: 'POST', headers: auth, body: uploadForm(pdf), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const est = await fetch(`${server.baseUrl}/api/estimate`, {
+        method: 'POST',
+        headers: auth,
+        body: uploadForm(pdf),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       if (est.status !== 200) throw new Error(`estimate failed (${est.status}): ${await est.text()}`);
       marks.upload = Date.now();
-      const res = await fetch(`${server.baseUrl}/api/analyze`, { method: 'POST', headers: auth, body: uploadForm(pdf), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await fetch(`${server.baseUrl}/api/analyze`, {
+        method: 'POST',
+        headers: auth,
+        body: uploadForm(pdf),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       const accepted = (await res.json()) as { session_id?: string };
-      if (res.status !== 202 || !accepted.session_id) throw new Error(`analyze failed (${res.status}): ${JSON.stringify(accepted)}`);
+      if (res.status !== 202 || !accepted.session_id)
+        throw new Error(`analyze failed (${res.status}): ${JSON.stringify(accepted)}`);
       marks.analysis = Date.now();
       const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
       for (;;) {
-        const r = await fetch(`${server.baseUrl}/api/results/${accepted.session_id}`, { headers: auth, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const r = await fetch(`${server.baseUrl}/api/results/${accepted.session_id}`, {
+          headers: auth,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
         const body = (await r.json()) as { status?: string; result?: { questions_answered?: number } };
         sessionStatus = body.status ?? `HTTP ${r.status}`;
         if (['completed', 'partial', 'failed'].includes(sessionStatus)) {

@@ -31,7 +31,10 @@ export interface HealthPoller {
 }
 
 export function startHealthPoller(url: string, intervalMs: number): Promise<HealthPoller> {
-  const child: ChildProcess = fork(THIS_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(THIS_FILE, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const onMessage = (msg: { type: string }) => {
@@ -70,11 +73,14 @@ function pollOnce(agent: http.Agent, url: URL): Promise<HealthSample> {
       settled = true;
       resolve({ at, ms: Math.round((performance.now() - t0) * 1000) / 1000, ok });
     };
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode === 200));
-      res.on('error', () => done(false));
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, agent, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode === 200));
+        res.on('error', () => done(false));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', () => done(false));
     req.end();

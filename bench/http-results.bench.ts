@@ -116,12 +116,20 @@ function combine(segments: MeasuredSegment[]): Measured {
 }
 
 /** One GET to learn the target's ETag and check it answers the body and the 304. */
-async function probeTarget(name: string, url: string, pid: number | undefined, headers?: Record<string, string>): Promise<Target> {
+async function probeTarget(
+  name: string,
+  url: string,
+  pid: number | undefined,
+  headers?: Record<string, string>,
+): Promise<Target> {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
   const body = await res.text();
   const etag = res.headers.get('etag');
   if (res.status !== 200 || !etag) throw new Error(`${name}: expected 200 with an ETag, got ${res.status}`);
-  const conditional = await fetch(url, { headers: { ...headers, 'If-None-Match': etag }, signal: AbortSignal.timeout(10_000) });
+  const conditional = await fetch(url, {
+    headers: { ...headers, 'If-None-Match': etag },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (conditional.status !== 304) throw new Error(`${name}: expected 304 for If-None-Match, got ${conditional.status}`);
   return { name, url, etag, bytes: Buffer.byteLength(body), headers, pid };
 }
@@ -141,11 +149,21 @@ async function signIn(baseUrl: string, password: string): Promise<string> {
   return token;
 }
 
-async function startBaseline(body: string, sessionId: string, dir: string, stringifyPerRequest = false): Promise<{ child: Child; baseUrl: string }> {
+async function startBaseline(
+  body: string,
+  sessionId: string,
+  dir: string,
+  stringifyPerRequest = false,
+): Promise<{ child: Child; baseUrl: string }> {
   const bodyFile = path.join(dir, 'baseline-body.json');
   await writeFile(bodyFile, body);
   const port = await freePort();
-  const child = spawnTs('bench/baseline-server.ts', [], { BODY_FILE: bodyFile, SESSION_ID: sessionId, PORT: String(port), STRINGIFY_PER_REQUEST: stringifyPerRequest ? '1' : '0' });
+  const child = spawnTs('bench/baseline-server.ts', [], {
+    BODY_FILE: bodyFile,
+    SESSION_ID: sessionId,
+    PORT: String(port),
+    STRINGIFY_PER_REQUEST: stringifyPerRequest ? '1' : '0',
+  });
   await child.waitForLine(/^listening \d+/, 60_000);
   return { child, baseUrl: `http://127.0.0.1:${port}` };
 }
@@ -173,7 +191,9 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     };
     // allSettled, not all: a failure of one must not leave the other starting after the finally block ran.
     const [pgSettled, liteSettled] = await Promise.allSettled([
-      pgDb ? startOne({ DATABASE_URL: pgDb.url, DATA_DIR: path.join(dataDir.dir, 'pg-server') }, (s) => (pgServer = s)) : Promise.resolve(null),
+      pgDb
+        ? startOne({ DATABASE_URL: pgDb.url, DATA_DIR: path.join(dataDir.dir, 'pg-server') }, (s) => (pgServer = s))
+        : Promise.resolve(null),
       startOne({ DATABASE_URL: '', DATA_DIR: path.join(dataDir.dir, 'pglite-server') }, (s) => (liteServer = s)),
     ]);
     if (pgSettled.status === 'rejected') throw pgSettled.reason;
@@ -190,7 +210,12 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     // The same database through a server without LISTEN (EVENTS_MODE=poll, as on Neon's pooled endpoint with
     // no DATABASE_DIRECT_URL): it cannot trust finished versions from memory and asks on every read.
     if (pgRun && pgDb) {
-      noListenServer = await startBenchServer({ DATABASE_URL: pgDb.url, EVENTS_MODE: 'poll', WORKER_ENABLED: 'false', DATA_DIR: path.join(dataDir.dir, 'pg-poll-server') });
+      noListenServer = await startBenchServer({
+        DATABASE_URL: pgDb.url,
+        EVENTS_MODE: 'poll',
+        WORKER_ENABLED: 'false',
+        DATA_DIR: path.join(dataDir.dir, 'pg-poll-server'),
+      });
     }
     // The same database behind sign-in: the first start creates the bench administrator, who sees every session.
     let token: string | null = null;
@@ -208,16 +233,40 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     }
 
     const targets: Target[] = [];
-    if (pgRun) targets.push(await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`, pgRun.server.proc.pid));
-    if (pgRun && noListenServer) targets.push(await probeTarget('postgres_without_listen', `${(noListenServer as ServerChild).baseUrl}/api/results/${pgRun.id}`, (noListenServer as ServerChild).proc.pid));
+    if (pgRun)
+      targets.push(
+        await probeTarget('postgres', `${pgRun.server.baseUrl}/api/results/${pgRun.id}`, pgRun.server.proc.pid),
+      );
+    if (pgRun && noListenServer)
+      targets.push(
+        await probeTarget(
+          'postgres_without_listen',
+          `${(noListenServer as ServerChild).baseUrl}/api/results/${pgRun.id}`,
+          (noListenServer as ServerChild).proc.pid,
+        ),
+      );
     if (pgRun && signedInServer && token) {
       const signedInUrl = `${(signedInServer as ServerChild).baseUrl}/api/results/${pgRun.id}`;
-      targets.push(await probeTarget('postgres_signed_in_bearer', signedInUrl, (signedInServer as ServerChild).proc.pid, { authorization: `Bearer ${token}` }));
-      targets.push(await probeTarget('postgres_signed_in_cookie', signedInUrl, (signedInServer as ServerChild).proc.pid, { cookie: `sa_session=${token}` }));
+      targets.push(
+        await probeTarget('postgres_signed_in_bearer', signedInUrl, (signedInServer as ServerChild).proc.pid, {
+          authorization: `Bearer ${token}`,
+        }),
+      );
+      targets.push(
+        await probeTarget('postgres_signed_in_cookie', signedInUrl, (signedInServer as ServerChild).proc.pid, {
+          cookie: `sa_session=${token}`,
+        }),
+      );
     }
-    targets.push(await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`, liteRun.server.proc.pid));
-    targets.push(await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`, started.child.proc.pid));
-    targets.push(await probeTarget(OLD_DESIGN, `${oldStarted.baseUrl}/api/results/${source.id}`, oldStarted.child.proc.pid));
+    targets.push(
+      await probeTarget('pglite', `${liteRun.server.baseUrl}/api/results/${liteRun.id}`, liteRun.server.proc.pid),
+    );
+    targets.push(
+      await probeTarget('baseline_memory_map', `${started.baseUrl}/api/results/${source.id}`, started.child.proc.pid),
+    );
+    targets.push(
+      await probeTarget(OLD_DESIGN, `${oldStarted.baseUrl}/api/results/${source.id}`, oldStarted.child.proc.pid),
+    );
 
     client = startLoadClient();
     const segments = new Map<string, MeasuredSegment[]>();
@@ -242,7 +291,9 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
           const cpuBefore = processCpuMs(t.pid);
           const segment = await client.run(specFor(t, mode, SEGMENT_MS));
           const cpuAfter = processCpuMs(t.pid);
-          segments.get(`${t.name}:${mode}`)!.push({ ...segment, serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
+          segments
+            .get(`${t.name}:${mode}`)!
+            .push({ ...segment, serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
         }
       }
     }
@@ -267,7 +318,10 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
       targets: {
         added_p99_ms_at_most: TARGET_ADDED_P99_MS,
         throughput_ratio_at_least: TARGET_THROUGHPUT_RATIO,
-        signed_in_vs_old_design: { added_p99_ms_at_most: SIGNED_IN_TARGET_ADDED_P99_MS, throughput_ratio_at_least: SIGNED_IN_TARGET_THROUGHPUT_RATIO },
+        signed_in_vs_old_design: {
+          added_p99_ms_at_most: SIGNED_IN_TARGET_ADDED_P99_MS,
+          throughput_ratio_at_least: SIGNED_IN_TARGET_THROUGHPUT_RATIO,
+        },
       },
     };
     if (!pgRun) out.postgres = 'skipped: PostgreSQL not reachable';
@@ -289,7 +343,9 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
           added_p99_ms_vs_old_design: addedP99Old,
           throughput_ratio_vs_old_design: ratioOld,
           server_cpu_ratio_vs_old_design:
-            m.server_cpu_us_per_request !== null && old.server_cpu_us_per_request ? round3(m.server_cpu_us_per_request / old.server_cpu_us_per_request) : null,
+            m.server_cpu_us_per_request !== null && old.server_cpu_us_per_request
+              ? round3(m.server_cpu_us_per_request / old.server_cpu_us_per_request)
+              : null,
           within_targets: signedIn
             ? addedP99Old <= SIGNED_IN_TARGET_ADDED_P99_MS && ratioOld >= SIGNED_IN_TARGET_THROUGHPUT_RATIO
             : addedP99 <= TARGET_ADDED_P99_MS && ratio >= TARGET_THROUGHPUT_RATIO,
@@ -300,7 +356,14 @@ export async function runHttpResultsBench(): Promise<Record<string, unknown>> {
     return out;
   } finally {
     await client?.close();
-    await Promise.all([stopChild(pgServer), stopChild(liteServer), stopChild(noListenServer), stopChild(signedInServer), stopChild(baseline), stopChild(oldDesign)]);
+    await Promise.all([
+      stopChild(pgServer),
+      stopChild(liteServer),
+      stopChild(noListenServer),
+      stopChild(signedInServer),
+      stopChild(baseline),
+      stopChild(oldDesign),
+    ]);
     await pgDb?.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));
     await dataDir.remove();
   }

@@ -28,7 +28,9 @@ const ingestOptions = () => ({ ...testConfig().ingest, ocr: 'off' as const });
 const WARM_RUNS = 5;
 
 /** One 500-page ingest: wall time and time to the first page. */
-async function timeIngest(bytes: Uint8Array): Promise<{ totalMs: number; firstPageMs: number; pages: number; chars: number }> {
+async function timeIngest(
+  bytes: Uint8Array,
+): Promise<{ totalMs: number; firstPageMs: number; pages: number; chars: number }> {
   const startedAt = performance.now();
   let firstPageMs = 0;
   const doc = await ingestPdf(bytes, {
@@ -122,7 +124,11 @@ async function runRssChild(file: string): Promise<void> {
   await parseWorkerPool.close();
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(
-    JSON.stringify({ pages: doc.pageCount, total_ms: Math.round(performance.now() - startedAt), peak_rss_mb: mb(Math.max(peak, maxRssBytes)) }),
+    JSON.stringify({
+      pages: doc.pageCount,
+      total_ms: Math.round(performance.now() - startedAt),
+      peak_rss_mb: mb(Math.max(peak, maxRssBytes)),
+    }),
   );
 }
 
@@ -133,7 +139,9 @@ async function measurePeakRss(): Promise<Record<string, number>> {
     const bytes = await createLongPdf(RSS_PAGES);
     await writeFile(file, bytes);
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, '--rss-child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, '--rss-child', file], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.on('error', reject);

@@ -41,18 +41,34 @@ const TARGET_RECALL = 0.95;
 
 const HEADER = 'CITY OF RIVERTON - SANITARY SEWER CIPP REHABILITATION - CONTRACT 2026-14';
 
-const STOP = new Set('what which who when where how is are was were the a an of to for and or in on be by with does do must should will any there this that required shall many much'.split(' '));
+const STOP = new Set(
+  'what which who when where how is are was were the a an of to for and or in on be by with does do must should will any there this that required shall many much'.split(
+    ' ',
+  ),
+);
 
 function contentWords(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z0-9 -]/g, ' ').split(/\s+/).filter((w) => w.length > 2 && !STOP.has(w));
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 2 && !STOP.has(w));
 }
 
 const VALUES: Record<Question['expected_type'], (r: () => number) => string> = {
-  string: (r) => pick(r, ['Riverton Basin 4 Trunk Sewer', 'Owner-approved vendor only', 'Harbor Street corridor', 'the Engineer of Record']),
-  number: (r) => `${Math.floor(r() * 9_000 + 1_000).toLocaleString('en-US')} ${pick(r, ['linear feet', 'dollars', 'days', 'psi', 'hours'])}`,
+  string: (r) =>
+    pick(r, [
+      'Riverton Basin 4 Trunk Sewer',
+      'Owner-approved vendor only',
+      'Harbor Street corridor',
+      'the Engineer of Record',
+    ]),
+  number: (r) =>
+    `${Math.floor(r() * 9_000 + 1_000).toLocaleString('en-US')} ${pick(r, ['linear feet', 'dollars', 'days', 'psi', 'hours'])}`,
   date: (r) => `${pick(r, ['March', 'June', 'August', 'October'])} ${Math.floor(r() * 27) + 1}, 2027`,
   technical_spec: (r) => `${(r() * 10 + 3).toFixed(1)} mm per ASTM F${pick(r, ['1216', '1743', '2019'])}`,
-  boolean: (r) => pick(r, ['required for every segment', 'not permitted under this Contract', 'mandatory prior to mobilization']),
+  boolean: (r) =>
+    pick(r, ['required for every segment', 'not permitted under this Contract', 'mandatory prior to mobilization']),
   list: (r) => pick(r, ['8-inch; 10-inch; 12-inch', 'CCTV; air test; sample coupons', 'polyester; vinyl ester; epoxy']),
 };
 
@@ -112,7 +128,8 @@ export function generateParaphrasedSpec(config: QuestionConfig, pageCount = PAGE
     const lines: string[] = [HEADER];
     if (n === 2) {
       lines.push('TABLE OF CONTENTS');
-      for (const s of config.sections) lines.push(`${s.section_name} ........................ ${Math.floor(random() * 90) + 5}`);
+      for (const s of config.sections)
+        lines.push(`${s.section_name} ........................ ${Math.floor(random() * 90) + 5}`);
     } else {
       lines.push(`SECTION 33 01 30.${70 + (n % 20)} - ${pick(random, checklistWords).toUpperCase()}`, '');
       const planted = [...(inserts.get(n) ?? [])];
@@ -138,7 +155,14 @@ export function generateParaphrasedSpec(config: QuestionConfig, pageCount = PAGE
       if (paragraph.length > 0) lines.push(paragraph.join(' '));
     }
     lines.push(`Page ${n} of ${pageCount}`);
-    pages.push({ pageNumber: n, label: null, text: lines.join('\n'), boilerplateLines: [HEADER], ocr: false, ocrConfidence: null });
+    pages.push({
+      pageNumber: n,
+      label: null,
+      text: lines.join('\n'),
+      boilerplateLines: [HEADER],
+      ocr: false,
+      ocrConfidence: null,
+    });
   }
   return { pages, plantedPage, plantedSentence };
 }
@@ -149,7 +173,12 @@ export function generateParaphrasedSpec(config: QuestionConfig, pageCount = PAGE
  */
 export function loadSharedSyntheticSpec(config: QuestionConfig): BenchSpec {
   const spec = generateSyntheticSpec(config, { pageCount: PAGE_COUNT });
-  const bodyOf = (page: IngestedPage) => page.text.split('\n').filter((line) => !page.boilerplateLines.includes(line)).join(' ').replace(/\s+/g, ' ');
+  const bodyOf = (page: IngestedPage) =>
+    page.text
+      .split('\n')
+      .filter((line) => !page.boilerplateLines.includes(line))
+      .join(' ')
+      .replace(/\s+/g, ' ');
   const byPage = new Map(spec.pages.map((p) => [p.pageNumber, bodyOf(p)]));
   const questionText = new Map(config.sections.flatMap((s) => s.questions).map((q) => [q.id, q.text]));
   const plantedPage: Record<string, number> = {};
@@ -169,7 +198,9 @@ export function loadSharedSyntheticSpec(config: QuestionConfig): BenchSpec {
 
 export async function loadDefaultConfig(): Promise<QuestionConfig> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return JSON.parse(await readFile(path.join(here, '../src/questions/cipp_questions_default.json'), 'utf8')) as QuestionConfig;
+  return JSON.parse(
+    await readFile(path.join(here, '../src/questions/cipp_questions_default.json'), 'utf8'),
+  ) as QuestionConfig;
 }
 
 function sumEstimates(engine: ReturnType<typeof createLlmEngine>, units: WorkUnit[]) {
@@ -182,7 +213,13 @@ function sumEstimates(engine: ReturnType<typeof createLlmEngine>, units: WorkUni
     completion += e.completion_tokens;
     cost += e.cost_usd;
   }
-  return { units: units.length, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cost_usd: Number(cost.toFixed(4)) };
+  return {
+    units: units.length,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    cost_usd: Number(cost.toFixed(4)),
+  };
 }
 
 /** Share of questions whose planted page is among the pages of the excerpts in that question's unit. */
@@ -206,7 +243,9 @@ async function runThroughFakeServer(units: WorkUnit[], spec: BenchSpec) {
     await Promise.all(
       units.map(async (unit) => {
         const { answers } = await engine.answerUnit(unit, { guardrails: '' });
-        for (const a of answers) if (a.answer !== null && a.quotes[0]?.pages.includes(spec.plantedPage[a.question_id] as number)) answered.add(a.question_id);
+        for (const a of answers)
+          if (a.answer !== null && a.quotes[0]?.pages.includes(spec.plantedPage[a.question_id] as number))
+            answered.add(a.question_id);
       }),
     );
     return {
@@ -225,12 +264,16 @@ async function runThroughFakeServer(units: WorkUnit[], spec: BenchSpec) {
 /** Every measurement for one generated spec (exported for the test that guards the targets). */
 export type BenchDocument = 'synthetic-spec' | 'paraphrased';
 
-export async function measureLlmTokens(config: QuestionConfig, document: BenchDocument): Promise<Record<string, unknown>> {
+export async function measureLlmTokens(
+  config: QuestionConfig,
+  document: BenchDocument,
+): Promise<Record<string, unknown>> {
   const spec = document === 'synthetic-spec' ? loadSharedSyntheticSpec(config) : generateParaphrasedSpec(config);
   const { passages } = buildPassages(spec.pages);
   const index = buildSearchIndex(passages);
   const retrieved = new Map<string, RetrievedPassage[]>();
-  for (const section of config.sections) for (const q of section.questions) retrieved.set(q.id, retrieve(index, q, section, RETRIEVAL_DEPTH));
+  for (const section of config.sections)
+    for (const q of section.questions) retrieved.set(q.id, retrieve(index, q, section, RETRIEVAL_DEPTH));
   const args: PlanArgs = { sections: config.sections, pages: spec.pages, passages, retrieved, thorough: false };
 
   const llm = { ...testConfig().analysis.llm, baseUrl: 'http://127.0.0.1:9/v1', apiKey: null };
@@ -278,7 +321,11 @@ export async function measureLlmTokens(config: QuestionConfig, document: BenchDo
     answered_recall: round(chargedRetrieval.answered_share),
     sweep_answered_recall: round(chargedSweep.answered_share),
     by_passages_per_question: byDepth,
-    targets: { token_ratio_max: TARGET_TOKEN_RATIO, recall_min: TARGET_RECALL, met: tokenRatio <= TARGET_TOKEN_RATIO && pageRecall >= TARGET_RECALL },
+    targets: {
+      token_ratio_max: TARGET_TOKEN_RATIO,
+      recall_min: TARGET_RECALL,
+      met: tokenRatio <= TARGET_TOKEN_RATIO && pageRecall >= TARGET_RECALL,
+    },
   };
 }
 

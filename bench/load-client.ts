@@ -53,7 +53,14 @@ async function runSegment(spec: LoadSpec): Promise<LoadSegment> {
         resolve();
       };
       const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, agent, headers: spec.headers, timeout: REQUEST_TIMEOUT_MS },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          agent,
+          headers: spec.headers,
+          timeout: REQUEST_TIMEOUT_MS,
+        },
         (res) => {
           let n = 0;
           res.on('data', (chunk: Buffer) => (n += chunk.length));
@@ -90,7 +97,10 @@ export interface LoadClient {
 
 /** Fork the load client process (tsx loader, like the servers). Always `close()` it. */
 export function startLoadClient(): LoadClient {
-  const child: ChildProcess = fork(THIS_FILE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(THIS_FILE, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let nextId = 1;
   const pending = new Map<number, { resolve: (s: LoadSegment) => void; reject: (e: Error) => void }>();
   child.on('message', (msg: { id: number; segment?: LoadSegment; error?: string }) => {

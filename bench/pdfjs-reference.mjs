@@ -17,4 +17,10 @@ for (let n = 1; n <= pdf.numPages; n++) {
 }
 const ms = performance.now() - started;
 await task.destroy();
-console.log(JSON.stringify({ pages: pdf.numPages, ms: Math.round(ms), pages_per_s: Math.round((pdf.numPages / ms) * 10000) / 10 }));
+console.log(
+  JSON.stringify({
+    pages: pdf.numPages,
+    ms: Math.round(ms),
+    pages_per_s: Math.round((pdf.numPages / ms) * 10000) / 10,
+  }),
+);

@@ -25,7 +25,9 @@ const SPEC_FONT_PT = 9;
 export type ServerChild = Child & { port: number; baseUrl: string };
 
 /** A fresh, empty PostgreSQL database; null when the server is not reachable. */
-export async function createTempPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> } | null> {
+export async function createTempPostgresDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> } | null> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
@@ -101,22 +103,33 @@ export async function startAnalysis(baseUrl: string, pdf: Uint8Array, filename: 
   const form = new FormData();
   form.append('engine', 'extractive');
   form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), filename);
-  const res = await fetch(`${baseUrl}/api/analyze`, { method: 'POST', body: form, signal: AbortSignal.timeout(ANALYZE_TIMEOUT_MS) });
+  const res = await fetch(`${baseUrl}/api/analyze`, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(ANALYZE_TIMEOUT_MS),
+  });
   const json = (await res.json()) as { session_id?: string; error?: string };
-  if (res.status !== 202 || !json.session_id) throw new Error(`analyze failed (${res.status}): ${JSON.stringify(json)}`);
+  if (res.status !== 202 || !json.session_id)
+    throw new Error(`analyze failed (${res.status}): ${JSON.stringify(json)}`);
   return json.session_id;
 }
 
 /** Poll GET /api/results/:id until the session is terminal; returns the final body text. */
-export async function waitForTerminal(baseUrl: string, sessionId: string, timeoutMs: number): Promise<{ status: string; body: string }> {
+export async function waitForTerminal(
+  baseUrl: string,
+  sessionId: string,
+  timeoutMs: number,
+): Promise<{ status: string; body: string }> {
   const deadline = Date.now() + timeoutMs;
   let status = 'unknown';
   while (Date.now() < deadline) {
     // On a busy shared machine the server analysing the document can miss one poll's timeout: poll again.
-    const res = await fetch(`${baseUrl}/api/results/${sessionId}`, { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => {
-      if ((err as { name?: string } | null)?.name === 'TimeoutError') return null;
-      throw err;
-    });
+    const res = await fetch(`${baseUrl}/api/results/${sessionId}`, { signal: AbortSignal.timeout(10_000) }).catch(
+      (err: unknown) => {
+        if ((err as { name?: string } | null)?.name === 'TimeoutError') return null;
+        throw err;
+      },
+    );
     if (!res) continue;
     const body = await res.text();
     status = (JSON.parse(body) as { status?: string }).status ?? `HTTP ${res.status}`;

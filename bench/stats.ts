@@ -5,11 +5,23 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[i]!;
 }
 
-export function summarize(samplesMs: number[]): { n: number; p50_ms: number; p99_ms: number; mean_ms: number; ops_per_s: number } {
+export function summarize(samplesMs: number[]): {
+  n: number;
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+  ops_per_s: number;
+} {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const total = samplesMs.reduce((a, b) => a + b, 0);
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: samplesMs.length, p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), mean_ms: round(total / samplesMs.length), ops_per_s: Math.round((samplesMs.length / total) * 1000) };
+  return {
+    n: samplesMs.length,
+    p50_ms: round(percentile(sorted, 50)),
+    p99_ms: round(percentile(sorted, 99)),
+    mean_ms: round(total / samplesMs.length),
+    ops_per_s: Math.round((samplesMs.length / total) * 1000),
+  };
 }
 
 export function machineInfo(): Record<string, unknown> {

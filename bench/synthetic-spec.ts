@@ -51,12 +51,57 @@ export function pick<T>(random: () => number, list: readonly T[]): T {
 }
 
 const NOUNS = [
-  'manhole frame', 'service connection', 'sewer main', 'trench backfill', 'asphalt patch', 'concrete collar', 'survey monument', 'storm inlet',
-  'curb ramp', 'valve box', 'fire hydrant', 'topsoil', 'sod', 'granular base', 'geotextile', 'erosion barrier', 'silt fence', 'catch basin',
-  'flow meter', 'junction chamber', 'cleanout', 'pavement marking', 'sidewalk panel', 'driveway apron', 'tree protection fence', 'gabion basket',
+  'manhole frame',
+  'service connection',
+  'sewer main',
+  'trench backfill',
+  'asphalt patch',
+  'concrete collar',
+  'survey monument',
+  'storm inlet',
+  'curb ramp',
+  'valve box',
+  'fire hydrant',
+  'topsoil',
+  'sod',
+  'granular base',
+  'geotextile',
+  'erosion barrier',
+  'silt fence',
+  'catch basin',
+  'flow meter',
+  'junction chamber',
+  'cleanout',
+  'pavement marking',
+  'sidewalk panel',
+  'driveway apron',
+  'tree protection fence',
+  'gabion basket',
 ];
-const VERBS = ['furnish', 'install', 'protect', 'remove', 'reinstate', 'document', 'coordinate', 'inspect', 'maintain', 'salvage'];
-const ADJECTIVES = ['existing', 'temporary', 'permanent', 'adjacent', 'damaged', 'approved', 'specified', 'standard', 'proposed', 'municipal'];
+const VERBS = [
+  'furnish',
+  'install',
+  'protect',
+  'remove',
+  'reinstate',
+  'document',
+  'coordinate',
+  'inspect',
+  'maintain',
+  'salvage',
+];
+const ADJECTIVES = [
+  'existing',
+  'temporary',
+  'permanent',
+  'adjacent',
+  'damaged',
+  'approved',
+  'specified',
+  'standard',
+  'proposed',
+  'municipal',
+];
 const FILLER_TEMPLATES = [
   'The Contractor shall {v} each {a} {n} in accordance with the Contract Drawings and the approved work plan.',
   'Where the {a} {n} conflicts with the proposed work, notify the Engineer before proceeding.',
@@ -82,7 +127,10 @@ function topicOf(question: Question): string {
   return question.text
     .replace(/\?$/, '')
     .replace(/\([^)]*\)/g, '')
-    .replace(/^(what|which|who|how many|how frequently|how|are there any|are there|is there|is|are)\s+(is|are|the)?\s*/i, '')
+    .replace(
+      /^(what|which|who|how many|how frequently|how|are there any|are there|is there|is|are)\s+(is|are|the)?\s*/i,
+      '',
+    )
     .replace(/^(the|any)\s+/i, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -107,7 +155,12 @@ function plantedValue(question: Question, random: () => number): string {
     case 'list':
       return pick(random, ['8-inch, 10-inch and 12-inch mains', 'CCTV, air testing and sample coupons']);
     case 'string':
-      return pick(random, ['as described in Section 33 01 30', 'subject to the approval of the Engineer', 'by the Contractor at no extra cost', 'in the form included in Appendix C']);
+      return pick(random, [
+        'as described in Section 33 01 30',
+        'subject to the approval of the Engineer',
+        'by the Contractor at no extra cost',
+        'in the form included in Appendix C',
+      ]);
   }
 }
 
@@ -157,16 +210,25 @@ export function generateSyntheticSpec(config: QuestionConfig, options: Synthetic
     if (random() < 0.5) {
       const words = topicOf(q).split(' ').slice(0, 2).join(' ');
       const other = TOC_PAGES + 1 + Math.floor(random() * (pageCount - TOC_PAGES));
-      if (other !== page) addTo(other, `Questions about ${words} received after ${Math.floor(random() * 20) + 2} days will not be answered.`);
+      if (other !== page)
+        addTo(
+          other,
+          `Questions about ${words} received after ${Math.floor(random() * 20) + 2} days will not be answered.`,
+        );
     }
   }
 
-  const tocLines = questions.map((q, i) => `${i + 1}.${(i % 9) + 1} ${topicOf(q)} ${'.'.repeat(30)} ${planted.get(q.id) ?? TOC_PAGES + 1 + i}`);
+  const tocLines = questions.map(
+    (q, i) => `${i + 1}.${(i % 9) + 1} ${topicOf(q)} ${'.'.repeat(30)} ${planted.get(q.id) ?? TOC_PAGES + 1 + i}`,
+  );
   const pages: IngestedPage[] = [];
   for (let n = 1; n <= pageCount; n++) {
     const lines: string[] = [HEADER];
     if (n <= TOC_PAGES) {
-      lines.push('TABLE OF CONTENTS', ...tocLines.slice(((n - 1) * tocLines.length) / TOC_PAGES, (n * tocLines.length) / TOC_PAGES));
+      lines.push(
+        'TABLE OF CONTENTS',
+        ...tocLines.slice(((n - 1) * tocLines.length) / TOC_PAGES, (n * tocLines.length) / TOC_PAGES),
+      );
     } else {
       const sentences: string[] = [];
       let words = 0;
@@ -187,7 +249,14 @@ export function generateSyntheticSpec(config: QuestionConfig, options: Synthetic
       if (line.length > 0) lines.push(line);
     }
     lines.push(`Section 33 01 30 - Page ${n} of ${pageCount}`);
-    pages.push({ pageNumber: n, label: null, text: lines.join('\n'), boilerplateLines: [HEADER], ocr: false, ocrConfidence: null });
+    pages.push({
+      pageNumber: n,
+      label: null,
+      text: lines.join('\n'),
+      boilerplateLines: [HEADER],
+      ocr: false,
+      ocrConfidence: null,
+    });
   }
   return { pages, planted, plantedValues, unplanted };
 }

@@ -8,11 +8,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { getJson, launchBrowser, openPage, startAnalysisViaApi, startTestServer } from '../test/browser/browser-harness.js';
+import {
+  getJson,
+  launchBrowser,
+  openPage,
+  startAnalysisViaApi,
+  startTestServer,
+} from '../test/browser/browser-harness.js';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 
 const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
-const DEFAULT_FILES = ['penhold_public_services_building_rfp_2024.pdf', 'sfpw_cipp_liner_spec_33_01_30_73.pdf', 'camrose_wdmlrl_shop_addition_rfp_2026.pdf'];
+const DEFAULT_FILES = [
+  'penhold_public_services_building_rfp_2024.pdf',
+  'sfpw_cipp_liner_spec_33_01_30_73.pdf',
+  'camrose_wdmlrl_shop_addition_rfp_2026.pdf',
+];
 const ANALYSIS_TIMEOUT_MS = 600_000;
 const PAGE_TIMEOUT_MS = 30_000;
 
@@ -23,7 +33,9 @@ try {
   for (const file of files) {
     const id = await startAnalysisViaApi(server.baseUrl, new Uint8Array(fs.readFileSync(file)), path.basename(file));
     const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
-    while (['queued', 'active'].includes((await getJson<{ status: string }>(`${server.baseUrl}/api/results/${id}`)).status)) {
+    while (
+      ['queued', 'active'].includes((await getJson<{ status: string }>(`${server.baseUrl}/api/results/${id}`)).status)
+    ) {
       if (Date.now() > deadline) throw new Error(`${file}: analysis still running after ${ANALYSIS_TIMEOUT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -40,15 +52,29 @@ try {
       const pageNumber = await button.getAttribute('data-cite-page');
       const started = Date.now();
       await button.click();
-      await page.locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${pageNumber}"]`).waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await page
+        .locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${pageNumber}"]`)
+        .waitFor({ timeout: PAGE_TIMEOUT_MS });
       times.push(Date.now() - started);
-      const status = (await page.locator('#document-panel .document-viewer').getAttribute('data-quote-status')) ?? 'unknown';
+      const status =
+        (await page.locator('#document-panel .document-viewer').getAttribute('data-quote-status')) ?? 'unknown';
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status !== 'full') notFull.push(`p${pageNumber} ${status}: ${(await button.getAttribute('data-cite-quote'))?.slice(0, 80)}`);
+      if (status !== 'full')
+        notFull.push(`p${pageNumber} ${status}: ${(await button.getAttribute('data-cite-quote'))?.slice(0, 80)}`);
       await page.keyboard.press('Escape');
     }
     times.sort((a, b) => a - b);
-    console.log(JSON.stringify({ file: path.basename(file), citations: count, statuses, median_ms: times[Math.floor(times.length / 2)], max_ms: times.at(-1), not_full: notFull, errors }));
+    console.log(
+      JSON.stringify({
+        file: path.basename(file),
+        citations: count,
+        statuses,
+        median_ms: times[Math.floor(times.length / 2)],
+        max_ms: times.at(-1),
+        not_full: notFull,
+        errors,
+      }),
+    );
     await context.close();
   }
 } finally {

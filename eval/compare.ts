@@ -20,9 +20,13 @@ export interface PreviousReport {
 }
 
 /** Per set: metric deltas against an earlier report, and the questions that turned good or bad. */
-export function comparison(previous: PreviousReport, outcomes: ReadonlyArray<{ name: string; metrics: Metrics; questions: QuestionRow[] }>): string[] {
+export function comparison(
+  previous: PreviousReport,
+  outcomes: ReadonlyArray<{ name: string; metrics: Metrics; questions: QuestionRow[] }>,
+): string[] {
   const out: string[] = [];
-  const pts = (now: number | null, then: number | null) => (now === null || then === null ? '   -  ' : `${now >= then ? '+' : ''}${((now - then) * 100).toFixed(1)}`);
+  const pts = (now: number | null, then: number | null) =>
+    now === null || then === null ? '   -  ' : `${now >= then ? '+' : ''}${((now - then) * 100).toFixed(1)}`;
   for (const o of outcomes) {
     const before = previous.sets.find((s) => s.name === o.name);
     if (!before) {

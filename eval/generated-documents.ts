@@ -61,7 +61,7 @@ function harborViewSewerRehab(): PageSpec[] {
       '5. Each bid shall be accompanied by a bid security in an amount not less than',
       'five percent (5%) of the total amount bid, in the form of a bid bond,',
       "certified check or cashier's check payable to the City of Harbor View.",
-      '6. The Engineer\'s estimate for this project is $1,250,000.',
+      "6. The Engineer's estimate for this project is $1,250,000.",
     ]),
     page(h, 'Page {page}', [
       'SECTION 00 21 13 - INSTRUCTIONS TO BIDDERS',
@@ -164,13 +164,14 @@ const FILLER_SENTENCES = [
   'Field offices, if provided, shall be kept clean and shall be removed before final inspection.',
   'Daily reports shall record the crew, the equipment on site and the work performed that day.',
   'Access to driveways shall be maintained except for brief interruptions coordinated with the owners.',
-  'Salvaged materials shall remain the property of the Owner and be delivered to the Owner\'s yard.',
+  "Salvaged materials shall remain the property of the Owner and be delivered to the Owner's yard.",
 ];
 
 /** `count` lines of filler for a body page, starting at a page-specific offset so pages differ. */
 function filler(title: string, seed: number, count = 22): string[] {
   const lines = [title];
-  for (let i = 0; i < count; i++) lines.push(...wrap(FILLER_SENTENCES[(seed * 5 + i) % FILLER_SENTENCES.length] as string, 84));
+  for (let i = 0; i < count; i++)
+    lines.push(...wrap(FILLER_SENTENCES[(seed * 5 + i) % FILLER_SENTENCES.length] as string, 84));
   return lines.slice(0, count + 1);
 }
 
@@ -198,10 +199,24 @@ function lakeshoreCulvertManual(): PageSpec[] {
   const h = 'Lakeshore County - Route 9 Culvert Replacement and Storm Sewer Lining - Bid No. LC-2026-07';
   const f = 'Page {page}';
   const pages: PageSpec[] = [];
-  const add = (lines: string[], extra: Partial<PageSpec> = {}) => pages.push({ header: h, footer: f, lines, fontSize: 10, ...extra });
+  const add = (lines: string[], extra: Partial<PageSpec> = {}) =>
+    pages.push({ header: h, footer: f, lines, fontSize: 10, ...extra });
   // 1 title page
   pages.push({
-    lines: ['', 'LAKESHORE COUNTY', 'BOARD OF COUNTY COMMISSIONERS', '', 'PROJECT MANUAL', '', 'ROUTE 9 CULVERT REPLACEMENT', 'AND STORM SEWER LINING', '', 'BID NO. LC-2026-07', '', 'FEBRUARY 2026'],
+    lines: [
+      '',
+      'LAKESHORE COUNTY',
+      'BOARD OF COUNTY COMMISSIONERS',
+      '',
+      'PROJECT MANUAL',
+      '',
+      'ROUTE 9 CULVERT REPLACEMENT',
+      'AND STORM SEWER LINING',
+      '',
+      'BID NO. LC-2026-07',
+      '',
+      'FEBRUARY 2026',
+    ],
     fontSize: 14,
   });
   add(['', '', BLANK]); // 2
@@ -329,7 +344,7 @@ function lakeshoreCulvertManual(): PageSpec[] {
     'Commercial General Liability      $1,000,000 per occurrence; $2,000,000 aggregate',
     'Automobile Liability              $1,000,000 combined single limit',
     'Umbrella / Excess Liability       $5,000,000',
-    'Contractor\'s Pollution Liability  $2,000,000 per claim',
+    "Contractor's Pollution Liability  $2,000,000 per claim",
     "Workers' Compensation             Statutory",
     'Lakeshore County and its commissioners shall be additional insureds.',
   ]); // 22
@@ -384,7 +399,20 @@ function riverbendTenderWithAddendum(): PageSpec[] {
   const f = 'Page {page}';
   const add = (lines: string[]): PageSpec => ({ header: h, footer: f, lines, fontSize: 10 });
   return [
-    { lines: ['', 'TOWN OF RIVERBEND', '', 'WATER TREATMENT PLANT', 'FILTER REHABILITATION', '', 'TENDER T-2025-31', '', 'ISSUED FOR TENDER: MAY 2025'], fontSize: 14 },
+    {
+      lines: [
+        '',
+        'TOWN OF RIVERBEND',
+        '',
+        'WATER TREATMENT PLANT',
+        'FILTER REHABILITATION',
+        '',
+        'TENDER T-2025-31',
+        '',
+        'ISSUED FOR TENDER: MAY 2025',
+      ],
+      fontSize: 14,
+    },
     add([
       'INVITATION TO TENDER',
       'The Town of Riverbend invites tenders for the Water Treatment Plant Filter Rehabilitation,',
@@ -443,6 +471,7 @@ export const GENERATED_DOCUMENTS: Record<string, () => PageSpec[]> = {
 
 export async function buildGeneratedPdf(name: string): Promise<Uint8Array> {
   const make = GENERATED_DOCUMENTS[name];
-  if (!make) throw new Error(`unknown generated document "${name}" (known: ${Object.keys(GENERATED_DOCUMENTS).join(', ')})`);
+  if (!make)
+    throw new Error(`unknown generated document "${name}" (known: ${Object.keys(GENERATED_DOCUMENTS).join(', ')})`);
   return createPdf(make());
 }

@@ -37,7 +37,10 @@ const BASELINE_FILE = path.join(REPO_DIR, 'eval', 'results', 'baseline.json');
 /** `--update-floors` sets each floor this far below the measured rate (ceilings this far above): 3 points. */
 const FLOOR_MARGIN = 0.03;
 /** Where the real corpus is looked for: beside the repository (checkout) or beside its worktree folder. */
-const CORPUS_CANDIDATES = [path.join(REPO_DIR, '..', 'shared', 'corpus'), path.join(REPO_DIR, '..', '..', 'shared', 'corpus')];
+const CORPUS_CANDIDATES = [
+  path.join(REPO_DIR, '..', 'shared', 'corpus'),
+  path.join(REPO_DIR, '..', '..', 'shared', 'corpus'),
+];
 
 const DEFINITIONS = [
   'answerable   = questions whose truth lists pages and accepted answers (not marked not-in-document)',
@@ -60,19 +63,37 @@ interface EvalArgs {
   compare: string | null;
 }
 
-const USAGE = 'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE] [--update-floors] [--write-baseline] [--compare REPORT.json]';
+const USAGE =
+  'Usage: npm run eval -- [--set NAME[,NAME...]] [--json out.json] [--verbose] [--corpus DIR] [--floors FILE] [--update-floors] [--write-baseline] [--compare REPORT.json]';
 
 function parseArgs(argv: string[]): EvalArgs | string {
-  const args: EvalArgs = { sets: null, json: null, verbose: false, corpus: null, floors: FLOORS_FILE, updateFloors: false, writeBaseline: false, compare: null };
+  const args: EvalArgs = {
+    sets: null,
+    json: null,
+    verbose: false,
+    corpus: null,
+    floors: FLOORS_FILE,
+    updateFloors: false,
+    writeBaseline: false,
+    compare: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (name === '--verbose' || name === '-v') args.verbose = true;
     else if (name === '--update-floors') args.updateFloors = true;
     else if (name === '--write-baseline') args.writeBaseline = true;
     else if (name === '--help' || name === '-h') return '';
-    else if (name === '--set' || name === '--json' || name === '--corpus' || name === '--floors' || name === '--compare') {
+    else if (
+      name === '--set' ||
+      name === '--json' ||
+      name === '--corpus' ||
+      name === '--floors' ||
+      name === '--compare'
+    ) {
       const v = value();
       if (v === undefined || v.startsWith('--')) return `${name} needs a value`;
       if (name === '--set') args.sets = [...(args.sets ?? []), ...v.split(',').filter(Boolean)];
@@ -90,7 +111,6 @@ interface FloorsFile {
   total?: Floors;
   sets?: Record<string, Floors>;
 }
-
 
 interface SetOutcome {
   name: string;
@@ -119,14 +139,27 @@ function metricsRow(label: string, m: Metrics, width: number): string {
 
 function metricsTable(rows: Array<[string, Metrics]>, label: string): string {
   const width = Math.max(8, ...rows.map(([l]) => l.length));
-  const header = [label.padEnd(width), '   q', 'answ.', ' nid', 'page-hit'.padEnd(13), 'answer-hit'.padEnd(13), 'passage-hit'.padEnd(13), 'false-answer'.padEnd(13), 'abstained'].join('  ');
+  const header = [
+    label.padEnd(width),
+    '   q',
+    'answ.',
+    ' nid',
+    'page-hit'.padEnd(13),
+    'answer-hit'.padEnd(13),
+    'passage-hit'.padEnd(13),
+    'false-answer'.padEnd(13),
+    'abstained',
+  ].join('  ');
   return [header, ...rows.map(([l, m]) => metricsRow(l, m, width))].join('\n');
 }
 
 function reliabilityTable(bands: ReliabilityBand[]): string {
   return [
     'confidence   answered   right   share right',
-    ...bands.map((b) => `${b.band.padEnd(11)}  ${String(b.count).padStart(8)}  ${String(b.right).padStart(6)}   ${pct(b.shareRight)}`),
+    ...bands.map(
+      (b) =>
+        `${b.band.padEnd(11)}  ${String(b.count).padStart(8)}  ${String(b.right).padStart(6)}   ${pct(b.shareRight)}`,
+    ),
   ].join('\n');
 }
 
@@ -135,7 +168,8 @@ function floorsFor(m: Metrics): Floors {
   const out: Floors = {};
   if (m.pageHit !== null) out.pageHit = Math.max(0, Math.floor((m.pageHit - FLOOR_MARGIN) * 100 + 1e-9) / 100);
   if (m.answerHit !== null) out.answerHit = Math.max(0, Math.floor((m.answerHit - FLOOR_MARGIN) * 100 + 1e-9) / 100);
-  if (m.falseAnswerRate !== null) out.falseAnswerRate = Math.min(1, Math.ceil((m.falseAnswerRate + FLOOR_MARGIN) * 100 - 1e-9) / 100);
+  if (m.falseAnswerRate !== null)
+    out.falseAnswerRate = Math.min(1, Math.ceil((m.falseAnswerRate + FLOOR_MARGIN) * 100 - 1e-9) / 100);
   return out;
 }
 
@@ -175,7 +209,8 @@ async function main(): Promise<number> {
     if (cached) return cached;
     let bytes: Uint8Array;
     if ('corpus' in set.document) {
-      if (corpusDir === null) return `corpus folder not found (looked in ${args.corpus ?? CORPUS_CANDIDATES.join(', ')})`;
+      if (corpusDir === null)
+        return `corpus folder not found (looked in ${args.corpus ?? CORPUS_CANDIDATES.join(', ')})`;
       const file = path.join(corpusDir, set.document.corpus);
       if (!existsSync(file)) return `${file} not found`;
       bytes = new Uint8Array(await readFile(file));
@@ -205,7 +240,9 @@ async function main(): Promise<number> {
       },
       { createEngine: () => createExtractiveEngine() },
     );
-    const answers = new Map<string, QuestionAnswer>(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
+    const answers = new Map<string, QuestionAnswer>(
+      outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]),
+    );
     const rows: QuestionRow[] = set.questions.map((q) => {
       const a = answers.get(q.id);
       const score = scoreQuestion(q.id, q, a);
@@ -236,12 +273,22 @@ async function main(): Promise<number> {
     for (const o of outcomes) {
       out.push(`--- ${o.name} (${o.document})`);
       for (const r of o.questions) {
-        const verdict = r.answerable ? `${r.pageHit ? 'page+' : 'page-'} ${r.answerHit ? 'ans+' : 'ans-'}` : r.answered ? 'FALSE-ANSWER' : 'abstained-ok';
+        const verdict = r.answerable
+          ? `${r.pageHit ? 'page+' : 'page-'} ${r.answerHit ? 'ans+' : 'ans-'}`
+          : r.answered
+            ? 'FALSE-ANSWER'
+            : 'abstained-ok';
         const ok = r.answerable ? r.pageHit && r.answerHit : !r.answered;
-        out.push(`${ok ? ' ' : '✗'} ${r.id.padEnd(8)} ${verdict.padEnd(12)} conf ${r.confidence.toFixed(2)} pages [${r.pages.join(',')}]  ${r.text}`);
+        out.push(
+          `${ok ? ' ' : '✗'} ${r.id.padEnd(8)} ${verdict.padEnd(12)} conf ${r.confidence.toFixed(2)} pages [${r.pages.join(',')}]  ${r.text}`,
+        );
         if (!ok) {
-          out.push(`      answer: ${r.answer === null ? '(none)' : JSON.stringify(r.answer.replace(/\s+/g, ' ').slice(0, 160))}`);
-          out.push(`      truth : ${r.not_in_document ? 'not in document' : `pages [${r.truth_pages?.join(',')}] accept ${JSON.stringify(r.accept)}`}`);
+          out.push(
+            `      answer: ${r.answer === null ? '(none)' : JSON.stringify(r.answer.replace(/\s+/g, ' ').slice(0, 160))}`,
+          );
+          out.push(
+            `      truth : ${r.not_in_document ? 'not in document' : `pages [${r.truth_pages?.join(',')}] accept ${JSON.stringify(r.accept)}`}`,
+          );
         }
       }
       out.push('');
@@ -252,17 +299,41 @@ async function main(): Promise<number> {
   for (const o of outcomes) byDocument.set(o.document, [...(byDocument.get(o.document) ?? []), ...o.questions]);
   const total = summarize(allRows);
   const totalReliability = reliability(allRows);
-  out.push('Per set:', metricsTable(outcomes.map((o) => [o.name, o.metrics]), 'set'), '');
-  out.push('Per document:', metricsTable([...byDocument].map(([d, rows]) => [d, summarize(rows)]), 'document'), '');
+  out.push(
+    'Per set:',
+    metricsTable(
+      outcomes.map((o) => [o.name, o.metrics]),
+      'set',
+    ),
+    '',
+  );
+  out.push(
+    'Per document:',
+    metricsTable(
+      [...byDocument].map(([d, rows]) => [d, summarize(rows)]),
+      'document',
+    ),
+    '',
+  );
   out.push('Total:', metricsTable([['all sets run', total]], ''), '');
-  const byTag = TAGS.map((tag) => [tag, summarize(allRows.filter((r) => r.tags.includes(tag)))] as [string, Metrics]).filter(([, m]) => m.questions > 0);
+  const byTag = TAGS.map(
+    (tag) => [tag, summarize(allRows.filter((r) => r.tags.includes(tag)))] as [string, Metrics],
+  ).filter(([, m]) => m.questions > 0);
   out.push('Per failure class (question tags):', metricsTable(byTag, 'tag'), '');
   out.push('Reliability (all answered questions):', reliabilityTable(totalReliability), '');
-  if (skipped.length) out.push(`Skipped ${skipped.length} set(s): ${skipped.map((s) => s.set).join(', ')} — put the corpus in ../shared/corpus or pass --corpus DIR.`, '');
+  if (skipped.length)
+    out.push(
+      `Skipped ${skipped.length} set(s): ${skipped.map((s) => s.set).join(', ')} — put the corpus in ../shared/corpus or pass --corpus DIR.`,
+      '',
+    );
 
   if (args.compare !== null) {
     const previous = JSON.parse(await readFile(args.compare, 'utf8')) as PreviousReport;
-    out.push(`Compared with ${args.compare} (fixed = now right or rightly abstained; BROKEN = the reverse):`, ...comparison(previous, outcomes), '');
+    out.push(
+      `Compared with ${args.compare} (fixed = now right or rightly abstained; BROKEN = the reverse):`,
+      ...comparison(previous, outcomes),
+      '',
+    );
   }
 
   const violations = [
@@ -273,7 +344,11 @@ async function main(): Promise<number> {
   out.push(`Time: ${seconds.toFixed(1)} s for ${allRows.length} questions in ${outcomes.length} set(s).`);
   if (problems.length) out.push(`TRUTH DOES NOT MATCH THE PAGE TEXT (fix the set):\n  ${problems.join('\n  ')}`);
   const floorsName = path.relative(process.cwd(), args.floors) || args.floors;
-  out.push(violations.length ? `FLOORS NOT MET (${floorsName}):\n  ${violations.join('\n  ')}` : `All floors in ${floorsName} met.`);
+  out.push(
+    violations.length
+      ? `FLOORS NOT MET (${floorsName}):\n  ${violations.join('\n  ')}`
+      : `All floors in ${floorsName} met.`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 
   const report = {
@@ -284,7 +359,11 @@ async function main(): Promise<number> {
     corpus_dir: corpusDir,
     skipped,
     total: { metrics: total, reliability: totalReliability },
-    documents: [...byDocument].map(([document, rows]) => ({ document, metrics: summarize(rows), reliability: reliability(rows) })),
+    documents: [...byDocument].map(([document, rows]) => ({
+      document,
+      metrics: summarize(rows),
+      reliability: reliability(rows),
+    })),
     tags: byTag.map(([tag, metrics]) => ({ tag, metrics })),
     sets: outcomes.map((o) => ({ ...o, seconds: Number(o.seconds.toFixed(2)) })),
     floor_violations: violations,
@@ -295,9 +374,12 @@ async function main(): Promise<number> {
   await writeFile(LATEST_FILE, json);
   if (args.json !== null) await writeFile(args.json, json);
   if (args.updateFloors || args.writeBaseline) {
-    // Only a complete run may redefine the reference: floors or a baseline over fewer sets would silently drop the rest.
+    // Only a complete run may redefine the reference: floors or a baseline over fewer sets would silently drop the
+    // rest.
     if (args.sets !== null || skipped.length > 0 || problems.length > 0) {
-      process.stderr.write('error: --update-floors and --write-baseline need a complete run (no --set, no skipped set, no truth mismatch)\n');
+      process.stderr.write(
+        'error: --update-floors and --write-baseline need a complete run (no --set, no skipped set, no truth mismatch)\n',
+      );
       return 2;
     }
     if (args.writeBaseline) {

@@ -109,7 +109,10 @@ export function normalizeForMatch(text: string): string {
 
 const REGEX_ENTRY = /^\/(.+)\/([a-z]*)$/s;
 
-/** True when `candidate` matches one accept entry: a "/regex/flags" (run on the normalised text) or a normalised substring. */
+/**
+ * True when `candidate` matches one accept entry: a "/regex/flags" (run on the normalised text) or a normalised
+ * substring.
+ */
 export function matchesAccept(candidate: string, accept: readonly string[]): boolean {
   const text = normalizeForMatch(candidate);
   if (text === '') return false;
@@ -125,7 +128,8 @@ export function matchesAccept(candidate: string, accept: readonly string[]): boo
 function answerTexts(a: EngineAnswer): string[] {
   if (a.answer === null) return [];
   const out = [a.answer];
-  if (a.value !== null && a.value !== undefined) out.push(Array.isArray(a.value) ? a.value.join('; ') : String(a.value));
+  if (a.value !== null && a.value !== undefined)
+    out.push(Array.isArray(a.value) ? a.value.join('; ') : String(a.value));
   return out;
 }
 
@@ -207,8 +211,10 @@ export function checkFloors(label: string, m: Metrics, floors: Floors | undefine
   if (!floors) return [];
   const out: string[] = [];
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-  if (floors.pageHit !== undefined && m.pageHit !== null && m.pageHit < floors.pageHit) out.push(`${label}: page-hit ${pct(m.pageHit)} < floor ${pct(floors.pageHit)}`);
-  if (floors.answerHit !== undefined && m.answerHit !== null && m.answerHit < floors.answerHit) out.push(`${label}: answer-hit ${pct(m.answerHit)} < floor ${pct(floors.answerHit)}`);
+  if (floors.pageHit !== undefined && m.pageHit !== null && m.pageHit < floors.pageHit)
+    out.push(`${label}: page-hit ${pct(m.pageHit)} < floor ${pct(floors.pageHit)}`);
+  if (floors.answerHit !== undefined && m.answerHit !== null && m.answerHit < floors.answerHit)
+    out.push(`${label}: answer-hit ${pct(m.answerHit)} < floor ${pct(floors.answerHit)}`);
   if (floors.falseAnswerRate !== undefined && m.falseAnswerRate !== null && m.falseAnswerRate > floors.falseAnswerRate)
     out.push(`${label}: false-answer rate ${pct(m.falseAnswerRate)} > ceiling ${pct(floors.falseAnswerRate)}`);
   return out;
@@ -225,7 +231,8 @@ export function truthProblems(id: string, truth: Truth, pageTexts: readonly stri
   for (const p of truth.pages ?? []) {
     const text = pageTexts[p - 1];
     if (text === undefined) out.push(`${id}: truth page ${p} is beyond the document (${pageTexts.length} pages)`);
-    else if (!matchesAccept(text, entries)) out.push(`${id}: no ${truth.evidence ? 'evidence' : 'accept'} entry appears on truth page ${p}`);
+    else if (!matchesAccept(text, entries))
+      out.push(`${id}: no ${truth.evidence ? 'evidence' : 'accept'} entry appears on truth page ${p}`);
   }
   return out;
 }

@@ -37,9 +37,13 @@ const questionSchema = z
   .strict()
   .superRefine((q, ctx) => {
     if (q.not_in_document === true) {
-      if (q.pages?.length || q.accept?.length) ctx.addIssue({ code: 'custom', message: `${q.id}: a not-in-document question has no pages or accept` });
+      if (q.pages?.length || q.accept?.length)
+        ctx.addIssue({ code: 'custom', message: `${q.id}: a not-in-document question has no pages or accept` });
     } else if (!q.pages?.length || !q.accept?.length) {
-      ctx.addIssue({ code: 'custom', message: `${q.id}: an answerable question needs pages and accept (or not_in_document: true)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${q.id}: an answerable question needs pages and accept (or not_in_document: true)`,
+      });
     }
     for (const entry of [...(q.accept ?? []), ...(q.reject ?? []), ...(q.evidence ?? [])]) {
       const re = /^\/(.+)\/([a-z]*)$/s.exec(entry);
@@ -57,8 +61,14 @@ const setSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/),
     description: z.string(),
-    /** A corpus file name (looked up in ../shared/corpus) or the name of a generated document (eval/generated-documents.ts). */
-    document: z.union([z.object({ corpus: z.string().min(1) }).strict(), z.object({ generated: z.string().min(1) }).strict()]),
+    /**
+     * A corpus file name (looked up in ../shared/corpus) or the name of a generated document
+     * (eval/generated-documents.ts).
+     */
+    document: z.union([
+      z.object({ corpus: z.string().min(1) }).strict(),
+      z.object({ generated: z.string().min(1) }).strict(),
+    ]),
     /** Section names for the question config (section id -> name); optional. */
     sections: z.record(z.string(), z.string()).optional(),
     questions: z.array(questionSchema).min(1),
@@ -77,7 +87,8 @@ export type EvalSet = z.infer<typeof setSchema>;
 
 export function parseEvalSet(json: unknown, source: string): EvalSet {
   const parsed = setSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -98,7 +109,12 @@ export function toQuestionConfig(set: EvalSet): QuestionConfig {
     }
     section.questions.push({ id: q.id, text: q.text, required: true, expected_type: q.expected_type });
   }
-  return { config_name: `eval-${set.name}`, version: '1', description: set.description, sections: [...sections.values()] };
+  return {
+    config_name: `eval-${set.name}`,
+    version: '1',
+    description: set.description,
+    sections: [...sections.values()],
+  };
 }
 
 export function documentLabel(set: EvalSet): string {

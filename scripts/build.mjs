@@ -25,7 +25,13 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument: ${argv[i]} (usage: node scripts/build.mjs [--out-dir DIR])`);
   }
   const relative = path.relative(REPO_ROOT, options.outDir);
-  if (!relative || relative.startsWith('..') || path.isAbsolute(relative) || relative === 'src' || relative.startsWith(`src${path.sep}`)) {
+  if (
+    !relative ||
+    relative.startsWith('..') ||
+    path.isAbsolute(relative) ||
+    relative === 'src' ||
+    relative.startsWith(`src${path.sep}`)
+  ) {
     throw new Error(`--out-dir must be a folder inside ${REPO_ROOT} other than src/ (got ${options.outDir})`);
   }
   return options;
@@ -57,10 +63,14 @@ function main() {
   const started = Date.now();
   fs.rmSync(outDir, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) {
     console.error(`build failed: tsc exited with ${result.status ?? result.signal}`);
     process.exit(1);

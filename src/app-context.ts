@@ -22,7 +22,12 @@ export interface AppContext {
   worker: RunWorker | null;
 }
 
-export function createAppContext(config: Config, db: Database, instanceId: string, overrides: Partial<Pick<AppContext, 'createEngine'>> = {}): AppContext {
+export function createAppContext(
+  config: Config,
+  db: Database,
+  instanceId: string,
+  overrides: Partial<Pick<AppContext, 'createEngine'>> = {},
+): AppContext {
   return {
     config,
     db,

@@ -8,7 +8,12 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
 import { loggerOptions } from './logger.js';
 import { registerErrorHandler } from './routes/error-handler.js';
@@ -52,7 +57,10 @@ export function trustProxyHops(hops: number): false | ((address: string, hop: nu
 
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : { ...(loggerOptions(ctx.config) as object), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logger:
+      options.logger === false
+        ? false
+        : { ...(loggerOptions(ctx.config) as object), ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: trustProxyHops(ctx.config.auth.trustProxyHops),
     // Requests other than uploads are small JSON; uploads go through multipart with their own limit.
     bodyLimit: 1024 * 1024,
@@ -113,7 +121,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Spec Analyzer API', version: '1.0.0', description: 'Answers a checklist of questions about a bid-specification PDF, durably.' },
+      info: {
+        title: 'Spec Analyzer API',
+        version: '1.0.0',
+        description: 'Answers a checklist of questions about a bid-specification PDF, durably.',
+      },
       tags: [
         { name: 'analysis', description: 'Start analyses and preflight estimates' },
         { name: 'sessions', description: 'Results, progress and control of one analysis' },
@@ -122,7 +134,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         { name: 'admin', description: 'Every analysis ever run' },
         { name: 'auth', description: 'Sign in and out' },
       ],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: LOGIN_COOKIE } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: LOGIN_COOKIE },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
     transform: jsonSchemaTransform,

@@ -28,7 +28,9 @@ const EnvSchema = z.object({
   PORT: intIn(0, 65535).default(8080),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: postgresUrl,
-  /** Direct (non-pooled) connection for LISTEN/NOTIFY when DATABASE_URL goes through PgBouncer (Neon pooled endpoint). */
+  /**
+   * Direct (non-pooled) connection for LISTEN/NOTIFY when DATABASE_URL goes through PgBouncer (Neon pooled endpoint).
+   */
   DATABASE_DIRECT_URL: postgresUrl,
   DATABASE_POOL_MAX: intIn(1, 200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: intIn(0, 3_600_000).default(30_000),
@@ -66,14 +68,19 @@ const EnvSchema = z.object({
   /** JSON: {"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}} — merged over the built-in table. */
   LLM_PRICES: optionalString,
   MAX_COST_USD: z.preprocess(emptyToUndefined, z.coerce.number().positive().optional()),
-  /** USD per 1M prompt / completion tokens of LLM_MODEL (both or neither); win over LLM_PRICES and the built-in table. */
+  /**
+   * USD per 1M prompt / completion tokens of LLM_MODEL (both or neither); win over LLM_PRICES and the built-in table.
+   */
   LLM_PRICE_INPUT_PER_MTOK: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
   LLM_PRICE_OUTPUT_PER_MTOK: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
 
   // Runs
   WORKER_ENABLED: bool.default(true),
   RUN_CONCURRENCY: intIn(1, 32).default(2),
-  /** Threads that run analyses and estimates off the HTTP thread; 0 = on it. Default RUN_CONCURRENCY + 1 (one for estimates). */
+  /**
+   * Threads that run analyses and estimates off the HTTP thread; 0 = on it. Default RUN_CONCURRENCY + 1 (one for
+   * estimates).
+   */
   ANALYSIS_THREADS: z.preprocess(emptyToUndefined, intIn(0, 64).optional()),
   RUN_MAX_ATTEMPTS: intIn(1, 20).default(3),
   LEASE_MS: intIn(2000, 600_000).default(20_000),
@@ -109,7 +116,9 @@ const EnvSchema = z.object({
   ),
   /** Analysis starts allowed per user (per address without sign-in) per minute. */
   ANALYZE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(30),
-  /** Estimates allowed per user (per address without sign-in) per minute; the analyzer page asks on every form change. */
+  /**
+   * Estimates allowed per user (per address without sign-in) per minute; the analyzer page asks on every form change.
+   */
   ESTIMATE_RATE_LIMIT_PER_MINUTE: intIn(1, 100_000).default(120),
 });
 
@@ -120,7 +129,14 @@ export interface Config {
   port: number;
   dataDir: string;
   database:
-    | { kind: 'postgres'; url: string; directUrl: string | null; poolMax: number; statementTimeoutMs: number; ssl: 'auto' | 'require' | 'off' | 'no-verify' }
+    | {
+        kind: 'postgres';
+        url: string;
+        directUrl: string | null;
+        poolMax: number;
+        statementTimeoutMs: number;
+        ssl: 'auto' | 'require' | 'off' | 'no-verify';
+      }
     | { kind: 'pglite'; dataDir: string };
   logLevel: Env['LOG_LEVEL'];
   ingest: {
@@ -190,7 +206,10 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-const PricesSchema = z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }));
+const PricesSchema = z.record(
+  z.string(),
+  z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+);
 
 /** Parse the environment. Throws ConfigError listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -213,7 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if ((e.LLM_PRICE_INPUT_PER_MTOK === undefined) !== (e.LLM_PRICE_OUTPUT_PER_MTOK === undefined)) {
-    problems.push('LLM_PRICE_INPUT_PER_MTOK / LLM_PRICE_OUTPUT_PER_MTOK: set both (USD per 1M tokens of LLM_MODEL) or neither');
+    problems.push(
+      'LLM_PRICE_INPUT_PER_MTOK / LLM_PRICE_OUTPUT_PER_MTOK: set both (USD per 1M tokens of LLM_MODEL) or neither',
+    );
   } else if (e.LLM_PRICE_INPUT_PER_MTOK !== undefined && e.LLM_PRICE_OUTPUT_PER_MTOK !== undefined) {
     prices = { ...prices, [e.LLM_MODEL]: { input: e.LLM_PRICE_INPUT_PER_MTOK, output: e.LLM_PRICE_OUTPUT_PER_MTOK } };
   }

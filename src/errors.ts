@@ -26,25 +26,44 @@ export const ERROR_CATALOGUE = {
   RESULT_NOT_READY: { status: 409, message: 'The analysis has no result yet.' },
   PDF_NOT_AVAILABLE: { status: 410, message: 'The stored PDF is no longer available.' },
   EXPORT_FORMAT_INVALID: { status: 400, message: 'Unknown export format.' },
-  SESSION_ALIAS_TAKEN: { status: 409, message: 'You already used this session_id for another analysis; choose a new one.' },
-  SESSION_RUNNING: { status: 409, message: 'The analysis is still running: re-run questions once it has finished; review a question once it has been reached.' },
+  SESSION_ALIAS_TAKEN: {
+    status: 409,
+    message: 'You already used this session_id for another analysis; choose a new one.',
+  },
+  SESSION_RUNNING: {
+    status: 409,
+    message:
+      'The analysis is still running: re-run questions once it has finished; review a question once it has been reached.',
+  },
   QUESTION_UNKNOWN: { status: 400, message: 'A question id is not one of the analysed questions of this session.' },
-  NOTHING_TO_RERUN: { status: 409, message: 'Every question asked for has a reviewed (accepted or edited) answer; nothing to re-run.' },
+  NOTHING_TO_RERUN: {
+    status: 409,
+    message: 'Every question asked for has a reviewed (accepted or edited) answer; nothing to re-run.',
+  },
 
   // Reviews
   QUESTION_NOT_FOUND: { status: 404, message: 'The analysis has no question with this id.' },
-  REVIEW_CONFLICT: { status: 409, message: 'Someone else reviewed this answer since you loaded it; reload and review again.' },
+  REVIEW_CONFLICT: {
+    status: 409,
+    message: 'Someone else reviewed this answer since you loaded it; reload and review again.',
+  },
 
   // Uploaded documents
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No uploaded document exists with this id.' },
   DOCUMENT_EXPIRED: { status: 410, message: 'The uploaded document has expired; upload the PDF again.' },
 
   // LLM
-  LLM_NOT_CONFIGURED: { status: 422, message: 'The llm engine needs LLM_BASE_URL/LLM_API_KEY (or OPENAI_API_KEY) and LLM_MODEL.' },
+  LLM_NOT_CONFIGURED: {
+    status: 422,
+    message: 'The llm engine needs LLM_BASE_URL/LLM_API_KEY (or OPENAI_API_KEY) and LLM_MODEL.',
+  },
   LLM_REQUEST_FAILED: { status: 502, message: 'The language model could not be reached.' },
   LLM_BAD_RESPONSE: { status: 502, message: 'The language model returned an unusable answer.' },
   RUN_ABORTED: { status: 409, message: 'The run was stopped.' },
-  PRICE_UNKNOWN: { status: 400, message: 'MAX_COST_USD is set but the LLM model has no known price, so the cap cannot be enforced.' },
+  PRICE_UNKNOWN: {
+    status: 400,
+    message: 'MAX_COST_USD is set but the LLM model has no known price, so the cap cannot be enforced.',
+  },
 
   // Auth
   AUTH_REQUIRED: { status: 401, message: 'Sign in to continue.' },
@@ -72,8 +91,15 @@ export class AppError extends Error {
   /** Seconds the client should wait before retrying (sent as `Retry-After`), for momentary refusals. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { details?: unknown; cause?: unknown; retryAfterSeconds?: number }) {
-    super(message ?? ERROR_CATALOGUE[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { details?: unknown; cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(
+      message ?? ERROR_CATALOGUE[code].message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;

@@ -21,10 +21,28 @@ export const runMetrics = {
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
     registers: [registry],
   }),
-  runsFinished: new client.Counter({ name: 'spec_analyzer_runs_finished_total', help: 'Runs finished by this process, by final status', labelNames: ['status', 'engine'], registers: [registry] }),
-  leaseTakeovers: new client.Counter({ name: 'spec_analyzer_lease_takeovers_total', help: 'Runs resumed by this process after another attempt (crash, restart or release)', registers: [registry] }),
-  llmTokens: new client.Counter({ name: 'spec_analyzer_llm_tokens_total', help: 'LLM tokens paid for, by kind', labelNames: ['kind'], registers: [registry] }),
-  llmCost: new client.Counter({ name: 'spec_analyzer_llm_cost_usd_total', help: 'Estimated LLM cost in USD', registers: [registry] }),
+  runsFinished: new client.Counter({
+    name: 'spec_analyzer_runs_finished_total',
+    help: 'Runs finished by this process, by final status',
+    labelNames: ['status', 'engine'],
+    registers: [registry],
+  }),
+  leaseTakeovers: new client.Counter({
+    name: 'spec_analyzer_lease_takeovers_total',
+    help: 'Runs resumed by this process after another attempt (crash, restart or release)',
+    registers: [registry],
+  }),
+  llmTokens: new client.Counter({
+    name: 'spec_analyzer_llm_tokens_total',
+    help: 'LLM tokens paid for, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  }),
+  llmCost: new client.Counter({
+    name: 'spec_analyzer_llm_cost_usd_total',
+    help: 'Estimated LLM cost in USD',
+    registers: [registry],
+  }),
 };
 
 export const httpDuration = new client.Histogram({
@@ -35,12 +53,22 @@ export const httpDuration = new client.Histogram({
   registers: [registry],
 });
 
-const runsByState = new client.Gauge({ name: 'spec_analyzer_runs', help: 'Sessions by state (from the database)', labelNames: ['status'], registers: [registry] });
-const queueDepth = new client.Gauge({ name: 'spec_analyzer_queue_depth', help: 'Runs waiting to be claimed (queued, or active with an expired lease)', registers: [registry] });
+const runsByState = new client.Gauge({
+  name: 'spec_analyzer_runs',
+  help: 'Sessions by state (from the database)',
+  labelNames: ['status'],
+  registers: [registry],
+});
+const queueDepth = new client.Gauge({
+  name: 'spec_analyzer_queue_depth',
+  help: 'Runs waiting to be claimed (queued, or active with an expired lease)',
+  registers: [registry],
+});
 
 export async function collectDatabaseMetrics(db: Queryable): Promise<void> {
   const counts = await countRunsByStatus(db);
-  for (const status of ['queued', 'active', 'completed', 'partial', 'failed']) runsByState.set({ status }, counts[status] ?? 0);
+  for (const status of ['queued', 'active', 'completed', 'partial', 'failed'])
+    runsByState.set({ status }, counts[status] ?? 0);
   queueDepth.set(await countClaimableRuns(db));
 }
 

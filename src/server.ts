@@ -35,7 +35,9 @@ export async function startServer(config: Config): Promise<void> {
   const instanceId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let db;
   try {
-    db = await createDatabase(config, (err) => console.error(JSON.stringify({ level: 'warn', msg: 'database connection error', err: err.message })));
+    db = await createDatabase(config, (err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'database connection error', err: err.message })),
+    );
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       console.error(err.message);
@@ -45,10 +47,15 @@ export async function startServer(config: Config): Promise<void> {
   }
   await migrate(db);
   if (config.auth.mode === 'on') {
-    const admin = await ensureFirstAdmin(db, { adminEmail: config.auth.adminEmail, adminPassword: config.auth.adminPassword });
+    const admin = await ensureFirstAdmin(db, {
+      adminEmail: config.auth.adminEmail,
+      adminPassword: config.auth.adminPassword,
+    });
     if (admin?.generatedPassword) {
       // Printed once, on the first start only; change it with `npm run user -- reset <email>`.
-      console.log(`\n  First administrator created:\n    email:    ${admin.email}\n    password: ${admin.generatedPassword}\n  (shown once; change it with: npm run user -- reset ${admin.email})\n`);
+      console.log(
+        `\n  First administrator created:\n    email:    ${admin.email}\n    password: ${admin.generatedPassword}\n  (shown once; change it with: npm run user -- reset ${admin.email})\n`,
+      );
     } else if (admin) {
       console.log(`First administrator created: ${admin.email} (password from ADMIN_PASSWORD)`);
     }

@@ -5,7 +5,7 @@
  *   onReady:  events hub + result versions → analysis threads → run worker → maintenance timers → warm parse threads
  *   preClose: end every progress stream → stop claiming, abort runs, release their leases (not failures)
  *   (the HTTP server closes: nothing holds it open any more)
- *   onClose:  parse threads → maintenance timers → analysis threads → LISTEN connections → database (when the app owns it)
+ * onClose: parse threads → maintenance timers → analysis threads → LISTEN connections → database (when the app owns it)
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
@@ -22,7 +22,11 @@ export interface ServicesOptions {
   closeDatabase?: boolean;
 }
 
-export async function registerServices(app: FastifyInstance, ctx: AppContext, options: ServicesOptions = {}): Promise<void> {
+export async function registerServices(
+  app: FastifyInstance,
+  ctx: AppContext,
+  options: ServicesOptions = {},
+): Promise<void> {
   // onClose hooks run in reverse registration order: the database, registered first, closes last.
   if (options.closeDatabase) await app.register(databasePlugin, { ctx });
   await app.register(eventsHubPlugin, { ctx });

@@ -29,14 +29,20 @@ export interface WorkerEntry {
  */
 export function resolveWorkerEntry(callerUrl: string, relativePath: string): WorkerEntry {
   if (/\.[cm]?[jt]s$/.test(relativePath)) {
-    throw new Error(`a worker entry is named without its extension, which differs between src/ and dist/ (got ${relativePath})`);
+    throw new Error(
+      `a worker entry is named without its extension, which differs between src/ and dist/ (got ${relativePath})`,
+    );
   }
   const fromSources = fileURLToPath(callerUrl).endsWith('.ts');
   return { url: new URL(`${relativePath}${fromSources ? '.ts' : '.js'}`, callerUrl), fromSources };
 }
 
 /** `new Worker(entry, options)` for the entry `relativePath` next to `callerUrl` (see the file comment). */
-export function startWorkerThread(callerUrl: string, relativePath: string, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+export function startWorkerThread(
+  callerUrl: string,
+  relativePath: string,
+  options: Omit<WorkerOptions, 'eval'> = {},
+): Worker {
   const entry = resolveWorkerEntry(callerUrl, relativePath);
   if (!entry.fromSources) return new Worker(entry.url, options);
   // Resolved here, so the thread needs no module resolution of its own to find tsx. (tsx's CommonJS API

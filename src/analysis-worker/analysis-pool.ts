@@ -86,7 +86,13 @@ export class AnalysisWorkerPool {
 
   stats(): AnalysisPoolStats {
     const threads = [...this.#threads].filter((t) => !t.retired);
-    return { threads: threads.length, busy: threads.filter((t) => t.job).length, queued: this.#queue.length, started: this.#started, crashed: this.#crashed };
+    return {
+      threads: threads.length,
+      busy: threads.filter((t) => t.job).length,
+      queued: this.#queue.length,
+      started: this.#started,
+      crashed: this.#crashed,
+    };
   }
 
   /** The workers running a job of this kind now (tests end one to prove a crash is survived). */
@@ -94,19 +100,38 @@ export class AnalysisWorkerPool {
     return [...this.#threads].filter((t) => t.job?.kind === kind).map((t) => t.worker);
   }
 
-  runJob(kind: 'run', message: Omit<Extract<ToWorker, { type: 'run' }>, 'jobId'>, hooks: JobHooks, signal?: AbortSignal): Promise<RunAnalysisOutcome>;
-  runJob(kind: 'estimate', message: Omit<Extract<ToWorker, { type: 'estimate' }>, 'jobId'>, hooks: JobHooks): Promise<Estimate>;
+  runJob(
+    kind: 'run',
+    message: Omit<Extract<ToWorker, { type: 'run' }>, 'jobId'>,
+    hooks: JobHooks,
+    signal?: AbortSignal,
+  ): Promise<RunAnalysisOutcome>;
+  runJob(
+    kind: 'estimate',
+    message: Omit<Extract<ToWorker, { type: 'estimate' }>, 'jobId'>,
+    hooks: JobHooks,
+  ): Promise<Estimate>;
   runJob(kind: Job['kind'], message: Omit<ToWorker, 'jobId'>, hooks: JobHooks, signal?: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = this.#nextJobId++;
-      const job: Job = { id, kind, message: { ...message, jobId: id } as ToWorker, hooks, signal, resolve, reject, inFlight: new Set(), callbackErrors: new Map() };
+      const job: Job = {
+        id,
+        kind,
+        message: { ...message, jobId: id } as ToWorker,
+        hooks,
+        signal,
+        resolve,
+        reject,
+        inFlight: new Set(),
+        callbackErrors: new Map(),
+      };
       this.#queue.push(job);
       this.#dispatch();
     });
   }
 
   #dispatch(): void {
-    for (let i = 0; i < this.#queue.length; ) {
+    for (let i = 0; i < this.#queue.length;) {
       const job = this.#queue[i]!;
       if (job.signal?.aborted) {
         this.#queue.splice(i, 1);
@@ -185,7 +210,11 @@ export class AnalysisWorkerPool {
             job.resolve(msg.outcome);
           } else {
             const origin = msg.error.originCallId;
-            job.reject(origin !== undefined && job.callbackErrors.has(origin) ? (job.callbackErrors.get(origin) as Error) : deserializeError(msg.error));
+            job.reject(
+              origin !== undefined && job.callbackErrors.has(origin)
+                ? (job.callbackErrors.get(origin) as Error)
+                : deserializeError(msg.error),
+            );
           }
         };
         this.#finish(thread, job);
@@ -211,11 +240,18 @@ export class AnalysisWorkerPool {
   #serve(thread: Thread, job: Job, callId: number, durable: boolean, work: () => Promise<unknown>): void {
     const p = work().then(
       (value) => {
-        if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, value } satisfies ToWorker);
+        if (thread.job === job)
+          thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, value } satisfies ToWorker);
       },
       (err: unknown) => {
         job.callbackErrors.set(callId, err);
-        if (thread.job === job) thread.worker.postMessage({ type: 'reply', jobId: job.id, callId, error: serializeError(err, callId) } satisfies ToWorker);
+        if (thread.job === job)
+          thread.worker.postMessage({
+            type: 'reply',
+            jobId: job.id,
+            callId,
+            error: serializeError(err, callId),
+          } satisfies ToWorker);
       },
     );
     if (!durable) return;
@@ -234,7 +270,10 @@ export class AnalysisWorkerPool {
     this.#dispatch();
   }
 
-  /** End the job with an error: its thread is ended (its state is unknown); main-thread work it started is let finish first. */
+  /**
+   * End the job with an error: its thread is ended (its state is unknown); main-thread work it started is let finish
+   * first.
+   */
   #failJob(thread: Thread, err: Error): void {
     const job = thread.job;
     if (!job) return;
@@ -254,7 +293,9 @@ export class AnalysisWorkerPool {
       const job = thread.job;
       thread.job = null;
       void Promise.allSettled([...job.inFlight]).then(() =>
-        job.reject(new AppError('INTERNAL', 'The analysis thread stopped unexpectedly; the attempt will be retried.', { cause })),
+        job.reject(
+          new AppError('INTERNAL', 'The analysis thread stopped unexpectedly; the attempt will be retried.', { cause }),
+        ),
       );
     }
     this.#dispatch();

@@ -49,7 +49,14 @@ function engineFactory(settings: EngineSettings, jobId: number): (name: EngineNa
       planUnits: (args) => engine.planUnits(args),
       estimateUnit: (unit) => engine.estimateUnit(unit),
       answerUnit: (unit, ctx) =>
-        call((callId) => ({ type: 'answer-unit', jobId, callId, engine: name, unit, guardrails: ctx.guardrails })) as ReturnType<AnalysisEngine['answerUnit']>,
+        call((callId) => ({
+          type: 'answer-unit',
+          jobId,
+          callId,
+          engine: name,
+          unit,
+          guardrails: ctx.guardrails,
+        })) as ReturnType<AnalysisEngine['answerUnit']>,
     };
   };
 }
@@ -91,7 +98,11 @@ async function runJob(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 function estimateJob(msg: Extract<ToWorker, { type: 'estimate' }>): void {
   try {
-    send({ type: 'done', jobId: msg.jobId, outcome: estimateRun(msg.args, { createEngine: createEngineFactory(msg.settings) }) });
+    send({
+      type: 'done',
+      jobId: msg.jobId,
+      outcome: estimateRun(msg.args, { createEngine: createEngineFactory(msg.settings) }),
+    });
   } catch (err) {
     send({ type: 'failed', jobId: msg.jobId, error: serializeError(err) });
   }

@@ -91,62 +91,73 @@ class UncommittedAnswerGate {
   }
 }
 
-export async function runAnalysisOffThread(options: RunAnalysisOptions, deps: OffThreadDeps): Promise<RunAnalysisOutcome> {
-  if (deps.threads === 0) return runAnalysis(options, { createEngine: deps.createEngine, unitConcurrency: deps.unitConcurrency });
+export async function runAnalysisOffThread(
+  options: RunAnalysisOptions,
+  deps: OffThreadDeps,
+): Promise<RunAnalysisOutcome> {
+  if (deps.threads === 0)
+    return runAnalysis(options, { createEngine: deps.createEngine, unitConcurrency: deps.unitConcurrency });
   let mainEngine: AnalysisEngine | null = null;
   const gate = new UncommittedAnswerGate(Math.max(1, deps.settings.analysis.llm.concurrency));
   const awaitingCheckpoint = new Set<string>();
   try {
     return await analysisWorkerPool.runJob(
-    'run',
-    {
-      type: 'run',
-      settings: { analysis: deps.settings.analysis },
-      options: {
-        documentName: options.documentName,
-        pages: options.pages,
-        input: options.input,
-        engine: options.engine,
-        thorough: options.thorough,
-        completedUnits: [...(options.completedUnits ?? [])],
-        priorAnswers: [...(options.priorAnswers ?? [])],
-        priorUsage: options.priorUsage,
-        maxCostUsd: options.maxCostUsd,
-        startedAt: options.startedAt,
-        unitConcurrency: deps.unitConcurrency,
+      'run',
+      {
+        type: 'run',
+        settings: { analysis: deps.settings.analysis },
+        options: {
+          documentName: options.documentName,
+          pages: options.pages,
+          input: options.input,
+          engine: options.engine,
+          thorough: options.thorough,
+          completedUnits: [...(options.completedUnits ?? [])],
+          priorAnswers: [...(options.priorAnswers ?? [])],
+          priorUsage: options.priorUsage,
+          maxCostUsd: options.maxCostUsd,
+          startedAt: options.startedAt,
+          unitConcurrency: deps.unitConcurrency,
+        },
       },
-    },
-    {
-      onEvent: options.onEvent,
-      onCheckpoint: async (checkpoint) => {
-        try {
-          await options.onCheckpoint?.(checkpoint);
-        } finally {
-          if (awaitingCheckpoint.delete(checkpoint.unitKey)) gate.release();
-        }
+      {
+        onEvent: options.onEvent,
+        onCheckpoint: async (checkpoint) => {
+          try {
+            await options.onCheckpoint?.(checkpoint);
+          } finally {
+            if (awaitingCheckpoint.delete(checkpoint.unitKey)) gate.release();
+          }
+        },
+        answerUnit: async (unit, guardrails) => {
+          mainEngine ??= deps.createEngine(options.engine);
+          await gate.acquire(options.signal);
+          let answered = false;
+          try {
+            const out = await mainEngine.answerUnit(unit, { guardrails, signal: options.signal });
+            answered = true;
+            awaitingCheckpoint.add(unit.key);
+            return out;
+          } finally {
+            if (!answered) gate.release();
+          }
+        },
       },
-      answerUnit: async (unit, guardrails) => {
-        mainEngine ??= deps.createEngine(options.engine);
-        await gate.acquire(options.signal);
-        let answered = false;
-        try {
-          const out = await mainEngine.answerUnit(unit, { guardrails, signal: options.signal });
-          answered = true;
-          awaitingCheckpoint.add(unit.key);
-          return out;
-        } finally {
-          if (!answered) gate.release();
-        }
-      },
-    },
-    options.signal,
-  );
+      options.signal,
+    );
   } finally {
     gate.close();
   }
 }
 
-export async function estimateRunOffThread(args: EstimateRunArgs, deps: Omit<OffThreadDeps, 'unitConcurrency'>): Promise<Estimate> {
+export async function estimateRunOffThread(
+  args: EstimateRunArgs,
+  deps: Omit<OffThreadDeps, 'unitConcurrency'>,
+): Promise<Estimate> {
   if (deps.threads === 0) return estimateRun(args, { createEngine: deps.createEngine });
-  return analysisWorkerPool.runJob('estimate', { type: 'estimate', settings: { analysis: deps.settings.analysis }, args }, {});
+  return analysisWorkerPool.runJob(
+    'estimate',
+    { type: 'estimate', settings: { analysis: deps.settings.analysis }, args },
+    {},
+  );
 }

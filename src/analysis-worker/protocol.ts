@@ -7,7 +7,15 @@ import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 import type { CandidateAnswer, WorkUnit } from '../analysis/engine.js';
 import type { IngestedPage } from '../ingest/types.js';
 import type { RunInput } from '../questions/types.js';
-import type { Checkpoint, EngineName, Estimate, ProgressEventInput, QuestionAnswer, RunAnalysisOutcome, Usage } from '../analysis/types.js';
+import type {
+  Checkpoint,
+  EngineName,
+  Estimate,
+  ProgressEventInput,
+  QuestionAnswer,
+  RunAnalysisOutcome,
+  Usage,
+} from '../analysis/types.js';
 
 /** What the worker needs to build engines (the llm engine plans and estimates there; it answers on the main thread). */
 export type EngineSettings = Pick<Config, 'analysis'>;
@@ -69,7 +77,15 @@ const ORIGIN = Symbol('originCallId');
 export function serializeError(err: unknown, originCallId?: number): SerializedError {
   const origin = originCallId ?? ((err as { [ORIGIN]?: number } | null)?.[ORIGIN] as number | undefined);
   const base = origin === undefined ? {} : { originCallId: origin };
-  if (err instanceof AppError) return { ...base, name: err.name, message: err.message, code: err.code, details: safeClone(err.details), stack: err.stack };
+  if (err instanceof AppError)
+    return {
+      ...base,
+      name: err.name,
+      message: err.message,
+      code: err.code,
+      details: safeClone(err.details),
+      stack: err.stack,
+    };
   if (err instanceof Error) return { ...base, name: err.name, message: err.message, stack: err.stack };
   return { ...base, name: 'Error', message: String(err) };
 }

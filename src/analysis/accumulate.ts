@@ -19,9 +19,32 @@ export const MAX_VARIANTS = 4;
 const SAME_TEXT_JACCARD = 0.8;
 
 const UNIT_ALIASES: Record<string, string> = {
-  'linear feet': 'ft', 'lineal feet': 'ft', 'linear foot': 'ft', 'lineal foot': 'ft', lf: 'ft', 'l.f.': 'ft', feet: 'ft', foot: 'ft', 'ft.': 'ft',
-  millimeters: 'mm', millimetres: 'mm', inches: 'in', inch: 'in', 'in.': 'in', '"': 'in', meters: 'm', metres: 'm',
-  percent: '%', days: 'day', 'calendar days': 'day', years: 'year', yrs: 'year', months: 'month', weeks: 'week', hours: 'hour', hrs: 'hour',
+  'linear feet': 'ft',
+  'lineal feet': 'ft',
+  'linear foot': 'ft',
+  'lineal foot': 'ft',
+  lf: 'ft',
+  'l.f.': 'ft',
+  feet: 'ft',
+  foot: 'ft',
+  'ft.': 'ft',
+  millimeters: 'mm',
+  millimetres: 'mm',
+  inches: 'in',
+  inch: 'in',
+  'in.': 'in',
+  '"': 'in',
+  meters: 'm',
+  metres: 'm',
+  percent: '%',
+  days: 'day',
+  'calendar days': 'day',
+  years: 'year',
+  yrs: 'year',
+  months: 'month',
+  weeks: 'week',
+  hours: 'hour',
+  hrs: 'hour',
   dollars: '$',
 };
 
@@ -35,7 +58,8 @@ export function computeAnswerKey(answer: string, expectedType: ExpectedType): An
   }
   if (expectedType === 'number') {
     const q = findQuantities(answer)[0];
-    if (q !== undefined) return { kind: 'exact', key: `num:${q.number}:${q.unit === null ? '' : (UNIT_ALIASES[q.unit] ?? q.unit)}` };
+    if (q !== undefined)
+      return { kind: 'exact', key: `num:${q.number}:${q.unit === null ? '' : (UNIT_ALIASES[q.unit] ?? q.unit)}` };
   }
   if (expectedType === 'boolean') {
     const p = /^\s*yes\b/i.test(answer) ? true : /^\s*no\b/i.test(answer) ? false : findPolarity(answer);
@@ -67,8 +91,24 @@ interface Option {
 
 function optionsOf(a: QuestionAnswer): Option[] {
   if (a.answer === null) return [];
-  const main: Option = { answer: a.answer, value: a.value, pages: a.pages, confidence: a.confidence, quotes: a.quotes, ocr: a.ocr, key: computeAnswerKey(a.answer, a.expected_type) };
-  const variants = a.variants.map((v) => ({ answer: v.answer, value: null, pages: v.pages, confidence: v.confidence, quotes: v.quotes, ocr: a.ocr, key: computeAnswerKey(v.answer, a.expected_type) }));
+  const main: Option = {
+    answer: a.answer,
+    value: a.value,
+    pages: a.pages,
+    confidence: a.confidence,
+    quotes: a.quotes,
+    ocr: a.ocr,
+    key: computeAnswerKey(a.answer, a.expected_type),
+  };
+  const variants = a.variants.map((v) => ({
+    answer: v.answer,
+    value: null,
+    pages: v.pages,
+    confidence: v.confidence,
+    quotes: v.quotes,
+    ocr: a.ocr,
+    key: computeAnswerKey(v.answer, a.expected_type),
+  }));
   return [main, ...variants];
 }
 
@@ -106,17 +146,26 @@ function groupOptions(options: Option[]): Option[] {
 /** Merge a new finding for a question into what is already known about it. */
 export function mergeAnswers(existing: QuestionAnswer | undefined, incoming: QuestionAnswer): QuestionAnswer {
   if (existing === undefined) return incoming;
-  if (incoming.answer === null) return existing.answer === null && incoming.confidence > existing.confidence ? incoming : existing;
+  if (incoming.answer === null)
+    return existing.answer === null && incoming.confidence > existing.confidence ? incoming : existing;
   if (existing.answer === null) return incoming;
   const groups = groupOptions([...optionsOf(existing), ...optionsOf(incoming)]);
   // Best-supported first: confidence, then more pages citing it, then the earliest page.
-  groups.sort((x, y) => y.confidence - x.confidence || y.pages.length - x.pages.length || (x.pages[0] ?? 0) - (y.pages[0] ?? 0));
+  groups.sort(
+    (x, y) => y.confidence - x.confidence || y.pages.length - x.pages.length || (x.pages[0] ?? 0) - (y.pages[0] ?? 0),
+  );
   const primary = groups[0] as Option;
   const variants: AnswerVariant[] = groups
     .slice(1)
     .filter((g) => g.confidence >= MIN_VARIANT_CONFIDENCE)
     .slice(0, MAX_VARIANTS)
-    .map((g) => ({ answer: g.answer, pages: g.pages, confidence: g.confidence, footnote: formatFootnote(g.quotes), quotes: g.quotes }));
+    .map((g) => ({
+      answer: g.answer,
+      pages: g.pages,
+      confidence: g.confidence,
+      footnote: formatFootnote(g.quotes),
+      quotes: g.quotes,
+    }));
   return {
     ...existing,
     answer: primary.answer,
@@ -130,7 +179,10 @@ export function mergeAnswers(existing: QuestionAnswer | undefined, incoming: Que
   };
 }
 
-/** Fold a batch of answers into an accumulator map (question id → answer); returns the merged answers of the batch's questions. */
+/**
+ * Fold a batch of answers into an accumulator map (question id → answer); returns the merged answers of the batch's
+ * questions.
+ */
 export function accumulateAnswers(into: Map<string, QuestionAnswer>, batch: QuestionAnswer[]): QuestionAnswer[] {
   const touched = new Set<string>();
   for (const a of batch) {

@@ -4,7 +4,16 @@
  * stored answers at any time (a running session's partial result, a resumed run's final one).
  */
 import type { Question, RunInput, Section } from '../questions/types.js';
-import type { AnswerStatus, EngineName, FullResult, LegacyResult, QuestionAnswer, Statistics, StopReason, Usage } from './types.js';
+import type {
+  AnswerStatus,
+  EngineName,
+  FullResult,
+  LegacyResult,
+  QuestionAnswer,
+  Statistics,
+  StopReason,
+  Usage,
+} from './types.js';
 
 /** The sections a run analyses, in config order. An empty selection means every section. */
 export function selectEnabledSections(input: RunInput): Section[] {
@@ -37,7 +46,10 @@ export interface BuildFullResultArgs {
   engine: EngineName;
   model: string | null;
   input: RunInput;
-  /** Answers by question id (or a list); questions without one appear unanswered. Answers to questions outside the enabled sections are ignored. */
+  /**
+   * Answers by question id (or a list); questions without one appear unanswered. Answers to questions outside the
+   * enabled sections are ignored.
+   */
   answers: ReadonlyMap<string, QuestionAnswer> | readonly QuestionAnswer[];
   ocrPages: number[];
   usage: Usage;
@@ -66,21 +78,35 @@ function round(n: number, digits: number): number {
 
 /** Build the full result: every question of the enabled sections, in config order. */
 export function buildFullResult(args: BuildFullResultArgs): FullResult {
-  const byId = args.answers instanceof Map ? (args.answers as ReadonlyMap<string, QuestionAnswer>) : new Map((args.answers as readonly QuestionAnswer[]).map((a) => [a.question_id, a]));
+  const byId =
+    args.answers instanceof Map
+      ? (args.answers as ReadonlyMap<string, QuestionAnswer>)
+      : new Map((args.answers as readonly QuestionAnswer[]).map((a) => [a.question_id, a]));
   const sections = selectEnabledSections(args.input).map((section) => ({
     section_id: section.section_id,
     section_name: section.section_name,
     description: section.description,
     answers: section.questions.map((q) => {
       const found = byId.get(q.id);
-      if (found === undefined) return { ...createEmptyAnswer(q, section), answer_status: (args.complete ? 'not_found' : 'not_examined') as AnswerStatus };
+      if (found === undefined)
+        return {
+          ...createEmptyAnswer(q, section),
+          answer_status: (args.complete ? 'not_found' : 'not_examined') as AnswerStatus,
+        };
       const answer_status: AnswerStatus = found.answer !== null ? 'answered' : 'not_found';
-      return { ...found, section_id: section.section_id, question: q.text, expected_type: q.expected_type, answer_status };
+      return {
+        ...found,
+        section_id: section.section_id,
+        question: q.text,
+        expected_type: q.expected_type,
+        answer_status,
+      };
     }),
   }));
   const all = sections.flatMap((s) => s.answers);
   const answered = all.filter((a) => a.answer !== null);
-  const averageConfidence = answered.length === 0 ? 0 : answered.reduce((sum, a) => sum + a.confidence, 0) / answered.length;
+  const averageConfidence =
+    answered.length === 0 ? 0 : answered.reduce((sum, a) => sum + a.confidence, 0) / answered.length;
   const startedMs = new Date(args.startedAt).getTime();
   const endMs = args.completedAt === null ? Date.now() : new Date(args.completedAt).getTime();
   return {
@@ -181,7 +207,17 @@ export function legacyWithVariants(full: FullResult, legacy: LegacyResult): Lega
       ...s,
       questions: s.questions.map((q) => {
         const v = variants.get(q.question_id) ?? [];
-        return v.length ? { ...q, variants: v.map((x) => ({ answer: x.answer, pages: x.pages, confidence: x.confidence, footnote: x.footnote })) } : q;
+        return v.length
+          ? {
+              ...q,
+              variants: v.map((x) => ({
+                answer: x.answer,
+                pages: x.pages,
+                confidence: x.confidence,
+                footnote: x.footnote,
+              })),
+            }
+          : q;
       }),
     })),
   };

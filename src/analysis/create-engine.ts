@@ -14,14 +14,18 @@ export interface EngineOptions {
 export type CreateEngine = (name: EngineName, options?: EngineOptions) => AnalysisEngine;
 
 export function createEngineFactory(config: Pick<Config, 'analysis'>): CreateEngine {
-  return (name, options = {}) => (name === 'llm' ? createLlmEngine(config.analysis.llm, { log: options.log }) : createExtractiveEngine());
+  return (name, options = {}) =>
+    name === 'llm' ? createLlmEngine(config.analysis.llm, { log: options.log }) : createExtractiveEngine();
 }
 
 /** Whether the llm engine can run with this config, and why not. */
 export function llmAvailability(config: Pick<Config, 'analysis'>): { available: boolean; reason?: string } {
   const llm = config.analysis.llm;
   if (llm.baseUrl === OPENAI_BASE_URL && !llm.apiKey) {
-    return { available: false, reason: 'Set LLM_API_KEY (or OPENAI_API_KEY), or LLM_BASE_URL for a local model server.' };
+    return {
+      available: false,
+      reason: 'Set LLM_API_KEY (or OPENAI_API_KEY), or LLM_BASE_URL for a local model server.',
+    };
   }
   return { available: true };
 }

@@ -18,7 +18,10 @@ export interface Passage {
   headingPath?: string;
   /** Role of the passage's first page: cover, toc, form, blank, bid_schedule or body. */
   role?: PageRole;
-  /** Position of the passage's sentences in the run's sentence table (PlanArgs.sentences): plain data that survives a structured clone. */
+  /**
+   * Position of the passage's sentences in the run's sentence table (PlanArgs.sentences): plain data that survives a
+   * structured clone.
+   */
   firstSentence?: number;
   sentenceCount?: number;
 }
@@ -58,7 +61,15 @@ export interface PlanArgs {
   retrieved: ReadonlyMap<string, RetrievedPassage[]>;
   thorough: boolean;
   /** Every sentence of the document with its spans, heading path and page role (passages point into it). */
-  sentences?: Array<{ text: string; pages: number[]; spans: Array<{ page: number; start: number; end: number }>; headingPath: string; heading: boolean; role: PageRole; tableRow: boolean }>;
+  sentences?: Array<{
+    text: string;
+    pages: number[];
+    spans: Array<{ page: number; start: number; end: number }>;
+    headingPath: string;
+    heading: boolean;
+    role: PageRole;
+    tableRow: boolean;
+  }>;
 }
 
 export interface AnalysisEngine {
@@ -67,5 +78,8 @@ export interface AnalysisEngine {
   planUnits(args: PlanArgs): WorkUnit[];
   /** Expected cost of a unit before running it (zeros for offline engines). Used for preflight and the budget cap. */
   estimateUnit(unit: WorkUnit): { prompt_tokens: number; completion_tokens: number; cost_usd: number };
-  answerUnit(unit: WorkUnit, ctx: { guardrails: string; signal?: AbortSignal }): Promise<{ answers: CandidateAnswer[]; usage: Usage }>;
+  answerUnit(
+    unit: WorkUnit,
+    ctx: { guardrails: string; signal?: AbortSignal },
+  ): Promise<{ answers: CandidateAnswer[]; usage: Usage }>;
 }

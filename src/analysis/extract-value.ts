@@ -8,14 +8,39 @@ import { dateRoleOf, readQuestionIntent, unitClassesFor, type DateRole } from '.
 import { contrastingQualifier } from './subject-binding.js';
 
 const MONTHS: Record<string, number> = {
-  january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
-  july: 7, jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10, november: 11, nov: 11,
-  december: 12, dec: 12,
+  january: 1,
+  jan: 1,
+  february: 2,
+  feb: 2,
+  march: 3,
+  mar: 3,
+  april: 4,
+  apr: 4,
+  may: 5,
+  june: 6,
+  jun: 6,
+  july: 7,
+  jul: 7,
+  august: 8,
+  aug: 8,
+  september: 9,
+  sep: 9,
+  sept: 9,
+  october: 10,
+  oct: 10,
+  november: 11,
+  nov: 11,
+  december: 12,
+  dec: 12,
 };
-const MONTH_PATTERN = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
+const MONTH_PATTERN =
+  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
 const DAY_SUFFIX = '(?:st|nd|rd|th)?';
 const MONTH_DAY_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX},?\\s+(\\d{4})\\b`, 'gi');
-const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})${DAY_SUFFIX}\\s+(?:day\\s+of\\s+|of\\s+)?(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`, 'gi');
+const DAY_MONTH_YEAR = new RegExp(
+  `\\b(\\d{1,2})${DAY_SUFFIX}\\s+(?:day\\s+of\\s+|of\\s+)?(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`,
+  'gi',
+);
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 const SLASH_DATE = /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g;
 const MONTH_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`, 'gi');
@@ -34,7 +59,9 @@ function toIso(year: number, month: number, day: number | null): string | null {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** Every date in the text, in order of appearance. Slash dates are read month/day/year unless the first part exceeds 12. */
+/**
+ * Every date in the text, in order of appearance. Slash dates are read month/day/year unless the first part exceeds 12.
+ */
 export function findDates(text: string): FoundDate[] {
   const found: FoundDate[] = [];
   const taken: Array<[number, number]> = [];
@@ -46,8 +73,10 @@ export function findDates(text: string): FoundDate[] {
     taken.push([start, end]);
     found.push({ raw: m[0], iso, index: start });
   };
-  for (const m of text.matchAll(MONTH_DAY_YEAR)) push(m, toIso(Number(m[3]), MONTHS[(m[1] as string).toLowerCase()] ?? 0, Number(m[2])));
-  for (const m of text.matchAll(DAY_MONTH_YEAR)) push(m, toIso(Number(m[3]), MONTHS[(m[2] as string).toLowerCase()] ?? 0, Number(m[1])));
+  for (const m of text.matchAll(MONTH_DAY_YEAR))
+    push(m, toIso(Number(m[3]), MONTHS[(m[1] as string).toLowerCase()] ?? 0, Number(m[2])));
+  for (const m of text.matchAll(DAY_MONTH_YEAR))
+    push(m, toIso(Number(m[3]), MONTHS[(m[2] as string).toLowerCase()] ?? 0, Number(m[1])));
   for (const m of text.matchAll(ISO_DATE)) push(m, toIso(Number(m[1]), Number(m[2]), Number(m[3])));
   for (const m of text.matchAll(SLASH_DATE)) {
     const a = Number(m[1]);
@@ -62,30 +91,132 @@ export function findDates(text: string): FoundDate[] {
   return found.sort((x, y) => x.index - y.index);
 }
 
-export type UnitClass = 'area' | 'length' | 'volume' | 'weight' | 'pressure' | 'temperature' | 'time' | 'percent' | 'money' | 'count' | 'flow' | 'other';
+export type UnitClass =
+  | 'area'
+  | 'length'
+  | 'volume'
+  | 'weight'
+  | 'pressure'
+  | 'temperature'
+  | 'time'
+  | 'percent'
+  | 'money'
+  | 'count'
+  | 'flow'
+  | 'other';
 
 /** Unit spellings → class, longest first so "linear feet" wins over "feet". */
 const UNITS: Array<[string, UnitClass]> = [
-  ['square feet', 'area'], ['square foot', 'area'], ['sq. ft.', 'area'], ['sq ft', 'area'], ['ft²', 'area'], ['square meters', 'area'], ['square metres', 'area'], ['m²', 'area'], ['m2', 'area'], ['acres', 'area'], ['hectares', 'area'],
-  ['linear feet', 'length'], ['lineal feet', 'length'], ['linear foot', 'length'], ['lineal foot', 'length'],
-  ['calendar days', 'time'], ['working days', 'time'], ['business days', 'time'], ['consecutive days', 'time'],
-  ['millimeters', 'length'], ['millimetres', 'length'], ['centimeters', 'length'], ['meters', 'length'], ['metres', 'length'],
-  ['inches', 'length'], ['inch', 'length'], ['feet', 'length'], ['foot', 'length'], ['miles', 'length'],
-  ['l.f.', 'length'], ['lf', 'length'], ['mm', 'length'], ['cm', 'length'], ['km', 'length'], ['in.', 'length'], ['ft.', 'length'], ['ft', 'length'], ['m', 'length'],
-  ['psi', 'pressure'], ['ksi', 'pressure'], ['kpa', 'pressure'], ['mpa', 'pressure'], ['gpa', 'pressure'],
-  ['°f', 'temperature'], ['°c', 'temperature'], ['degrees fahrenheit', 'temperature'], ['degrees celsius', 'temperature'], ['degrees f', 'temperature'], ['degrees c', 'temperature'], ['degrees', 'temperature'],
-  ['percent', 'percent'], ['%', 'percent'],
-  ['days', 'time'], ['day', 'time'], ['hours', 'time'], ['hour', 'time'], ['hrs', 'time'], ['minutes', 'time'], ['weeks', 'time'], ['week', 'time'],
-  ['months', 'time'], ['month', 'time'], ['years', 'time'], ['year', 'time'], ['yrs', 'time'],
+  ['square feet', 'area'],
+  ['square foot', 'area'],
+  ['sq. ft.', 'area'],
+  ['sq ft', 'area'],
+  ['ft²', 'area'],
+  ['square meters', 'area'],
+  ['square metres', 'area'],
+  ['m²', 'area'],
+  ['m2', 'area'],
+  ['acres', 'area'],
+  ['hectares', 'area'],
+  ['linear feet', 'length'],
+  ['lineal feet', 'length'],
+  ['linear foot', 'length'],
+  ['lineal foot', 'length'],
+  ['calendar days', 'time'],
+  ['working days', 'time'],
+  ['business days', 'time'],
+  ['consecutive days', 'time'],
+  ['millimeters', 'length'],
+  ['millimetres', 'length'],
+  ['centimeters', 'length'],
+  ['meters', 'length'],
+  ['metres', 'length'],
+  ['inches', 'length'],
+  ['inch', 'length'],
+  ['feet', 'length'],
+  ['foot', 'length'],
+  ['miles', 'length'],
+  ['l.f.', 'length'],
+  ['lf', 'length'],
+  ['mm', 'length'],
+  ['cm', 'length'],
+  ['km', 'length'],
+  ['in.', 'length'],
+  ['ft.', 'length'],
+  ['ft', 'length'],
+  ['m', 'length'],
+  ['psi', 'pressure'],
+  ['ksi', 'pressure'],
+  ['kpa', 'pressure'],
+  ['mpa', 'pressure'],
+  ['gpa', 'pressure'],
+  ['°f', 'temperature'],
+  ['°c', 'temperature'],
+  ['degrees fahrenheit', 'temperature'],
+  ['degrees celsius', 'temperature'],
+  ['degrees f', 'temperature'],
+  ['degrees c', 'temperature'],
+  ['degrees', 'temperature'],
+  ['percent', 'percent'],
+  ['%', 'percent'],
+  ['days', 'time'],
+  ['day', 'time'],
+  ['hours', 'time'],
+  ['hour', 'time'],
+  ['hrs', 'time'],
+  ['minutes', 'time'],
+  ['weeks', 'time'],
+  ['week', 'time'],
+  ['months', 'time'],
+  ['month', 'time'],
+  ['years', 'time'],
+  ['year', 'time'],
+  ['yrs', 'time'],
   ['dollars', 'money'],
-  ['gpm', 'flow'], ['cfs', 'flow'], ['mgd', 'flow'],
-  ['us gallons', 'volume'], ['us gallon', 'volume'], ['gallons', 'volume'], ['gallon', 'volume'], ['litres', 'volume'], ['liters', 'volume'], ['cubic yards', 'volume'], ['cubic feet', 'volume'], ['cubic meters', 'volume'], ['cubic metres', 'volume'], ['m³', 'volume'], ['m3', 'volume'],
-  ['pounds', 'weight'], ['lbs', 'weight'], ['lb', 'weight'], ['kg', 'weight'], ['tonnes', 'weight'], ['tons', 'weight'],
-  ['psf', 'pressure'], ['kn/m²', 'pressure'], ['kn/m2', 'pressure'], ['pcf', 'other'],
+  ['gpm', 'flow'],
+  ['cfs', 'flow'],
+  ['mgd', 'flow'],
+  ['us gallons', 'volume'],
+  ['us gallon', 'volume'],
+  ['gallons', 'volume'],
+  ['gallon', 'volume'],
+  ['litres', 'volume'],
+  ['liters', 'volume'],
+  ['cubic yards', 'volume'],
+  ['cubic feet', 'volume'],
+  ['cubic meters', 'volume'],
+  ['cubic metres', 'volume'],
+  ['m³', 'volume'],
+  ['m3', 'volume'],
+  ['pounds', 'weight'],
+  ['lbs', 'weight'],
+  ['lb', 'weight'],
+  ['kg', 'weight'],
+  ['tonnes', 'weight'],
+  ['tons', 'weight'],
+  ['psf', 'pressure'],
+  ['kn/m²', 'pressure'],
+  ['kn/m2', 'pressure'],
+  ['pcf', 'other'],
   // Feet and inch marks after a number: 60' x 100', 12" pipe.
-  ["'", 'length'], ['’', 'length'], ['′', 'length'], ['"', 'length'], ['”', 'length'], ['″', 'length'],
-  ['samples', 'count'], ['sample', 'count'], ['references', 'count'], ['projects', 'count'], ['copies', 'count'], ['sets', 'count'],
-  ['persons', 'count'], ['people', 'count'], ['workers', 'count'], ['employees', 'count'], ['specimens', 'count'], ['locations', 'count'],
+  ["'", 'length'],
+  ['’', 'length'],
+  ['′', 'length'],
+  ['"', 'length'],
+  ['”', 'length'],
+  ['″', 'length'],
+  ['samples', 'count'],
+  ['sample', 'count'],
+  ['references', 'count'],
+  ['projects', 'count'],
+  ['copies', 'count'],
+  ['sets', 'count'],
+  ['persons', 'count'],
+  ['people', 'count'],
+  ['workers', 'count'],
+  ['employees', 'count'],
+  ['specimens', 'count'],
+  ['locations', 'count'],
 ];
 const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
 const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
@@ -97,10 +228,31 @@ const QUANTITY = new RegExp(
   'gi',
 );
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90, 'one hundred': 100,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  ninety: 90,
+  'one hundred': 100,
 };
-const WORD_QUANTITY = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:\\(\\d+\\)\\s+)?(${UNIT_PATTERN})(?![a-z])`, 'gi');
+const WORD_QUANTITY = new RegExp(
+  `\\b(${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:\\(\\d+\\)\\s+)?(${UNIT_PATTERN})(?![a-z])`,
+  'gi',
+);
 
 export interface FoundQuantity {
   raw: string;
@@ -110,16 +262,27 @@ export interface FoundQuantity {
   index: number;
 }
 
-/** Numbers with their unit (if any): "6.0 mm", "12,500 LF", "$1,000 per day", "two (2) years". Years and CSI section numbers are skipped. */
+/**
+ * Numbers with their unit (if any): "6.0 mm", "12,500 LF", "$1,000 per day", "two (2) years". Years and CSI section
+ * numbers are skipped.
+ */
 export function findQuantities(text: string): FoundQuantity[] {
   const found: FoundQuantity[] = [];
   const dateSpans = findDates(text).map((d) => [d.index, d.index + d.raw.length] as const);
-  const codeSpans = [...text.matchAll(CODE_PATTERN), ...text.matchAll(SECTION_NUMBER)].map((m) => [m.index, m.index + m[0].length] as const);
+  const codeSpans = [...text.matchAll(CODE_PATTERN), ...text.matchAll(SECTION_NUMBER)].map(
+    (m) => [m.index, m.index + m[0].length] as const,
+  );
   const wordSpans: Array<readonly [number, number]> = [];
   for (const m of text.matchAll(WORD_QUANTITY)) {
     const unitRaw = (m[2] as string).toLowerCase();
     wordSpans.push([m.index, m.index + m[0].length]);
-    found.push({ raw: m[0], number: NUMBER_WORDS[(m[1] as string).toLowerCase()] ?? 0, unit: unitRaw, unitClass: UNIT_CLASS.get(unitRaw) ?? 'other', index: m.index });
+    found.push({
+      raw: m[0],
+      number: NUMBER_WORDS[(m[1] as string).toLowerCase()] ?? 0,
+      unit: unitRaw,
+      unitClass: UNIT_CLASS.get(unitRaw) ?? 'other',
+      index: m.index,
+    });
   }
   const inSpan = (i: number) => [...dateSpans, ...codeSpans, ...wordSpans].some(([s, e]) => i >= s && i < e);
   for (const m of text.matchAll(QUANTITY)) {
@@ -144,7 +307,10 @@ export function findQuantities(text: string): FoundQuantity[] {
 
 /** Standard bodies whose codes are kept whole ("ASTM F1216", "ASTM D-790" → "ASTM D790"). */
 const STANDARD_BODIES = 'astm|awwa|ansi|aashto|nassco|asce|csa|nfpa|iso|osha|ieee|nsf|en|din|ul|bs';
-export const CODE_PATTERN = new RegExp(`\\b(${STANDARD_BODIES})\\s*([a-z]{0,2})\\s?-?\\s?(\\d+(?:[.\\-/]\\d+)*[a-z]?)\\b`, 'gi');
+export const CODE_PATTERN = new RegExp(
+  `\\b(${STANDARD_BODIES})\\s*([a-z]{0,2})\\s?-?\\s?(\\d+(?:[.\\-/]\\d+)*[a-z]?)\\b`,
+  'gi',
+);
 /** CSI MasterFormat section numbers: "33 01 30", "33 01 30.72". */
 export const SECTION_NUMBER = /\b(\d{2}) (\d{2}) (\d{2})(?:\.(\d{2}))?\b/g;
 const CFR = /\b(\d+)\s*cfr\s*(?:part\s*)?(\d+(?:\.\d+)?)\b/gi;
@@ -169,7 +335,8 @@ export function findStandardCodes(text: string): string[] {
     .filter((c) => (seen.has(c) ? false : (seen.add(c), true)));
 }
 
-const NEGATIVE = /\b(not|no|none|never|neither|nor|prohibited|waived|excluded|optional)\b|n't\b|\bnon-\s?(mandatory|compulsory|required)\b/i;
+const NEGATIVE =
+  /\b(not|no|none|never|neither|nor|prohibited|waived|excluded|optional)\b|n't\b|\bnon-\s?(mandatory|compulsory|required)\b/i;
 const AFFIRMATIVE = /\b(shall|must|required|requires|will|mandatory|is|are|yes|include|includes)\b/i;
 
 /** Yes/no from the phrasing: negation wins ("shall not be required" → false); null when neither. */
@@ -185,7 +352,12 @@ export function splitListItems(text: string): string[] {
   const body = colon >= 0 && colon < text.length - 3 ? text.slice(colon + 1) : text;
   const items = body
     .split(/\s*(?:;|,|\u2022|\n|\band\b|\bor\b)\s*/i)
-    .map((s) => s.replace(/^[\s\-*\d.)(a-z]{0,3}\s+(?=[A-Za-z])/, '').replace(/[.\s]+$/, '').trim())
+    .map((s) =>
+      s
+        .replace(/^[\s\-*\d.)(a-z]{0,3}\s+(?=[A-Za-z])/, '')
+        .replace(/[.\s]+$/, '')
+        .trim(),
+    )
     .filter((s) => s.length >= 2 && s.length <= 120);
   return items.length >= 2 ? items : [];
 }
@@ -194,7 +366,10 @@ export function splitListItems(text: string): string[] {
 const CLASS_HINTS: Array<[RegExp, UnitClass]> = [
   [/\b(area|square)\b/i, 'area'],
   [/\b(footage|length|feet|foot|lf|distance|depth|diameters?|thickness|thick|sizes?)\b/i, 'length'],
-  [/\b(costs?|budgets?|prices?|amounts?|dollars?|fees?|damages|allowances?|contingenc\w*|values?|bonds?|bonding)\b/i, 'money'],
+  [
+    /\b(costs?|budgets?|prices?|amounts?|dollars?|fees?|damages|allowances?|contingenc\w*|values?|bonds?|bonding)\b/i,
+    'money',
+  ],
   [/\b(percent\w*|retention|retainage|holdback)\b/i, 'percent'],
   [/\b(duration|years?|days?|period|timeline|time|months?|hours?|weeks?)\b/i, 'time'],
   [/\b(how many|number of|references|samples|crew|staff\w*)\b/i, 'count'],
@@ -227,11 +402,29 @@ export function quantityFits(q: FoundQuantity, wanted: UnitClass[]): boolean {
 const PROXIMITY_BEFORE_CHARS = 70;
 /** Words compared by their first letters: a stemmer-free match that survives plurals and -ing/-ed/-es. */
 const PREFIX_CHARS = 4;
-const QUESTION_FILLER = new Set(['what', 'which', 'when', 'where', 'there', 'required', 'specified', 'requirements', 'does', 'this', 'that', 'many', 'much', 'from', 'with']);
+const QUESTION_FILLER = new Set([
+  'what',
+  'which',
+  'when',
+  'where',
+  'there',
+  'required',
+  'specified',
+  'requirements',
+  'does',
+  'this',
+  'that',
+  'many',
+  'much',
+  'from',
+  'with',
+]);
 
 function questionWordPrefixes(questionText: string): Set<string> {
   return new Set(
-    (questionText.toLowerCase().match(/[a-z]{4,}/g) ?? []).filter((w) => !QUESTION_FILLER.has(w)).map((w) => w.slice(0, PREFIX_CHARS)),
+    (questionText.toLowerCase().match(/[a-z]{4,}/g) ?? [])
+      .filter((w) => !QUESTION_FILLER.has(w))
+      .map((w) => w.slice(0, PREFIX_CHARS)),
   );
 }
 
@@ -247,7 +440,13 @@ function countPrefixes(text: string, prefixes: Set<string>): number {
  * previous value, so a table row's label counts only for its own value) and, doubly, the word right after
  * it ("157 fatalities").
  */
-function proximityScore(text: string, index: number, length: number, previousEnd: number, prefixes: Set<string>): number {
+function proximityScore(
+  text: string,
+  index: number,
+  length: number,
+  previousEnd: number,
+  prefixes: Set<string>,
+): number {
   const before = text.slice(Math.max(previousEnd, index - PROXIMITY_BEFORE_CHARS), index);
   // Lower-case only: a capitalised word after a value is usually the next table row's label.
   const nextWord = text.slice(index + length).match(/^\W{0,3}([a-z]{4,})/)?.[1] ?? '';
@@ -303,7 +502,10 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
   return best;
 }
 
-/** The quantity that best fits the question: the right kind of unit, then question words nearby, then any unit, then first occurrence. */
+/**
+ * The quantity that best fits the question: the right kind of unit, then question words nearby, then any unit, then
+ * first occurrence.
+ */
 export function pickQuantity(text: string, questionText: string): FoundQuantity | null {
   const wanted = expectedUnitClasses(questionText);
   const prefixes = questionWordPrefixes(questionText);
@@ -338,7 +540,8 @@ export function extractValue(sentence: string, expectedType: ExpectedType, quest
     case 'number': {
       const q = pickQuantity(sentence, questionText);
       // A number that is not the kind asked for ("4.1" for a budget) is no answer: the sentence speaks for itself.
-      if (q === null || !quantityFits(q, expectedUnitClasses(questionText))) return { value: null, answer: null, typeMatched: false };
+      if (q === null || !quantityFits(q, expectedUnitClasses(questionText)))
+        return { value: null, answer: null, typeMatched: false };
       return { value: q.raw, answer: q.raw, typeMatched: true };
     }
     case 'date': {
@@ -353,7 +556,9 @@ export function extractValue(sentence: string, expectedType: ExpectedType, quest
     }
     case 'list': {
       const items = splitListItems(sentence);
-      return items.length > 0 ? { value: items, answer: items.join('; '), typeMatched: true } : { value: null, answer: null, typeMatched: false };
+      return items.length > 0
+        ? { value: items, answer: items.join('; '), typeMatched: true }
+        : { value: null, answer: null, typeMatched: false };
     }
     case 'technical_spec': {
       const codes = findStandardCodes(sentence);

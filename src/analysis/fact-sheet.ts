@@ -22,19 +22,42 @@ import { collapseWhitespace } from './normalize-text.js';
 /** Pages always read for fact sheets (physical, 1-based); later pages only inside a notice/information section. */
 export const FACT_SHEET_MAX_PAGE = 20;
 /** Headings of sections that announce a bid's key facts. */
-export const NOTICE_SECTION = /\b(advertisement|invitation|notice (to|inviting) (bidders|contractors|bids|proponents)|request for (proposals?|tenders?|quotations?)|project information|bid(ding)? information|project summary|summary of work|project data)\b/i;
+export const NOTICE_SECTION =
+  /\b(advertisement|invitation|notice (to|inviting) (bidders|contractors|bids|proponents)|request for (proposals?|tenders?|quotations?)|project information|bid(ding)? information|project summary|summary of work|project data)\b/i;
 /** A field: a short label in capitals or title case, a colon, and a value on the same line. */
 const FIELD = /^([A-Z][A-Za-z0-9'’&/().-]*(?:\s+[A-Za-z0-9'’&/().-]+){0,5}):\s+(\S.*)$/;
-const SMALL_WORDS = new Set(['a', 'an', 'and', 'or', 'of', 'the', 'to', 'for', 'in', 'on', 'by', 'with', 'at', 'from', '/', '&']);
+const SMALL_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'or',
+  'of',
+  'the',
+  'to',
+  'for',
+  'in',
+  'on',
+  'by',
+  'with',
+  'at',
+  'from',
+  '/',
+  '&',
+]);
 /** Lines of value after the label's line (a wrapped description). */
 const MAX_CONTINUATION_LINES = 3;
 /** Share of the question's topic terms the label must name, and of the label's terms the question must name. */
 const MIN_LABEL_RECALL = 0.6;
 const MIN_LABEL_PRECISION = 0.6;
 /** Words that name no topic of their own in a question ("What is the project's ..."). */
-const UNSPECIFIC = new Set(['project', 'work', 'contract', 'requir', 'provid', 'detail', 'information', 'specific', 'total', 'general'].flatMap((w) => analyzeText(w).queryTokens.concat([w])));
+const UNSPECIFIC = new Set(
+  ['project', 'work', 'contract', 'requir', 'provid', 'detail', 'information', 'specific', 'total', 'general'].flatMap(
+    (w) => analyzeText(w).queryTokens.concat([w]),
+  ),
+);
 /** "575 consecutive calendar days": a duration with qualifiers between the number and its unit. */
-const SPELLED_DURATION = /\d[\d,]*\)?\s+(?:(?:consecutive|calendar|working|business)\s+){1,2}(?:days?|weeks?|months?|years?)\b/i;
+const SPELLED_DURATION =
+  /\d[\d,]*\)?\s+(?:(?:consecutive|calendar|working|business)\s+){1,2}(?:days?|weeks?|months?|years?)\b/i;
 /** "A. Questions on Bid Documents: ..." is a lettered paragraph with a run-in title, not a field. */
 const PARAGRAPH_LABEL = /^(?:[A-Z]|\d{1,2})[.)]\s/;
 const CONFIDENCE_EXACT = 0.82;
@@ -72,14 +95,27 @@ export function findLabelledFields(pages: IngestedPage[], outline: DocumentOutli
       const line = collapseWhitespace(lines[i] as string);
       if (furniture.has(line)) continue;
       const m = FIELD.exec(line);
-      if (m === null || PARAGRAPH_LABEL.test(m[1] as string) || !isLabel(m[1] as string) || /^(https?|www|e-?mail|phone|tel|fax|note|see)$/i.test(m[1] as string)) continue;
+      if (
+        m === null ||
+        PARAGRAPH_LABEL.test(m[1] as string) ||
+        !isLabel(m[1] as string) ||
+        /^(https?|www|e-?mail|phone|tel|fax|note|see)$/i.test(m[1] as string)
+      )
+        continue;
       const quoteLines = [(lines[i] as string).trim()];
       let value = m[2] as string;
       for (let j = i + 1; j <= i + MAX_CONTINUATION_LINES && j < lines.length; j++) {
         const next = collapseWhitespace(lines[j] as string);
         // A value ending in "AND" / "OF" / "," wraps onto the next line even when that line looks like a heading.
         const wraps = /(?:\b(?:and|of|for|the|&)|[,–-])$/i.test(value);
-        if (next === '' || furniture.has(next) || /[.;]$/.test(value) || FIELD.exec(next) !== null || (!wraps && (po?.headingLevel[j] ?? 0) > 0)) break;
+        if (
+          next === '' ||
+          furniture.has(next) ||
+          /[.;]$/.test(value) ||
+          FIELD.exec(next) !== null ||
+          (!wraps && (po?.headingLevel[j] ?? 0) > 0)
+        )
+          break;
         value = `${value} ${next}`;
         quoteLines.push((lines[j] as string).trim());
       }
@@ -116,8 +152,13 @@ export function answerFromFactSheet(
     if (labelTerms.length === 0) continue;
     const recall = topic.filter((t) => labelAll.has(t)).length / topic.length;
     const precision = labelTerms.filter((t) => questionWords.has(t)).length / labelTerms.length;
-    if (recall < MIN_LABEL_RECALL || precision < MIN_LABEL_PRECISION || !specific.some((t) => labelAll.has(t))) continue;
-    if (!holds(field.value, intent.attribute) && !(intent.attribute === 'duration' && SPELLED_DURATION.test(field.value))) continue;
+    if (recall < MIN_LABEL_RECALL || precision < MIN_LABEL_PRECISION || !specific.some((t) => labelAll.has(t)))
+      continue;
+    if (
+      !holds(field.value, intent.attribute) &&
+      !(intent.attribute === 'duration' && SPELLED_DURATION.test(field.value))
+    )
+      continue;
     const score = recall + precision;
     if (best === null || score > best.score) best = { field, score };
   }
@@ -141,7 +182,9 @@ export function promoteFactSheetPassage(
   const found = answerFromFactSheet(question, fields, holds);
   if (found === null) return ranked;
   const firstLine = collapseWhitespace(found.quote.split('\n')[0] ?? '');
-  const passage = index.passages.find((p) => p.pages.includes(found.page) && collapseWhitespace(p.text).includes(firstLine));
+  const passage = index.passages.find(
+    (p) => p.pages.includes(found.page) && collapseWhitespace(p.text).includes(firstLine),
+  );
   if (passage === undefined) return ranked;
   const top = ranked[0]?.score ?? 1;
   return [{ passage, score: top * 1.01 }, ...ranked.filter((r) => r.passage !== passage)].slice(0, k);

@@ -33,7 +33,10 @@ export function normalizeForMatch(text: string): string {
 
 export interface NormalizedText {
   text: string;
-  /** For each character of `text`, the index of the source character it came from (typed: 4 bytes a character, kept for every page of a run). */
+  /**
+   * For each character of `text`, the index of the source character it came from (typed: 4 bytes a character, kept for
+   * every page of a run).
+   */
   sourceIndex: Int32Array;
 }
 
@@ -51,7 +54,8 @@ export function mapNormalized(source: string): NormalizedText {
     }
     const code = ch.charCodeAt(0);
     // ASCII fast path: only letters change (lower case); quote marks and dashes here are already plain.
-    const norm = code < 128 && ch !== '`' ? (code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch) : normalizeChar(ch);
+    const norm =
+      code < 128 && ch !== '`' ? (code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch) : normalizeChar(ch);
     if (norm === '') continue;
     if (pendingSpace) {
       out.push(' ');

@@ -13,7 +13,8 @@ const PATH_MAX_LEVEL = 4;
 /** Levels that close a passage when they change (a passage stays inside one article). */
 export const PASSAGE_BREAK_LEVEL = 3;
 /** Section titles that make the section a form to fill in rather than requirements to read. */
-const FORM_TITLE = /\b(FORM|AFFIDAVIT|CERTIFICATE|CERTIFICATION|DECLARATION|CHECKLIST|QUESTIONNAIRE|ACKNOWLEDG(E)?MENT)\b/i;
+const FORM_TITLE =
+  /\b(FORM|AFFIDAVIT|CERTIFICATE|CERTIFICATION|DECLARATION|CHECKLIST|QUESTIONNAIRE|ACKNOWLEDG(E)?MENT)\b/i;
 export const PATH_SEPARATOR = ' › ';
 
 export interface PageOutline {
@@ -44,7 +45,11 @@ function titleCase(text: string): string {
   return text
     .toLowerCase()
     .split(' ')
-    .map((w, i) => (i > 0 && small.has(w) ? w : w.replace(/(^|[-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())))
+    .map((w, i) =>
+      i > 0 && small.has(w)
+        ? w
+        : w.replace(/(^|[-–(/])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase()),
+    )
     .join(' ');
 }
 
@@ -93,7 +98,8 @@ export function buildOutline(pages: IngestedPage[]): DocumentOutline {
         if (h.level === 1) sectionIsForm = FORM_TITLE.test(h.title);
         path = pathOf(stack, PATH_MAX_LEVEL);
         article = pathOf(stack, PASSAGE_BREAK_LEVEL);
-        if (h.level <= PASSAGE_BREAK_LEVEL || (h.title !== '' && isTitleOnly(lines[i] ?? '', h))) headingLevel[i] = h.level;
+        if (h.level <= PASSAGE_BREAK_LEVEL || (h.title !== '' && isTitleOnly(lines[i] ?? '', h)))
+          headingLevel[i] = h.level;
       }
       if (titleLines.has(i)) headingLevel[i] = 1;
       pathAt[i] = path;
@@ -110,7 +116,11 @@ export function buildOutline(pages: IngestedPage[]): DocumentOutline {
 
 /** The line is the heading and nothing else ("C. Physical Strength of Liner", not "A. Scope: The work ..."). */
 function isTitleOnly(line: string, h: PageHeading): boolean {
-  const rest = line.trim().slice((h.number ?? '').length).replace(/[:\s]+$/, '').trim();
+  const rest = line
+    .trim()
+    .slice((h.number ?? '').length)
+    .replace(/[:\s]+$/, '')
+    .trim();
   return rest === h.title.trim();
 }
 

@@ -84,9 +84,47 @@ export function sentencesOfPassage(passage: Passage): Sentence[] | undefined {
 /** A line that is only a page number ("12", "Page 12", "- 12 -", "Page 12 of 40"). */
 export const PAGE_FURNITURE = /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i;
 const LIST_MARKER = /^\s*(?:[A-Z]\.|\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,3}\)|[•\u2022\-–*·▪])\s+/;
-const ABBREVIATIONS = new Set(['no', 'nos', 'e.g', 'i.e', 'etc', 'sec', 'art', 'approx', 'min', 'max', 'in', 'ft', 'st', 'dr', 'mr', 'ms', 'mrs', 'inc', 'ltd', 'co', 'vs', 'fig', 'ref', 'u.s', 'dia', 'ea', 'lf', 'p', 'pp', 'para', 'sq', 'cu', 'jr']);
-/** A line ending in a word that a number follows ("14 CFR", "Section", "Part", "No.", "§"): the next line's number belongs to it. */
-const REFERENCE_BEFORE_NUMBER = /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
+const ABBREVIATIONS = new Set([
+  'no',
+  'nos',
+  'e.g',
+  'i.e',
+  'etc',
+  'sec',
+  'art',
+  'approx',
+  'min',
+  'max',
+  'in',
+  'ft',
+  'st',
+  'dr',
+  'mr',
+  'ms',
+  'mrs',
+  'inc',
+  'ltd',
+  'co',
+  'vs',
+  'fig',
+  'ref',
+  'u.s',
+  'dia',
+  'ea',
+  'lf',
+  'p',
+  'pp',
+  'para',
+  'sq',
+  'cu',
+  'jr',
+]);
+/**
+ * A line ending in a word that a number follows ("14 CFR", "Section", "Part", "No.", "§"): the next line's number
+ * belongs to it.
+ */
+const REFERENCE_BEFORE_NUMBER =
+  /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 
 function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
@@ -143,10 +181,15 @@ function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
 function internalBoundaries(text: string): number[] {
   const cuts: number[] = [];
   for (const m of text.matchAll(INTERNAL_BOUNDARY)) {
-    const before = text.slice(0, m.index).match(/([A-Za-z.]+)$/)?.[1]?.toLowerCase() ?? '';
+    const before =
+      text
+        .slice(0, m.index)
+        .match(/([A-Za-z.]+)$/)?.[1]
+        ?.toLowerCase() ?? '';
     if (m[1] === '.' && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before))) continue;
     if (m[1] === '.' && text.slice(0, m.index).endsWith('..')) continue; // dot leaders of a contents line
-    if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8) continue; // "1.2. Scope"
+    // "1.2. Scope"
+    if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8) continue;
     cuts.push(m.index + m[0].length);
   }
   return cuts;
@@ -163,7 +206,12 @@ function endsSentence(line: Line, next: Line | undefined, words: number): boolea
   if (/[.!?:;]["')\]]*$/.test(line.text)) return true;
   if (next.page === line.page && next.afterBlank) return true;
   if (LIST_MARKER.test(next.text)) return true;
-  if (line.text.length < HEADING_MAX_SHARE_OF_MEDIAN * line.pageMedianChars && !/[,\-–(]$|\b(and|or|of|the|to|a|an|for|with|in|by)$/i.test(line.text) && /^[A-Z0-9"(]/.test(next.text)) return true;
+  if (
+    line.text.length < HEADING_MAX_SHARE_OF_MEDIAN * line.pageMedianChars &&
+    !/[,\-–(]$|\b(and|or|of|the|to|a|an|for|with|in|by)$/i.test(line.text) &&
+    /^[A-Z0-9"(]/.test(next.text)
+  )
+    return true;
   return words >= SENTENCE_MAX_WORDS;
 }
 
@@ -182,7 +230,8 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
   let spans: SentenceSpan[] = [];
   let first: Line | null = null;
 
-  // A span is a contiguous stretch of page text: a skipped header line or page number inside a sentence starts a new span.
+  // A span is a contiguous stretch of page text: a skipped header line or page number inside a sentence starts a new
+  // span.
   const addSpan = (page: number, start: number, end: number, contiguous: boolean) => {
     if (end <= start) return;
     const last = spans[spans.length - 1];

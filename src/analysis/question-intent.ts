@@ -9,7 +9,21 @@
 import type { ExpectedType } from '../questions/types.js';
 import type { UnitClass } from './extract-value.js';
 
-export type Attribute = 'date' | 'money' | 'dollars' | 'percent' | 'duration' | 'count' | 'length' | 'pressure' | 'temperature' | 'measure' | 'phone' | 'email' | 'identifier' | null;
+export type Attribute =
+  | 'date'
+  | 'money'
+  | 'dollars'
+  | 'percent'
+  | 'duration'
+  | 'count'
+  | 'length'
+  | 'pressure'
+  | 'temperature'
+  | 'measure'
+  | 'phone'
+  | 'email'
+  | 'identifier'
+  | null;
 export type DateRole = 'bid_due' | 'questions' | 'prebid' | 'award' | 'start' | 'completion';
 
 export interface QuestionIntent {
@@ -21,25 +35,38 @@ export interface QuestionIntent {
   yesNo: boolean;
 }
 
-/** Words that put a date in a role; checked around the date and in the question. Order matters: the first match wins in a question. */
+/**
+ * Words that put a date in a role; checked around the date and in the question. Order matters: the first match wins in
+ * a question.
+ */
 export const DATE_ROLE_WORDS: Array<[DateRole, RegExp]> = [
   ['questions', /\b(questions?|inquir(y|ies)|enquir(y|ies)|clarifications?|rfis?|requests? for information)\b/i],
-  ['prebid', /\b(pre-?\s?bid|pre-?\s?proposal|pre-?\s?tender|site (visit|tour|meeting)|walk-?through|bidders'? (meeting|conference)|information (meeting|session)|meeting|conference)\b/i],
+  [
+    'prebid',
+    /\b(pre-?\s?bid|pre-?\s?proposal|pre-?\s?tender|site (visit|tour|meeting)|walk-?through|bidders'? (meeting|conference)|information (meeting|session)|meeting|conference)\b/i,
+  ],
   ['award', /\b(award(ed)?|notice of award|recommendation)\b/i],
   ['start', /\b(notice to proceed|commence(ment)?|start(ing)?|begin(ning)?|mobiliz\w*)\b/i],
   ['completion', /\b(complet(e|ed|ion)|substantial(ly)? complet\w*|final acceptance|finish(ed)?)\b/i],
-  ['bid_due', /\b(bids?|proposals?|tenders?|submissions?|quotations?|closing|clos(e|es)|deadline|due|opening|opened|received|submit(ted)?)\b/i],
+  [
+    'bid_due',
+    /\b(bids?|proposals?|tenders?|submissions?|quotations?|closing|clos(e|es)|deadline|due|opening|opened|received|submit(ted)?)\b/i,
+  ],
 ];
 
 /** Physical quantities a question may ask the value of. */
-const MEASURE_WORD = /\b(loads?|thickness|strength|modulus|diameters?|depth|width|height|weight|capacity|pressure|temperature|velocity|slope|dimensions?|size|area|volume|span)\b/i;
+const MEASURE_WORD =
+  /\b(loads?|thickness|strength|modulus|diameters?|depth|width|height|weight|capacity|pressure|temperature|velocity|slope|dimensions?|size|area|volume|span)\b/i;
 
 /**
  * The measure a question asks the value of ("thickness" in "What is the minimum liner thickness?"), lower-cased;
  * null when it asks none. A text that never names it gives some other property's value.
  */
 export function askedMeasure(questionText: string): string | null {
-  const word = MEASURE_WORD.exec(questionText)?.[1]?.toLowerCase().replace(/(?<!s)s$/, '') ?? null;
+  const word =
+    MEASURE_WORD.exec(questionText)?.[1]
+      ?.toLowerCase()
+      .replace(/(?<!s)s$/, '') ?? null;
   // A size, capacity or weight is named by its unit ("a 37' x 32' shed", "a 2,000 gallon tank"); a thickness,
   // depth or strength shares its unit with neighbouring properties and must be named.
   return word === null || UNIT_NAMED_MEASURES.has(word) ? null : word;
@@ -54,8 +81,14 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['length', /\b(in|as) (millimet\w*|centimet\w*|met(er|re)s|inch(es)?|feet|foot)\b/i],
   // Only the word itself: "retention or liquidated damages provisions" asks for clauses, not a percentage.
   ['percent', /\b(percent(age)?|%)(?!\w)|\bparticipation (goal|level|requirement)s?\b/i],
-  ['duration', /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i],
-  ['money', /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?|damages(?!\s+(provisions?|clauses?|requirements?)))\b|\b(insurance|liability|coverage|umbrella)\b.*\blimits?\b|\blimits?\b.*\b(insurance|liability|coverage)\b/i],
+  [
+    'duration',
+    /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i,
+  ],
+  [
+    'money',
+    /\b(how much|cost|budget|price|amount|fee|dollar|value of|estimate[d]?|damages(?!\s+(provisions?|clauses?|requirements?)))\b|\b(insurance|liability|coverage|umbrella)\b.*\blimits?\b|\blimits?\b.*\b(insurance|liability|coverage)\b/i,
+  ],
   // Before "number of": "the docket number of this rule" asks for an identifier, not a count.
   ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
   ['count', /\b(how many|number of)\b/i],
@@ -65,11 +98,14 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
 ];
 
 /** "What is the substantial completion date?": a date named as the thing asked, though no "when". */
-const DATE_NOUN = /\b(effective|completion|closing|opening|start(ing)?|commencement|award|due|delivery|publication|expiry|expiration|submission|bid|tender|proposal|meeting) date\b|\bdate (of|for|by which)\b/i;
+const DATE_NOUN =
+  /\b(effective|completion|closing|opening|start(ing)?|commencement|award|due|delivery|publication|expiry|expiration|submission|bid|tender|proposal|meeting) date\b|\bdate (of|for|by which)\b/i;
 /** A measure question asking for a method or a standard, not a value ("What thickness test standard applies?"). */
-const NOT_A_VALUE = /\b(methods?|standards?|procedures?|tests?|testing|how (is|are)|astm|determined|measured|calculated|verified|design(ed)? (per|by))\b/i;
+const NOT_A_VALUE =
+  /\b(methods?|standards?|procedures?|tests?|testing|how (is|are)|astm|determined|measured|calculated|verified|design(ed)? (per|by))\b/i;
 
-const TITLE_FACT = /\b(who is|who are|owner|owner'?s|contracting (authority|agency)|project (name|title)|name of the project|title of the project|where is|location|located)\b/i;
+const TITLE_FACT =
+  /\b(who is|who are|owner|owner'?s|contracting (authority|agency)|project (name|title)|name of the project|title of the project|where is|location|located)\b/i;
 const YES_NO = /^\s*(are|is|does|do|will|shall|must|has|have|can)\b/i;
 
 /** The question's intent (pure function of its wording and expected type). */
@@ -84,8 +120,15 @@ export function readQuestionIntent(questionText: string, expectedType: ExpectedT
   }
   // A typed question decides what kind of value it wants when its words do not.
   if (expectedType === 'date') attribute = 'date';
-  if (attribute === 'date' && expectedType !== 'date' && !/\b(when|what date|which date|deadline|due)\b/i.test(text) && !DATE_NOUN.test(text)) attribute = null;
-  if (attribute === 'measure' && (NOT_A_VALUE.test(text) || expectedType === 'list' || expectedType === 'boolean')) attribute = null;
+  if (
+    attribute === 'date' &&
+    expectedType !== 'date' &&
+    !/\b(when|what date|which date|deadline|due)\b/i.test(text) &&
+    !DATE_NOUN.test(text)
+  )
+    attribute = null;
+  if (attribute === 'measure' && (NOT_A_VALUE.test(text) || expectedType === 'list' || expectedType === 'boolean'))
+    attribute = null;
   // "What is the amount of the performance bond?" may be answered by a percentage of the contract price.
   const yesNo = YES_NO.test(text) || expectedType === 'boolean';
   // A yes/no question about a topic ("Are there allowances included?") is answered by the clause, not a value.
@@ -150,5 +193,8 @@ const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
 
 /** Stems that only say what kind of value the question wants, given its attribute. */
 export function formWordStems(attribute: Attribute): Set<string> {
-  return new Set([...(FORM_WORDS_BY_ATTRIBUTE.any ?? []), ...(attribute === null ? [] : (FORM_WORDS_BY_ATTRIBUTE[attribute] ?? []))]);
+  return new Set([
+    ...(FORM_WORDS_BY_ATTRIBUTE.any ?? []),
+    ...(attribute === null ? [] : (FORM_WORDS_BY_ATTRIBUTE[attribute] ?? [])),
+  ]);
 }

@@ -36,7 +36,8 @@ const ROLE_FACTOR: Record<PageRole, number> = { body: 1, cover: 1, bid_schedule:
 const TITLE_FACT_BOOST = 1.6;
 const TITLE_FACT_MAX_PAGE = 5;
 /** Sections where a bid's key facts are announced (owner, title, due date, security, contract time). */
-const NOTICE_HEADING = /\b(advertisement|invitation|notice (to|inviting) (bidders|contractors|bids)|request for (proposals?|tenders?|quotations?)|instructions to (bidders|proponents)|project information|bid(ding)? information|summary)\b/i;
+const NOTICE_HEADING =
+  /\b(advertisement|invitation|notice (to|inviting) (bidders|contractors|bids)|request for (proposals?|tenders?|quotations?)|instructions to (bidders|proponents)|project information|bid(ding)? information|summary)\b/i;
 const NOTICE_BOOST = 1.25;
 
 export interface PassageFeatures {
@@ -132,7 +133,15 @@ export function buildSearchIndex(passages: Passage[]): SearchIndex {
     });
   });
   const total = lengths.reduce((a, b) => a + b, 0);
-  const index: SearchIndex = { passages, lengths, avgLength: passages.length === 0 ? 0 : total / passages.length, postings, pairPostings, headingPostings, features };
+  const index: SearchIndex = {
+    passages,
+    lengths,
+    avgLength: passages.length === 0 ? 0 : total / passages.length,
+    postings,
+    pairPostings,
+    headingPostings,
+    features,
+  };
   indexByPassages.set(passages, index);
   return index;
 }
@@ -144,7 +153,10 @@ export function inverseDocumentFrequency(index: SearchIndex, term: string): numb
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** The question's own terms (weight 1), their word pairs and thesaurus expansions, then section context terms (lower weights). */
+/**
+ * The question's own terms (weight 1), their word pairs and thesaurus expansions, then section context terms (lower
+ * weights).
+ */
 export function buildQueryTerms(question: Question, section: Section, index?: SearchIndex): WeightedTerm[] {
   const terms = new Map<string, number>();
   const analyzed = analyzeText(question.text);
@@ -154,11 +166,13 @@ export function buildQueryTerms(question: Question, section: Section, index?: Se
   const allForm = analyzed.queryTokens.every((t) => form.has(t));
   for (const t of analyzed.queryTokens) terms.set(t, form.has(t) && !allForm ? SECTION_TERM_WEIGHT : 1);
   for (const t of analyzed.bigrams) terms.set(t, Math.max(terms.get(t) ?? 0, BIGRAM_WEIGHT));
-  for (const t of analyzed.queryTokens) for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
+  for (const t of analyzed.queryTokens)
+    for (const e of expansionsOf(t)) if (!terms.has(e)) terms.set(e, EXPANSION_TERM_WEIGHT);
   // A thesaurus phrase the document never states ("bids due" → "~deadline" where the text says "Bids are due on"):
   // its own words still find the passage, at an expansion's weight so they do not outrank real phrase matches.
   if (index !== undefined) {
-    for (const t of queryTermsFor(analyzed, (token) => index.postings.has(token))) if (!terms.has(t)) terms.set(t, EXPANSION_TERM_WEIGHT);
+    for (const t of queryTermsFor(analyzed, (token) => index.postings.has(token)))
+      if (!terms.has(t)) terms.set(t, EXPANSION_TERM_WEIGHT);
   }
   for (const t of analyzeText(`${section.section_name} ${section.description}`).queryTokens) {
     if (!terms.has(t)) terms.set(t, SECTION_TERM_WEIGHT);
@@ -189,7 +203,11 @@ const PROXIMITY_WINDOW = 12;
 const PROXIMITY_CANDIDATES = 40;
 const PROXIMITY_WEIGHT = 0.5;
 
-export function proximityScore(tokens: readonly string[], weights: ReadonlyMap<string, number>, window = PROXIMITY_WINDOW): number {
+export function proximityScore(
+  tokens: readonly string[],
+  weights: ReadonlyMap<string, number>,
+  window = PROXIMITY_WINDOW,
+): number {
   let best = 0;
   const inWindow = new Map<string, number>();
   let sum = 0;
@@ -235,9 +253,15 @@ function passageTokens(index: SearchIndex, doc: number): string[] {
   return tokens;
 }
 
-function rerankByProximity(index: SearchIndex, ranked: Array<{ doc: number; score: number }>, terms: WeightedTerm[]): void {
+function rerankByProximity(
+  index: SearchIndex,
+  ranked: Array<{ doc: number; score: number }>,
+  terms: WeightedTerm[],
+): void {
   const weights = new Map<string, number>();
-  for (const { term, weight } of terms) if (weight >= 1 && !term.includes('|') && !term.startsWith('#')) weights.set(term, inverseDocumentFrequency(index, term));
+  for (const { term, weight } of terms)
+    if (weight >= 1 && !term.includes('|') && !term.startsWith('#'))
+      weights.set(term, inverseDocumentFrequency(index, term));
   if (weights.size < 2 || ranked.length === 0) return;
   const head = ranked.slice(0, PROXIMITY_CANDIDATES);
   const top = (head[0] as { score: number }).score;
@@ -281,7 +305,8 @@ export function retrieve(index: SearchIndex, question: Question, section: Sectio
     const docs = index.headingPostings.get(term);
     if (docs === undefined) continue;
     const idf = inverseDocumentFrequency(index, term);
-    for (const doc of docs) if (scores.has(doc)) scores.set(doc, (scores.get(doc) as number) + HEADING_TERM_WEIGHT * idf);
+    for (const doc of docs)
+      if (scores.has(doc)) scores.set(doc, (scores.get(doc) as number) + HEADING_TERM_WEIGHT * idf);
   }
   const intent = readQuestionIntent(question.text, question.expected_type);
   const ranked: Array<{ doc: number; score: number }> = [];

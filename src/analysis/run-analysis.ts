@@ -9,9 +9,26 @@
 import type { IngestedPage } from '../ingest/types.js';
 import type { Question, RunInput, Section } from '../questions/types.js';
 import type { AnalysisEngine, RetrievedPassage, WorkUnit, CandidateAnswer } from './engine.js';
-import { ZERO_USAGE, type EngineName, type Estimate, type ProgressEventInput, type QuestionAnswer, type RunAnalysisOptions, type RunAnalysisOutcome, type StopReason, type Usage } from './types.js';
+import {
+  ZERO_USAGE,
+  type EngineName,
+  type Estimate,
+  type ProgressEventInput,
+  type QuestionAnswer,
+  type RunAnalysisOptions,
+  type RunAnalysisOutcome,
+  type StopReason,
+  type Usage,
+} from './types.js';
 import { accumulateAnswers } from './accumulate.js';
-import { addUsage, buildFullResult, createEmptyAnswer, selectEnabledSections, toLegacyResult, toStatistics } from './build-result.js';
+import {
+  addUsage,
+  buildFullResult,
+  createEmptyAnswer,
+  selectEnabledSections,
+  toLegacyResult,
+  toStatistics,
+} from './build-result.js';
 import { buildPassages, type PassageSet } from './passages.js';
 import { buildSearchIndex, retrieve, type SearchIndex } from './retrieval.js';
 import { findLabelledFields, promoteFactSheetPassage, type LabelledField } from './fact-sheet.js';
@@ -22,7 +39,10 @@ import { buildPageTextIndex, formatFootnote, verifyCandidate, type PageTextIndex
 export const RETRIEVAL_TOP_K = 10;
 /** Thorough mode looks deeper, for engines that sweep more evidence. */
 export const RETRIEVAL_TOP_K_THOROUGH = 20;
-/** Units in flight at once for the llm engine (network-bound); the extractive engine is CPU-bound and runs one at a time. */
+/**
+ * Units in flight at once for the llm engine (network-bound); the extractive engine is CPU-bound and runs one at a
+ * time.
+ */
 export const LLM_UNIT_CONCURRENCY = 4;
 
 export interface AnalysisDeps {
@@ -42,17 +62,28 @@ export interface PreparedDocument {
 /** Passages, search index and normalised page texts: built once per run. */
 export function prepareDocument(pages: IngestedPage[]): PreparedDocument {
   const passageSet = buildPassages(pages);
-  return { passageSet, index: buildSearchIndex(passageSet.passages), pageTexts: buildPageTextIndex(pages), fields: findLabelledFields(pages, passageSet.outline) };
+  return {
+    passageSet,
+    index: buildSearchIndex(passageSet.passages),
+    pageTexts: buildPageTextIndex(pages),
+    fields: findLabelledFields(pages, passageSet.outline),
+  };
 }
 
 /**
  * Top-k passages for every question of the given sections. With the document's fact-sheet fields, a
  * question whose answer a field's label names gets that field's passage first (fact-sheet.ts).
  */
-export function retrieveForSections(index: SearchIndex, sections: Section[], k: number, fields: LabelledField[] = []): Map<string, RetrievedPassage[]> {
+export function retrieveForSections(
+  index: SearchIndex,
+  sections: Section[],
+  k: number,
+  fields: LabelledField[] = [],
+): Map<string, RetrievedPassage[]> {
   const out = new Map<string, RetrievedPassage[]>();
   for (const section of sections) {
-    for (const q of section.questions) out.set(q.id, promoteFactSheetPassage(retrieve(index, q, section, k), q, fields, index, holdsAttribute, k));
+    for (const q of section.questions)
+      out.set(q.id, promoteFactSheetPassage(retrieve(index, q, section, k), q, fields, index, holdsAttribute, k));
   }
   return out;
 }
@@ -60,8 +91,20 @@ export function retrieveForSections(index: SearchIndex, sections: Section[], k: 
 function planRun(pages: IngestedPage[], input: RunInput, engine: AnalysisEngine, thorough: boolean) {
   const sections = selectEnabledSections(input);
   const prepared = prepareDocument(pages);
-  const retrieved = retrieveForSections(prepared.index, sections, thorough ? RETRIEVAL_TOP_K_THOROUGH : RETRIEVAL_TOP_K, prepared.fields);
-  const units = engine.planUnits({ sections, pages, passages: prepared.passageSet.passages, retrieved, thorough, sentences: prepared.passageSet.sentences });
+  const retrieved = retrieveForSections(
+    prepared.index,
+    sections,
+    thorough ? RETRIEVAL_TOP_K_THOROUGH : RETRIEVAL_TOP_K,
+    prepared.fields,
+  );
+  const units = engine.planUnits({
+    sections,
+    pages,
+    passages: prepared.passageSet.passages,
+    retrieved,
+    thorough,
+    sentences: prepared.passageSet.sentences,
+  });
   return { sections, prepared, units };
 }
 
@@ -105,7 +148,13 @@ function unitPages(unit: WorkUnit): number[] {
 }
 
 /** A verified candidate as a QuestionAnswer (not yet accumulated). */
-function toQuestionAnswer(candidate: CandidateAnswer, question: Question, section: Section, pageTexts: PageTextIndex, ocrPages: Set<number>): QuestionAnswer {
+function toQuestionAnswer(
+  candidate: CandidateAnswer,
+  question: Question,
+  section: Section,
+  pageTexts: PageTextIndex,
+  ocrPages: Set<number>,
+): QuestionAnswer {
   const v = verifyCandidate(candidate, pageTexts);
   const answered = v.answer !== null;
   return {
@@ -138,15 +187,29 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
   const isAborted = () => options.signal?.aborted === true;
   const engine = deps.createEngine(options.engine);
   // `document`: the original front end's name for document_name.
-  await emit('analysis_started', { document_name: options.documentName, document: options.documentName, engine: engine.name, model: engine.model, thorough });
+  await emit('analysis_started', {
+    document_name: options.documentName,
+    document: options.documentName,
+    engine: engine.name,
+    model: engine.model,
+    thorough,
+  });
 
   const { sections, prepared, units } = planRun(options.pages, options.input, engine, thorough);
   const ocrPages = new Set(options.pages.filter((p) => p.ocr).map((p) => p.pageNumber));
   const totalQuestions = sections.reduce((n, s) => n + s.questions.length, 0);
   // window_size (the largest unit's page count) and the section names are what the original front end logs.
   const windowSize = units.reduce((n, unit) => Math.max(n, unitPages(unit).length), 0);
-  await emit('document_ingested', { total_pages: options.pages.length, window_count: units.length, window_size: windowSize });
-  await emit('config_loaded', { total_questions: totalQuestions, section_count: sections.length, sections: sections.map((s) => s.section_name) });
+  await emit('document_ingested', {
+    total_pages: options.pages.length,
+    window_count: units.length,
+    window_size: windowSize,
+  });
+  await emit('config_loaded', {
+    total_questions: totalQuestions,
+    section_count: sections.length,
+    sections: sections.map((s) => s.section_name),
+  });
 
   const answers = new Map<string, QuestionAnswer>(options.priorAnswers ?? []);
   const priorUsage = options.priorUsage ?? ZERO_USAGE;
@@ -157,15 +220,22 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
   const completed = options.completedUnits ?? new Set<string>();
   const pending = units.map((unit, i) => ({ unit, windowNum: i + 1 })).filter(({ unit }) => !completed.has(unit.key));
   const questionSection = new Map<string, { question: Question; section: Section }>();
-  for (const section of sections) for (const question of section.questions) questionSection.set(question.id, { question, section });
+  for (const section of sections)
+    for (const question of section.questions) questionSection.set(question.id, { question, section });
 
   let commitChain: Promise<void> = Promise.resolve();
-  const commitUnit = async (unit: WorkUnit, windowNum: number, out: { answers: CandidateAnswer[]; usage: Usage }, unitMs: number) => {
+  const commitUnit = async (
+    unit: WorkUnit,
+    windowNum: number,
+    out: { answers: CandidateAnswer[]; usage: Usage },
+    unitMs: number,
+  ) => {
     const unitQuestions = new Set(unit.questions.map((q) => q.id));
     const batch: QuestionAnswer[] = [];
     for (const candidate of out.answers) {
       const meta = questionSection.get(candidate.question_id);
-      if (meta === undefined || !unitQuestions.has(candidate.question_id)) continue; // an engine may not answer outside its unit
+      // an engine may not answer outside its unit
+      if (meta === undefined || !unitQuestions.has(candidate.question_id)) continue;
       batch.push(toQuestionAnswer(candidate, meta.question, meta.section, prepared.pageTexts, ocrPages));
     }
     // An abstention is stored as a null answer, so a stopped or failed run can tell "looked for, not found"
@@ -173,11 +243,13 @@ export async function runAnalysis(options: RunAnalysisOptions, deps: AnalysisDep
     const candidateIds = new Set(batch.map((a) => a.question_id));
     for (const question of unit.questions) {
       const meta = questionSection.get(question.id);
-      if (meta !== undefined && !candidateIds.has(question.id)) batch.push(createEmptyAnswer(meta.question, meta.section));
+      if (meta !== undefined && !candidateIds.has(question.id))
+        batch.push(createEmptyAnswer(meta.question, meta.section));
     }
     const merged = accumulateAnswers(answers, batch);
     spent = addUsage(spent, out.usage);
-    if (options.onCheckpoint !== undefined) await options.onCheckpoint({ unitKey: unit.key, answers: merged, usage: out.usage });
+    if (options.onCheckpoint !== undefined)
+      await options.onCheckpoint({ unitKey: unit.key, answers: merged, usage: out.usage });
     const found = merged.filter((a) => a.answer !== null);
     await emit('window_complete', {
       window_num: windowNum,

@@ -18,7 +18,9 @@ const FUNCTION_WORDS = new Set(
     'required require requirements requirement specified minimum maximum late early following above below same much many long often far'
   ).split(' '),
 );
-/** Letters compared: "completion"/"complete", "payments"/"payment", "insurance"/"insured" stay apart only past these. */
+/**
+ * Letters compared: "completion"/"complete", "payments"/"payment", "insurance"/"insured" stay apart only past these.
+ */
 const PREFIX = 5;
 
 interface Word {
@@ -61,7 +63,12 @@ export interface ContrastingQualifier {
  * (heading path, lead-in). Null when no pair is contradicted. Words of `ignore` (form words such as "limit")
  * are never a qualifier or a head.
  */
-export function contrastingQualifier(questionText: string, text: string, context = '', ignore: ReadonlySet<string> = new Set()): ContrastingQualifier | null {
+export function contrastingQualifier(
+  questionText: string,
+  text: string,
+  context = '',
+  ignore: ReadonlySet<string> = new Set(),
+): ContrastingQualifier | null {
   const q = wordsOf(questionText);
   const questionKeys = new Set(q.filter(isContent).map((w) => w.key));
   const t = wordsOf(text);
@@ -74,9 +81,12 @@ export function contrastingQualifier(questionText: string, text: string, context
     if (present.has(qualifier.key) || !present.has(head.key)) continue;
     // Every mention of the head in the text is qualified by a word the question does not use.
     // ("limits of liability" names no kind: only mentions right after a content word count.)
-    const qualifiers = t.flatMap((w, j) => (w.key === head.key && w.joinedToPrevious && isContent(t[j - 1]) ? [t[j - 1] as Word] : []));
+    const qualifiers = t.flatMap((w, j) =>
+      w.key === head.key && w.joinedToPrevious && isContent(t[j - 1]) ? [t[j - 1] as Word] : [],
+    );
     const foreign = qualifiers.filter((prev) => !questionKeys.has(prev.key));
-    if (qualifiers.length > 0 && foreign.length === qualifiers.length) return { asked: qualifier.key, head: head.key, found: (foreign[0] as Word).key };
+    if (qualifiers.length > 0 && foreign.length === qualifiers.length)
+      return { asked: qualifier.key, head: head.key, found: (foreign[0] as Word).key };
   }
   return null;
 }
@@ -99,9 +109,14 @@ export function isLabelLike(text: string): boolean {
   const fieldLabels = body.match(/\b[A-Z][A-Z’'/ ]{2,}:/g)?.length ?? 0;
   if (mostlyCapitals && (/:\s*$/.test(body) || fieldLabels >= 2)) return true;
   if (/\d/.test(body)) return false;
-  const words = body.replace(/[().,;:"“”]/g, ' ').split(/\s+/).filter((w) => w !== '');
+  const words = body
+    .replace(/[().,;:"“”]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length === 0 || words.length > 16) return false;
-  return words.every((w) => /^[A-Z]/.test(w) || MINOR_WORDS.has(w) || /^[^A-Za-z]+$/.test(w) || /^[A-Z]*[a-z]?[A-Z]/.test(w));
+  return words.every(
+    (w) => /^[A-Z]/.test(w) || MINOR_WORDS.has(w) || /^[^A-Za-z]+$/.test(w) || /^[A-Z]*[a-z]?[A-Z]/.test(w),
+  );
 }
 
 /** Words of a purpose phrase that name no particular thing. */
@@ -115,7 +130,9 @@ const VAGUE_WORDS = new Set('work works project contract contractor bidder owner
 export function missesPurpose(questionText: string, text: string, context = ''): boolean {
   const m = /\b(?:for|during)\s+([^?]*?)\s*\??\s*$/i.exec(questionText);
   if (m === null) return false;
-  const words = wordsOf(m[1] as string).filter((w) => isContent(w) && !VAGUE_WORDS.has(w.key) && ![...VAGUE_WORDS].some((v) => v.startsWith(w.key)));
+  const words = wordsOf(m[1] as string).filter(
+    (w) => isContent(w) && !VAGUE_WORDS.has(w.key) && ![...VAGUE_WORDS].some((v) => v.startsWith(w.key)),
+  );
   if (words.length === 0) return false;
   const present = new Set(wordsOf(`${text} ${context}`).map((w) => w.key));
   return words.every((w) => !present.has(w.key));

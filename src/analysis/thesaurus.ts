@@ -1,4 +1,7 @@
-/** Loads thesaurus.json once (read with the file system, like the default question config, so no JSON-module loader is needed). */
+/**
+ * Loads thesaurus.json once (read with the file system, like the default question config, so no JSON-module loader is
+ * needed).
+ */
 import { readFileSync } from 'node:fs';
 
 export interface Thesaurus {

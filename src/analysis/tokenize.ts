@@ -20,7 +20,10 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** Light stemming: plural, -ing/-ed/-ation/-ion/-ment/-ly, final -e, doubled consonant. Both sides use it, so consistency matters more than linguistics. */
+/**
+ * Light stemming: plural, -ing/-ed/-ation/-ion/-ment/-ly, final -e, doubled consonant. Both sides use it, so
+ * consistency matters more than linguistics.
+ */
 const stemCache = new Map<string, string>();
 
 export function stemWord(word: string): string {
@@ -52,7 +55,9 @@ function computeStem(word: string): string {
 
 /** The construction thesaurus (thesaurus.json): data, so estimators' vocabulary grows without code changes. */
 const WORD_SYNONYMS: Array<[string, string]> = Object.entries(THESAURUS.words);
-const PHRASE_SYNONYMS: Array<{ concept: string; phrases: string[] }> = Object.entries(THESAURUS.phrases).map(([concept, phrases]) => ({ concept, phrases }));
+const PHRASE_SYNONYMS: Array<{ concept: string; phrases: string[] }> = Object.entries(THESAURUS.phrases).map(
+  ([concept, phrases]) => ({ concept, phrases }),
+);
 
 const WORD = /[a-z][a-z0-9]*/g;
 const STANDARD_STEM = 'standard';
@@ -85,7 +90,10 @@ for (const group of PHRASE_SYNONYMS) {
 export interface AnalyzedText {
   /** Every token: words, whole codes/dates/numbers, and synonym concepts (prefixed "~"). */
   tokens: string[];
-  /** The query form: words covered by a synonym phrase are replaced by its concept, so "liquidated damages" matches "LDs". */
+  /**
+   * The query form: words covered by a synonym phrase are replaced by its concept, so "liquidated damages" matches
+   * "LDs".
+   */
   queryTokens: string[];
   /** Adjacent pairs of query-form words ("bid|bond" stays apart from "bond ... bid"): phrase and proximity evidence. */
   bigrams: string[];
@@ -125,7 +133,7 @@ export function analyzeText(raw: string): AnalyzedText {
   const queryTokens: string[] = [];
   const phraseWords = new Map<string, string[]>();
   // Positional order is kept (callers read "X or Y" alternatives from it).
-  for (let i = 0; i < stems.length; ) {
+  for (let i = 0; i < stems.length;) {
     // A stop-word only starts a phrase that starts with that very word ("during" must not stem into "duration").
     const word = allWords[i] as string;
     const phrase = PHRASES_BY_FIRST.get(stems[i] as string)?.find(
@@ -180,7 +188,10 @@ export function tokenize(text: string): string[] {
 
 /** Query-side expansions of a stemmed question word (thesaurus `expansions`), as stems; empty when none. */
 const EXPANSIONS = new Map<string, string[]>(
-  Object.entries(THESAURUS.expansions).map(([word, alts]) => [synonymStem(word), [...new Set(alts.map((a) => synonymStem(a)))]]),
+  Object.entries(THESAURUS.expansions).map(([word, alts]) => [
+    synonymStem(word),
+    [...new Set(alts.map((a) => synonymStem(a)))],
+  ]),
 );
 
 export function expansionsOf(stem: string): string[] {

@@ -90,7 +90,13 @@ export interface Usage {
   llm_calls: number;
 }
 
-export const ZERO_USAGE: Usage = Object.freeze({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, llm_calls: 0 });
+export const ZERO_USAGE: Usage = Object.freeze({
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  total_tokens: 0,
+  cost_usd: 0,
+  llm_calls: 0,
+});
 
 export type StopReason = 'user' | 'budget';
 
@@ -189,7 +195,9 @@ export interface ProgressEventInput {
   data: Record<string, unknown>;
 }
 
-/** A finished unit of work (one section batch, one sweep window, ...) handed to the job runner to persist atomically. */
+/**
+ * A finished unit of work (one section batch, one sweep window, ...) handed to the job runner to persist atomically.
+ */
 export interface Checkpoint {
   /** Deterministic key of the unit (same plan → same keys), so a resumed run can skip it. */
   unitKey: string;

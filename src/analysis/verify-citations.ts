@@ -41,7 +41,9 @@ export function buildPageTextIndex(pages: IngestedPage[]): PageTextIndex {
     const boilerplate = new Set(page.boilerplateLines.map((l) => collapseWhitespace(l)));
     const contentRaw = page.text
       .split('\n')
-      .map((line) => (boilerplate.has(collapseWhitespace(line)) || PAGE_FURNITURE.test(line) ? ' '.repeat(line.length) : line))
+      .map((line) =>
+        boilerplate.has(collapseWhitespace(line)) || PAGE_FURNITURE.test(line) ? ' '.repeat(line.length) : line,
+      )
       .join('\n');
     map.set(page.pageNumber, { full: mapNormalized(page.text), content: mapNormalized(contentRaw), raw: page.text });
   }
@@ -79,7 +81,8 @@ function findAcrossBreak(index: PageTextIndex, first: number, needle: string): Q
   const secondPart = collapseWhitespace(cut(b, b.content, rightOffset, rightOffset + end - (left.length + 1)));
   const quotes: Quote[] = [];
   if (firstPart.length > 0) quotes.push({ page: first, text: cut(a, a.content, at, left.length) });
-  if (secondPart.length > 0) quotes.push({ page: first + 1, text: cut(b, b.content, rightOffset, rightOffset + end - (left.length + 1)) });
+  if (secondPart.length > 0)
+    quotes.push({ page: first + 1, text: cut(b, b.content, rightOffset, rightOffset + end - (left.length + 1)) });
   return quotes;
 }
 
@@ -93,7 +96,10 @@ function searchOrder(index: PageTextIndex, claimed: number[]): number[] {
 }
 
 function stripQuoteMarks(text: string): string {
-  return text.trim().replace(/^["'\u201C\u201D\u2018\u2019]+|["'\u201C\u201D\u2018\u2019]+$/g, '').trim();
+  return text
+    .trim()
+    .replace(/^["'\u201C\u201D\u2018\u2019]+|["'\u201C\u201D\u2018\u2019]+$/g, '')
+    .trim();
 }
 
 /**
@@ -110,7 +116,10 @@ export function locateQuote(index: PageTextIndex, quoteText: string, claimedPage
   for (const needle of fragments) {
     if (needle.length < MIN_FRAGMENT_CHARS) continue;
     let found: Quote[] | null = null;
-    const order = needle.length < MIN_QUOTE_CHARS ? claimedPages.filter((p) => index.pages.has(p)) : searchOrder(index, claimedPages);
+    const order =
+      needle.length < MIN_QUOTE_CHARS
+        ? claimedPages.filter((p) => index.pages.has(p))
+        : searchOrder(index, claimedPages);
     for (const p of order) {
       found = findOnPage(index, p, needle);
       if (found !== null) break;
@@ -157,7 +166,15 @@ export function verifyCandidate(candidate: CandidateAnswer, index: PageTextIndex
     if (quotes.length === 0) confidence = Math.min(confidence, UNVERIFIED_CONFIDENCE_CAP);
     else if (dropped > 0) confidence *= 1 - (DROPPED_QUOTE_PENALTY * dropped) / candidate.quotes.length;
   }
-  return { question_id: candidate.question_id, answer: candidate.answer, value: candidate.value ?? null, quotes, pages, confidence, droppedQuotes: dropped };
+  return {
+    question_id: candidate.question_id,
+    answer: candidate.answer,
+    value: candidate.value ?? null,
+    quotes,
+    pages,
+    confidence,
+    droppedQuotes: dropped,
+  };
 }
 
 function formatPages(first: number, last: number): string {

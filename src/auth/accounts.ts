@@ -1,11 +1,19 @@
 /**
- * Accounts and logins (sign-ins, table login_sessions): create/reset/remove users, the first admin, sign-in, and resolving a bearer/cookie
+ * Accounts and logins (sign-ins, table login_sessions): create/reset/remove users, the first admin, sign-in, and
+ * resolving a bearer/cookie
  * token to its user. Tokens are random 256-bit strings; only their sha256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { dummyPasswordHash, generatePassword, hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, verifyPassword } from './passwords.js';
+import {
+  dummyPasswordHash,
+  generatePassword,
+  hashPassword,
+  MAX_PASSWORD_CHARS,
+  MIN_PASSWORD_CHARS,
+  verifyPassword,
+} from './passwords.js';
 import {
   countUsers,
   deleteUser,
@@ -33,25 +41,41 @@ export function hashToken(token: string): string {
 
 function normalizeEmail(email: string): string {
   const e = email.trim();
-  if (!/^[^\s@]+@[^\s@]+$/.test(e) || e.length > 254) throw new AppError('VALIDATION_FAILED', `"${e.slice(0, 80)}" is not an email address.`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(e) || e.length > 254)
+    throw new AppError('VALIDATION_FAILED', `"${e.slice(0, 80)}" is not an email address.`);
   return e;
 }
 
 function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_CHARS) throw new AppError('VALIDATION_FAILED', `Passwords need at least ${MIN_PASSWORD_CHARS} characters.`);
-  if (password.length > MAX_PASSWORD_CHARS) throw new AppError('VALIDATION_FAILED', `Passwords may have at most ${MAX_PASSWORD_CHARS} characters.`);
+  if (password.length < MIN_PASSWORD_CHARS)
+    throw new AppError('VALIDATION_FAILED', `Passwords need at least ${MIN_PASSWORD_CHARS} characters.`);
+  if (password.length > MAX_PASSWORD_CHARS)
+    throw new AppError('VALIDATION_FAILED', `Passwords may have at most ${MAX_PASSWORD_CHARS} characters.`);
 }
 
-export async function createUser(q: Queryable, args: { email: string; password?: string; role: Role }): Promise<{ user: User; generatedPassword: string | null }> {
+export async function createUser(
+  q: Queryable,
+  args: { email: string; password?: string; role: Role },
+): Promise<{ user: User; generatedPassword: string | null }> {
   const email = normalizeEmail(args.email);
-  if (await selectUserByEmail(q, email)) throw new AppError('VALIDATION_FAILED', `A user with the email ${email} already exists.`);
+  if (await selectUserByEmail(q, email))
+    throw new AppError('VALIDATION_FAILED', `A user with the email ${email} already exists.`);
   const password = args.password ?? generatePassword();
   checkPassword(password);
-  const user = await insertUser(q, { id: randomBytes(12).toString('base64url'), email, role: args.role, passwordHash: await hashPassword(password) });
+  const user = await insertUser(q, {
+    id: randomBytes(12).toString('base64url'),
+    email,
+    role: args.role,
+    passwordHash: await hashPassword(password),
+  });
   return { user, generatedPassword: args.password ? null : password };
 }
 
-export async function resetPassword(q: Queryable, email: string, password?: string): Promise<{ generatedPassword: string | null }> {
+export async function resetPassword(
+  q: Queryable,
+  email: string,
+  password?: string,
+): Promise<{ generatedPassword: string | null }> {
   const user = await selectUserByEmail(q, email);
   if (!user) throw new AppError('NOT_FOUND', `No user with the email ${email}.`);
   const pw = password ?? generatePassword();
@@ -71,7 +95,10 @@ export async function removeUser(q: Queryable, email: string): Promise<void> {
  * On first start (no users yet): the admin from ADMIN_EMAIL/ADMIN_PASSWORD; when the password is not given, a
  * generated one is returned so the caller prints it once. Returns null when users already exist.
  */
-export async function ensureFirstAdmin(q: Queryable, env: { adminEmail: string | null; adminPassword: string | null }): Promise<{ email: string; generatedPassword: string | null } | null> {
+export async function ensureFirstAdmin(
+  q: Queryable,
+  env: { adminEmail: string | null; adminPassword: string | null },
+): Promise<{ email: string; generatedPassword: string | null } | null> {
   if ((await countUsers(q)) > 0) return null;
   const email = env.adminEmail ?? 'admin@localhost';
   const { generatedPassword } = await createUser(q, { email, password: env.adminPassword ?? undefined, role: 'admin' });
@@ -84,7 +111,10 @@ export async function ensureFirstAdmin(q: Queryable, env: { adminEmail: string |
  * exist. Guessing is slowed by the caller's throttle (src/auth/sign-in-throttle.ts), never by locking the
  * account: an account lock would let anyone lock out any user and would answer differently for real emails.
  */
-export async function signIn(q: Queryable, args: { email: string; password: string; userAgent: string | null; ttlHours: number }): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
+export async function signIn(
+  q: Queryable,
+  args: { email: string; password: string; userAgent: string | null; ttlHours: number },
+): Promise<{ token: string; user: AuthUser; expiresAt: Date }> {
   const user = await selectUserByEmail(q, args.email.trim());
   const passwordMatches = await verifyPassword(args.password, user ? user.passwordHash : await dummyPasswordHash());
   if (!user || !passwordMatches) throw new AppError('AUTH_INVALID');
@@ -105,7 +135,10 @@ export async function resolveToken(q: Queryable, token: string): Promise<(AuthUs
   return resolveTokenHash(q, hashToken(token));
 }
 
-export async function resolveTokenHash(q: Queryable, tokenHash: string): Promise<(AuthUser & { expiresAt: Date }) | null> {
+export async function resolveTokenHash(
+  q: Queryable,
+  tokenHash: string,
+): Promise<(AuthUser & { expiresAt: Date }) | null> {
   const u = await selectLoginUser(q, tokenHash);
   return u ? { id: u.id, email: u.email, role: u.role, expiresAt: u.expiresAt } : null;
 }

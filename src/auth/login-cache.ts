@@ -2,7 +2,8 @@
  * Signed-in requests resolve their token (bearer or cookie) from process memory instead of a query per
  * request — but the database stays the source of truth, exactly as for finished results
  * (src/db/result-cache.ts, FinishedSessionVersions):
- * - The login_change_notify migration makes the database announce every change that can end or alter a login (sign-out or
+ * - The login_change_notify migration makes the database announce every change that can end or alter a login (sign-out
+ * or
  *   revocation, password reset, role or email change, user deletion; by the app, the CLI or raw SQL) on the
  *   `login_changed` channel with the user's id, and every login of that user is forgotten when it arrives.
  * - A remembered login is trusted only while the LISTEN connection that was up when it was read is still the
@@ -88,7 +89,11 @@ export class LoginCache {
     const seen = this.notifications;
     const login = await resolveTokenHash(this.db, hashToken(token));
     if (login && epoch !== null && this.notifications === seen && this.db.listenerEpoch() === epoch) {
-      this.remembered.set(token, { login, epoch, trustUntilMs: Math.min(login.expiresAt.getTime(), Date.now() + MAX_TRUST_MS) });
+      this.remembered.set(token, {
+        login,
+        epoch,
+        trustUntilMs: Math.min(login.expiresAt.getTime(), Date.now() + MAX_TRUST_MS),
+      });
     }
     return login;
   }

@@ -4,7 +4,8 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-// N = 2^15, r = 8, p = 1: ~32 MiB and ~50–100 ms per hash on this 2-core machine — slow for a guesser, fine for a login.
+// N = 2^15, r = 8, p = 1: ~32 MiB and ~50–100 ms per hash on this 2-core machine — slow for a guesser, fine for a
+// login.
 const SCRYPT_N = 2 ** 15;
 const SCRYPT_R = 8;
 const SCRYPT_P = 1;
@@ -15,7 +16,9 @@ export const MIN_PASSWORD_CHARS = 10;
 export const MAX_PASSWORD_CHARS = 1024;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -28,7 +31,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await scrypt(password.slice(0, MAX_PASSWORD_CHARS), Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: MAXMEM });
+  const actual = await scrypt(password.slice(0, MAX_PASSWORD_CHARS), Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: MAXMEM,
+  });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

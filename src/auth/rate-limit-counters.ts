@@ -7,7 +7,13 @@
  */
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Database } from '../db/database.js';
-import { deleteExpiredRateCounters, deleteRateCounter, incrementRateCounter, readRateCounter, type RateCounter } from '../db/queries/rate-limits.js';
+import {
+  deleteExpiredRateCounters,
+  deleteRateCounter,
+  incrementRateCounter,
+  readRateCounter,
+  type RateCounter,
+} from '../db/queries/rate-limits.js';
 
 export type Clock = () => number;
 
@@ -52,7 +58,11 @@ export class RateLimitCounters {
 type StoreCallback = (err: Error | null, result?: { current: number; ttl: number }) => void;
 // What the plugin hands child(): its typings say route options, at run time it is the route's merged limit
 // settings with the route options under `routeInfo`. Read both.
-type RouteLimitParams = { routeInfo?: { method?: string | string[]; url?: string }; method?: string | string[]; url?: string };
+type RouteLimitParams = {
+  routeInfo?: { method?: string | string[]; url?: string };
+  method?: string | string[];
+  url?: string;
+};
 
 /**
  * A @fastify/rate-limit `store` class counting in `counters`. The plugin makes one child per route; each child

@@ -32,13 +32,21 @@ export async function runUserCommand(argv: string[]): Promise<number> {
     await migrate(db);
     switch (command) {
       case 'add': {
-        const r = await createUser(db, { email: email!, password: value('--password'), role: flag('--admin') ? 'admin' : 'user' });
-        console.log(`Added ${r.user.role} ${r.user.email}${r.generatedPassword ? `\npassword: ${r.generatedPassword}  (shown once)` : ''}`);
+        const r = await createUser(db, {
+          email: email!,
+          password: value('--password'),
+          role: flag('--admin') ? 'admin' : 'user',
+        });
+        console.log(
+          `Added ${r.user.role} ${r.user.email}${r.generatedPassword ? `\npassword: ${r.generatedPassword}  (shown once)` : ''}`,
+        );
         return 0;
       }
       case 'reset': {
         const r = await resetPassword(db, email!, value('--password'));
-        console.log(`Password reset for ${email}; their sign-ins were revoked.${r.generatedPassword ? `\npassword: ${r.generatedPassword}  (shown once)` : ''}`);
+        console.log(
+          `Password reset for ${email}; their sign-ins were revoked.${r.generatedPassword ? `\npassword: ${r.generatedPassword}  (shown once)` : ''}`,
+        );
         return 0;
       }
       case 'remove':
@@ -46,7 +54,10 @@ export async function runUserCommand(argv: string[]): Promise<number> {
         console.log(`Removed ${email}. Their analyses are kept.`);
         return 0;
       case 'list': {
-        for (const u of await selectUserList(db)) console.log(`${u.role.padEnd(6)} ${u.email}  created ${u.createdAt.toISOString()}  last sign-in ${u.lastLoginAt?.toISOString() ?? 'never'}`);
+        for (const u of await selectUserList(db))
+          console.log(
+            `${u.role.padEnd(6)} ${u.email}  created ${u.createdAt.toISOString()}  last sign-in ${u.lastLoginAt?.toISOString() ?? 'never'}`,
+          );
         return 0;
       }
       default:

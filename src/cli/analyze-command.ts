@@ -43,7 +43,16 @@ export interface AnalyzeArgs {
 
 /** Parse the arguments after `analyze`. Returns the args, or a usage error message ('' for --help). */
 export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | string {
-  const args: AnalyzeArgs = { file: '', config: null, sections: null, engine: null, guardrails: '', thorough: false, out: null, json: false };
+  const args: AnalyzeArgs = {
+    file: '',
+    config: null,
+    sections: null,
+    engine: null,
+    guardrails: '',
+    thorough: false,
+    out: null,
+    json: false,
+  };
   const valueOf = (i: number, name: string): string | null => {
     const arg = argv[i] as string;
     if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
@@ -95,11 +104,20 @@ function truncate(text: string, max: number): string {
 /** The summary table: one row per question. */
 export function formatSummary(outcome: RunAnalysisOutcome): string {
   const rows = outcome.result.sections.flatMap((s) =>
-    s.answers.map((a) => [a.question_id, a.answer === null ? '—' : truncate(a.answer, TABLE_ANSWER_CHARS), a.pages.join(',') || '-', a.answer === null ? '-' : a.confidence.toFixed(2)]),
+    s.answers.map((a) => [
+      a.question_id,
+      a.answer === null ? '—' : truncate(a.answer, TABLE_ANSWER_CHARS),
+      a.pages.join(',') || '-',
+      a.answer === null ? '-' : a.confidence.toFixed(2),
+    ]),
   );
   const header = ['question', 'answer', 'pages', 'confidence'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
+      .join('  ')
+      .trimEnd();
   const s = outcome.statistics;
   return [
     line(header),
@@ -111,7 +129,9 @@ export function formatSummary(outcome: RunAnalysisOutcome): string {
   ].join('\n');
 }
 
-/** Run the command (arguments after `analyze`). Exit codes: 0 done, 1 the analysis failed, 2 bad usage or configuration. */
+/**
+ * Run the command (arguments after `analyze`). Exit codes: 0 done, 1 the analysis failed, 2 bad usage or configuration.
+ */
 export async function runAnalyzeCommand(argv: string[], io: Partial<CommandIo> = {}): Promise<number> {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
@@ -134,7 +154,8 @@ export async function runAnalyzeCommand(argv: string[], io: Partial<CommandIo> =
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const questionConfig = args.config === null ? loadDefaultConfig() : parseQuestionConfig(await readFile(args.config));
+    const questionConfig =
+      args.config === null ? loadDefaultConfig() : parseQuestionConfig(await readFile(args.config));
     const input = buildRunInput(questionConfig, args.sections, args.guardrails);
     const engineName = args.engine ?? config.analysis.defaultEngine;
     const createEngine = await createEngineFactory(engineName, config);
@@ -153,7 +174,10 @@ export async function runAnalyzeCommand(argv: string[], io: Partial<CommandIo> =
       { createEngine },
     );
     const outFile = args.out ?? `${args.file.replace(/\.pdf$/i, '')}.analysis.json`;
-    await writeFile(outFile, `${JSON.stringify({ result: outcome.result, legacy: outcome.legacy, statistics: outcome.statistics }, null, 2)}\n`);
+    await writeFile(
+      outFile,
+      `${JSON.stringify({ result: outcome.result, legacy: outcome.legacy, statistics: outcome.statistics }, null, 2)}\n`,
+    );
     out(args.json ? `${JSON.stringify(outcome.statistics)}\n` : `${formatSummary(outcome)}full result: ${outFile}\n`);
     return EXIT_OK;
   } catch (e) {

@@ -85,7 +85,11 @@ export async function runIngestCommand(argv: string[], io: Partial<CommandIo> = 
     return EXIT_OK;
   } catch (e) {
     if (isAppError(e)) {
-      err(args.json ? `${JSON.stringify({ success: false, code: e.code, error: e.message })}\n` : `error ${e.code}: ${e.message}\n`);
+      err(
+        args.json
+          ? `${JSON.stringify({ success: false, code: e.code, error: e.message })}\n`
+          : `error ${e.code}: ${e.message}\n`,
+      );
       return EXIT_FAILED;
     }
     throw e;
@@ -123,7 +127,11 @@ function formatTable(file: string, doc: IngestedDocument): string {
   ]);
   const header = ['page', 'label', 'chars', 'ocr'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 1 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 1 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const totalChars = doc.pages.reduce((n, p) => n + charsOf(p.text), 0);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return [

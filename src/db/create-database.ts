@@ -1,4 +1,7 @@
-/** Config → the right Database implementation: PostgreSQL when DATABASE_URL is set, embedded PGlite (in a worker thread) otherwise. */
+/**
+ * Config → the right Database implementation: PostgreSQL when DATABASE_URL is set, embedded PGlite (in a worker thread)
+ * otherwise.
+ */
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { createPgDatabase } from './pg-database.js';

@@ -47,10 +47,10 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     const didApply = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await ensureMigrationsTable(tx);
-      const inserted = await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [
-        m.version,
-        m.name,
-      ]);
+      const inserted = await tx.query(
+        'INSERT INTO schema_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING',
+        [m.version, m.name],
+      );
       if (inserted.rowCount === 0) return false;
       await tx.exec(m.sql);
       return true;

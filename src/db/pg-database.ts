@@ -31,7 +31,6 @@ const LISTENER_PING_MS = 2_000;
 const LISTENER_PING_MISSES = 2.5;
 const LISTENER_CLOSE_MS = 1_000;
 
-
 /**
  * pg parses `sslmode` from the URL and lets it override the `ssl` option, so when DATABASE_SSL is explicit we
  * strip sslmode from the URL and pass `ssl` ourselves. With 'auto', a Neon-style `?sslmode=require` URL
@@ -182,7 +181,11 @@ class PgListener {
 
   private async connect(): Promise<void> {
     const url = this.options.directUrl ?? this.options.url;
-    const client = new pg.Client({ ...connectionOptions(url, this.options.ssl), application_name: 'spec-analyzer-listen', keepAlive: true });
+    const client = new pg.Client({
+      ...connectionOptions(url, this.options.ssl),
+      application_name: 'spec-analyzer-listen',
+      keepAlive: true,
+    });
     client.on('notification', (msg) => {
       if (this.client === client) this.lastHeardAt = Date.now();
       const set = this.handlers.get(msg.channel);

@@ -35,7 +35,9 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Take `<dataDir>.lock` exclusively (O_EXCL); a lock left by a dead process is taken over. Returns a release function. */
+/**
+ * Take `<dataDir>.lock` exclusively (O_EXCL); a lock left by a dead process is taken over. Returns a release function.
+ */
 export function lockDataDir(dataDir: string): () => void {
   const lockPath = `${dataDir}.lock`;
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
@@ -60,7 +62,8 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) throw new DataDirLockedError(dataDir, pid);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid))
+        throw new DataDirLockedError(dataDir, pid);
       fs.rmSync(lockPath, { force: true }); // stale: its process is gone
     }
   }
@@ -83,7 +86,11 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
   }
 
   let closed = false;
-  const wrap = async <T>(q: { query: PGlite['query'] }, sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
+  const wrap = async <T>(
+    q: { query: PGlite['query'] },
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<T>> => {
     const r = await q.query<T>(sql, params as unknown[] | undefined);
     // PGlite reports affectedRows 0 for SELECT; pg reports rows matched. Take whichever says more.
     return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
@@ -137,7 +144,9 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
 
 const underlying = new WeakMap<Database, PGlite>();
 
-/** Dump a PGlite database's data directory (tests: a migrated template loaded per test file, since initdb takes 3–10 s). */
+/**
+ * Dump a PGlite database's data directory (tests: a migrated template loaded per test file, since initdb takes 3–10 s).
+ */
 export async function dumpPgliteDatabase(db: Database): Promise<Blob> {
   const pglite = underlying.get(db);
   if (!pglite) throw new Error('not a PGlite database');

@@ -22,7 +22,9 @@ type Request =
   | { op: 'dump' }
   | { op: 'close' };
 
-type Reply = { id: number; result?: unknown; error?: Record<string, unknown> & { message: string; name: string } } | { type: 'notification'; channel: string; payload: string };
+type Reply =
+  | { id: number; result?: unknown; error?: Record<string, unknown> & { message: string; name: string } }
+  | { type: 'notification'; channel: string; payload: string };
 
 /** A PostgreSQL error from the thread, with its fields (code, detail, constraint...) as pg and PGlite give them. */
 function rebuildError(e: Record<string, unknown> & { message: string; name: string }): Error {

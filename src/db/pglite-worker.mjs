@@ -63,7 +63,14 @@ function begin() {
             entered = true;
             const txId = nextTx++;
             // `done` is read when the parent ends the transaction (assigned by then: the callback runs later).
-            transactions.set(txId, { tx, commit, rollback, get done() { return done; } });
+            transactions.set(txId, {
+              tx,
+              commit,
+              rollback,
+              get done() {
+                return done;
+              },
+            });
             resolveBegin(txId);
           }),
       )
@@ -113,7 +120,9 @@ async function handle(msg) {
       return null;
     case 'listen': {
       if (!listening.has(msg.channel)) {
-        const unsubscribe = await pglite.listen(msg.channel, (payload) => parentPort.postMessage({ type: 'notification', channel: msg.channel, payload }));
+        const unsubscribe = await pglite.listen(msg.channel, (payload) =>
+          parentPort.postMessage({ type: 'notification', channel: msg.channel, payload }),
+        );
         listening.set(msg.channel, unsubscribe);
       }
       return null;

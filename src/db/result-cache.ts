@@ -195,7 +195,11 @@ export class VersionedCache<T> {
    * Return the value for `key` at `version.version`, computing it with `load` on a miss. Values of
    * non-terminal sessions are returned but not kept (they change as the run goes).
    */
-  get(key: string, version: SessionVersion, load: () => Promise<{ value: T; bytes: number } | null>): Promise<T | null> {
+  get(
+    key: string,
+    version: SessionVersion,
+    load: () => Promise<{ value: T; bytes: number } | null>,
+  ): Promise<T | null> {
     const hit = this.entries.get(key);
     if (hit && hit.version === version.version) return Promise.resolve(hit.value);
     if (hit) this.entries.delete(key);

@@ -10,14 +10,43 @@ const FALLBACK_STEM = 'document';
 
 /** Control, format (bidi overrides, zero-width) and line/paragraph separator characters. */
 const INVISIBLE_CHARS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** Path separators and characters Windows forbids in names; quotes and backslash also end/escape a quoted header value. */
+/**
+ * Path separators and characters Windows forbids in names; quotes and backslash also end/escape a quoted header value.
+ */
 const UNSAFE_NAME_CHARS = /[/\\:*?"<>|]/g;
 /** Characters safe inside the quoted ASCII `filename="..."` for every browser (no %, which some decode, no ;). */
 const ASCII_FALLBACK_UNSAFE = /[^A-Za-z0-9 !#$&'()+,.=@[\]^_`{}~-]/g;
 
 const TRANSLITERATIONS: Record<string, string> = {
-  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', þ: 'th', Þ: 'Th', ð: 'd', Ð: 'D',
-  '–': '-', '—': '-', '‐': '-', '‑': '-', '‘': "'", '’': "'", '‚': "'", '“': "'", '”': "'", '„': "'", '…': '...', '€': 'EUR', '£': 'GBP',
+  ß: 'ss',
+  ẞ: 'SS',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  þ: 'th',
+  Þ: 'Th',
+  ð: 'd',
+  Ð: 'D',
+  '–': '-',
+  '—': '-',
+  '‐': '-',
+  '‑': '-',
+  '‘': "'",
+  '’': "'",
+  '‚': "'",
+  '“': "'",
+  '”': "'",
+  '„': "'",
+  '…': '...',
+  '€': 'EUR',
+  '£': 'GBP',
 };
 
 function truncateCodePoints(text: string, maxChars: number): string {

@@ -1,6 +1,7 @@
 /**
  * The format-neutral view of a result that every writer renders: totals, per-section rates and row texts.
- * Counts come from the sections in the result (the questions actually analysed), so every file agrees with its own rows.
+ * Counts come from the sections in the result (the questions actually analysed), so every file agrees with its own
+ * rows.
  */
 import type { AnswerVariant, FullResult, QuestionAnswer, SectionResult } from '../analysis/types.js';
 
@@ -12,7 +13,9 @@ export const STATUS_VARIANT = 'Variant';
 export const NOT_EXAMINED_TEXT = 'Not examined (the run ended before this question)';
 export const STATUS_NOT_EXAMINED = 'Not examined';
 
-/** Unanswered questions only: whether the run looked for it. Results stored before answer_status count as looked for. */
+/**
+ * Unanswered questions only: whether the run looked for it. Results stored before answer_status count as looked for.
+ */
 export function isNotExamined(answer: QuestionAnswer): boolean {
   return !isAnswered(answer) && answer.answer_status === 'not_examined';
 }
@@ -141,7 +144,9 @@ export function describeMachineAnswer(answer: QuestionAnswer): string | null {
   const machine = answer.machine_answer;
   if (!machine) return null;
   if (machine.answer === null || machine.answer.trim() === '') return 'not found';
-  return machine.page_citations.length > 0 ? `${machine.answer} (${formatPageRef(machine.page_citations)})` : machine.answer;
+  return machine.page_citations.length > 0
+    ? `${machine.answer} (${formatPageRef(machine.page_citations)})`
+    : machine.answer;
 }
 
 /**
@@ -157,7 +162,10 @@ export function reviewMarker(answer: QuestionAnswer): string | null {
   let line: string;
   if (review.status === 'accepted') line = `✔ Accepted by ${who}`;
   else if (review.status === 'edited') {
-    const details = [...(review.verified === false ? ['unverified: not found on its pages'] : []), ...(machine ? [`machine said: ${machine}`] : [])];
+    const details = [
+      ...(review.verified === false ? ['unverified: not found on its pages'] : []),
+      ...(machine ? [`machine said: ${machine}`] : []),
+    ];
     line = `✎ Edited by ${who}${details.length ? ` (${details.join('; ')})` : ''}`;
   } else line = `✘ Rejected by ${who}${machine ? ` (machine said: ${machine})` : ''}`;
   return review.note ? `${line} — note: ${review.note}` : line;
@@ -177,7 +185,14 @@ export function computeReviewProgress(result: FullResult): ReviewProgress {
   const all = result.sections.flatMap((s) => s.answers);
   const count = (status: string) => all.filter((a) => a.review?.status === status).length;
   const reviewed = all.filter((a) => a.review).length;
-  return { total: all.length, reviewed, accepted: count('accepted'), edited: count('edited'), rejected: count('rejected'), ratio: all.length === 0 ? 0 : reviewed / all.length };
+  return {
+    total: all.length,
+    reviewed,
+    accepted: count('accepted'),
+    edited: count('edited'),
+    rejected: count('rejected'),
+    ratio: all.length === 0 ? 0 : reviewed / all.length,
+  };
 }
 
 /** "3 of 4 reviewed (1 accepted, 1 edited, 1 rejected)". */

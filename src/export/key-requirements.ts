@@ -15,17 +15,29 @@ interface RequirementRule {
 }
 
 const REQUIREMENT_RULES: RequirementRule[] = [
-  { label: 'Timeline', patterns: [/\btimeline\b|\b(project|contract|total) (duration|time)\b|\b(time of completion|completion date)\b/i, /\b(schedule|calendar days|working days)\b/i] },
+  {
+    label: 'Timeline',
+    patterns: [
+      /\btimeline\b|\b(project|contract|total) (duration|time)\b|\b(time of completion|completion date)\b/i,
+      /\b(schedule|calendar days|working days)\b/i,
+    ],
+  },
   { label: 'Scope', patterns: [/\bscope\b/i, /\b(linear footage|total length|quantit(y|ies))\b/i] },
   { label: 'Location', patterns: [/\blocation\b/i, /\b(address|city|county|project site)\b/i] },
-  { label: 'Bid deadline', patterns: [/\bdeadlines?\b/i, /\b(bid opening|bids? (are )?due|due date|submission date)\b/i] },
+  {
+    label: 'Bid deadline',
+    patterns: [/\bdeadlines?\b/i, /\b(bid opening|bids? (are )?due|due date|submission date)\b/i],
+  },
   { label: 'Payment', patterns: [/\bpayment terms\b/i, /\b(payments?|retainage)\b/i] },
   { label: 'Warranty', patterns: [/\bwarranty (period|duration|term)\b/i, /\b(warrant(y|ies)|guarantee)\b/i] },
   { label: 'Liquidated damages', patterns: [/\bliquidated damages\b/i] },
   { label: 'Bonding', patterns: [/\bbond(s|ing)?\b/i] },
   {
     label: 'Certifications',
-    patterns: [/\b(licens\w*|certifications?)\b.*\bcontractor\b|\bcontractor\b.*\b(licens\w*|certifications?)\b/i, /\b(certif\w*|licens\w*)\b/i],
+    patterns: [
+      /\b(licens\w*|certifications?)\b.*\bcontractor\b|\bcontractor\b.*\b(licens\w*|certifications?)\b/i,
+      /\b(certif\w*|licens\w*)\b/i,
+    ],
   },
   { label: 'Insurance', patterns: [/\binsurance\b/i] },
 ];

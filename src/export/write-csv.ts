@@ -5,7 +5,14 @@
 import type { QuestionAnswer, SectionResult } from '../analysis/types.js';
 import type { ExportInput } from './export-input.js';
 import { describePartialBanner } from './export-input.js';
-import { describeMachineAnswer, formatPageRef, formatPages, isAnswered, reviewStatusText, statusText } from './export-model.js';
+import {
+  describeMachineAnswer,
+  formatPageRef,
+  formatPages,
+  isAnswered,
+  reviewStatusText,
+  statusText,
+} from './export-model.js';
 import { neutraliseFormula } from './text-safety.js';
 
 export const CSV_COLUMNS = [
@@ -19,7 +26,8 @@ export const CSV_COLUMNS = [
   'footnote',
   'status',
   'variants',
-  // Review: "Not reviewed" / "Accepted" / "Edited" / "Edited (unverified)" / "Rejected"; `answer` is the reviewed value.
+  // Review: "Not reviewed" / "Accepted" / "Edited" / "Edited (unverified)" / "Rejected"; `answer` is the reviewed
+  // value.
   'review_status',
   'reviewed_by',
   'reviewed_at',
@@ -56,7 +64,7 @@ function formatRow(section: SectionResult, answer: QuestionAnswer, runStatus: st
     textField(section.section_name),
     textField(answer.question_id),
     textField(answer.question),
-    textField(answered ? answer.answer ?? '' : ''),
+    textField(answered ? (answer.answer ?? '') : ''),
     textField(formatPages(answer.pages)),
     answered ? numberField(answer.confidence) : '',
     textField(answer.footnote ?? ''),

@@ -55,7 +55,12 @@ function clean(text: string): string {
   return removeXmlInvalidChars(text);
 }
 
-function cell(children: Paragraph[], width: number, shade?: string, type: (typeof WidthType)[keyof typeof WidthType] = WidthType.PERCENTAGE): TableCell {
+function cell(
+  children: Paragraph[],
+  width: number,
+  shade?: string,
+  type: (typeof WidthType)[keyof typeof WidthType] = WidthType.PERCENTAGE,
+): TableCell {
   return new TableCell({
     children,
     width: { size: width, type },
@@ -63,7 +68,11 @@ function cell(children: Paragraph[], width: number, shade?: string, type: (typeo
   });
 }
 
-function textCell(text: string, width: number, options: { bold?: boolean; italics?: boolean; shade?: string; dxa?: boolean } = {}): TableCell {
+function textCell(
+  text: string,
+  width: number,
+  options: { bold?: boolean; italics?: boolean; shade?: string; dxa?: boolean } = {},
+): TableCell {
   return cell(
     [new Paragraph({ children: [new TextRun({ text: clean(text), bold: options.bold, italics: options.italics })] })],
     width,
@@ -109,12 +118,20 @@ function buildTitlePage(input: ExportInput): Array<Paragraph | Table> {
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(clean(session.documentName))] }),
   ];
   if (banner) {
-    blocks.push(new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: clean(banner), bold: true, color: COLOR_PARTIAL, size: 28 })] }));
+    blocks.push(
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ text: clean(banner), bold: true, color: COLOR_PARTIAL, size: 28 })],
+      }),
+    );
   }
   blocks.push(
     new Table({
       width: { size: 100, type: WidthType.PERCENTAGE },
-      rows: stats.map(([label, value]) => new TableRow({ children: [textCell(label, 35, { bold: true, shade: SHADE_HEADER }), textCell(value, 65)] })),
+      rows: stats.map(
+        ([label, value]) =>
+          new TableRow({ children: [textCell(label, 35, { bold: true, shade: SHADE_HEADER }), textCell(value, 65)] }),
+      ),
     }),
     new Paragraph({ children: [new PageBreak()] }),
   );
@@ -123,11 +140,15 @@ function buildTitlePage(input: ExportInput): Array<Paragraph | Table> {
 
 function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): Array<Paragraph | Table> {
   const blocks: Array<Paragraph | Table> = [];
-  const [questionWidth = 2_900, answerWidth = 4_060, pagesWidth = 900, confidenceWidth = 1_500] = SECTION_COLUMN_WIDTHS_DXA;
+  const [questionWidth = 2_900, answerWidth = 4_060, pagesWidth = 900, confidenceWidth = 1_500] =
+    SECTION_COLUMN_WIDTHS_DXA;
   for (const section of input.result.sections) {
     const summary = summariseSection(section);
     blocks.push(
-      new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(clean(`${section.section_name} (${summary.answered}/${summary.total} answered)`))] }),
+      new Paragraph({
+        heading: HeadingLevel.HEADING_2,
+        children: [new TextRun(clean(`${section.section_name} (${summary.answered}/${summary.total} answered)`))],
+      }),
     );
     const header = new TableRow({
       tableHeader: true,
@@ -147,14 +168,22 @@ function buildSectionBlocks(input: ExportInput, footnotes: FootnoteCollector): A
           (variant) =>
             new Paragraph({
               children: [
-                new TextRun({ text: clean(`Variant: ${variant.answer} (${formatPageRef(variant.pages)})`), italics: true }),
+                new TextRun({
+                  text: clean(`Variant: ${variant.answer} (${formatPageRef(variant.pages)})`),
+                  italics: true,
+                }),
                 ...(variant.footnote ? [footnotes.add(variant.footnote)] : []),
               ],
             }),
         ),
       ];
       const marker = reviewMarker(answer);
-      if (marker) answerParagraphs.push(new Paragraph({ children: [new TextRun({ text: clean(marker), italics: true, color: COLOR_REVIEW, size: 18 })] }));
+      if (marker)
+        answerParagraphs.push(
+          new Paragraph({
+            children: [new TextRun({ text: clean(marker), italics: true, color: COLOR_REVIEW, size: 18 })],
+          }),
+        );
       const shade = answered ? undefined : SHADE_NOT_FOUND;
       return new TableRow({
         children: [

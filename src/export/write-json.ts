@@ -39,7 +39,13 @@ export function buildJsonExport(input: ExportInput): JsonExport {
     },
     partial: isPartialRun(session),
     // answer_status on every question, also for results stored before the field existed.
-    result: { ...result, sections: result.sections.map((s) => ({ ...s, answers: s.answers.map((a) => ({ ...a, answer_status: answerStatusOf(a) })) })) },
+    result: {
+      ...result,
+      sections: result.sections.map((s) => ({
+        ...s,
+        answers: s.answers.map((a) => ({ ...a, answer_status: answerStatusOf(a) })),
+      })),
+    },
   };
 }
 

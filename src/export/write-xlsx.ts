@@ -102,10 +102,15 @@ function pagesCell(pages: readonly number[]): number | string | null {
   return pages.length === 1 ? (pages[0] as number) : formatPages(pages);
 }
 
-/** Every string cell goes through here: XML-safe, within Excel's limit, LF line ends, and never evaluated as a formula. */
+/**
+ * Every string cell goes through here: XML-safe, within Excel's limit, LF line ends, and never evaluated as a formula.
+ */
 function text(value: string): string {
   const clean = removeXmlInvalidChars(value);
-  const fitted = clean.length > EXCEL_MAX_CELL_CHARS ? clean.slice(0, EXCEL_MAX_CELL_CHARS - TRUNCATION_NOTE.length - 1) + TRUNCATION_NOTE : clean;
+  const fitted =
+    clean.length > EXCEL_MAX_CELL_CHARS
+      ? clean.slice(0, EXCEL_MAX_CELL_CHARS - TRUNCATION_NOTE.length - 1) + TRUNCATION_NOTE
+      : clean;
   // XML parsers turn a raw CR into LF anyway; normalising here keeps what we write equal to what Excel reads.
   return neutraliseFormula(fitted).replace(/\r\n?/g, '\n');
 }
@@ -132,7 +137,8 @@ function addRow(sheet: ExcelJS.Worksheet, values: Cell[], style?: RowStyle): voi
   if (style) {
     row.eachCell({ includeEmpty: true }, (cell, column) => {
       if (style.fill) cell.fill = solidFill(style.fill);
-      if (style.bold || style.white) cell.font = { bold: style.bold ?? false, color: style.white ? { argb: 'FFFFFFFF' } : undefined };
+      if (style.bold || style.white)
+        cell.font = { bold: style.bold ?? false, color: style.white ? { argb: 'FFFFFFFF' } : undefined };
       const numFmt = style.numFmts?.[column];
       if (numFmt) cell.numFmt = numFmt;
     });
@@ -186,21 +192,40 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
   addRow(sheet, ['Not reviewed', review.total - review.reviewed], { numFmts: { 2: INTEGER_FORMAT } });
   addRow(sheet, []);
 
-  addRow(sheet, ['Answer rate by section', 'Answered', 'Total', 'Answer rate'], { fill: FILL_HEADER, bold: true, white: true });
+  addRow(sheet, ['Answer rate by section', 'Answered', 'Total', 'Answer rate'], {
+    fill: FILL_HEADER,
+    bold: true,
+    white: true,
+  });
   for (const section of result.sections) {
     const summary = summariseSection(section);
-    addRow(sheet, [section.section_name, summary.answered, summary.total, summary.answerRate], { numFmts: { 4: PERCENT_FORMAT } });
+    addRow(sheet, [section.section_name, summary.answered, summary.total, summary.answerRate], {
+      numFmts: { 4: PERCENT_FORMAT },
+    });
   }
   addRow(sheet, []);
 
   const requirements = findKeyRequirements(result);
   if (requirements.length > 0) {
-    addRow(sheet, ['Key project requirements', 'Answer', 'PDF pages', 'From question'], { fill: FILL_HEADER, bold: true, white: true });
+    addRow(sheet, ['Key project requirements', 'Answer', 'PDF pages', 'From question'], {
+      fill: FILL_HEADER,
+      bold: true,
+      white: true,
+    });
     for (const { label, answer } of requirements) {
       const answered = isAnswered(answer);
-      addRow(sheet, [label, answered ? answer.answer : unansweredText(answer), pagesCell(answer.pages), `${answer.question_id}: ${answer.question}`], {
-        fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
-      });
+      addRow(
+        sheet,
+        [
+          label,
+          answered ? answer.answer : unansweredText(answer),
+          pagesCell(answer.pages),
+          `${answer.question_id}: ${answer.question}`,
+        ],
+        {
+          fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
+        },
+      );
     }
   }
   sheet.commit();
@@ -228,11 +253,20 @@ const DETAIL_REVIEWED_AT_COLUMN = 12;
 /** The review columns of a question's row: status, reviewer, when (a real date), note, what the machine said. */
 function reviewCells(answer: QuestionAnswer): Cell[] {
   const review = answer.review;
-  return [reviewStatusText(answer), review?.by ?? null, review ? new Date(review.at) : null, review?.note ?? null, describeMachineAnswer(answer)];
+  return [
+    reviewStatusText(answer),
+    review?.by ?? null,
+    review ? new Date(review.at) : null,
+    review?.note ?? null,
+    describeMachineAnswer(answer),
+  ];
 }
 
 function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
-  const sheet = workbook.addWorksheet(SHEET_NAMES.details, { views: [{ state: 'frozen', ySplit: 1 }], ...printOptions('1:1') });
+  const sheet = workbook.addWorksheet(SHEET_NAMES.details, {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    ...printOptions('1:1'),
+  });
   configureColumns(sheet, [5, 16, 10, 40, 45, 9, 11, 50, 11, 12, 22, 16, 24, 30]);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: DETAIL_HEADERS.length } };
   addRow(sheet, DETAIL_HEADERS, { fill: FILL_HEADER, bold: true, white: true });
@@ -263,7 +297,17 @@ function writeDetailsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: 
       for (const variant of answer.variants) {
         addRow(
           sheet,
-          [number, section.section_name, answer.question_id, answer.question, variant.answer, pagesCell(variant.pages), variant.confidence, variant.footnote, STATUS_VARIANT],
+          [
+            number,
+            section.section_name,
+            answer.question_id,
+            answer.question,
+            variant.answer,
+            pagesCell(variant.pages),
+            variant.confidence,
+            variant.footnote,
+            STATUS_VARIANT,
+          ],
           { fill: FILL_VARIANT, numFmts: percent },
         );
       }
@@ -278,23 +322,52 @@ function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input
   const percent = { 5: PERCENT_FORMAT };
   for (const section of input.result.sections) {
     const summary = summariseSection(section);
-    addRow(sheet, [section.section_name, `${summary.answered}/${summary.total} answered`, null, null, summary.answerRate], {
-      fill: FILL_SECTION,
+    addRow(
+      sheet,
+      [section.section_name, `${summary.answered}/${summary.total} answered`, null, null, summary.answerRate],
+      {
+        fill: FILL_SECTION,
+        bold: true,
+        numFmts: percent,
+      },
+    );
+    addRow(sheet, ['Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Review'], {
+      fill: FILL_HEADER,
       bold: true,
-      numFmts: percent,
+      white: true,
     });
-    addRow(sheet, ['Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Review'], { fill: FILL_HEADER, bold: true, white: true });
     for (const answer of section.answers) {
       const answered = isAnswered(answer);
-      addRow(sheet, [answer.question_id, answer.question, answered ? answer.answer : unansweredText(answer), pagesCell(answer.pages), answered ? answer.confidence : null, reviewStatusText(answer)], {
-        fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
-        numFmts: percent,
-      });
-      for (const variant of answer.variants) {
-        addRow(sheet, [answer.question_id, `${STATUS_VARIANT} of: ${answer.question}`, variant.answer, pagesCell(variant.pages), variant.confidence], {
-          fill: FILL_VARIANT,
+      addRow(
+        sheet,
+        [
+          answer.question_id,
+          answer.question,
+          answered ? answer.answer : unansweredText(answer),
+          pagesCell(answer.pages),
+          answered ? answer.confidence : null,
+          reviewStatusText(answer),
+        ],
+        {
+          fill: answered ? FILL_ANSWERED : FILL_NOT_FOUND,
           numFmts: percent,
-        });
+        },
+      );
+      for (const variant of answer.variants) {
+        addRow(
+          sheet,
+          [
+            answer.question_id,
+            `${STATUS_VARIANT} of: ${answer.question}`,
+            variant.answer,
+            pagesCell(variant.pages),
+            variant.confidence,
+          ],
+          {
+            fill: FILL_VARIANT,
+            numFmts: percent,
+          },
+        );
       }
     }
     addRow(sheet, []);
@@ -303,9 +376,15 @@ function writeBySectionSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input
 }
 
 function writeFootnoteRows(sheet: ExcelJS.Worksheet, section: SectionResult, answer: QuestionAnswer): void {
-  const emit = (kind: string, pages: number[], footnote: string | null, quotes: Array<{ page: number; text: string }>): void => {
+  const emit = (
+    kind: string,
+    pages: number[],
+    footnote: string | null,
+    quotes: Array<{ page: number; text: string }>,
+  ): void => {
     if (quotes.length > 0) {
-      for (const quote of quotes) addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, quote.page, quote.text]);
+      for (const quote of quotes)
+        addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, quote.page, quote.text]);
     } else if (footnote) {
       // An answer whose quotes were not itemised still has its footnote text: never drop it.
       addRow(sheet, [answer.question_id, section.section_name, answer.question, kind, pagesCell(pages), footnote]);
@@ -317,7 +396,10 @@ function writeFootnoteRows(sheet: ExcelJS.Worksheet, section: SectionResult, ans
 
 function writeFootnotesSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: ExportInput): void {
   const headers = ['Question ID', 'Section', 'Question', 'Kind', 'PDF page(s)', 'Quote'];
-  const sheet = workbook.addWorksheet(SHEET_NAMES.footnotes, { views: [{ state: 'frozen', ySplit: 1 }], ...printOptions('1:1') });
+  const sheet = workbook.addWorksheet(SHEET_NAMES.footnotes, {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    ...printOptions('1:1'),
+  });
   configureColumns(sheet, [11, 20, 45, 10, 11, 80]);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
   addRow(sheet, headers, { fill: FILL_HEADER, bold: true, white: true });

@@ -16,7 +16,12 @@ const SSE_SHUTDOWN_RETRY_MS = 1_000;
 // Events written per database read; a long backlog takes several reads.
 const EVENTS_PER_READ = 500;
 
-export async function streamProgress(ctx: AppContext, request: FastifyRequest<{ Querystring: { last_index?: number } }>, reply: FastifyReply, session: Session): Promise<void> {
+export async function streamProgress(
+  ctx: AppContext,
+  request: FastifyRequest<{ Querystring: { last_index?: number } }>,
+  reply: FastifyReply,
+  session: Session,
+): Promise<void> {
   const header = request.headers['last-event-id'];
   const fromHeader = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : null;
   let lastIndex = Math.max(0, fromHeader ?? request.query.last_index ?? 0);

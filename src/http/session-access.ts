@@ -57,7 +57,11 @@ export async function loadVisibleSession(ctx: AppContext, request: FastifyReques
 }
 
 /** The caller's alias → our session id (null when the caller has no such alias). */
-export async function resolveSessionAlias(ctx: AppContext, request: FastifyRequest, alias: string): Promise<string | null> {
+export async function resolveSessionAlias(
+  ctx: AppContext,
+  request: FastifyRequest,
+  alias: string,
+): Promise<string | null> {
   if (!request.user || alias.length > MAX_ALIAS_LENGTH) return null;
   return selectAliasedSessionId(ctx.db, alias, ownerOf(request));
 }

@@ -60,10 +60,15 @@ export function legacyAdminList(sessions: readonly Session[], totals: Record<str
   const item = (s: Session) => ({
     ...adminListItem(s),
     pdf_path: s.pdfPath,
-    stopped_at: s.status === 'partial' ? (s.stopRequestedAt ?? s.completedAt)?.toISOString() ?? null : null,
+    stopped_at: s.status === 'partial' ? ((s.stopRequestedAt ?? s.completedAt)?.toISOString() ?? null) : null,
   });
   const group = (...st: SessionStatus[]) => sessions.filter((s) => st.includes(s.status)).map(item);
-  const grouped = { active: group('queued', 'active'), completed: group('completed'), partial: group('partial'), failed: group('failed') };
+  const grouped = {
+    active: group('queued', 'active'),
+    completed: group('completed'),
+    partial: group('partial'),
+    failed: group('failed'),
+  };
   const count = (status: string) => totals[status] ?? 0;
   return {
     success: true,

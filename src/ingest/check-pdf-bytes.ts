@@ -17,7 +17,10 @@ export function checkPdfBytes(bytes: Uint8Array, maxUploadBytes: number): void {
   if (bytes.byteLength === 0) throw new AppError('PDF_INVALID', 'The file is empty.');
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAGIC_WINDOW_BYTES));
   if (head.indexOf(PDF_MAGIC) < 0) {
-    throw new AppError('PDF_INVALID', `The file is not a PDF (no "%PDF-" header in its first ${MAGIC_WINDOW_BYTES} bytes)${describeContent(head)}.`);
+    throw new AppError(
+      'PDF_INVALID',
+      `The file is not a PDF (no "%PDF-" header in its first ${MAGIC_WINDOW_BYTES} bytes)${describeContent(head)}.`,
+    );
   }
 }
 

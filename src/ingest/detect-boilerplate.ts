@@ -38,7 +38,9 @@ function edgeIndexes(count: number): number[] {
 export function detectBoilerplate(pages: string[][]): string[][] {
   if (pages.length < MIN_PAGES) return pages.map(() => []);
   // Keys of each page's edge lines, computed once (the roman-numeral rule makes boilerplateKey the costly part).
-  const edges = pages.map((lines) => edgeIndexes(lines.length).map((i) => ({ line: lines[i]!, key: boilerplateKey(lines[i]!) })));
+  const edges = pages.map((lines) =>
+    edgeIndexes(lines.length).map((i) => ({ line: lines[i]!, key: boilerplateKey(lines[i]!) })),
+  );
   const pagesByKey = new Map<string, number[]>();
   edges.forEach((edge, pageIndex) => {
     for (const key of new Set(edge.map((e) => e.key))) {

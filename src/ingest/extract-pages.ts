@@ -100,8 +100,11 @@ export class PageCallbackQueue {
 
   /** Resolves once every page pushed so far was handled; rejects with the first error a callback threw. */
   drained(): Promise<void> {
-    if (this.#pages.length === 0 && !this.#scheduled) return this.#error ? Promise.reject(this.#error) : Promise.resolve();
-    return new Promise<void>((resolve) => this.#waiters.push(resolve)).then(() => (this.#error ? Promise.reject(this.#error) : undefined));
+    if (this.#pages.length === 0 && !this.#scheduled)
+      return this.#error ? Promise.reject(this.#error) : Promise.resolve();
+    return new Promise<void>((resolve) => this.#waiters.push(resolve)).then(() =>
+      this.#error ? Promise.reject(this.#error) : undefined,
+    );
   }
 
   get failed(): unknown {

@@ -135,7 +135,8 @@ function assemblePages(drafts: PageDraft[], labels: string[] | null): IngestedPa
     if (draft.ocr) {
       const ocrLines = normalizePageLines(draft.ocr.text.split(/\r?\n/));
       const ocrChars = ocrLines.join('').replace(/\s+/g, '').length;
-      if (ocrChars > draft.textChars) return { lines: ocrLines, hints: null, ocr: true, ocrConfidence: round3(draft.ocr.confidence) };
+      if (ocrChars > draft.textChars)
+        return { lines: ocrLines, hints: null, ocr: true, ocrConfidence: round3(draft.ocr.confidence) };
     }
     return { lines: draft.lines, hints: draft.hints, ocr: false, ocrConfidence: null };
   });

@@ -9,7 +9,10 @@ import { checkPageCount } from './page-limits.js';
 import { estimateParseMemoryBytes } from './parse-gate.js';
 import { runParseWorker } from './run-parse-worker.js';
 
-export async function inspectPdf(bytes: Uint8Array, options: IngestOptions): Promise<{ pageCount: number; encrypted: false }> {
+export async function inspectPdf(
+  bytes: Uint8Array,
+  options: IngestOptions,
+): Promise<{ pageCount: number; encrypted: false }> {
   checkPdfBytes(bytes, options.maxUploadBytes);
   let pageCount = 0;
   const permit = await acquireParsePermit(options);

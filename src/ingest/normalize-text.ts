@@ -18,7 +18,8 @@ export function expandLigatures(text: string): string {
  * Join words split across lines: ["the reha-", "bilitation of"] → ["the rehabilitation", "of"].
  * A hyphen is only removed when the continuation starts with a lowercase letter (so "Section 02-" +
  * "A" stays), and it is kept when the first part already contains a hyphen ("cured-in-" + "place" →
- * "cured-in-place") or is an acronym or code ("FAA-" + "approved" → "FAA-approved"). Soft hyphens (U+00AD) always join and are removed everywhere else.
+ * "cured-in-place") or is an acronym or code ("FAA-" + "approved" → "FAA-approved"). Soft hyphens (U+00AD) always join
+ * and are removed everywhere else.
  */
 export function joinHyphenatedLines(lines: string[]): string[] {
   const out = lines.map((l) => l);
@@ -43,6 +44,12 @@ export function joinHyphenatedLines(lines: string[]): string[] {
 
 /** Ligatures, hyphenation and whitespace for one page's lines. */
 export function normalizePageLines(lines: string[]): string[] {
-  const cleaned = lines.map((l) => expandLigatures(l).replace(/[\t\u00A0 ]+/g, ' ').trim()).filter((l) => l.length > 0);
+  const cleaned = lines
+    .map((l) =>
+      expandLigatures(l)
+        .replace(/[\t\u00A0 ]+/g, ' ')
+        .trim(),
+    )
+    .filter((l) => l.length > 0);
   return joinHyphenatedLines(cleaned);
 }

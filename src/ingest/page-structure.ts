@@ -55,16 +55,20 @@ const SUBPARAGRAPH = /^(\d{1,2})[.)]\s+(\S.*)$/;
 const SUBSUB = /^(\(?[a-z]{1,3}\)|[a-z]\.)\s+(\S.*)$/;
 const BULLET = /^[•\u2022\u25AA\u25CF\u2023\u25E6\uF0B7\-–*·▪]\s*\S/;
 const DOT_LEADER = /(?:\.\s?){5,}\s*\S{0,6}\s*$/;
-const BLANK_NOTICE = /\b(intentionally\s+(left\s+)?blank|left\s+blank\s+intentionally|this\s+page\s+(is\s+)?blank|blank\s+page)\b/i;
+const BLANK_NOTICE =
+  /\b(intentionally\s+(left\s+)?blank|left\s+blank\s+intentionally|this\s+page\s+(is\s+)?blank|blank\s+page)\b/i;
 const FILL_IN = /_{4,}|\.{8,}\s*$/;
 /**
  * A form's empty field: a capitalised label with nothing after its colon ("BIDDER'S NAME:", "CONTRACT AMOUNT: $"),
  * or straight followed by the next label ("TITLE: TELEPHONE:"). A lead-in sentence ending in a colon is in
  * sentence case and has words before it, so it is not taken for one.
  */
-const EMPTY_FIELD = /^(?:\(?[0-9a-z]{1,3}[.)]\s+)?[A-Z][A-Z0-9 .,'’/()&-]{1,60}:\s*(?:\$\s*)?$|\b[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,3}:\s+(?:\d{1,2}\.\s+)?[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,4}:/;
-const FORM_LABEL = /^(?:signed|signature|name|title|date|company(?: name)?|firm(?: name)?|address|phone|telephone|email|e-mail|by|witness|notary(?: public)?|print(?:ed)? name|authorized (?:signature|representative)|its|seal)\b[^.]{0,30}:?\s*$|\b(?:signature|signed|notary public|subscribed and sworn|authority to bind)\b/i;
-const SCHEDULE_HEADER = /\bitem\b.{0,40}\bunit\b.{0,20}\b(quantity|qty)\b|\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
+const EMPTY_FIELD =
+  /^(?:\(?[0-9a-z]{1,3}[.)]\s+)?[A-Z][A-Z0-9 .,'’/()&-]{1,60}:\s*(?:\$\s*)?$|\b[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,3}:\s+(?:\d{1,2}\.\s+)?[A-Z][A-Z.'’]{1,20}(?: [A-Z][A-Z.'’]{1,20}){0,4}:/;
+const FORM_LABEL =
+  /^(?:signed|signature|name|title|date|company(?: name)?|firm(?: name)?|address|phone|telephone|email|e-mail|by|witness|notary(?: public)?|print(?:ed)? name|authorized (?:signature|representative)|its|seal)\b[^.]{0,30}:?\s*$|\b(?:signature|signed|notary public|subscribed and sworn|authority to bind)\b/i;
+const SCHEDULE_HEADER =
+  /\bitem\b.{0,40}\bunit\b.{0,20}\b(quantity|qty)\b|\b(bid\s+item|item\s+no\.?|unit\s+price|extension|est(?:imated)?\.?\s+quantity|schedule\s+of\s+(?:bid\s+)?(?:prices|items|quantities)|total\s+bid\s+price|lump\s+sum)\b/i;
 const MONEY_OR_UNIT_ROW = /(\$\s?[\d,]+|\b(?:LS|LF|SF|SY|CY|EA|TON|AC|L\.F\.|L\.S\.)\b)/;
 /** An all-capital title line: words of capitals, digits and joining punctuation only. */
 const ALL_CAPS_TITLE = /^[A-Z0-9][A-Z0-9 ,&/'’()\-–—:.]*[A-Z)]$/;
@@ -88,10 +92,19 @@ const COVER_MAX_WORDS = 160;
 /** Pages that can be a cover (physical, 1-based). */
 const COVER_MAX_PAGE = 3;
 
-/** A short line holding a label and an amount, without sentence punctuation: "Widget Liability $3,000,000 each occurrence". */
+/**
+ * A short line holding a label and an amount, without sentence punctuation: "Widget Liability $3,000,000 each
+ * occurrence".
+ */
 const TEXT_ROW_MAX_WORDS = 12;
 function isTextRow(text: string): boolean {
-  return wordCount(text) <= TEXT_ROW_MAX_WORDS && /^[A-Z][A-Za-z'’&/ -]+\s/.test(text) && /(\$\s?[\d,]+|\b\d[\d,.]*\s?(%|psi|pcf|mm|in\.?|ft|days?|years?|LF|EA|LS)(?![A-Za-z]))/.test(text) && !/[.;:]$/.test(text) && !/\b(shall|will|must)\b/i.test(text);
+  return (
+    wordCount(text) <= TEXT_ROW_MAX_WORDS &&
+    /^[A-Z][A-Za-z'’&/ -]+\s/.test(text) &&
+    /(\$\s?[\d,]+|\b\d[\d,.]*\s?(%|psi|pcf|mm|in\.?|ft|days?|years?|LF|EA|LS)(?![A-Za-z]))/.test(text) &&
+    !/[.;:]$/.test(text) &&
+    !/\b(shall|will|must)\b/i.test(text)
+  );
 }
 
 function wordCount(text: string): number {
@@ -105,12 +118,18 @@ function isTitleCase(text: string): boolean {
   return words.every((w, i) => /^[A-Z]/.test(w) || (i > 0 && small.has(w.toLowerCase())));
 }
 
-/** A heading's title ends without sentence punctuation (a colon is allowed: "A. Work Included:" is a paragraph lead). */
+/**
+ * A heading's title ends without sentence punctuation (a colon is allowed: "A. Work Included:" is a paragraph lead).
+ */
 function looksLikeTitle(text: string): boolean {
-  return wordCount(text) <= HEADING_MAX_WORDS && !/[.;,]$/.test(text.trim()) && !/\b(shall|will|must|is|are)\b/i.test(text);
+  return (
+    wordCount(text) <= HEADING_MAX_WORDS && !/[.;,]$/.test(text.trim()) && !/\b(shall|will|must|is|are)\b/i.test(text)
+  );
 }
 
-/** The words after a CSI section number: none, all capitals, or a short title-case title without sentence punctuation. */
+/**
+ * The words after a CSI section number: none, all capitals, or a short title-case title without sentence punctuation.
+ */
 function isSectionTitle(title: string): boolean {
   if (title === '') return true;
   if (/^[a-z]/.test(title)) return false;
@@ -127,15 +146,23 @@ export function classifyHeading(text: string, large = false): Omit<PageHeading, 
   let m = CSI_SECTION.exec(line);
   // "SECTION 00 73 16 – INSURANCE" is a heading; a wrapped sentence's line "Section 00 43 20 for additional
   // instructions." is a reference: the words after the number must read as a title (or be absent).
-  if (m !== null && wordCount(line) <= HEADING_MAX_WORDS + 2 && isSectionTitle((m[3] ?? '').trim())) return { level: 1, number: `${(m[1] as string).toUpperCase()} ${m[2]}`, title: (m[3] ?? '').trim() };
+  if (m !== null && wordCount(line) <= HEADING_MAX_WORDS + 2 && isSectionTitle((m[3] ?? '').trim()))
+    return { level: 1, number: `${(m[1] as string).toUpperCase()} ${m[2]}`, title: (m[3] ?? '').trim() };
   if (m !== null) return null;
   m = PART.exec(line);
-  if (m !== null && (m[2] === '' || ALL_CAPS_TITLE.test(m[2] as string) || isTitleCase(m[2] as string)) && wordCount(line) <= 8) return { level: 2, number: `PART ${m[1]}`, title: (m[2] ?? '').trim() };
+  if (
+    m !== null &&
+    (m[2] === '' || ALL_CAPS_TITLE.test(m[2] as string) || isTitleCase(m[2] as string)) &&
+    wordCount(line) <= 8
+  )
+    return { level: 2, number: `PART ${m[1]}`, title: (m[2] ?? '').trim() };
   m = ARTICLE.exec(line);
   if (m !== null) {
     const title = (m[2] as string).trim();
-    if (ALL_CAPS_TITLE.test(title) && wordCount(title) <= HEADING_MAX_WORDS) return { level: 3, number: m[1] as string, title };
-    if (isTitleCase(title) && wordCount(title) <= TITLE_CASE_MAX_WORDS && looksLikeTitle(title)) return { level: 3, number: m[1] as string, title };
+    if (ALL_CAPS_TITLE.test(title) && wordCount(title) <= HEADING_MAX_WORDS)
+      return { level: 3, number: m[1] as string, title };
+    if (isTitleCase(title) && wordCount(title) <= TITLE_CASE_MAX_WORDS && looksLikeTitle(title))
+      return { level: 3, number: m[1] as string, title };
   }
   m = PARAGRAPH.exec(line);
   if (m !== null) {
@@ -146,7 +173,8 @@ export function classifyHeading(text: string, large = false): Omit<PageHeading, 
     const title =
       lead !== undefined && isTitleCase(lead)
         ? lead
-        : (ALL_CAPS_TITLE.test(whole) && wordCount(whole) <= HEADING_MAX_WORDS) || (isTitleCase(whole) && wordCount(whole) <= TITLE_CASE_MAX_WORDS && looksLikeTitle(whole))
+        : (ALL_CAPS_TITLE.test(whole) && wordCount(whole) <= HEADING_MAX_WORDS) ||
+            (isTitleCase(whole) && wordCount(whole) <= TITLE_CASE_MAX_WORDS && looksLikeTitle(whole))
           ? whole
           : '';
     return { level: 4, number: `${m[1]}.`, title };
@@ -156,16 +184,31 @@ export function classifyHeading(text: string, large = false): Omit<PageHeading, 
   m = SUBSUB.exec(line);
   if (m !== null) return { level: 6, number: m[1] as string, title: '' };
   // Unnumbered titles: all capitals (a section's name under its number, "INSTRUCTIONS TO BIDDERS"), or set large.
-  if (wordCount(line) <= HEADING_MAX_WORDS && /[A-Z]{3}/.test(line) && ALL_CAPS_TITLE.test(line) && !LABELLED_FIELD.test(line) && !/\d{3,}/.test(line.replace(/\d{2} \d{2} \d{2}/, ''))) return { level: 3, number: null, title: line };
+  if (
+    wordCount(line) <= HEADING_MAX_WORDS &&
+    /[A-Z]{3}/.test(line) &&
+    ALL_CAPS_TITLE.test(line) &&
+    !LABELLED_FIELD.test(line) &&
+    !/\d{3,}/.test(line.replace(/\d{2} \d{2} \d{2}/, ''))
+  )
+    return { level: 3, number: null, title: line };
   // Set large and worded like a title (a large font alone is not enough: a page's body size can be misread).
-  if (large && looksLikeTitle(line) && isTitleCase(line) && wordCount(line) <= TITLE_CASE_MAX_WORDS && /[A-Za-z]{3}/.test(line)) return { level: 3, number: null, title: line };
+  if (
+    large &&
+    looksLikeTitle(line) &&
+    isTitleCase(line) &&
+    wordCount(line) <= TITLE_CASE_MAX_WORDS &&
+    /[A-Za-z]{3}/.test(line)
+  )
+    return { level: 3, number: null, title: line };
   return null;
 }
 
 /** The size most of the page's characters are set in (rounded to half points), 0 without hints. */
 function bodyFontSize(lines: Array<{ size: number; chars: number }>): number {
   const weight = new Map<number, number>();
-  for (const l of lines) if (l.size > 0) weight.set(Math.round(l.size * 2) / 2, (weight.get(Math.round(l.size * 2) / 2) ?? 0) + l.chars);
+  for (const l of lines)
+    if (l.size > 0) weight.set(Math.round(l.size * 2) / 2, (weight.get(Math.round(l.size * 2) / 2) ?? 0) + l.chars);
   let best = 0;
   let bestWeight = -1;
   for (const [size, w] of weight) if (w > bestWeight) [best, bestWeight] = [size, w];
@@ -176,18 +219,30 @@ function bodyFontSize(lines: Array<{ size: number; chars: number }>): number {
  * The page's structure from its lines. `boilerplate` lines (running headers/footers) are skipped;
  * `hints` (one per line) add font sizes and cell counts where pdf.js positions were available.
  */
-export function buildPageStructure(lines: string[], boilerplate: readonly string[], pageNumber: number, hints?: ReadonlyArray<LineHints | null>): PageStructure {
+export function buildPageStructure(
+  lines: string[],
+  boilerplate: readonly string[],
+  pageNumber: number,
+  hints?: ReadonlyArray<LineHints | null>,
+): PageStructure {
   const furniture = new Set(boilerplate.map((l) => l.replace(/\s+/g, ' ').trim()));
   const content: number[] = [];
   lines.forEach((raw, i) => {
     const t = raw.replace(/\s+/g, ' ').trim();
     // A section's number line repeats on every first page of a section, so it looks like a running header
     // to detect-boilerplate (digits are ignored there); it is still the section's heading.
-    if (t === '' || (furniture.has(t) && !CSI_SECTION.test(t)) || /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i.test(t)) return;
+    if (
+      t === '' ||
+      (furniture.has(t) && !CSI_SECTION.test(t)) ||
+      /^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:of\s+\d{1,4})?\s*$/i.test(t)
+    )
+      return;
     content.push(i);
   });
   const usableHints = hints !== undefined && hints.length === lines.length ? hints : undefined;
-  const bodySize = bodyFontSize(content.map((i) => ({ size: usableHints?.[i]?.size ?? 0, chars: (lines[i] as string).length })));
+  const bodySize = bodyFontSize(
+    content.map((i) => ({ size: usableHints?.[i]?.size ?? 0, chars: (lines[i] as string).length })),
+  );
   const headings: PageHeading[] = [];
   const listItems: number[] = [];
   const tableRows: number[] = [];
@@ -200,27 +255,37 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
   let blankNotice = false;
   let previousEndsSentence = true;
   const nextStartsLower = new Set<number>();
-  for (let k = 0; k + 1 < content.length; k++) if (/^[a-z]/.test((lines[content[k + 1] as number] as string).trim())) nextStartsLower.add(content[k] as number);
+  for (let k = 0; k + 1 < content.length; k++)
+    if (/^[a-z]/.test((lines[content[k + 1] as number] as string).trim())) nextStartsLower.add(content[k] as number);
   for (const i of content) {
     const text = (lines[i] as string).trim();
     words += wordCount(text);
     if (BLANK_NOTICE.test(text)) blankNotice = true;
     const hint = usableHints?.[i] ?? null;
     // A large line in mid-sentence is a column's continuation set oddly, not a heading.
-    const large = hint !== null && bodySize > 0 && hint.size >= LARGE_FONT_RATIO * bodySize && previousEndsSentence && !nextStartsLower.has(i);
+    const large =
+      hint !== null &&
+      bodySize > 0 &&
+      hint.size >= LARGE_FONT_RATIO * bodySize &&
+      previousEndsSentence &&
+      !nextStartsLower.has(i);
     const heading = classifyHeading(text, large);
     previousEndsSentence = heading !== null || /[.:;!?)]["'’”]?$/.test(text);
     if (heading !== null) {
       headings.push({ line: i, ...heading });
       if (heading.level >= 5) listItems.push(i);
     } else if (BULLET.test(text)) listItems.push(i);
-    if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text))) tableRows.push(i);
+    if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text)))
+      tableRows.push(i);
     else if (usableHints === undefined && isTextRow(text)) textRows.push(i);
     // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line. A priced or
     // measured row ("4 CIPP Lining, 24-inch LF 1,850") ends in a number too, but is no contents entry.
     const contentsEntry =
       DOT_LEADER.test(text) ||
-      (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(text) && !/^\d{1,2}\.\d/.test(text)) ||
+      (/^(\d{2} \d{2} \d{2}(\.\d{2})?|[A-Z]?\d{1,2}(\.\d{1,2})?)\s+[A-Z][A-Z0-9 ,&/'’()\-–—]+(\s+\d{1,4})?$/.test(
+        text,
+      ) &&
+        !/^\d{1,2}\.\d/.test(text)) ||
       (/\s\.?\s?\d{1,3}$/.test(text) && wordCount(text) <= 10 && /^[A-Z0-9]/.test(text) && !/[.;:]\s/.test(text));
     if (contentsEntry && !MONEY_OR_UNIT_ROW.test(text)) tocLines++;
     if (FILL_IN.test(text) || FORM_LABEL.test(text) || EMPTY_FIELD.test(text)) formLines++;
@@ -232,19 +297,33 @@ export function buildPageStructure(lines: string[], boilerplate: readonly string
     const i = textRows[k] as number;
     const prev = textRows[k - 1];
     const next = textRows[k + 1];
-    const neighbour = (j: number | undefined) => j !== undefined && Math.abs(content.indexOf(j) - content.indexOf(i)) === 1;
+    const neighbour = (j: number | undefined) =>
+      j !== undefined && Math.abs(content.indexOf(j) - content.indexOf(i)) === 1;
     if (neighbour(prev) || neighbour(next)) tableRows.push(i);
   }
   tableRows.sort((a, b) => a - b);
   const tableCells = usableHints === undefined ? undefined : tableRows.map((i) => usableHints[i]?.cells ?? 1);
   const n = content.length;
-  const hasTocTitle = content.slice(0, 6).some((i) => /^(table\s+of\s+contents|contents|index)$/i.test((lines[i] as string).replace(/^(SECTION|DOCUMENT)\s+[\d .]+/i, '').trim()));
+  const hasTocTitle = content
+    .slice(0, 6)
+    .some((i) =>
+      /^(table\s+of\s+contents|contents|index)$/i.test(
+        (lines[i] as string).replace(/^(SECTION|DOCUMENT)\s+[\d .]+/i, '').trim(),
+      ),
+    );
   let role: PageRole = 'body';
   if (n === 0 || (blankNotice && words <= BLANK_MAX_WORDS)) role = 'blank';
   else if (hasTocTitle || (n >= 6 && tocLines / n >= TOC_LINE_SHARE)) role = 'toc';
   else if (scheduleHeader && scheduleRows >= 4 && scheduleRows / n >= SCHEDULE_ROW_SHARE) role = 'bid_schedule';
   else if (n >= 4 && formLines / n >= FORM_LINE_SHARE) role = 'form';
   // A page that opens a numbered section ("SECTION 00 01 03") or holds numbered articles is the document's body.
-  else if (pageNumber <= COVER_MAX_PAGE && words <= COVER_MAX_WORDS && !headings.some((h) => h.number !== null && (h.level === 1 || h.level >= 3))) role = 'cover';
-  return tableCells === undefined ? { role, headings, listItems, tableRows } : { role, headings, listItems, tableRows, tableCells };
+  else if (
+    pageNumber <= COVER_MAX_PAGE &&
+    words <= COVER_MAX_WORDS &&
+    !headings.some((h) => h.number !== null && (h.level === 1 || h.level >= 3))
+  )
+    role = 'cover';
+  return tableCells === undefined
+    ? { role, headings, listItems, tableRows }
+    : { role, headings, listItems, tableRows, tableCells };
 }

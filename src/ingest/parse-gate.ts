@@ -76,7 +76,14 @@ export class ParseGate {
     this.#limits = options.limits;
     const deadline = options.queueTimeoutMs === undefined ? null : Date.now() + options.queueTimeoutMs;
     if (this.#active < this.#limits.concurrency && this.#slotWaiters.length === 0) this.#active++;
-    else await this.#wait(this.#slotWaiters, { grant: () => undefined, fail: () => undefined }, deadline, options.signal, 'a free parse slot');
+    else
+      await this.#wait(
+        this.#slotWaiters,
+        { grant: () => undefined, fail: () => undefined },
+        deadline,
+        options.signal,
+        'a free parse slot',
+      );
 
     let released = false;
     let held = 0;
@@ -111,7 +118,8 @@ export class ParseGate {
         held += bytes;
       },
       tryReserve: (bytes) => {
-        if (released || this.#byteWaiters.length > 0 || this.#reservedBytes + bytes > this.#limits.memoryBudgetBytes) return false;
+        if (released || this.#byteWaiters.length > 0 || this.#reservedBytes + bytes > this.#limits.memoryBudgetBytes)
+          return false;
         this.#reservedBytes += bytes;
         held += bytes;
         return true;
@@ -129,11 +137,21 @@ export class ParseGate {
   }
 
   stats(): ParseGateStats {
-    return { active: this.#active, queued: this.#slotWaiters.length + this.#byteWaiters.length, reservedBytes: this.#reservedBytes };
+    return {
+      active: this.#active,
+      queued: this.#slotWaiters.length + this.#byteWaiters.length,
+      reservedBytes: this.#reservedBytes,
+    };
   }
 
   /** Queue a waiter; the pump grants it (taking the slot or bytes on its behalf) or the deadline/abort fails it. */
-  #wait<W extends Waiter>(queue: W[], waiter: W, deadline: number | null, signal: AbortSignal | undefined, what: string): Promise<void> {
+  #wait<W extends Waiter>(
+    queue: W[],
+    waiter: W,
+    deadline: number | null,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new AppError('RUN_ABORTED', 'Reading the PDF was stopped.'));
@@ -162,14 +180,21 @@ export class ParseGate {
       queue.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (deadline !== null) {
-        timer = setTimeout(() => {
-          waiter.fail(
-            new AppError('SERVER_BUSY', `The server is busy reading other PDFs and had no room for this one (waited for ${what}); try again in a few seconds.`, {
-              retryAfterSeconds: SERVER_BUSY_RETRY_AFTER_S,
-            }),
-          );
-          this.#pump();
-        }, Math.max(0, deadline - Date.now()));
+        timer = setTimeout(
+          () => {
+            waiter.fail(
+              new AppError(
+                'SERVER_BUSY',
+                `The server is busy reading other PDFs and had no room for this one (waited for ${what}); try again in a few seconds.`,
+                {
+                  retryAfterSeconds: SERVER_BUSY_RETRY_AFTER_S,
+                },
+              ),
+            );
+            this.#pump();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
       }
     });
   }

@@ -105,7 +105,8 @@ export class ParseWorkerPool {
    * next starts when it is ready), so refilling takes at most one core away from whatever else is running.
    */
   refill(): void {
-    if (this.#spares.length < this.#target && this.#spares.every((spare) => spare.isReady)) this.#spares.push(this.#spawnSpare());
+    if (this.#spares.length < this.#target && this.#spares.every((spare) => spare.isReady))
+      this.#spares.push(this.#spawnSpare());
   }
 
   stats(): ParseWorkerPoolStats {
@@ -126,7 +127,10 @@ export class ParseWorkerPool {
     }
   }
 
-  /** Terminate the spares and stop refilling (server shutdown; keepWarm() starts again). Workers in use finish their job. */
+  /**
+   * Terminate the spares and stop refilling (server shutdown; keepWarm() starts again). Workers in use finish their
+   * job.
+   */
   async close(): Promise<void> {
     this.#target = 0;
     await Promise.all(this.#spares.splice(0).map((spare) => this.#retire(spare)));

@@ -37,7 +37,9 @@ const MAX_INFLATED_STREAM_BYTES = 256 * 1024 * 1024;
 
 class StreamTooLargeError extends Error {
   constructor() {
-    super(`the file contains a compressed stream that expands to more than ${MAX_INFLATED_STREAM_BYTES / (1024 * 1024)} MB`);
+    super(
+      `the file contains a compressed stream that expands to more than ${MAX_INFLATED_STREAM_BYTES / (1024 * 1024)} MB`,
+    );
     this.name = 'StreamTooLargeError';
   }
 }
@@ -126,7 +128,8 @@ async function warmUp(pdfjs) {
     const pdf = await loadingTask.promise;
     await pdf.getPageLabels();
     const render = { enabled: false };
-    for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber++) await readPage(pdfjs, pdf, pageNumber, render, false);
+    for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber++)
+      await readPage(pdfjs, pdf, pageNumber, render, false);
   } finally {
     await loadingTask.destroy();
   }
@@ -208,7 +211,8 @@ async function readPage(pdfjs, pdf, pageNumber, render, mayRender) {
       render.enabled &&
       mayRender &&
       (textChars < render.minTextChars ||
-        (textChars < render.scannedPageMaxTextChars && (await measureImageCoverage(pdfjs.OPS, page)) >= render.minImageCoverage));
+        (textChars < render.scannedPageMaxTextChars &&
+          (await measureImageCoverage(pdfjs.OPS, page)) >= render.minImageCoverage));
     const image = wantsOcr ? await renderPage(pdf, page, render.dpi) : null;
     return { pageNumber, width: viewport.width, height: viewport.height, items, textChars, image };
   } finally {
@@ -303,12 +307,9 @@ async function prepare() {
   return pdfjs;
 }
 
-prepare().then(
-  (pdfjs) => {
-    parentPort.once('message', (job) => {
-      runJob(pdfjs, job).catch(reportError);
-    });
-    parentPort.postMessage({ type: 'ready' });
-  },
-  reportError,
-);
+prepare().then((pdfjs) => {
+  parentPort.once('message', (job) => {
+    runJob(pdfjs, job).catch(reportError);
+  });
+  parentPort.postMessage({ type: 'ready' });
+}, reportError);

@@ -38,7 +38,12 @@ export async function loadPdfjs() {
   // it lazily, bringing its own core-js copy that replaces push again; importing it first, where pdf.js
   // looks for it, lets the native push be restored once for both.
   globalThis.pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
-  Object.defineProperty(Array.prototype, 'push', { value: nativePush, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(Array.prototype, 'push', {
+    value: nativePush,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   globalThis.DecompressionStream = undefined;
   return pdfjs;
 }

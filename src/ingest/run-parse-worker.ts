@@ -33,7 +33,10 @@ export interface RenderRequest {
   enabled: boolean;
   /** Pages whose text layer has fewer non-whitespace characters than this are rendered for OCR. */
   minTextChars: number;
-  /** Pages with fewer characters than this whose images cover at least minImageCoverage are rendered too (scans with a typed header). */
+  /**
+   * Pages with fewer characters than this whose images cover at least minImageCoverage are rendered too (scans with a
+   * typed header).
+   */
   scannedPageMaxTextChars: number;
   /** Fraction 0..1 of the page area painted by images. */
   minImageCoverage: number;
@@ -177,7 +180,10 @@ export function startParseWorker(request: ParseWorkerRequest): ParseWorkerRun {
                 timer = setTimeout(onTimeout, request.timeoutMs);
                 worker.postMessage({ type: 'proceed' });
               },
-              (err: unknown) => finish(err instanceof AppError ? err : new AppError('INTERNAL', 'Reading the PDF failed.', { cause: err })),
+              (err: unknown) =>
+                finish(
+                  err instanceof AppError ? err : new AppError('INTERNAL', 'Reading the PDF failed.', { cause: err }),
+                ),
             );
             break;
           }

@@ -6,7 +6,10 @@ export interface IngestedPage {
   pageNumber: number;
   /** Printed page label where the PDF defines page labels (e.g. "iii", "A-4"), else null. */
   label: string | null;
-  /** Full page text in reading order, normalised (ligatures expanded, hyphenated line breaks joined). Lines separated by "\n". */
+  /**
+   * Full page text in reading order, normalised (ligatures expanded, hyphenated line breaks joined). Lines separated by
+   * "\n".
+   */
   text: string;
   /** Lines of `text` identified as repeated running headers/footers (present on many pages). */
   boilerplateLines: string[];

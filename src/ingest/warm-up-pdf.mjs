@@ -18,12 +18,19 @@ export function buildWarmUpPdf(pageCount = 3) {
   for (let p = 1; p <= pageCount; p++) {
     const lines = [];
     for (let l = 0; l < LINES_PER_PAGE; l++) {
-      const hex = Buffer.from(`${p}.${l + 1} The Contractor shall line the existing 8-inch main with cured-in-place pipe.`, 'latin1').toString('hex');
+      const hex = Buffer.from(
+        `${p}.${l + 1} The Contractor shall line the existing 8-inch main with cured-in-place pipe.`,
+        'latin1',
+      ).toString('hex');
       lines.push(`BT /F1 10 Tf 1 0 0 1 72 ${740 - l * 16} Tm [<${hex.slice(0, 40)}> -15 <${hex.slice(40)}>] TJ ET`);
     }
     const content = deflateSync(Buffer.from(lines.join('\n'), 'latin1')).toString('latin1');
     const stream = add(`<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n${content}\nendstream`);
-    pages.push(add(`<< /Type /Page /Parent ${pageTree} 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${stream} 0 R >>`));
+    pages.push(
+      add(
+        `<< /Type /Page /Parent ${pageTree} 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${stream} 0 R >>`,
+      ),
+    );
   }
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R /PageLabels << /Nums [0 << /S /r >>] >> >>`;
   objects[pageTree - 1] = `<< /Type /Pages /Kids [${pages.map((n) => `${n} 0 R`).join(' ')}] /Count ${pages.length} >>`;

@@ -1,4 +1,7 @@
-/** `npm run cleanup`: trim old progress events, expired uploaded documents (and old PDFs when PDF_RETENTION_DAYS is set) now, then exit. */
+/**
+ * `npm run cleanup`: trim old progress events, expired uploaded documents (and old PDFs when PDF_RETENTION_DAYS is set)
+ * now, then exit.
+ */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../config.js';
 import { createDatabase } from '../db/create-database.js';
@@ -12,7 +15,9 @@ try {
   try {
     await migrate(db);
     const r = await runMaintenance(createAppContext(config, db, `cleanup:${randomBytes(3).toString('hex')}`));
-    console.log(`Removed ${r.eventsRemoved} events older than ${config.runs.eventRetentionDays} days; removed ${r.pdfsRemoved} stored PDFs and ${r.documentsRemoved} uploaded documents.`);
+    console.log(
+      `Removed ${r.eventsRemoved} events older than ${config.runs.eventRetentionDays} days; removed ${r.pdfsRemoved} stored PDFs and ${r.documentsRemoved} uploaded documents.`,
+    );
   } finally {
     await db.close();
   }

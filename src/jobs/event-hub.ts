@@ -28,7 +28,9 @@ export class EventHub {
 
   async start(preferred: EventsMode): Promise<void> {
     if (preferred === 'listen') {
-      const unlisten = await this.db.listen(EVENTS_CHANNEL, (payload) => this.onNotification(payload)).catch(() => null);
+      const unlisten = await this.db
+        .listen(EVENTS_CHANNEL, (payload) => this.onNotification(payload))
+        .catch(() => null);
       if (unlisten) {
         this.unlisten = unlisten;
         this.mode = 'listen';
@@ -98,7 +100,10 @@ export class EventHub {
 }
 
 /** LISTEN where it works: PGlite always; PostgreSQL on the direct URL, or on DATABASE_URL unless it is a pooler. */
-export function preferredEventsMode(database: { kind: 'postgres'; url: string; directUrl: string | null } | { kind: 'pglite' }, override: 'auto' | EventsMode): EventsMode {
+export function preferredEventsMode(
+  database: { kind: 'postgres'; url: string; directUrl: string | null } | { kind: 'pglite' },
+  override: 'auto' | EventsMode,
+): EventsMode {
   if (override !== 'auto') return override;
   if (database.kind === 'pglite') return 'listen';
   if (database.directUrl) return 'listen';

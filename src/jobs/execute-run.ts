@@ -13,7 +13,14 @@ import { selectDocumentBytes, selectDocumentPages, updateDocumentPages } from '.
 import { appendEvent, insertEvent } from '../db/queries/events.js';
 import type { ClaimedRun } from '../db/queries/runs.js';
 import { releaseRun, retryRunLater } from '../db/queries/runs.js';
-import { addCheckpointToSession, addSessionUsage, selectQuestionConfig, selectSession, updateSessionTotalPages, type Session } from '../db/queries/sessions.js';
+import {
+  addCheckpointToSession,
+  addSessionUsage,
+  selectQuestionConfig,
+  selectSession,
+  updateSessionTotalPages,
+  type Session,
+} from '../db/queries/sessions.js';
 import { storeResult } from '../db/queries/results.js';
 import { ingestPdf, ingestOptionsFromConfig, type IngestedPage } from '../ingest/index.js';
 import { runAnalysisOffThread } from '../analysis-worker/index.js';
@@ -38,7 +45,18 @@ export interface RunContext {
 }
 
 // Errors that will happen again on every attempt: fail the run at once instead of retrying.
-const PERMANENT_CODES = new Set(['PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'PDF_TIMEOUT', 'CONFIG_INVALID', 'SECTIONS_INVALID', 'LLM_NOT_CONFIGURED', 'PDF_NOT_AVAILABLE', 'ENGINE_UNAVAILABLE']);
+const PERMANENT_CODES = new Set([
+  'PDF_INVALID',
+  'PDF_ENCRYPTED',
+  'PDF_TOO_MANY_PAGES',
+  'PDF_NO_TEXT',
+  'PDF_TIMEOUT',
+  'CONFIG_INVALID',
+  'SECTIONS_INVALID',
+  'LLM_NOT_CONFIGURED',
+  'PDF_NOT_AVAILABLE',
+  'ENGINE_UNAVAILABLE',
+]);
 // Back-off before a failed attempt is retried: 2 s, 4 s, 8 s … capped.
 const RETRY_BASE_DELAY_MS = 2_000;
 const RETRY_MAX_DELAY_MS = 60_000;
@@ -48,10 +66,17 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
   const fence: Fence = { attempt: claimed.attempt };
   const id = claimed.id;
   const db = ctx.db;
-  const retry = <T>(fn: () => Promise<T>) => withDbRetry(fn, { onRetry: (err) => log.warn({ err, sessionId: id }, 'database unavailable; retrying') });
+  const retry = <T>(fn: () => Promise<T>) =>
+    withDbRetry(fn, { onRetry: (err) => log.warn({ err, sessionId: id }, 'database unavailable; retrying') });
 
   if (claimed.failedAttempts >= claimed.maxAttempts) {
-    await finalizeFailed(run, claimed, fence, `Gave up after ${claimed.failedAttempts} failed attempts. Last error: ${claimed.errorMessage ?? 'the worker process stopped unexpectedly'}`, 'RETRIES_EXHAUSTED');
+    await finalizeFailed(
+      run,
+      claimed,
+      fence,
+      `Gave up after ${claimed.failedAttempts} failed attempts. Last error: ${claimed.errorMessage ?? 'the worker process stopped unexpectedly'}`,
+      'RETRIES_EXHAUSTED',
+    );
     return;
   }
   if (claimed.stopRequestedAt) {
@@ -65,7 +90,11 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
     const pages = await retry(() => loadPages(run, claimed, fence));
     // The whole config (pass 1), or a re-run's questions (src/jobs/passes.ts), with what earlier attempts stored.
     const scope = await retry(() => loadRunScope(ctx, claimed, config));
-    if (claimed.attempt > 1) log.info({ sessionId: id, attempt: claimed.attempt, pass: scope.pass, unitsDone: scope.completedUnits.size }, 'resuming run');
+    if (claimed.attempt > 1)
+      log.info(
+        { sessionId: id, attempt: claimed.attempt, pass: scope.pass, unitsDone: scope.completedUnits.size },
+        'resuming run',
+      );
 
     let terminalEvent: ProgressEventInput | null = null;
     // Computed in the analysis pool's threads; the callbacks below still run here, awaited, in order.
@@ -83,7 +112,8 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
         maxCostUsd: ctx.config.analysis.maxCostUsd,
         startedAt: scope.startedAt,
         onEvent: async (e) => {
-          // The terminal event is written with the result, in one transaction: a client that sees it can read the result.
+          // The terminal event is written with the result, in one transaction: a client that sees it can read the
+          // result.
           if (TERMINAL_EVENTS.has(e.event)) {
             terminalEvent = e;
             return;
@@ -97,7 +127,11 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
         },
       },
       // The engine logs its retries and unusable replies through the run's logger (sessionId, attempt).
-      { createEngine: (name) => run.createEngine(name, { log }), settings: ctx.config, threads: ctx.config.runs.analysisThreads },
+      {
+        createEngine: (name) => run.createEngine(name, { log }),
+        settings: ctx.config,
+        threads: ctx.config.runs.analysisThreads,
+      },
     );
 
     const reason = run.abortReason();
@@ -108,9 +142,15 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
     }
     const stopped = outcome.stoppedReason !== null;
     const { full, legacy, status, eventExtra } = await retry(() => scope.finish(outcome, pages, fence));
-    const event: ProgressEventInput = terminalEvent ?? (stopped ? { event: 'analysis_stopped', data: {} } : { event: 'analysis_complete', data: {} });
+    const event: ProgressEventInput =
+      terminalEvent ?? (stopped ? { event: 'analysis_stopped', data: {} } : { event: 'analysis_complete', data: {} });
     const eventData = stopped
-      ? { ...event.data, reason: outcome.stoppedReason, questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions }
+      ? {
+          ...event.data,
+          reason: outcome.stoppedReason,
+          questions_answered: full.stats.questions_answered,
+          total_questions: full.stats.total_questions,
+        }
       : {
           ...event.data,
           questions_answered: full.stats.questions_answered,
@@ -127,14 +167,23 @@ export async function executeRun(run: RunContext, claimed: ClaimedRun): Promise<
           result: full,
           legacy,
           status,
-          // The budget stop is recorded in the result's own fenced transaction: never after it, never by a stale attempt.
+          // The budget stop is recorded in the result's own fenced transaction: never after it, never by a stale
+          // attempt.
           stats: outcome.stoppedReason === 'budget' ? { ...statsOf(full), stopReason: 'budget' } : statsOf(full),
           event: { event: stopped ? 'analysis_stopped' : 'analysis_complete', data: { ...eventData, ...eventExtra } },
         },
         fence,
       ),
     );
-    log.info({ sessionId: id, status: session.status, answered: full.stats.questions_answered, seconds: full.stats.processing_time }, 'run finished');
+    log.info(
+      {
+        sessionId: id,
+        status: session.status,
+        answered: full.stats.questions_answered,
+        seconds: full.stats.processing_time,
+      },
+      'run finished',
+    );
     run.onFinished?.(session);
   } catch (err) {
     await handleRunError(run, claimed, fence, err);
@@ -153,19 +202,27 @@ async function handleRunError(run: RunContext, claimed: ClaimedRun, fence: Fence
     return;
   }
   if (reason === 'user') {
-    await finalizeStopped(run, claimed, fence).catch((e: unknown) => log.error({ err: e, sessionId: claimed.id }, 'could not store stopped run'));
+    await finalizeStopped(run, claimed, fence).catch((e: unknown) =>
+      log.error({ err: e, sessionId: claimed.id }, 'could not store stopped run'),
+    );
     return;
   }
   const appErr = isAppError(err) ? err : null;
-  await recordPaidUsageOfFailedUnit(run, claimed.id, fence, appErr).catch((e: unknown) => log.warn({ err: e, sessionId: claimed.id }, 'could not record the usage of a failed unit'));
+  await recordPaidUsageOfFailedUnit(run, claimed.id, fence, appErr).catch((e: unknown) =>
+    log.warn({ err: e, sessionId: claimed.id }, 'could not record the usage of a failed unit'),
+  );
   const message = appErr ? appErr.message : 'The analysis failed unexpectedly.';
   const errorType = appErr ? appErr.code : 'INTERNAL';
   const failures = claimed.failedAttempts + 1;
   if ((appErr && PERMANENT_CODES.has(appErr.code)) || failures >= claimed.maxAttempts) {
     log.error({ err, sessionId: claimed.id, failures }, 'run failed');
-    await finalizeFailed(run, claimed, fence, failures > 1 ? `${message} (after ${failures} attempts)` : message, errorType).catch((e: unknown) =>
-      log.error({ err: e, sessionId: claimed.id }, 'could not store failed run'),
-    );
+    await finalizeFailed(
+      run,
+      claimed,
+      fence,
+      failures > 1 ? `${message} (after ${failures} attempts)` : message,
+      errorType,
+    ).catch((e: unknown) => log.error({ err: e, sessionId: claimed.id }, 'could not store failed run'));
     return;
   }
   const delay = Math.min(RETRY_BASE_DELAY_MS * 2 ** (failures - 1), RETRY_MAX_DELAY_MS);
@@ -177,7 +234,12 @@ async function handleRunError(run: RunContext, claimed: ClaimedRun, fence: Fence
  * An LLM unit that failed after paid calls (e.g. unusable output twice) carries its usage in the error: add it
  * to the session's totals so the bill stays honest, even though the unit will be retried.
  */
-async function recordPaidUsageOfFailedUnit(run: RunContext, id: string, fence: Fence, err: AppError | null): Promise<void> {
+async function recordPaidUsageOfFailedUnit(
+  run: RunContext,
+  id: string,
+  fence: Fence,
+  err: AppError | null,
+): Promise<void> {
   const details = err?.details as { usage?: Partial<Usage>; unitKey?: string } | undefined;
   const u = details?.usage;
   if (!u || !(u.prompt_tokens || u.completion_tokens)) return;
@@ -192,7 +254,13 @@ async function recordPaidUsageOfFailedUnit(run: RunContext, id: string, fence: F
     await assertFence(tx, id, fence);
     // A checkpoint row under a key no unit has: it counts toward the run's totals (priorUsage on resume),
     // but does not mark the unit done, so the unit is still retried.
-    await insertCheckpoint(tx, id, `failed:${details?.unitKey ?? 'unit'}:attempt-${fence.attempt}`, fence.attempt, usage);
+    await insertCheckpoint(
+      tx,
+      id,
+      `failed:${details?.unitKey ?? 'unit'}:attempt-${fence.attempt}`,
+      fence.attempt,
+      usage,
+    );
     await addSessionUsage(tx, id, usage);
   });
 }
@@ -203,8 +271,12 @@ async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Pr
   const cached = await selectDocumentPages(db, claimed.id);
   if (cached) return cached;
   const bytes = await selectDocumentBytes(db, claimed.id);
-  if (!bytes) throw new AppError('PDF_NOT_AVAILABLE', 'The uploaded PDF is no longer stored, so the analysis cannot run.');
-  const doc = await ingestPdf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ingestOptionsFromConfig(run.ctx.config, { signal: run.signal }));
+  if (!bytes)
+    throw new AppError('PDF_NOT_AVAILABLE', 'The uploaded PDF is no longer stored, so the analysis cannot run.');
+  const doc = await ingestPdf(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    ingestOptionsFromConfig(run.ctx.config, { signal: run.signal }),
+  );
   await db.transaction(async (tx) => {
     await assertFence(tx, claimed.id, fence);
     await updateDocumentPages(tx, claimed.id, doc.pages);
@@ -213,7 +285,15 @@ async function loadPages(run: RunContext, claimed: ClaimedRun, fence: Fence): Pr
   return doc.pages;
 }
 
-async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unitKey: string, answers: QuestionAnswer[], usage: Usage, scope: RunScope): Promise<void> {
+async function persistCheckpoint(
+  run: RunContext,
+  id: string,
+  fence: Fence,
+  unitKey: string,
+  answers: QuestionAnswer[],
+  usage: Usage,
+  scope: RunScope,
+): Promise<void> {
   const counted = await run.ctx.db.transaction(async (tx) => {
     await assertFence(tx, id, fence);
     const fresh = await insertCheckpoint(tx, id, unitKey, fence.attempt, usage);
@@ -222,7 +302,14 @@ async function persistCheckpoint(run: RunContext, id: string, fence: Fence, unit
     await addCheckpointToSession(tx, id, usage);
     const done = stored.filter((a) => a.answer !== null);
     for (const a of done) {
-      await insertEvent(tx, id, 'question_answered', { question_id: a.question_id, answer: a.answer, pages: a.pages, confidence: a.confidence, footnote: a.footnote, ...(scope.pass > 1 ? { pass: scope.pass } : {}) });
+      await insertEvent(tx, id, 'question_answered', {
+        question_id: a.question_id,
+        answer: a.answer,
+        pages: a.pages,
+        confidence: a.confidence,
+        footnote: a.footnote,
+        ...(scope.pass > 1 ? { pass: scope.pass } : {}),
+      });
     }
     return true;
   });
@@ -257,7 +344,11 @@ async function finalizeFromAnswers(
   run: Pick<RunContext, 'ctx' | 'onFinished'>,
   session: Session,
   fence: Fence,
-  end: { status: 'partial' | 'failed'; errorMessage?: string; event: (full: FullResult) => { event: string; data: Record<string, unknown> } },
+  end: {
+    status: 'partial' | 'failed';
+    errorMessage?: string;
+    event: (full: FullResult) => { event: string; data: Record<string, unknown> };
+  },
 ): Promise<void> {
   const db = run.ctx.db;
   const fresh = (await selectSession(db, session.id)) ?? session;
@@ -268,21 +359,47 @@ async function finalizeFromAnswers(
   if (fresh.currentPass > 1) event.data = { ...event.data, pass: fresh.currentPass };
   const stats = end.errorMessage === undefined ? statsOf(full) : { ...statsOf(full), errorMessage: end.errorMessage };
   const stored = await withDbRetry(() =>
-    storeResult(db, session.id, { result: full, legacy: toLegacyResult(full), status: end.status, stats, event }, fence),
+    storeResult(
+      db,
+      session.id,
+      { result: full, legacy: toLegacyResult(full), status: end.status, stats, event },
+      fence,
+    ),
   );
   run.onFinished?.(stored);
 }
 
 /** Stop: keep every answer found, store the partial result and the stopped event. */
-export async function finalizeStopped(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence): Promise<void> {
+export async function finalizeStopped(
+  run: Pick<RunContext, 'ctx' | 'onFinished'>,
+  session: Session,
+  fence: Fence,
+): Promise<void> {
   await finalizeFromAnswers(run, session, fence, {
     status: 'partial',
-    event: (full) => ({ event: 'analysis_stopped', data: { reason: 'user', questions_answered: full.stats.questions_answered, total_questions: full.stats.total_questions } }),
+    event: (full) => ({
+      event: 'analysis_stopped',
+      data: {
+        reason: 'user',
+        questions_answered: full.stats.questions_answered,
+        total_questions: full.stats.total_questions,
+      },
+    }),
   });
 }
 
-export async function finalizeFailed(run: Pick<RunContext, 'ctx' | 'onFinished'>, session: Session, fence: Fence, message: string, errorType: string): Promise<void> {
-  await finalizeFromAnswers(run, session, fence, { status: 'failed', errorMessage: message, event: () => ({ event: 'analysis_failed', data: { error: message, error_type: errorType } }) });
+export async function finalizeFailed(
+  run: Pick<RunContext, 'ctx' | 'onFinished'>,
+  session: Session,
+  fence: Fence,
+  message: string,
+  errorType: string,
+): Promise<void> {
+  await finalizeFromAnswers(run, session, fence, {
+    status: 'failed',
+    errorMessage: message,
+    event: () => ({ event: 'analysis_failed', data: { error: message, error_type: errorType } }),
+  });
 }
 
 async function releaseForShutdown(run: RunContext, id: string, fence: Fence): Promise<void> {

@@ -15,7 +15,9 @@ import { deleteDocumentsCreatedBefore, deleteExpiredDocuments } from '../db/quer
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 const FIRST_RUN_DELAY_MS = 60 * 1000;
 
-export async function runMaintenance(ctx: AppContext): Promise<{ eventsRemoved: number; pdfsRemoved: number; documentsRemoved: number }> {
+export async function runMaintenance(
+  ctx: AppContext,
+): Promise<{ eventsRemoved: number; pdfsRemoved: number; documentsRemoved: number }> {
   const eventsRemoved = await cleanupOldEvents(ctx.db, ctx.config.runs.eventRetentionDays);
   let pdfsRemoved = 0;
   let documentsRemoved = await deleteExpiredDocuments(ctx.db);

@@ -27,7 +27,14 @@ import {
 } from '../db/queries/passes.js';
 import { selectSession, type Session } from '../db/queries/sessions.js';
 import { selectEnabledSections, toLegacyResult, toStatistics } from '../analysis/build-result.js';
-import type { FullResult, LegacyResult, ProgressEventInput, QuestionAnswer, RunAnalysisOutcome, Usage } from '../analysis/types.js';
+import type {
+  FullResult,
+  LegacyResult,
+  ProgressEventInput,
+  QuestionAnswer,
+  RunAnalysisOutcome,
+  Usage,
+} from '../analysis/types.js';
 import type { IngestedPage } from '../ingest/types.js';
 import type { QuestionConfig, RunInput } from '../questions/types.js';
 import { buildResultFromAnswers } from '../sessions/load-session-result.js';
@@ -63,7 +70,11 @@ export interface RunScope {
 export const passUnitPrefix = (pass: number): string => `pass${pass}:`;
 
 /** The config narrowed to some questions of the enabled sections (sections without one left out). */
-export function filterConfig(config: QuestionConfig, enabledSections: string[], questionIds: ReadonlySet<string>): QuestionConfig {
+export function filterConfig(
+  config: QuestionConfig,
+  enabledSections: string[],
+  questionIds: ReadonlySet<string>,
+): QuestionConfig {
   const sections = selectEnabledSections({ config, enabledSections, guardrails: '' })
     .map((s) => ({ ...s, questions: s.questions.filter((q) => questionIds.has(q.id)) }))
     .filter((s) => s.questions.length > 0);
@@ -105,13 +116,20 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
   const reviewed = await selectReviewedQuestions(db, id, asked);
   const questionIds = asked.filter((q) => !reviewed.has(q));
   const prefix = passUnitPrefix(pass.pass);
-  const [{ unitKeys, usage }, prior] = await Promise.all([selectPassCheckpoints(db, id, prefix), selectPassAnswers(db, id, pass.pass)]);
+  const [{ unitKeys, usage }, prior] = await Promise.all([
+    selectPassCheckpoints(db, id, prefix),
+    selectPassAnswers(db, id, pass.pass),
+  ]);
   await markPassStarted(db, id, pass.pass);
   const startedAt = pass.startedAt ?? new Date();
   const info = { pass: pass.pass };
   return {
     pass: pass.pass,
-    input: { config: filterConfig(config, claimed.enabledSections, new Set(questionIds)), enabledSections: [], guardrails: claimed.guardrails },
+    input: {
+      config: filterConfig(config, claimed.enabledSections, new Set(questionIds)),
+      enabledSections: [],
+      guardrails: claimed.guardrails,
+    },
     completedUnits: unitKeys,
     priorAnswers: new Map(prior.map((a) => [a.question_id, a] as const)),
     priorUsage: usage,
@@ -120,14 +138,24 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
     eventData: (e) => {
       // The pipeline's results_ready holds only this pass's questions: the merged one is written by finish().
       if (e.event === 'results_ready') return null;
-      if (e.event === 'analysis_started') return { ...e.data, ...info, question_ids: questionIds, skipped: [...reviewed.keys()] };
+      if (e.event === 'analysis_started')
+        return { ...e.data, ...info, question_ids: questionIds, skipped: [...reviewed.keys()] };
       return { ...e.data, ...info };
     },
     storeAnswers: async (tx, answers) => {
       // Checked in the checkpoint's own transaction: a review made while the pass runs is never overwritten.
-      const nowReviewed = await selectReviewedQuestions(tx, id, answers.map((a) => a.question_id));
+      const nowReviewed = await selectReviewedQuestions(
+        tx,
+        id,
+        answers.map((a) => a.question_id),
+      );
       const kept = answers.filter((a) => !nowReviewed.has(a.question_id));
-      await archiveSupersededAnswers(tx, id, pass.pass, kept.map((a) => a.question_id));
+      await archiveSupersededAnswers(
+        tx,
+        id,
+        pass.pass,
+        kept.map((a) => a.question_id),
+      );
       await upsertAnswers(tx, id, kept, pass.pass);
       return kept;
     },
@@ -139,9 +167,11 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
       // run that was stopped early leaves the questions nobody reached not examined, so the session stays partial.
       const answers = await selectAnswers(ctx.db, id);
       const examined = new Set(answers.map((a) => a.question_id));
-      const allExamined = selectEnabledSections({ config, enabledSections: claimed.enabledSections, guardrails: '' }).every((s) =>
-        s.questions.every((q) => examined.has(q.id)),
-      );
+      const allExamined = selectEnabledSections({
+        config,
+        enabledSections: claimed.enabledSections,
+        guardrails: '',
+      }).every((s) => s.questions.every((q) => examined.has(q.id)));
       const status = !stopped && allExamined ? 'completed' : 'partial';
       const full = await buildResultFromAnswers(
         ctx.db,

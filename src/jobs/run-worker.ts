@@ -95,8 +95,14 @@ export class RunWorker {
       do {
         this.wakeRequested = false;
         while (!this.stopped && this.running.size < this.options.ctx.config.runs.concurrency) {
-          // Never our own runs: after a database outage longer than the lease they look expired, but they are alive here.
-          const claimed = await claim(this.options.ctx.db, this.options.ctx.instanceId, this.options.ctx.config.runs.leaseMs, [...this.running.keys()]);
+          // Never our own runs: after a database outage longer than the lease they look expired, but they are alive
+          // here.
+          const claimed = await claim(
+            this.options.ctx.db,
+            this.options.ctx.instanceId,
+            this.options.ctx.config.runs.leaseMs,
+            [...this.running.keys()],
+          );
           if (!claimed) break;
           if (this.stopped) {
             // Claimed while stop() was under way: hand it straight back rather than start it after the stop.
@@ -116,7 +122,10 @@ export class RunWorker {
   private async releaseUnstarted(claimed: ClaimedRun): Promise<void> {
     try {
       await withDbRetry(() => releaseRun(this.options.ctx.db, claimed.id, claimed.attempt));
-      this.options.log.info({ sessionId: claimed.id, attempt: claimed.attempt }, 'released a run claimed during shutdown');
+      this.options.log.info(
+        { sessionId: claimed.id, attempt: claimed.attempt },
+        'released a run claimed during shutdown',
+      );
     } catch (err) {
       // Its lease expires after LEASE_MS and another process takes it over then.
       this.options.log.warn({ err, sessionId: claimed.id }, 'could not release a run claimed during shutdown');
@@ -125,7 +134,13 @@ export class RunWorker {
 
   private launch(claimed: ClaimedRun): void {
     const controller = new AbortController();
-    const entry: RunningRun = { sessionId: claimed.id, attempt: claimed.attempt, controller, reason: null, done: Promise.resolve() };
+    const entry: RunningRun = {
+      sessionId: claimed.id,
+      attempt: claimed.attempt,
+      controller,
+      reason: null,
+      done: Promise.resolve(),
+    };
     this.running.set(claimed.id, entry);
     const log = this.options.log.child({ sessionId: claimed.id, attempt: claimed.attempt });
     log.info({ engine: claimed.engine }, 'run claimed');
@@ -157,7 +172,12 @@ export class RunWorker {
     for (const r of [...this.running.values()]) {
       if (r.reason) continue;
       try {
-        const hb = await heartbeatRun(this.options.ctx.db, r.sessionId, r.attempt, this.options.ctx.config.runs.leaseMs);
+        const hb = await heartbeatRun(
+          this.options.ctx.db,
+          r.sessionId,
+          r.attempt,
+          this.options.ctx.config.runs.leaseMs,
+        );
         if (!hb) this.abortLocal(r.sessionId, 'lease-lost');
         else if (hb.stopRequested) this.abortLocal(r.sessionId, 'user');
       } catch (err) {

@@ -26,11 +26,19 @@ export interface StopRunInterleaving {
   afterTakeOver?: () => Promise<void>;
 }
 
-export async function stopRun(ctx: AppContext, sessionId: string, interleaving: StopRunInterleaving = {}): Promise<StopOutcome> {
+export async function stopRun(
+  ctx: AppContext,
+  sessionId: string,
+  interleaving: StopRunInterleaving = {},
+): Promise<StopOutcome> {
   const before = await selectSession(ctx.db, sessionId);
   if (!before) throw new AppError('SESSION_NOT_FOUND');
   if (TERMINAL_STATUSES.includes(before.status)) {
-    return { status: before.status, alreadyFinished: true, message: `The analysis had already finished (${before.status}); nothing to stop.` };
+    return {
+      status: before.status,
+      alreadyFinished: true,
+      message: `The analysis had already finished (${before.status}); nothing to stop.`,
+    };
   }
   const req = await requestStop(ctx.db, sessionId, 'user');
   if (!req) throw new AppError('SESSION_NOT_FOUND');
@@ -54,7 +62,14 @@ export async function stopRun(ctx: AppContext, sessionId: string, interleaving: 
     const s = await selectSession(ctx.db, sessionId);
     if (!s) throw new AppError('SESSION_NOT_FOUND');
     if (TERMINAL_STATUSES.includes(s.status)) {
-      return { status: s.status, alreadyFinished: false, message: s.status === 'partial' ? 'Stopped; every answer found so far is kept.' : `The analysis finished (${s.status}).` };
+      return {
+        status: s.status,
+        alreadyFinished: false,
+        message:
+          s.status === 'partial'
+            ? 'Stopped; every answer found so far is kept.'
+            : `The analysis finished (${s.status}).`,
+      };
     }
     if (Date.now() > deadline) {
       return { status: s.status, alreadyFinished: false, message: 'Stop requested; the run is winding down.' };

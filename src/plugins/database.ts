@@ -1,4 +1,7 @@
-/** Closes the database last, after every other plugin has stopped (only when the app owns it: the server does, tests do not). */
+/**
+ * Closes the database last, after every other plugin has stopped (only when the app owns it: the server does, tests do
+ * not).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 

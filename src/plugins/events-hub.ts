@@ -1,5 +1,6 @@
 /**
- * The progress-event fan-out, the finished-result version listener and the signed-in token cache: LISTEN connections started when the
+ * The progress-event fan-out, the finished-result version listener and the signed-in token cache: LISTEN connections
+ * started when the
  * app is ready and closed after the server. On close, every open progress stream is ended first (preClose),
  * so an EventSource reconnects — by Last-Event-ID — to another process instead of holding this one open.
  */
@@ -16,7 +17,8 @@ export async function eventsHubPlugin(app: FastifyInstance, opts: { ctx: AppCont
     const versionsFromMemory = ctx.events.mode === 'listen' && (await ctx.sessionVersions.start());
     app.log.info({ versionsFromMemory }, 'finished-result versions');
     // Signed-in tokens likewise: resolved from memory only while login_changed notifications can arrive.
-    const loginsFromMemory = ctx.events.mode === 'listen' && ctx.config.auth.mode === 'on' && (await ctx.logins.start());
+    const loginsFromMemory =
+      ctx.events.mode === 'listen' && ctx.config.auth.mode === 'on' && (await ctx.logins.start());
     app.log.info({ loginsFromMemory }, 'signed-in tokens');
   });
   // Before the server stops accepting: open streams would keep app.close() waiting for them.

@@ -13,7 +13,10 @@ export async function parsePoolPlugin(app: FastifyInstance, opts: { ctx: AppCont
   const { ingest } = opts.ctx.config;
   let warmTimer: NodeJS.Timeout | null = null;
   app.addHook('onReady', async () => {
-    warmTimer = setTimeout(() => parseWorkerPool.keepWarm(ingest.parseWarmWorkers, ingest.parseMaxMemoryMb), PARSE_POOL_START_DELAY_MS);
+    warmTimer = setTimeout(
+      () => parseWorkerPool.keepWarm(ingest.parseWarmWorkers, ingest.parseMaxMemoryMb),
+      PARSE_POOL_START_DELAY_MS,
+    );
     warmTimer.unref();
   });
   app.addHook('onClose', async () => {

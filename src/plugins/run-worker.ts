@@ -11,7 +11,11 @@ export async function runWorkerPlugin(app: FastifyInstance, opts: { ctx: AppCont
   const { ctx } = opts;
   if (!ctx.config.runs.workerEnabled) return;
   app.addHook('onReady', async () => {
-    ctx.worker = new RunWorker({ ctx, createEngine: ctx.createEngine, log: app.log.child({ component: 'run-worker' }) });
+    ctx.worker = new RunWorker({
+      ctx,
+      createEngine: ctx.createEngine,
+      log: app.log.child({ component: 'run-worker' }),
+    });
     ctx.worker.start();
   });
   app.addHook('preClose', async () => {

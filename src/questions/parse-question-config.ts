@@ -36,7 +36,8 @@ function describe(v: unknown): string {
 }
 
 const isMissing = (v: unknown): boolean => v === undefined || v === null;
-const tooLong = (max: number) => (iss: { input?: unknown }) => `is ${String(iss.input).length} characters; the maximum is ${max}`;
+const tooLong = (max: number) => (iss: { input?: unknown }) =>
+  `is ${String(iss.input).length} characters; the maximum is ${max}`;
 // zod runs length checks on anything with a `length`, even after the type check failed (an array given for a
 // string would also be reported "must not be empty"): these guards keep it to one problem per field.
 const whenString = { when: (payload: { value: unknown }) => typeof payload.value === 'string' };
@@ -65,7 +66,9 @@ const idSchema = requiredString(MAX_ID_CHARS);
 const expectedTypeSchema = z
   .string({
     error: (iss) =>
-      isMissing(iss.input) ? `is missing; expected one of ${ALLOWED_TYPES}` : `must be a string; got ${describe(iss.input)}; expected one of ${ALLOWED_TYPES}`,
+      isMissing(iss.input)
+        ? `is missing; expected one of ${ALLOWED_TYPES}`
+        : `must be a string; got ${describe(iss.input)}; expected one of ${ALLOWED_TYPES}`,
   })
   .refine((v) => (EXPECTED_TYPES as readonly string[]).includes(v.trim()), {
     error: (iss) => `unknown type "${String(iss.input)}"; expected one of ${ALLOWED_TYPES}`,
@@ -101,7 +104,9 @@ const sectionSchema = z.object(
     questions: z
       .array(questionSchema, {
         error: (iss) =>
-          iss.input === undefined ? 'is missing; a section needs at least one question' : `must be an array; got ${describe(iss.input)}`,
+          iss.input === undefined
+            ? 'is missing; a section needs at least one question'
+            : `must be an array; got ${describe(iss.input)}`,
       })
       .min(1, { error: 'is empty; a section needs at least one question', ...whenArray }),
   },
@@ -116,7 +121,9 @@ const rootShape = {
   sections: z
     .array(sectionSchema, {
       error: (iss) =>
-        iss.input === undefined ? 'is missing; a config needs at least one section' : `must be an array of sections; got ${describe(iss.input)}`,
+        iss.input === undefined
+          ? 'is missing; a config needs at least one section'
+          : `must be an array of sections; got ${describe(iss.input)}`,
     })
     .min(1, { error: 'must contain at least one section', ...whenArray }),
 };
@@ -135,11 +142,22 @@ export const questionConfigSchema = z
       const sectionIdAt = new Map<string, string>();
       const questionIdAt = new Map<string, string>();
       let questionCount = 0;
-      const firstUse = (seen: Map<string, string>, raw: unknown, path: (string | number)[], what: string, suffix: string) => {
+      const firstUse = (
+        seen: Map<string, string>,
+        raw: unknown,
+        path: (string | number)[],
+        what: string,
+        suffix: string,
+      ) => {
         const parsed = idSchema.safeParse(raw);
         if (!parsed.success) return;
         const first = seen.get(parsed.data);
-        if (first) ctx.addIssue({ code: 'custom', path, message: `duplicate ${what} id "${parsed.data}" (first used at ${first})${suffix}` });
+        if (first)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `duplicate ${what} id "${parsed.data}" (first used at ${first})${suffix}`,
+          });
         else seen.set(parsed.data, formatPath(path));
       };
       sections.forEach((section: unknown, si) => {
@@ -154,7 +172,11 @@ export const questionConfigSchema = z
         });
       });
       if (questionCount > MAX_QUESTIONS) {
-        ctx.addIssue({ code: 'custom', path: ['sections'], message: `has ${questionCount} questions; the maximum is ${MAX_QUESTIONS}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sections'],
+          message: `has ${questionCount} questions; the maximum is ${MAX_QUESTIONS}`,
+        });
       }
     },
     { when: (payload) => isPlainObject(payload.value) },
@@ -171,7 +193,13 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 // Field order per nesting depth (0 = root, 2 = a section, 4 = a question), for sorting problems into file order.
-const FIELD_ORDER_BY_DEPTH = [Object.keys(rootShape), [], Object.keys(sectionSchema.shape), [], Object.keys(questionSchema.shape)];
+const FIELD_ORDER_BY_DEPTH = [
+  Object.keys(rootShape),
+  [],
+  Object.keys(sectionSchema.shape),
+  [],
+  Object.keys(questionSchema.shape),
+];
 
 /**
  * Problems in the order a reader meets them in the file: zod reports per-field problems in that order already,
@@ -204,7 +232,9 @@ export function validateQuestionConfig(value: unknown): { config: QuestionConfig
 export function configInvalidError(problems: ConfigProblem[]): AppError {
   const shown = problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => `${p.path}: ${p.message}`);
   const more = problems.length > PROBLEMS_IN_MESSAGE ? `; and ${problems.length - PROBLEMS_IN_MESSAGE} more` : '';
-  return new AppError('CONFIG_INVALID', `The question config is not valid: ${shown.join('; ')}${more}.`, { details: { problems } });
+  return new AppError('CONFIG_INVALID', `The question config is not valid: ${shown.join('; ')}${more}.`, {
+    details: { problems },
+  });
 }
 
 /**
@@ -214,7 +244,10 @@ export function configInvalidError(problems: ConfigProblem[]): AppError {
 export function parseQuestionConfig(input: Uint8Array | string | unknown): QuestionConfig {
   let value: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+    const text =
+      typeof input === 'string'
+        ? input
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
     try {
       value = JSON.parse(text.replace(/^\uFEFF/, '')); // editors on Windows save a BOM
     } catch (err) {

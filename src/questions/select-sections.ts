@@ -7,7 +7,10 @@ import type { QuestionConfig } from './types.js';
  * the multipart form value: a JSON array string (`'["general_info","bonding"]'`) or a comma-separated list.
  * Unknown ids and an empty selection are SECTIONS_INVALID, naming the problem and the valid ids.
  */
-export function selectSections(config: QuestionConfig, sectionIds: readonly string[] | string | null | undefined): string[] {
+export function selectSections(
+  config: QuestionConfig,
+  sectionIds: readonly string[] | string | null | undefined,
+): string[] {
   const known = config.sections.map((s) => s.section_id);
   if (sectionIds === undefined || sectionIds === null) return known;
   const requested = typeof sectionIds === 'string' ? parseSectionList(sectionIds) : [...sectionIds];

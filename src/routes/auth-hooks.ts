@@ -86,11 +86,18 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
       }
     }
     // A browser sends the cookie with cross-site form posts; scripts use bearer tokens, which a browser never adds.
-    if (UNSAFE_METHODS.has(request.method) && request.authVia !== 'bearer' && (cookie || access === 'public') && !sameOrigin(request)) {
-      if (request.headers.origin || request.headers.referer || request.authVia === 'cookie') throw new AppError('CSRF_REJECTED');
+    if (
+      UNSAFE_METHODS.has(request.method) &&
+      request.authVia !== 'bearer' &&
+      (cookie || access === 'public') &&
+      !sameOrigin(request)
+    ) {
+      if (request.headers.origin || request.headers.referer || request.authVia === 'cookie')
+        throw new AppError('CSRF_REJECTED');
     }
     if (access === 'public') return;
     if (!request.user) throw new AppError('AUTH_REQUIRED');
-    if (access === 'admin' && request.user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an administrator account.');
+    if (access === 'admin' && request.user.role !== 'admin')
+      throw new AppError('FORBIDDEN', 'This needs an administrator account.');
   });
 }

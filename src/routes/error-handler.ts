@@ -13,14 +13,18 @@ export interface ErrorBody {
 }
 
 function fromFramework(err: FastifyError): AppError | null {
-  if (err.validation) return new AppError('VALIDATION_FAILED', `Invalid request: ${err.message}`, { details: err.validation });
+  if (err.validation)
+    return new AppError('VALIDATION_FAILED', `Invalid request: ${err.message}`, { details: err.validation });
   switch (err.code) {
     case 'FST_REQ_FILE_TOO_LARGE':
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new AppError('UPLOAD_TOO_LARGE', err.code === 'FST_REQ_FILE_TOO_LARGE' ? undefined : `Request too large: ${err.message}`);
+      return new AppError(
+        'UPLOAD_TOO_LARGE',
+        err.code === 'FST_REQ_FILE_TOO_LARGE' ? undefined : `Request too large: ${err.message}`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new AppError('VALIDATION_FAILED', 'Unsupported content type for this endpoint.');
@@ -31,7 +35,8 @@ function fromFramework(err: FastifyError): AppError | null {
       break;
   }
   if (err.statusCode === 429) return new AppError('RATE_LIMITED');
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('VALIDATION_FAILED', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new AppError('VALIDATION_FAILED', err.message);
   return null;
 }
 
@@ -53,5 +58,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, new AppError('INTERNAL', ERROR_CATALOGUE.INTERNAL.message));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
 }

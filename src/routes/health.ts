@@ -30,12 +30,18 @@ export async function healthRoutes(app: FastifyInstance, opts: { ctx: AppContext
     try {
       const pending = await withTimeout(pendingMigrations(ctx.db), READY_DB_TIMEOUT_MS);
       if (pending.length > 0) {
-        return reply.code(503).send({ success: false, code: 'NOT_READY', error: `Database migrations not applied: ${pending.join(', ')}` });
+        return reply
+          .code(503)
+          .send({ success: false, code: 'NOT_READY', error: `Database migrations not applied: ${pending.join(', ')}` });
       }
       return { success: true, status: 'ready', database: ctx.db.kind };
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
-      return reply.code(503).send({ success: false, code: 'DATABASE_UNAVAILABLE', error: `Database unreachable: ${(err as Error).message}` });
+      return reply.code(503).send({
+        success: false,
+        code: 'DATABASE_UNAVAILABLE',
+        error: `Database unreachable: ${(err as Error).message}`,
+      });
     }
   });
 }

@@ -2,7 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Histogram } from 'prom-client';
 import type { AppContext } from '../app-context.js';
-import { collectDatabaseMetrics, finishedVersionsInMemory, httpDuration, loginsInMemory, registry } from '../metrics.js';
+import {
+  collectDatabaseMetrics,
+  finishedVersionsInMemory,
+  httpDuration,
+  loginsInMemory,
+  registry,
+} from '../metrics.js';
 
 /** Call on the root instance (hooks registered inside a plugin only see that plugin's routes). */
 export function observeHttpLatency(app: FastifyInstance): void {

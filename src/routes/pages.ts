@@ -27,7 +27,8 @@ export const PDFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('pd
 export const PDFJS_PREFIX = '/static/vendor/pdfjs/';
 // Only what the viewer loads: the library and its worker (minified), the standard-font and CMap data it
 // fetches for PDFs that need them, the JavaScript JPEG 2000 decoder (WebAssembly stays off under our CSP).
-const PDFJS_FILES = /^\/(?:build\/pdf(?:\.worker)?\.min\.mjs|cmaps\/[\w.-]+\.bcmap|standard_fonts\/[\w.-]+\.(?:pfb|ttf)|wasm\/openjpeg_nowasm_fallback\.js|LICENSE)$/;
+const PDFJS_FILES =
+  /^\/(?:build\/pdf(?:\.worker)?\.min\.mjs|cmaps\/[\w.-]+\.bcmap|standard_fonts\/[\w.-]+\.(?:pfb|ttf)|wasm\/openjpeg_nowasm_fallback\.js|LICENSE)$/;
 
 // Assets change with each deploy but have no content hash in their names: revalidate instead of caching blind.
 const STATIC_MAX_AGE_MS = 0;

@@ -19,7 +19,9 @@ export function looseObject<T extends z.core.$ZodShape>(shape: T): z.ZodObject<T
   return z.looseObject(shape) as unknown as z.ZodObject<T>;
 }
 
-export const idParams = z.object({ id: z.string().min(1).max(200).describe('Session id (or your own client session id)') });
+export const idParams = z.object({
+  id: z.string().min(1).max(200).describe('Session id (or your own client session id)'),
+});
 
 const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]];
 
@@ -66,10 +68,13 @@ export const sessionSummarySchema = z
   .meta({ id: 'SessionSummary' });
 
 /** A progress event: its type, index and time, plus the event's own fields. */
-export const eventSchema = looseObject({ event: z.string(), index: z.number(), timestamp: isoTime }).meta({ id: 'ProgressEvent' });
+export const eventSchema = looseObject({ event: z.string(), index: z.number(), timestamp: isoTime }).meta({
+  id: 'ProgressEvent',
+});
 
 /** An open JSON object (results, statistics): documented as an object, passed through as is. */
-export const openObject = (description: string) => z.looseObject({}).describe(description) as unknown as z.ZodType<object>;
+export const openObject = (description: string) =>
+  z.looseObject({}).describe(description) as unknown as z.ZodType<object>;
 
 /** A binary or text download: documents the content types; the bytes are sent as they are (no serialiser). */
 export function downloadResponse(description: string, contentTypes: readonly string[]) {

@@ -48,7 +48,11 @@ export async function loadSessionResult(db: Queryable, sessionId: string, known?
 }
 
 /** Rebuild a FullResult from the session's config and checkpointed answers. */
-export async function buildResultFromAnswers(db: Queryable, session: Session, extra: { ocrPages?: number[] } = {}): Promise<FullResult> {
+export async function buildResultFromAnswers(
+  db: Queryable,
+  session: Session,
+  extra: { ocrPages?: number[] } = {},
+): Promise<FullResult> {
   const [config, answers] = await Promise.all([selectQuestionConfig(db, session.id), selectAnswers(db, session.id)]);
   if (!config) throw new AppError('INTERNAL', 'The session has no stored question config.');
   return buildFullResult({

@@ -60,24 +60,43 @@ export function parseReviewBody(body: unknown): ReviewBody {
   const parsed = reviewBodySchema.safeParse(body ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-    throw new AppError('VALIDATION_FAILED', `Invalid review: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: { problems } });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Invalid review: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      { details: { problems } },
+    );
   }
   const b = parsed.data;
-  if (b.action === 'edit' && b.answer === undefined) throw new AppError('VALIDATION_FAILED', 'An edit needs the corrected "answer" text.', { details: { problems: [{ path: 'answer', message: 'required for edit' }] } });
+  if (b.action === 'edit' && b.answer === undefined)
+    throw new AppError('VALIDATION_FAILED', 'An edit needs the corrected "answer" text.', {
+      details: { problems: [{ path: 'answer', message: 'required for edit' }] },
+    });
   if (b.action !== 'edit' && (b.answer !== undefined || b.pages !== undefined)) {
-    throw new AppError('VALIDATION_FAILED', `Only an edit takes "answer" and "pages" (action was "${b.action}").`, { details: { problems: [{ path: b.answer !== undefined ? 'answer' : 'pages', message: 'only for edit' }] } });
+    throw new AppError('VALIDATION_FAILED', `Only an edit takes "answer" and "pages" (action was "${b.action}").`, {
+      details: { problems: [{ path: b.answer !== undefined ? 'answer' : 'pages', message: 'only for edit' }] },
+    });
   }
   return b;
 }
 
 function findQuestion(full: FullResult, legacy: LegacyResult, questionId: string): LegacyQuestion {
-  const question = legacyWithVariants(full, legacy).sections.flatMap((s) => s.questions).find((q) => q.question_id === questionId);
-  if (!question) throw new AppError('QUESTION_NOT_FOUND', `The analysis has no question "${questionId}" (in the sections it analysed).`);
+  const question = legacyWithVariants(full, legacy)
+    .sections.flatMap((s) => s.questions)
+    .find((q) => q.question_id === questionId);
+  if (!question)
+    throw new AppError(
+      'QUESTION_NOT_FOUND',
+      `The analysis has no question "${questionId}" (in the sections it analysed).`,
+    );
   return question as LegacyQuestion;
 }
 
 /** The question as results show it now (with variants), or QUESTION_NOT_FOUND. */
-export async function loadResultQuestion(ctx: AppContext, session: Session, questionId: string): Promise<LegacyQuestion> {
+export async function loadResultQuestion(
+  ctx: AppContext,
+  session: Session,
+  questionId: string,
+): Promise<LegacyQuestion> {
   const r = await loadSessionResult(ctx.db, session.id, session);
   return findQuestion(r.full, r.legacy, questionId);
 }
@@ -99,7 +118,13 @@ function currentReviewId(latest: AnswerReview | null): number | null {
   return latest && latest.action !== 'reset' ? latest.reviewId : null;
 }
 
-export async function reviewAnswer(ctx: AppContext, session: Session, questionId: string, body: ReviewBody, reviewer: Reviewer): Promise<ReviewOutcome> {
+export async function reviewAnswer(
+  ctx: AppContext,
+  session: Session,
+  questionId: string,
+  body: ReviewBody,
+  reviewer: Reviewer,
+): Promise<ReviewOutcome> {
   const loaded = await loadSessionResult(ctx.db, session.id, session);
   const before = findQuestion(loaded.full, loaded.legacy, questionId);
   const running = !TERMINAL_STATUSES.includes(session.status);
@@ -117,7 +142,9 @@ export async function reviewAnswer(ctx: AppContext, session: Session, questionId
     const totalPages = session.totalPages ?? 0;
     const outside = pages.filter((p) => p < 1 || p > totalPages);
     if (outside.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `Pages must be between 1 and ${totalPages}; got ${outside.join(', ')}.`, { details: { problems: [{ path: 'pages', message: `outside 1..${totalPages}` }] } });
+      throw new AppError('VALIDATION_FAILED', `Pages must be between 1 and ${totalPages}; got ${outside.join(', ')}.`, {
+        details: { problems: [{ path: 'pages', message: `outside 1..${totalPages}` }] },
+      });
     }
     verified = await isTextOnPages(ctx, session.id, body.answer!, pages);
   }
@@ -161,8 +188,15 @@ export interface HistoryEntry {
 }
 
 /** Every action on a question, oldest first (QUESTION_NOT_FOUND when the analysis has no such question). */
-export async function loadReviewHistory(ctx: AppContext, session: Session, questionId: string): Promise<HistoryEntry[]> {
-  const [rows] = await Promise.all([selectReviewHistory(ctx.db, session.id, questionId), loadResultQuestion(ctx, session, questionId)]);
+export async function loadReviewHistory(
+  ctx: AppContext,
+  session: Session,
+  questionId: string,
+): Promise<HistoryEntry[]> {
+  const [rows] = await Promise.all([
+    selectReviewHistory(ctx.db, session.id, questionId),
+    loadResultQuestion(ctx, session, questionId),
+  ]);
   return rows.map((r) => ({
     review_id: r.reviewId,
     action: r.action,

@@ -16,7 +16,14 @@
  * Counts (questions_answered, average confidence) are recomputed over the reviewed answers.
  */
 import type { AnswerReview } from '../db/queries/reviews.js';
-import type { FullResult, LegacyResult, MachineAnswer, QuestionAnswer, ReviewInfo, ReviewSummary } from '../analysis/types.js';
+import type {
+  FullResult,
+  LegacyResult,
+  MachineAnswer,
+  QuestionAnswer,
+  ReviewInfo,
+  ReviewSummary,
+} from '../analysis/types.js';
 import { answerStatusOf } from '../analysis/build-result.js';
 
 const STATUS_OF_ACTION = { accept: 'accepted', edit: 'edited', reject: 'rejected' } as const;
@@ -34,7 +41,12 @@ export function toReviewInfo(r: AnswerReview): ReviewInfo | null {
 }
 
 function machineAnswerOf(a: QuestionAnswer): MachineAnswer {
-  return { answer: a.answer, page_citations: a.answer === null ? [] : [...a.pages], confidence: a.confidence, footnote: a.answer === null ? null : a.footnote };
+  return {
+    answer: a.answer,
+    page_citations: a.answer === null ? [] : [...a.pages],
+    confidence: a.confidence,
+    footnote: a.answer === null ? null : a.footnote,
+  };
 }
 
 /** "(p. 12)" / "(pp. 12, 14)", as in engine footnotes. */
@@ -84,7 +96,19 @@ export function applyReview(a: QuestionAnswer, latest: AnswerReview | undefined)
       };
     }
     default:
-      return { ...a, answer: null, value: null, pages: [], confidence: 0, footnote: null, quotes: [], variants: [], answer_status: 'not_found', review, machine_answer: machineAnswerOf(a) };
+      return {
+        ...a,
+        answer: null,
+        value: null,
+        pages: [],
+        confidence: 0,
+        footnote: null,
+        quotes: [],
+        variants: [],
+        answer_status: 'not_found',
+        review,
+        machine_answer: machineAnswerOf(a),
+      };
   }
 }
 
@@ -96,8 +120,15 @@ function round4(n: number): number {
  * The full and legacy results with every question's review applied, counts recomputed and `review_summary`
  * added. With no reviews the answers are unchanged (each carries `review: null`).
  */
-export function applyReviews(full: FullResult, legacy: LegacyResult, reviews: ReadonlyMap<string, AnswerReview>): { full: FullResult; legacy: LegacyResult } {
-  const sections = full.sections.map((s) => ({ ...s, answers: s.answers.map((a) => applyReview(a, reviews.get(a.question_id))) }));
+export function applyReviews(
+  full: FullResult,
+  legacy: LegacyResult,
+  reviews: ReadonlyMap<string, AnswerReview>,
+): { full: FullResult; legacy: LegacyResult } {
+  const sections = full.sections.map((s) => ({
+    ...s,
+    answers: s.answers.map((a) => applyReview(a, reviews.get(a.question_id))),
+  }));
   const all = sections.flatMap((s) => s.answers);
   const answered = all.filter((a) => a.answer !== null);
   const summary: ReviewSummary = { reviewed: all.filter((a) => a.review).length, total: all.length };
@@ -106,7 +137,9 @@ export function applyReviews(full: FullResult, legacy: LegacyResult, reviews: Re
     ? {
         ...full.stats,
         questions_answered: answered.length,
-        average_confidence: round4(answered.length === 0 ? 0 : answered.reduce((sum, a) => sum + a.confidence, 0) / answered.length),
+        average_confidence: round4(
+          answered.length === 0 ? 0 : answered.reduce((sum, a) => sum + a.confidence, 0) / answered.length,
+        ),
       }
     : full.stats;
   const reviewed: FullResult = { ...full, sections, stats, review_summary: summary };

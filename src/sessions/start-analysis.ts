@@ -48,7 +48,9 @@ export interface ValidatedAnalysis {
 
 const MAX_FILENAME_CHARS = 255;
 
-/** Display name of an upload: the client's file name without path or control characters. Rendered as text everywhere. */
+/**
+ * Display name of an upload: the client's file name without path or control characters. Rendered as text everywhere.
+ */
 export function cleanFilename(name: string | undefined | null): string {
   // Old browsers send a full Windows path ("C:\\Users\\me\\spec.pdf"): keep the last segment. Other characters
   // (even "/" or "<") are kept: the name is only ever rendered as text, and exports sanitise their own file names.
@@ -64,10 +66,15 @@ export function cleanFilename(name: string | undefined | null): string {
 
 export function parseEngine(ctx: AppContext, value: string | null): EngineName {
   const v = (value ?? '').trim() || ctx.config.analysis.defaultEngine;
-  if (v !== 'extractive' && v !== 'llm') throw new AppError('VALIDATION_FAILED', `Unknown engine "${v}"; use "extractive" or "llm".`);
+  if (v !== 'extractive' && v !== 'llm')
+    throw new AppError('VALIDATION_FAILED', `Unknown engine "${v}"; use "extractive" or "llm".`);
   if (v === 'llm') {
     const a = llmAvailability(ctx.config);
-    if (!a.available) throw new AppError('LLM_NOT_CONFIGURED', `The llm engine is not configured on this server. ${a.reason ?? ''}`.trim());
+    if (!a.available)
+      throw new AppError(
+        'LLM_NOT_CONFIGURED',
+        `The llm engine is not configured on this server. ${a.reason ?? ''}`.trim(),
+      );
     assertBudgetEnforceable(ctx);
   }
   return v;
@@ -116,16 +123,32 @@ export async function validatePdf(ctx: AppContext, file: AnalyzeForm['file']): P
   // No text layer at all is fine when OCR is on: the run reads it with OCR (and fails PDF_NO_TEXT if that finds
   // nothing). One parse answers both questions, so a scanned upload is not opened a second time to count pages.
   const ocrLater = ctx.config.ingest.ocr === 'auto';
-  const parsed = await ingestPdf(file.bytes, { ...ingestOptionsFromConfig(ctx.config, { boundedQueue: true }), ocr: 'off', allowNoText: ocrLater });
+  const parsed = await ingestPdf(file.bytes, {
+    ...ingestOptionsFromConfig(ctx.config, { boundedQueue: true }),
+    ocr: 'off',
+    allowNoText: ocrLater,
+  });
   const thinPages = parsed.pages.filter((p) => p.text.replace(/\s/g, '').length < 20).length;
   // Pages without a text layer are OCR'd by the run; don't cache text that OCR would improve.
   const document = ocrLater && thinPages > 0 ? null : parsed;
-  return { filename: cleanFilename(file.filename), bytes: file.bytes, document, pageCount: parsed.pageCount, ocrPages: ocrLater ? thinPages : 0 };
+  return {
+    filename: cleanFilename(file.filename),
+    bytes: file.bytes,
+    document,
+    pageCount: parsed.pageCount,
+    ocrPages: ocrLater ? thinPages : 0,
+  };
 }
 
-export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, ownerId: string | null = null): Promise<ValidatedAnalysis> {
+export async function validateAnalysis(
+  ctx: AppContext,
+  form: AnalyzeForm,
+  ownerId: string | null = null,
+): Promise<ValidatedAnalysis> {
   if (form.documentId === null && (!form.file || form.file.bytes.length === 0)) {
-    throw form.file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
+    throw form.file
+      ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).')
+      : new AppError('FILE_REQUIRED');
   }
   // Cheap checks first: a bad config or selection is reported before a long PDF is parsed.
   const options = validateRunOptions(ctx, form);
@@ -141,11 +164,23 @@ export async function validateAnalysis(ctx: AppContext, form: AnalyzeForm, owner
     };
   }
   const pdf = await validatePdf(ctx, form.file);
-  return { ...options, filename: pdf.filename, bytes: pdf.bytes, documentId: null, document: pdf.document, pageCount: pdf.pageCount };
+  return {
+    ...options,
+    filename: pdf.filename,
+    bytes: pdf.bytes,
+    documentId: null,
+    document: pdf.document,
+    pageCount: pdf.pageCount,
+  };
 }
 
 /** `alias`: a client-chosen id (the original front end's session_id), recorded for the owner with the session. */
-export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, ownerId: string | null, alias?: string): Promise<Session> {
+export async function startAnalysis(
+  ctx: AppContext,
+  v: ValidatedAnalysis,
+  ownerId: string | null,
+  alias?: string,
+): Promise<Session> {
   let session: Session;
   try {
     session = await createSession(ctx.db, {
@@ -175,7 +210,19 @@ export async function startAnalysis(ctx: AppContext, v: ValidatedAnalysis, owner
 
 /** Preflight: what a run would do and cost. Without page text (scanned PDF) the estimate assumes empty pages. */
 export async function estimateAnalysis(ctx: AppContext, v: ValidatedAnalysis): Promise<Estimate> {
-  const pages = v.document?.pages ?? Array.from({ length: v.pageCount }, (_, i) => ({ pageNumber: i + 1, label: null, text: '', boilerplateLines: [], ocr: true, ocrConfidence: null }));
+  const pages =
+    v.document?.pages ??
+    Array.from({ length: v.pageCount }, (_, i) => ({
+      pageNumber: i + 1,
+      label: null,
+      text: '',
+      boilerplateLines: [],
+      ocr: true,
+      ocrConfidence: null,
+    }));
   // Planning a long document takes seconds of CPU: done in an analysis thread, never on the HTTP thread.
-  return estimateRunOffThread({ pages, input: v.input, engine: v.engine, thorough: v.thorough }, { createEngine: ctx.createEngine, settings: ctx.config, threads: ctx.config.runs.analysisThreads });
+  return estimateRunOffThread(
+    { pages, input: v.input, engine: v.engine, thorough: v.thorough },
+    { createEngine: ctx.createEngine, settings: ctx.config, threads: ctx.config.runs.analysisThreads },
+  );
 }

@@ -35,7 +35,12 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export async function uploadDocument(ctx: AppContext, file: AnalyzeForm['file'], ownerId: string | null, sha256?: string): Promise<UploadOutcome> {
+export async function uploadDocument(
+  ctx: AppContext,
+  file: AnalyzeForm['file'],
+  ownerId: string | null,
+  sha256?: string,
+): Promise<UploadOutcome> {
   if (!file || file.bytes.length === 0) {
     throw file ? new AppError('PDF_INVALID', 'The uploaded file is empty (0 bytes).') : new AppError('FILE_REQUIRED');
   }

@@ -6,8 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.js';
 import { createEngineFactory } from '../../src/analysis/create-engine.js';
-import type { Checkpoint, ProgressEventInput, RunAnalysisOptions, RunAnalysisOutcome } from '../../src/analysis/types.js';
-import { analysisWorkerPool, estimateRunOffThread, runAnalysisOffThread, type OffThreadDeps } from '../../src/analysis-worker/index.js';
+import type {
+  Checkpoint,
+  ProgressEventInput,
+  RunAnalysisOptions,
+  RunAnalysisOutcome,
+} from '../../src/analysis/types.js';
+import {
+  analysisWorkerPool,
+  estimateRunOffThread,
+  runAnalysisOffThread,
+  type OffThreadDeps,
+} from '../../src/analysis-worker/index.js';
 import { ingestOptionsFromConfig, ingestPdf, type IngestedPage } from '../../src/ingest/index.js';
 import { AppError } from '../../src/errors.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
@@ -26,7 +36,11 @@ interface Recorded {
   checkpoints: Checkpoint[];
 }
 
-async function analyse(pages: IngestedPage[], deps: OffThreadDeps, extra: Partial<RunAnalysisOptions> = {}): Promise<Recorded> {
+async function analyse(
+  pages: IngestedPage[],
+  deps: OffThreadDeps,
+  extra: Partial<RunAnalysisOptions> = {},
+): Promise<Recorded> {
   const events: ProgressEventInput[] = [];
   const checkpoints: Checkpoint[] = [];
   const outcome = await runAnalysisOffThread(
@@ -54,7 +68,9 @@ function withoutClockFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutClockFields);
   if (value === null || typeof value !== 'object') return value;
   const CLOCK_FIELDS = new Set(['processing_time', 'completed_at', 'started_at']);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, CLOCK_FIELDS.has(k) ? 0 : withoutClockFields(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, CLOCK_FIELDS.has(k) ? 0 : withoutClockFields(v)]),
+  );
 }
 
 /** Everything but wall-clock fields (completion time, processing time). */
@@ -91,7 +107,9 @@ describe('analysis in a worker thread', () => {
   it('resumes like the in-thread run: finished units skipped, prior answers merged', async () => {
     const first = await analyse(pages, inThread);
     const done = new Set(first.checkpoints.slice(0, 2).map((c) => c.unitKey));
-    const prior = new Map(first.checkpoints.slice(0, 2).flatMap((c) => c.answers.map((a) => [a.question_id, a] as const)));
+    const prior = new Map(
+      first.checkpoints.slice(0, 2).flatMap((c) => c.answers.map((a) => [a.question_id, a] as const)),
+    );
     const resume = { completedUnits: done, priorAnswers: prior };
     const here = await analyse(pages, inThread, resume);
     const there = await analyse(pages, offThread, resume);
@@ -107,7 +125,10 @@ describe('analysis in a worker thread', () => {
       const there = await estimateRunOffThread(args, offThread);
       expect(there).toEqual(here);
     }
-    const llm = await estimateRunOffThread({ pages, input: createRunInput(scenarioSections), engine: 'llm' }, offThread);
+    const llm = await estimateRunOffThread(
+      { pages, input: createRunInput(scenarioSections), engine: 'llm' },
+      offThread,
+    );
     expect(llm.llm_calls).toBeGreaterThan(0);
   }, 120_000);
 
@@ -121,7 +142,9 @@ describe('analysis in a worker thread', () => {
     expect(r.events.at(-1)?.event).toBe('analysis_stopped');
     // The checkpointed unit's answers are in the result; the units after the stop were never examined.
     const full = await analyse(pages, inThread);
-    expect(r.events.filter((e) => e.event === 'window_complete').length).toBeLessThan(full.events.filter((e) => e.event === 'window_complete').length);
+    expect(r.events.filter((e) => e.event === 'window_complete').length).toBeLessThan(
+      full.events.filter((e) => e.event === 'window_complete').length,
+    );
     const firstCheckpoint = full.checkpoints[0]!;
     const found = new Map(r.outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
     // The result adds each question's answer_status; a checkpointed unit's questions were all looked at.

@@ -20,7 +20,10 @@ function answer(partial: Partial<QuestionAnswer> & Pick<QuestionAnswer, 'answer'
 
 describe('accumulation', () => {
   it('treats "15 July 2024" and "July 15, 2024" as one answer and unites their pages', () => {
-    const merged = mergeAnswers(answer({ answer: 'July 15, 2024', pages: [3], confidence: 0.6 }), answer({ answer: '15 July 2024', pages: [41], confidence: 0.8 }));
+    const merged = mergeAnswers(
+      answer({ answer: 'July 15, 2024', pages: [3], confidence: 0.6 }),
+      answer({ answer: '15 July 2024', pages: [41], confidence: 0.8 }),
+    );
     expect(merged.answer).toBe('15 July 2024');
     expect(merged.pages).toEqual([3, 41]);
     expect(merged.variants).toEqual([]);
@@ -30,7 +33,10 @@ describe('accumulation', () => {
   });
 
   it('keeps a genuinely different answer as a variant, best-supported first', () => {
-    const merged = mergeAnswers(answer({ answer: 'July 15, 2024', pages: [3], confidence: 0.6 }), answer({ answer: 'July 25, 2024', pages: [40], confidence: 0.75 }));
+    const merged = mergeAnswers(
+      answer({ answer: 'July 15, 2024', pages: [3], confidence: 0.6 }),
+      answer({ answer: 'July 25, 2024', pages: [40], confidence: 0.75 }),
+    );
     expect(merged.answer).toBe('July 25, 2024');
     expect(merged.pages).toEqual([40]);
     expect(merged.variants.map((v) => [v.answer, v.pages])).toEqual([['July 15, 2024', [3]]]);
@@ -39,10 +45,16 @@ describe('accumulation', () => {
 
   it('compares numbers by value and unit, not spelling', () => {
     const base = { question_id: 'Q3', expected_type: 'number' as const };
-    const same = mergeAnswers(answer({ ...base, answer: '12,500 LF', pages: [2] }), answer({ ...base, answer: '12500 linear feet', pages: [9] }));
+    const same = mergeAnswers(
+      answer({ ...base, answer: '12,500 LF', pages: [2] }),
+      answer({ ...base, answer: '12500 linear feet', pages: [9] }),
+    );
     expect(same.variants).toEqual([]);
     expect(same.pages).toEqual([2, 9]);
-    const different = mergeAnswers(answer({ ...base, answer: '12,500 LF', pages: [2] }), answer({ ...base, answer: '13,100 LF', pages: [9], confidence: 0.5 }));
+    const different = mergeAnswers(
+      answer({ ...base, answer: '12,500 LF', pages: [2] }),
+      answer({ ...base, answer: '13,100 LF', pages: [9], confidence: 0.5 }),
+    );
     expect(different.variants.map((v) => v.answer)).toEqual(['13,100 LF']);
   });
 

@@ -1,4 +1,7 @@
-/** Runs the corpus question sets (test/analysis/corpus-questions) through ingest + the extractive pipeline and scores them. */
+/**
+ * Runs the corpus question sets (test/analysis/corpus-questions) through ingest + the extractive pipeline and scores
+ * them.
+ */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +32,9 @@ export interface TrialOutcome {
 
 export async function loadQuestionSets(): Promise<CorpusQuestionSet[]> {
   const files = (await readdir(QUESTIONS_DIR)).filter((f) => f.endsWith('.json')).sort();
-  return Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(QUESTIONS_DIR, f), 'utf8')) as CorpusQuestionSet));
+  return Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(path.join(QUESTIONS_DIR, f), 'utf8')) as CorpusQuestionSet),
+  );
 }
 
 export async function runTrial(set: CorpusQuestionSet): Promise<TrialOutcome> {
@@ -37,11 +42,25 @@ export async function runTrial(set: CorpusQuestionSet): Promise<TrialOutcome> {
   // OCR off: these PDFs have text layers, and OCR of any image-only page would dominate the test's time.
   const doc = await ingestPdf(bytes, { ...testConfig({ OCR: 'off' }).ingest });
   const outcome = await runAnalysis(
-    { documentName: set.document, pages: doc.pages, input: { config: set, enabledSections: [], guardrails: '' }, engine: 'extractive' },
+    {
+      documentName: set.document,
+      pages: doc.pages,
+      input: { config: set, enabledSections: [], guardrails: '' },
+      engine: 'extractive',
+    },
     { createEngine: () => createExtractiveEngine() },
   );
-  const answers = new Map<string, QuestionAnswer>(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
-  const trial: TrialOutcome = { document: set.document, answerable: 0, citedRightPage: 0, unanswerable: 0, abstained: 0, rows: [] };
+  const answers = new Map<string, QuestionAnswer>(
+    outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]),
+  );
+  const trial: TrialOutcome = {
+    document: set.document,
+    answerable: 0,
+    citedRightPage: 0,
+    unanswerable: 0,
+    abstained: 0,
+    rows: [],
+  };
   for (const [id, expected] of Object.entries(set.expected)) {
     const a = answers.get(id);
     const pages = a?.pages ?? [];

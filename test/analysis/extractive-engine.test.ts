@@ -51,9 +51,17 @@ describe('extractive engine', () => {
 
   it('reports both dates when an addendum changes the bid deadline', async () => {
     const a = (await analyse()).get('Q6') as QuestionAnswer;
-    const all = [{ answer: a.answer, pages: a.pages }, ...a.variants.map((v) => ({ answer: v.answer, pages: v.pages }))];
+    const all = [
+      { answer: a.answer, pages: a.pages },
+      ...a.variants.map((v) => ({ answer: v.answer, pages: v.pages })),
+    ];
     expect(all).toHaveLength(2);
-    expect(all).toEqual(expect.arrayContaining([{ answer: 'July 15, 2024', pages: [3] }, { answer: 'July 25, 2024', pages: [10] }]));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        { answer: 'July 15, 2024', pages: [3] },
+        { answer: 'July 25, 2024', pages: [10] },
+      ]),
+    );
     expect(a.value === '2024-07-15' || a.value === '2024-07-25').toBe(true);
   });
 
@@ -78,17 +86,24 @@ describe('extractive engine', () => {
     expect(ocr.confidence).toBeLessThan(clean.confidence);
   });
 
-  it('plans one unit per section with the union of each question\'s passages', async () => {
+  it("plans one unit per section with the union of each question's passages", async () => {
     const engine = createExtractiveEngine();
     const { prepareDocument, retrieveForSections } = await import('../../src/analysis/run-analysis.js');
     const pages = createScenarioPages();
     const prepared = prepareDocument(pages);
     const retrieved = retrieveForSections(prepared.index, scenarioSections, 10);
-    const units = engine.planUnits({ sections: scenarioSections, pages, passages: prepared.passageSet.passages, retrieved, thorough: false });
+    const units = engine.planUnits({
+      sections: scenarioSections,
+      pages,
+      passages: prepared.passageSet.passages,
+      retrieved,
+      thorough: false,
+    });
     expect(units.map((u) => u.key)).toEqual(['extractive:general', 'extractive:materials', 'extractive:warranty']);
     const materials = units[1];
     const ids = new Set(materials?.passages.map((p) => p.id));
-    for (const q of materials?.questions ?? []) for (const r of materials?.retrieved[q.id] ?? []) expect(ids.has(r.passage.id)).toBe(true);
+    for (const q of materials?.questions ?? [])
+      for (const r of materials?.retrieved[q.id] ?? []) expect(ids.has(r.passage.id)).toBe(true);
     expect(engine.estimateUnit(units[0] as never)).toEqual({ prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 });
   });
 
@@ -116,7 +131,12 @@ describe('extractive engine on a short document', () => {
 
   it('abstains instead of letting generic words answer for the topic, and still answers what is there', async () => {
     const outcome = await runAnalysis(
-      { documentName: 'short.pdf', pages, input: createRunInput([createSection('s', questions)]), engine: 'extractive' },
+      {
+        documentName: 'short.pdf',
+        pages,
+        input: createRunInput([createSection('s', questions)]),
+        engine: 'extractive',
+      },
       { createEngine: () => createExtractiveEngine() },
     );
     const byId = new Map(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));

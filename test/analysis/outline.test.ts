@@ -8,8 +8,18 @@ function page(pageNumber: number, lines: string[]): IngestedPage {
 }
 
 const doc = [
-  page(1, ['SECTION 11 22 33', 'GADGET INSURANCE', 'PART 1 – GENERAL', '1.03 LIMITS', 'A. The vendor shall carry liability cover of two million dollars per occurrence.']),
-  page(2, ['for every gadget installed under this contract and kept in force until final acceptance.', 'B. Umbrella Cover', 'The umbrella policy shall follow the form of the primary policy.']),
+  page(1, [
+    'SECTION 11 22 33',
+    'GADGET INSURANCE',
+    'PART 1 – GENERAL',
+    '1.03 LIMITS',
+    'A. The vendor shall carry liability cover of two million dollars per occurrence.',
+  ]),
+  page(2, [
+    'for every gadget installed under this contract and kept in force until final acceptance.',
+    'B. Umbrella Cover',
+    'The umbrella policy shall follow the form of the primary policy.',
+  ]),
   page(3, ['THIS PAGE INTENTIONALLY LEFT BLANK']),
 ];
 
@@ -18,12 +28,24 @@ describe('buildOutline', () => {
     const outline = buildOutline(doc);
     expect(outline.pages.get(1)?.pathAt[4]).toBe('11 22 33 Gadget Insurance › PART 1 General › 1.03 Limits › A.');
     expect(outline.pages.get(2)?.pathAt[0]).toBe('11 22 33 Gadget Insurance › PART 1 General › 1.03 Limits › A.');
-    expect(outline.pages.get(2)?.pathAt[2]).toBe('11 22 33 Gadget Insurance › PART 1 General › 1.03 Limits › B. Umbrella Cover');
+    expect(outline.pages.get(2)?.pathAt[2]).toBe(
+      '11 22 33 Gadget Insurance › PART 1 General › 1.03 Limits › B. Umbrella Cover',
+    );
     expect(outline.pages.get(3)?.role).toBe('blank');
   });
 
   it('makes every page of a section titled as a form a form page', () => {
-    const outline = buildOutline([page(1, ['SECTION 00 44 55', 'GADGET BID BOND FORM', 'KNOW ALL BY THESE PRESENTS that the undersigned principal and surety are bound.']), page(2, ['The surety waives notice of any change to the gadget contract.', 'In witness whereof the parties have signed below.'])]);
+    const outline = buildOutline([
+      page(1, [
+        'SECTION 00 44 55',
+        'GADGET BID BOND FORM',
+        'KNOW ALL BY THESE PRESENTS that the undersigned principal and surety are bound.',
+      ]),
+      page(2, [
+        'The surety waives notice of any change to the gadget contract.',
+        'In witness whereof the parties have signed below.',
+      ]),
+    ]);
     expect(outline.pages.get(2)?.role).toBe('form');
   });
 });

@@ -47,7 +47,10 @@ export function createPage(pageNumber: number, body: string | string[], options:
 }
 
 /** A document of `count` filler pages where `overrides` replace the body of given pages. */
-export function createDocument(count: number, overrides: Record<number, string | string[] | { body: string | string[]; options: PageOptions }> = {}): IngestedPage[] {
+export function createDocument(
+  count: number,
+  overrides: Record<number, string | string[] | { body: string | string[]; options: PageOptions }> = {},
+): IngestedPage[] {
   const pages: IngestedPage[] = [];
   for (let n = 1; n <= count; n++) {
     const o = overrides[n];
@@ -70,6 +73,9 @@ export function createConfig(sections: Section[]): QuestionConfig {
   return { config_name: 'test', version: '1', description: 'test config', sections };
 }
 
-export function createRunInput(sections: Section[], enabledSections: string[] = sections.map((s) => s.section_id)): RunInput {
+export function createRunInput(
+  sections: Section[],
+  enabledSections: string[] = sections.map((s) => s.section_id),
+): RunInput {
   return { config: createConfig(sections), enabledSections, guardrails: '' };
 }

@@ -13,7 +13,10 @@ const pages = createDocument(6, {
 });
 
 const sections = [
-  createSection('s1', [createQuestion('A1', 'Is bypass pumping required?'), createQuestion('A2', 'Is a pandemic plan required?')]),
+  createSection('s1', [
+    createQuestion('A1', 'Is bypass pumping required?'),
+    createQuestion('A2', 'Is a pandemic plan required?'),
+  ]),
   createSection('s2', [createQuestion('B1', 'What is the liner thickness?', 'technical_spec')]),
   createSection('s3', [createQuestion('C1', 'When are bids due?', 'date')]),
 ];
@@ -22,7 +25,8 @@ const sections = [
 const FAKE_ANSWERS: Record<string, { answer: string; quote: string; page: number }> = {
   A1: { answer: 'Yes', quote: 'Bypass pumping shall be provided for all flows', page: 2 },
   B1: { answer: '7.5 mm', quote: 'The minimum liner thickness shall be 7.5 mm.', page: 5 }, // wrong page: really on 3
-  C1: { answer: 'August 1, 2024', quote: 'Bids must be delivered by courier before August 1, 2024.', page: 4 }, // invented
+  // invented
+  C1: { answer: 'August 1, 2024', quote: 'Bids must be delivered by courier before August 1, 2024.', page: 4 },
 };
 
 /** A paid engine stand-in: one unit per section, each costing USD 0.01 and 100 tokens. */
@@ -32,12 +36,21 @@ class FakeEngine implements AnalysisEngine {
   answered: string[] = [];
   constructor(private readonly hooks: { beforeAnswer?: (unit: WorkUnit) => void; fail?: string } = {}) {}
   planUnits(args: PlanArgs): WorkUnit[] {
-    return args.sections.map((section) => ({ key: `fake:${section.section_id}`, section, questions: section.questions, passages: args.passages.slice(0, 2), retrieved: {} }));
+    return args.sections.map((section) => ({
+      key: `fake:${section.section_id}`,
+      section,
+      questions: section.questions,
+      passages: args.passages.slice(0, 2),
+      retrieved: {},
+    }));
   }
   estimateUnit(): { prompt_tokens: number; completion_tokens: number; cost_usd: number } {
     return { prompt_tokens: 80, completion_tokens: 20, cost_usd: 0.01 };
   }
-  async answerUnit(unit: WorkUnit, ctx: { signal?: AbortSignal }): Promise<{ answers: CandidateAnswer[]; usage: Usage }> {
+  async answerUnit(
+    unit: WorkUnit,
+    ctx: { signal?: AbortSignal },
+  ): Promise<{ answers: CandidateAnswer[]; usage: Usage }> {
     this.hooks.beforeAnswer?.(unit);
     if (ctx.signal?.aborted) throw new Error('aborted');
     if (this.hooks.fail === unit.key) throw new Error('model exploded');
@@ -48,14 +61,22 @@ class FakeEngine implements AnalysisEngine {
         ? { question_id: q.id, answer: null, quotes: [], confidence: 0.1 }
         : { question_id: q.id, answer: f.answer, quotes: [{ text: f.quote, pages: [f.page] }], confidence: 0.9 };
     });
-    return { answers, usage: { prompt_tokens: 80, completion_tokens: 20, total_tokens: 100, cost_usd: 0.01, llm_calls: 1 } };
+    return {
+      answers,
+      usage: { prompt_tokens: 80, completion_tokens: 20, total_tokens: 100, cost_usd: 0.01, llm_calls: 1 },
+    };
   }
 }
 
 function collect() {
   const events: ProgressEventInput[] = [];
   const checkpoints: Checkpoint[] = [];
-  return { events, checkpoints, onEvent: (e: ProgressEventInput) => void events.push(e), onCheckpoint: async (c: Checkpoint) => void checkpoints.push(c) };
+  return {
+    events,
+    checkpoints,
+    onEvent: (e: ProgressEventInput) => void events.push(e),
+    onCheckpoint: async (c: Checkpoint) => void checkpoints.push(c),
+  };
 }
 
 function answersOf(result: { sections: Array<{ answers: QuestionAnswer[] }> }): Map<string, QuestionAnswer> {
@@ -66,7 +87,10 @@ describe('runAnalysis', () => {
   it('runs every unit, verifies citations, checkpoints each unit and emits the product events', async () => {
     const engine = new FakeEngine();
     const c = collect();
-    const out = await runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', ...c }, { createEngine: () => engine, unitConcurrency: 1 });
+    const out = await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', ...c },
+      { createEngine: () => engine, unitConcurrency: 1 },
+    );
     expect(out.stoppedReason).toBeNull();
     expect(c.checkpoints.map((k) => k.unitKey)).toEqual(['fake:s1', 'fake:s2', 'fake:s3']);
     const answers = answersOf(out.result);
@@ -78,7 +102,14 @@ describe('runAnalysis', () => {
       'analysis_started',
       'document_ingested',
       'config_loaded',
-      ...['window_processing', 'window_complete', 'window_processing', 'window_complete', 'window_processing', 'window_complete'],
+      ...[
+        'window_processing',
+        'window_complete',
+        'window_processing',
+        'window_complete',
+        'window_processing',
+        'window_complete',
+      ],
       'results_ready',
       'analysis_complete',
     ]);
@@ -87,8 +118,17 @@ describe('runAnalysis', () => {
     expect(c.events[2]?.data).toMatchObject({ total_questions: 4, section_count: 3 });
     expect(c.events[2]?.data.sections).toHaveLength(3);
     const complete = c.events.find((e) => e.event === 'window_complete' && e.data.window_num === 2);
-    expect(complete?.data).toMatchObject({ window_num: 2, tokens_used: 100, new_answers: [{ question_id: 'B1', answer: '7.5 mm', pages: [3], confidence: 0.9 }] });
-    expect(c.events.at(-1)?.data).toMatchObject({ questions_answered: 3, total_questions: 4, total_tokens: 300, estimated_cost: 0.03 });
+    expect(complete?.data).toMatchObject({
+      window_num: 2,
+      tokens_used: 100,
+      new_answers: [{ question_id: 'B1', answer: '7.5 mm', pages: [3], confidence: 0.9 }],
+    });
+    expect(c.events.at(-1)?.data).toMatchObject({
+      questions_answered: 3,
+      total_questions: 4,
+      total_tokens: 300,
+      estimated_cost: 0.03,
+    });
     expect(out.result.stats.llm_calls).toBe(3);
     expect(out.result.model).toBe('fake-model');
   });
@@ -96,7 +136,26 @@ describe('runAnalysis', () => {
   it('resumes: skips completed units, keeps prior answers and counts prior usage', async () => {
     const engine = new FakeEngine();
     const c = collect();
-    const prior: QuestionAnswer = { ...buildFullResult({ documentName: 'x', totalPages: 6, engine: 'llm', model: null, input: createRunInput(sections), answers: [], ocrPages: [], usage: zeroUsage(), startedAt: new Date(), completedAt: null, stoppedReason: null, thorough: false, complete: false }).sections[0]!.answers[0]!, answer: 'Yes (from attempt 1)', pages: [2], confidence: 0.8 };
+    const prior: QuestionAnswer = {
+      ...buildFullResult({
+        documentName: 'x',
+        totalPages: 6,
+        engine: 'llm',
+        model: null,
+        input: createRunInput(sections),
+        answers: [],
+        ocrPages: [],
+        usage: zeroUsage(),
+        startedAt: new Date(),
+        completedAt: null,
+        stoppedReason: null,
+        thorough: false,
+        complete: false,
+      }).sections[0]!.answers[0]!,
+      answer: 'Yes (from attempt 1)',
+      pages: [2],
+      confidence: 0.8,
+    };
     const out = await runAnalysis(
       {
         documentName: 'spec.pdf',
@@ -122,7 +181,18 @@ describe('runAnalysis', () => {
     const c = collect();
     const engine = new FakeEngine();
     const out = await runAnalysis(
-      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', signal: controller.signal, ...c, onCheckpoint: async (k) => { c.checkpoints.push(k); controller.abort(); } },
+      {
+        documentName: 'spec.pdf',
+        pages,
+        input: createRunInput(sections),
+        engine: 'llm',
+        signal: controller.signal,
+        ...c,
+        onCheckpoint: async (k) => {
+          c.checkpoints.push(k);
+          controller.abort();
+        },
+      },
       { createEngine: () => engine, unitConcurrency: 1 },
     );
     expect(out.stoppedReason).toBe('user');
@@ -144,18 +214,37 @@ describe('runAnalysis', () => {
     const controller = new AbortController();
     const c = collect();
     const out = await runAnalysis(
-      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', signal: controller.signal, ...c, onCheckpoint: async (k) => { c.checkpoints.push(k); controller.abort(); } },
+      {
+        documentName: 'spec.pdf',
+        pages,
+        input: createRunInput(sections),
+        engine: 'llm',
+        signal: controller.signal,
+        ...c,
+        onCheckpoint: async (k) => {
+          c.checkpoints.push(k);
+          controller.abort();
+        },
+      },
       { createEngine: () => new SilentAbstainer(), unitConcurrency: 1 },
     );
-    expect(c.checkpoints[0]!.answers.map((a) => [a.question_id, a.answer])).toEqual([['A1', 'Yes'], ['A2', null]]);
-    const statuses = Object.fromEntries(toLegacyResult(out.result).sections.flatMap((s) => s.questions.map((q) => [q.question_id, q.answer_status])));
+    expect(c.checkpoints[0]!.answers.map((a) => [a.question_id, a.answer])).toEqual([
+      ['A1', 'Yes'],
+      ['A2', null],
+    ]);
+    const statuses = Object.fromEntries(
+      toLegacyResult(out.result).sections.flatMap((s) => s.questions.map((q) => [q.question_id, q.answer_status])),
+    );
     expect(statuses).toEqual({ A1: 'answered', A2: 'not_found', B1: 'not_examined', C1: 'not_examined' });
   });
 
   it('treats an abort during a unit as a stop, not a failure', async () => {
     const controller = new AbortController();
     const engine = new FakeEngine({ beforeAnswer: (unit) => unit.key === 'fake:s2' && controller.abort() });
-    const out = await runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', signal: controller.signal }, { createEngine: () => engine });
+    const out = await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', signal: controller.signal },
+      { createEngine: () => engine },
+    );
     expect(out.stoppedReason).toBe('user');
     expect(engine.answered).toEqual(['fake:s1']);
   });
@@ -164,7 +253,15 @@ describe('runAnalysis', () => {
     const engine = new FakeEngine();
     const c = collect();
     const out = await runAnalysis(
-      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm', maxCostUsd: 0.025, priorUsage: { ...zeroUsage(), cost_usd: 0.005 }, ...c },
+      {
+        documentName: 'spec.pdf',
+        pages,
+        input: createRunInput(sections),
+        engine: 'llm',
+        maxCostUsd: 0.025,
+        priorUsage: { ...zeroUsage(), cost_usd: 0.005 },
+        ...c,
+      },
       { createEngine: () => engine, unitConcurrency: 1 },
     );
     expect(out.stoppedReason).toBe('budget');
@@ -185,20 +282,33 @@ describe('runAnalysis', () => {
       inFlight--;
       return original(unit, ctx);
     };
-    const many = Array.from({ length: 6 }, (_v, i) => createSection(`m${i}`, [createQuestion(`M${i}`, 'Is bypass pumping required?')]));
+    const many = Array.from({ length: 6 }, (_v, i) =>
+      createSection(`m${i}`, [createQuestion(`M${i}`, 'Is bypass pumping required?')]),
+    );
     const c = collect();
-    await runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(many), engine: 'llm', ...c }, { createEngine: () => engine });
+    await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(many), engine: 'llm', ...c },
+      { createEngine: () => engine },
+    );
     expect(maxInFlight).toBe(4);
     expect(c.checkpoints.map((k) => k.unitKey).sort()).toEqual(many.map((s) => `fake:${s.section_id}`).sort());
   });
 
   it('rejects when the engine fails for another reason', async () => {
     const engine = new FakeEngine({ fail: 'fake:s2' });
-    await expect(runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm' }, { createEngine: () => engine })).rejects.toThrow('model exploded');
+    await expect(
+      runAnalysis(
+        { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm' },
+        { createEngine: () => engine },
+      ),
+    ).rejects.toThrow('model exploded');
   });
 
   it('counts only enabled sections and lists every question of them', async () => {
-    const out = await runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(sections, ['s1', 's3']), engine: 'llm' }, { createEngine: () => new FakeEngine() });
+    const out = await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(sections, ['s1', 's3']), engine: 'llm' },
+      { createEngine: () => new FakeEngine() },
+    );
     expect(out.result.enabled_sections).toEqual(['s1', 's3']);
     expect(out.legacy.sections.map((s) => s.section_id)).toEqual(['s1', 's3']);
     expect(out.legacy.total_questions).toBe(3);
@@ -206,12 +316,40 @@ describe('runAnalysis', () => {
   });
 
   it('builds the legacy result and statistics in the PRODUCT.md shapes', async () => {
-    const out = await runAnalysis({ documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm' }, { createEngine: () => new FakeEngine() });
-    expect(Object.keys(out.legacy).sort()).toEqual(['document_name', 'metadata', 'questions_answered', 'sections', 'total_pages', 'total_questions']);
-    expect(Object.keys(out.legacy.metadata).sort()).toEqual(['completed_at', 'estimated_cost', 'started_at', 'total_tokens']);
+    const out = await runAnalysis(
+      { documentName: 'spec.pdf', pages, input: createRunInput(sections), engine: 'llm' },
+      { createEngine: () => new FakeEngine() },
+    );
+    expect(Object.keys(out.legacy).sort()).toEqual([
+      'document_name',
+      'metadata',
+      'questions_answered',
+      'sections',
+      'total_pages',
+      'total_questions',
+    ]);
+    expect(Object.keys(out.legacy.metadata).sort()).toEqual([
+      'completed_at',
+      'estimated_cost',
+      'started_at',
+      'total_tokens',
+    ]);
     const q = out.legacy.sections[1]?.questions[0];
-    expect(q).toEqual({ question_id: 'B1', question: 'What is the liner thickness?', answer: '7.5 mm', page_citations: [3], confidence: 0.9, footnote: '"The minimum liner thickness shall be 7.5 mm." (p. 3)', answer_status: 'answered' });
-    expect(out.legacy.sections[0]?.questions[1]).toMatchObject({ answer: null, page_citations: [], footnote: null, answer_status: 'not_found' });
+    expect(q).toEqual({
+      question_id: 'B1',
+      question: 'What is the liner thickness?',
+      answer: '7.5 mm',
+      page_citations: [3],
+      confidence: 0.9,
+      footnote: '"The minimum liner thickness shall be 7.5 mm." (p. 3)',
+      answer_status: 'answered',
+    });
+    expect(out.legacy.sections[0]?.questions[1]).toMatchObject({
+      answer: null,
+      page_citations: [],
+      footnote: null,
+      answer_status: 'not_found',
+    });
     expect(out.statistics).toEqual({
       processing_time: out.result.stats.processing_time,
       total_tokens: 300,
@@ -225,10 +363,29 @@ describe('runAnalysis', () => {
   });
 
   it('estimates a run before it starts: zero cost offline, units × estimate for a paid engine', () => {
-    const offline = estimateRun({ pages, input: createRunInput(sections), engine: 'extractive' }, { createEngine: () => createExtractiveEngine() });
-    expect(offline).toMatchObject({ engine: 'extractive', total_pages: 6, total_questions: 4, llm_calls: 0, estimated_cost_usd: 0 });
-    const paid = estimateRun({ pages, input: createRunInput(sections), engine: 'llm' }, { createEngine: () => new FakeEngine() });
-    expect(paid).toMatchObject({ engine: 'llm', model: 'fake-model', llm_calls: 3, prompt_tokens: 240, completion_tokens: 60, estimated_cost_usd: 0.03 });
+    const offline = estimateRun(
+      { pages, input: createRunInput(sections), engine: 'extractive' },
+      { createEngine: () => createExtractiveEngine() },
+    );
+    expect(offline).toMatchObject({
+      engine: 'extractive',
+      total_pages: 6,
+      total_questions: 4,
+      llm_calls: 0,
+      estimated_cost_usd: 0,
+    });
+    const paid = estimateRun(
+      { pages, input: createRunInput(sections), engine: 'llm' },
+      { createEngine: () => new FakeEngine() },
+    );
+    expect(paid).toMatchObject({
+      engine: 'llm',
+      model: 'fake-model',
+      llm_calls: 3,
+      prompt_tokens: 240,
+      completion_tokens: 60,
+      estimated_cost_usd: 0.03,
+    });
   });
 });
 

@@ -21,15 +21,36 @@ export function createScenarioPages(options: { ocrWarrantyPage?: boolean } = {})
       '1.4 Liquidated Damages .............................................. 7',
       '1.5 Warranty ........................................................ 9',
     ],
-    3: [createFiller(2, 1), 'Sealed bids shall be received no later than July 15, 2024 at 2:00 p.m. local time at the', 'office of the City Clerk.'],
+    3: [
+      createFiller(2, 1),
+      'Sealed bids shall be received no later than July 15, 2024 at 2:00 p.m. local time at the',
+      'office of the City Clerk.',
+    ],
     4: [createFiller(2, 2), 'Curing shall be performed with circulated hot water at a minimum temperature of 180°F.'],
-    5: [createFiller(1, 4), 'The CIPP liner shall have a minimum design thickness of 6.0 mm for all 8-inch sewer mains.', createFiller(2, 5)],
-    6: [createFiller(1, 6), 'The existing concrete sidewalk thickness of 100 mm shall be restored after excavation.', createFiller(2, 7)],
-    7: [createFiller(3, 0), 'Liquidated damages for failure to achieve substantial completion within the contract time shall be assessed at the rate of'],
+    5: [
+      createFiller(1, 4),
+      'The CIPP liner shall have a minimum design thickness of 6.0 mm for all 8-inch sewer mains.',
+      createFiller(2, 5),
+    ],
+    6: [
+      createFiller(1, 6),
+      'The existing concrete sidewalk thickness of 100 mm shall be restored after excavation.',
+      createFiller(2, 7),
+    ],
+    7: [
+      createFiller(3, 0),
+      'Liquidated damages for failure to achieve substantial completion within the contract time shall be assessed at the rate of',
+    ],
     8: ['$1,500 per calendar day until the Work is substantially complete.', createFiller(3, 2)],
     9: warranty,
-    10: [createFiller(1, 5), 'Addendum No. 2: the deadline for receipt of sealed bids is changed to July 25, 2024 at 2:00 p.m. local time.'],
-    11: [createFiller(1, 7), 'The liner tube shall be impregnated with vinyl ester resin and the installed CIPP shall comply with ASTM F1216 and ASTM D-790.'],
+    10: [
+      createFiller(1, 5),
+      'Addendum No. 2: the deadline for receipt of sealed bids is changed to July 25, 2024 at 2:00 p.m. local time.',
+    ],
+    11: [
+      createFiller(1, 7),
+      'The liner tube shall be impregnated with vinyl ester resin and the installed CIPP shall comply with ASTM F1216 and ASTM D-790.',
+    ],
   });
 }
 

@@ -16,15 +16,26 @@ function page(pageNumber: number, lines: string[], boilerplateLines: string[] = 
   return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines, ocr: false, ocrConfidence: null };
 }
 
-async function answer(pages: IngestedPage[], text: string, type: 'string' | 'number' | 'date' = 'string'): Promise<QuestionAnswer> {
+async function answer(
+  pages: IngestedPage[],
+  text: string,
+  type: 'string' | 'number' | 'date' = 'string',
+): Promise<QuestionAnswer> {
   const q = createQuestion('Q', text, type);
-  const outcome = await runAnalysis({ documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' }, { createEngine: () => createExtractiveEngine() });
+  const outcome = await runAnalysis(
+    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
+    { createEngine: () => createExtractiveEngine() },
+  );
   return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
 }
 
 describe('headings and page roles', () => {
   it('reads a CSI section number followed by a title as a heading, and one followed by running words as a reference', () => {
-    expect(classifyHeading('SECTION 00 73 16 – INSURANCE')).toMatchObject({ level: 1, number: 'SECTION 00 73 16', title: 'INSURANCE' });
+    expect(classifyHeading('SECTION 00 73 16 – INSURANCE')).toMatchObject({
+      level: 1,
+      number: 'SECTION 00 73 16',
+      title: 'INSURANCE',
+    });
     expect(classifyHeading('DOCUMENT 00 41 00')).toMatchObject({ level: 1, number: 'DOCUMENT 00 41 00' });
     expect(classifyHeading('Section 00 43 20 for additional instructions.')).toBeNull();
     expect(classifyHeading('Section 01 29 00 shall govern the measurement of quantities')).toBeNull();
@@ -37,7 +48,13 @@ describe('headings and page roles', () => {
 
   it('keeps a section path when a wrapped sentence in a later page starts with "Section NN NN NN"', () => {
     const pages = [
-      page(1, ['SECTION 00 21 13', 'INSTRUCTIONS TO BIDDERS', '1.7 PRE-BID MEETING', 'A. A pre-bid meeting will be held at the place stated in the notice, and bidders are to refer to', 'Section 00 43 20 for additional instructions.']),
+      page(1, [
+        'SECTION 00 21 13',
+        'INSTRUCTIONS TO BIDDERS',
+        '1.7 PRE-BID MEETING',
+        'A. A pre-bid meeting will be held at the place stated in the notice, and bidders are to refer to',
+        'Section 00 43 20 for additional instructions.',
+      ]),
       page(2, ['B. Attendance at the meeting is not mandatory for bidders on this contract.']),
     ];
     const outline = buildOutline(pages);
@@ -45,9 +62,26 @@ describe('headings and page roles', () => {
   });
 
   it('reads a priced bid schedule as a bid schedule, not as a table of contents (its rows end in numbers too)', () => {
-    const lines = ['BID FORM', 'Item Description Unit Quantity', '1 Mobilization LS 1', '2 Traffic Control LS 1', '3 CIPP Lining, 12-inch Sanitary Sewer LF 2,140', '4 CIPP Lining, 15-inch Sanitary Sewer LF 860', '5 Reinstate Service Laterals EA 48', '6 Manhole Rehabilitation EA 12'];
+    const lines = [
+      'BID FORM',
+      'Item Description Unit Quantity',
+      '1 Mobilization LS 1',
+      '2 Traffic Control LS 1',
+      '3 CIPP Lining, 12-inch Sanitary Sewer LF 2,140',
+      '4 CIPP Lining, 15-inch Sanitary Sewer LF 860',
+      '5 Reinstate Service Laterals EA 48',
+      '6 Manhole Rehabilitation EA 12',
+    ];
     expect(buildPageStructure(lines, [], 11).role).toBe('bid_schedule');
-    const contents = ['TABLE OF CONTENTS', '00 11 13 ADVERTISEMENT FOR BIDS 3', '00 21 13 INSTRUCTIONS TO BIDDERS 5', '00 41 00 BID FORM 11', '00 72 00 GENERAL CONDITIONS 15', '01 11 00 SUMMARY OF WORK 40', '33 01 30 SEWER LINING 52'];
+    const contents = [
+      'TABLE OF CONTENTS',
+      '00 11 13 ADVERTISEMENT FOR BIDS 3',
+      '00 21 13 INSTRUCTIONS TO BIDDERS 5',
+      '00 41 00 BID FORM 11',
+      '00 72 00 GENERAL CONDITIONS 15',
+      '01 11 00 SUMMARY OF WORK 40',
+      '33 01 30 SEWER LINING 52',
+    ];
     expect(buildPageStructure(contents, [], 2).role).toBe('toc');
   });
 
@@ -67,7 +101,12 @@ describe('headings and page roles', () => {
     ];
     expect(buildPageStructure(lines, [], 40).role).toBe('form');
     // The same labels with their values filled in, in sentences, are a body page.
-    const body = ['SECTION 00 11 13', 'ADVERTISEMENT FOR BIDS', 'Scope of Work: the Work consists of water main renewal on Elm Street and all related work.', createFiller(4)];
+    const body = [
+      'SECTION 00 11 13',
+      'ADVERTISEMENT FOR BIDS',
+      'Scope of Work: the Work consists of water main renewal on Elm Street and all related work.',
+      createFiller(4),
+    ];
     expect(buildPageStructure(body, [], 40).role).toBe('body');
   });
 });
@@ -86,8 +125,14 @@ describe('query understanding', () => {
 
   it('searches a question made only of words naming the kind of value ("When are bids due?") by those words at full weight', () => {
     const pages = [
-      page(1, ['ARTICLE 8 - BID VALIDITY', `Bids shall remain firm for sixty days after the bid opening. ${createFiller(4)}`]),
-      page(2, ['ARTICLE 2 - RECEIPT OF BIDS', `Sealed bids are due at the Town Office no later than 2:00 p.m. local time on June 3, 2031. ${createFiller(3, 2)}`]),
+      page(1, [
+        'ARTICLE 8 - BID VALIDITY',
+        `Bids shall remain firm for sixty days after the bid opening. ${createFiller(4)}`,
+      ]),
+      page(2, [
+        'ARTICLE 2 - RECEIPT OF BIDS',
+        `Sealed bids are due at the Town Office no later than 2:00 p.m. local time on June 3, 2031. ${createFiller(3, 2)}`,
+      ]),
     ];
     const index = buildSearchIndex(buildPassages(pages).passages);
     const q = createQuestion('Q', 'When are bids due?', 'date');
@@ -99,15 +144,23 @@ describe('query understanding', () => {
     const weights = new Map(analyzeText('performance, bond, days').tokens.map((t, i) => [t, 2 - i * 0.25] as const));
     expect(weights.size).toBeGreaterThanOrEqual(3);
     const together = analyzeText('The performance bond shall be delivered within ten days of award.').tokens;
-    const scattered = analyzeText(`The performance of the work is described here. ${createFiller(3)} A bond is named much later in another clause. ${createFiller(2)} Ten days.`).tokens;
+    const scattered = analyzeText(
+      `The performance of the work is described here. ${createFiller(3)} A bond is named much later in another clause. ${createFiller(2)} Ten days.`,
+    ).tokens;
     expect(proximityScore(together, weights)).toBeGreaterThan(proximityScore(scattered, weights));
     expect(proximityScore(analyzeText('A bond only.').tokens, weights)).toBe(0); // one term alone earns nothing here
   });
 
   it('ranks the clause naming the question words together above passages that scatter them', () => {
     const pages = [
-      page(1, [`1.1 GENERAL`, `The performance of all work is subject to inspection. ${createFiller(6)} Every bond form is provided by the surety. ${createFiller(4, 3)} The bidder keeps records.`]),
-      page(2, [`1.2 SECURITY`, `The successful bidder shall furnish a performance bond for 100 percent of the contract price. ${createFiller(3, 1)}`]),
+      page(1, [
+        `1.1 GENERAL`,
+        `The performance of all work is subject to inspection. ${createFiller(6)} Every bond form is provided by the surety. ${createFiller(4, 3)} The bidder keeps records.`,
+      ]),
+      page(2, [
+        `1.2 SECURITY`,
+        `The successful bidder shall furnish a performance bond for 100 percent of the contract price. ${createFiller(3, 1)}`,
+      ]),
     ];
     const index = buildSearchIndex(buildPassages(pages).passages);
     const q = createQuestion('Q', 'What performance bond is required?');
@@ -141,8 +194,11 @@ describe('fact sheets: LABEL: value lines of a project information page or notic
   it('reads each field with its wrapped value, and answers the question its label names', () => {
     const p = pages();
     const fields = findLabelledFields(p, buildOutline(p));
-    expect(fields.find((f) => f.label === 'PROJECT TITLE')?.value).toBe('ELM STREET WATER MAIN RENEWAL AND HYDRANT REPLACEMENT');
-    const ask = (text: string, type: 'string' | 'date' | 'number' = 'string') => answerFromFactSheet({ text, expected_type: type }, fields, holdsAttribute);
+    expect(fields.find((f) => f.label === 'PROJECT TITLE')?.value).toBe(
+      'ELM STREET WATER MAIN RENEWAL AND HYDRANT REPLACEMENT',
+    );
+    const ask = (text: string, type: 'string' | 'date' | 'number' = 'string') =>
+      answerFromFactSheet({ text, expected_type: type }, fields, holdsAttribute);
     expect(ask('What is the contract time?')?.value).toMatch(/^240 consecutive calendar days/);
     expect(ask('When are bids due?', 'date')?.value).toMatch(/^April 9, 2031/);
     expect(ask('Who is the project manager?')?.value).toMatch(/^Dana Whitfield/);
@@ -164,7 +220,17 @@ describe('fact sheets: LABEL: value lines of a project information page or notic
   });
 
   it('reads no fields from a form page, where labels are blanks to fill in', () => {
-    const form = [page(1, ['BID FORM', 'CONTRACT DURATION: ______ calendar days', 'BIDDER NAME:', 'SIGNATURE:', 'TITLE:', 'DATE:', 'ADDRESS:'])];
+    const form = [
+      page(1, [
+        'BID FORM',
+        'CONTRACT DURATION: ______ calendar days',
+        'BIDDER NAME:',
+        'SIGNATURE:',
+        'TITLE:',
+        'DATE:',
+        'ADDRESS:',
+      ]),
+    ];
     expect(findLabelledFields(form, buildOutline(form))).toEqual([]);
   });
 });

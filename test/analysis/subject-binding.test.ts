@@ -1,6 +1,15 @@
-/** Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on generated text. */
+/**
+ * Extraction bound to the question's subject and abstention that knows what was asked (issue 13, items 3–4), on
+ * generated text.
+ */
 import { describe, expect, it } from 'vitest';
-import { createExtractiveEngine, holdsAttribute, readsAsTable, tableCell, withoutDocumentDates } from '../../src/analysis/engines/extractive-engine.js';
+import {
+  createExtractiveEngine,
+  holdsAttribute,
+  readsAsTable,
+  tableCell,
+  withoutDocumentDates,
+} from '../../src/analysis/engines/extractive-engine.js';
 import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
@@ -13,27 +22,59 @@ function page(pageNumber: number, lines: string[]): IngestedPage {
   return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines: [], ocr: false, ocrConfidence: null };
 }
 
-async function answer(pages: IngestedPage[], text: string, type: 'string' | 'number' | 'date' = 'string'): Promise<QuestionAnswer> {
+async function answer(
+  pages: IngestedPage[],
+  text: string,
+  type: 'string' | 'number' | 'date' = 'string',
+): Promise<QuestionAnswer> {
   const q = createQuestion('Q', text, type);
-  const outcome = await runAnalysis({ documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' }, { createEngine: () => createExtractiveEngine() });
+  const outcome = await runAnalysis(
+    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
+    { createEngine: () => createExtractiveEngine() },
+  );
   return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
 }
 
 describe('a contrasting qualifier', () => {
   it('is found when the text names the asked head only with another kind', () => {
-    expect(contrastingQualifier('What is the umbrella liability insurance limit?', "Employer's liability insurance with limits of not less than $2,000,000 per accident.")).toMatchObject({ asked: 'umbre', head: 'liabi', found: 'emplo' });
-    expect(contrastingQualifier('What are the liquidated damages per day for late final completion?', 'For each day after Substantial Completion is due, the Contractor pays $900 as liquidated damages.')).toMatchObject({ asked: 'final', found: 'subst' });
+    expect(
+      contrastingQualifier(
+        'What is the umbrella liability insurance limit?',
+        "Employer's liability insurance with limits of not less than $2,000,000 per accident.",
+      ),
+    ).toMatchObject({ asked: 'umbre', head: 'liabi', found: 'emplo' });
+    expect(
+      contrastingQualifier(
+        'What are the liquidated damages per day for late final completion?',
+        'For each day after Substantial Completion is due, the Contractor pays $900 as liquidated damages.',
+      ),
+    ).toMatchObject({ asked: 'final', found: 'subst' });
   });
 
   it('is not found when the text names the asked kind, names the head without a kind, or the context names the kind', () => {
-    expect(contrastingQualifier('What is the umbrella liability limit?', 'Umbrella liability: $5,000,000; employer liability: $1,000,000.')).toBeNull();
-    expect(contrastingQualifier('What is the umbrella liability limit?', 'The limits of liability are $5,000,000.')).toBeNull();
-    expect(contrastingQualifier('What is the minimum liner thickness?', 'The minimum CIPP wall thickness shall be 9 mm.', 'Liner design')).toBeNull();
+    expect(
+      contrastingQualifier(
+        'What is the umbrella liability limit?',
+        'Umbrella liability: $5,000,000; employer liability: $1,000,000.',
+      ),
+    ).toBeNull();
+    expect(
+      contrastingQualifier('What is the umbrella liability limit?', 'The limits of liability are $5,000,000.'),
+    ).toBeNull();
+    expect(
+      contrastingQualifier(
+        'What is the minimum liner thickness?',
+        'The minimum CIPP wall thickness shall be 9 mm.',
+        'Liner design',
+      ),
+    ).toBeNull();
   });
 
   it('never treats a word naming the kind of value ("limit", "capacity") as a qualifier', () => {
     const ignore = new Set(['capac']);
-    expect(contrastingQualifier('What capacity septic tank is required?', 'A 2,000 gallon septic tank.', '', ignore)).toBeNull();
+    expect(
+      contrastingQualifier('What capacity septic tank is required?', 'A 2,000 gallon septic tank.', '', ignore),
+    ).toBeNull();
   });
 });
 
@@ -51,8 +92,17 @@ describe('labels are never answers', () => {
   });
 
   it('does not quote a heading as the answer to a question about its topic', async () => {
-    const pages = [page(1, ['1.01 SUMMARY', `A. ${createFiller(2)}`, 'B. Gizmo Warranty Provisions and Related Obligations.', `C. ${createFiller(1)}`])];
-    expect((await answer(pages, 'What gizmo warranty provisions apply?')).answer ?? '').not.toMatch(/^B\. Gizmo Warranty Provisions/);
+    const pages = [
+      page(1, [
+        '1.01 SUMMARY',
+        `A. ${createFiller(2)}`,
+        'B. Gizmo Warranty Provisions and Related Obligations.',
+        `C. ${createFiller(1)}`,
+      ]),
+    ];
+    expect((await answer(pages, 'What gizmo warranty provisions apply?')).answer ?? '').not.toMatch(
+      /^B\. Gizmo Warranty Provisions/,
+    );
   });
 });
 
@@ -99,27 +149,54 @@ describe('abstention that knows what was asked', () => {
   });
 
   it('abstains on damages for a milestone when the only damages clause covers another', async () => {
-    const pages = [page(1, ['1.3 LIQUIDATED DAMAGES', 'A. For each calendar day after the date for Substantial Completion that the Work is not substantially complete, the Contractor shall pay the Owner $900 as liquidated damages.', `B. ${createFiller(2)}`])];
-    expect((await answer(pages, 'What are the liquidated damages per day for late final completion?')).answer).toBeNull();
+    const pages = [
+      page(1, [
+        '1.3 LIQUIDATED DAMAGES',
+        'A. For each calendar day after the date for Substantial Completion that the Work is not substantially complete, the Contractor shall pay the Owner $900 as liquidated damages.',
+        `B. ${createFiller(2)}`,
+      ]),
+    ];
+    expect(
+      (await answer(pages, 'What are the liquidated damages per day for late final completion?')).answer,
+    ).toBeNull();
     expect((await answer(pages, 'What are the liquidated damages per day?')).answer).toMatch(/900/);
   });
 
   it('abstains on a dollar amount when the document gives only a percentage', async () => {
-    const pages = [page(1, ['2.05 BID SECURITY', 'A. Each bid shall be accompanied by a bid bond in an amount equal to ten percent (10%) of the total bid price.', `B. ${createFiller(2)}`])];
+    const pages = [
+      page(1, [
+        '2.05 BID SECURITY',
+        'A. Each bid shall be accompanied by a bid bond in an amount equal to ten percent (10%) of the total bid price.',
+        `B. ${createFiller(2)}`,
+      ]),
+    ];
     expect((await answer(pages, 'What is the bid bond amount in dollars?')).answer).toBeNull();
     expect((await answer(pages, 'What percentage of the bid price is the bid bond?')).answer).toMatch(/10/);
   });
 
   it('abstains on a measure the document names without a value', async () => {
-    const pages = [page(1, ['3.1 STRUCTURAL DESIGN', 'A. The design shall withstand the snow loads and wind loads appropriate for the site location.', `B. ${createFiller(2)}`])];
+    const pages = [
+      page(1, [
+        '3.1 STRUCTURAL DESIGN',
+        'A. The design shall withstand the snow loads and wind loads appropriate for the site location.',
+        `B. ${createFiller(2)}`,
+      ]),
+    ];
     expect((await answer(pages, 'What is the required snow load for the structural design?')).answer).toBeNull();
   });
 });
 
 describe('values in their own words', () => {
   it('reads "(10) days", "one hundred percent" and a relative deadline in months', () => {
-    expect(findQuantities('within the (10) days after award')[0]).toMatchObject({ raw: '(10) days', number: 10, unitClass: 'time' });
-    expect(findQuantities('each for one hundred percent of the price')[0]).toMatchObject({ number: 100, unitClass: 'percent' });
+    expect(findQuantities('within the (10) days after award')[0]).toMatchObject({
+      raw: '(10) days',
+      number: 10,
+      unitClass: 'time',
+    });
+    expect(findQuantities('each for one hundred percent of the price')[0]).toMatchObject({
+      number: 100,
+      unitClass: 'percent',
+    });
     expect(holdsAttribute('The inspection is performed eleven months after Final Acceptance.', 'date')).toBe(true);
   });
 
@@ -129,9 +206,17 @@ describe('values in their own words', () => {
   });
 
   it('tells table cells from a sentence or a numbered list with values', () => {
-    expect(readsAsTable('Property Standard Minimum: Flexural Strength ASTM D790 4,500 psi Flexural Modulus ASTM D790 300,000 psi')).toBe(true);
-    expect(readsAsTable('3. A non-mandatory pre-bid meeting will be held at 10:00 a.m. on April 3, 2031 in Room 210.')).toBe(false);
-    expect(readsAsTable('Each bidder shall submit: 1. the form; 2. a bond of 5%; 3. a list of 4 references.')).toBe(false);
+    expect(
+      readsAsTable(
+        'Property Standard Minimum: Flexural Strength ASTM D790 4,500 psi Flexural Modulus ASTM D790 300,000 psi',
+      ),
+    ).toBe(true);
+    expect(
+      readsAsTable('3. A non-mandatory pre-bid meeting will be held at 10:00 a.m. on April 3, 2031 in Room 210.'),
+    ).toBe(false);
+    expect(readsAsTable('Each bidder shall submit: 1. the form; 2. a bond of 5%; 3. a list of 4 references.')).toBe(
+      false,
+    );
   });
 
   it('names the measure a property table must name, but not one its unit names', () => {
@@ -140,7 +225,14 @@ describe('values in their own words', () => {
   });
 
   it('abstains on a property table that never names the asked measure', async () => {
-    const pages = [page(1, ['2.03 The cured liner shall have the following minimum properties:', 'Flexural Strength ASTM D790 4,500 psi', 'Flexural Modulus ASTM D790 300,000 psi', `2.04 ${createFiller(2)}`])];
+    const pages = [
+      page(1, [
+        '2.03 The cured liner shall have the following minimum properties:',
+        'Flexural Strength ASTM D790 4,500 psi',
+        'Flexural Modulus ASTM D790 300,000 psi',
+        `2.04 ${createFiller(2)}`,
+      ]),
+    ];
     expect((await answer(pages, 'What is the minimum liner thickness?')).answer).toBeNull();
     expect((await answer(pages, 'What is the minimum flexural modulus of the liner?')).answer).toMatch(/300,000/);
   });
@@ -165,26 +257,47 @@ describe('a lead-in brings its list', () => {
 describe('a table whose header is on a line of its own', () => {
   it('answers with the cell of the asked column, a range kept whole', () => {
     const context = 'The gizmo bed shall consist of the following layers: Layer Depth Effective Size';
-    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What is the effective size of the quartz?')).toBe('Quartz 0.25 - 0.30 mm');
-    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What depth of quartz is required?')).toBe('Quartz 120 mm');
-    expect(tableCell('The Contractor shall place 120 mm of quartz.', context, 'What depth of quartz is required?')).toBeNull();
+    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What is the effective size of the quartz?')).toBe(
+      'Quartz 0.25 - 0.30 mm',
+    );
+    expect(tableCell('Quartz 120 mm 0.25 - 0.30 mm', context, 'What depth of quartz is required?')).toBe(
+      'Quartz 120 mm',
+    );
+    expect(
+      tableCell('The Contractor shall place 120 mm of quartz.', context, 'What depth of quartz is required?'),
+    ).toBeNull();
   });
 
   it('reads the header with the row when answering', async () => {
-    const pages = [page(1, ['2.1 The gizmo bed shall consist of the following layers, top to bottom:', 'Layer Depth Effective Size', 'Quartz 120 mm 0.25 - 0.30 mm', 'Basalt 300 mm 0.60 - 0.70 mm', `2.2 ${createFiller(2)}`])];
+    const pages = [
+      page(1, [
+        '2.1 The gizmo bed shall consist of the following layers, top to bottom:',
+        'Layer Depth Effective Size',
+        'Quartz 120 mm 0.25 - 0.30 mm',
+        'Basalt 300 mm 0.60 - 0.70 mm',
+        `2.2 ${createFiller(2)}`,
+      ]),
+    ];
     expect((await answer(pages, 'What is the effective size of the basalt?')).answer).toBe('Basalt 0.60 - 0.70 mm');
   });
 });
 
 describe('the clause or date of the asked kind', () => {
   it('takes the date whose own words name the asked milestone, not the other milestone of the sentence', () => {
-    const text = 'The Contractor shall achieve Substantial Performance of the Work by May 30, 2031 and Total Performance of the Work by June 30, 2031.';
+    const text =
+      'The Contractor shall achieve Substantial Performance of the Work by May 30, 2031 and Total Performance of the Work by June 30, 2031.';
     expect(pickDate(text, 'When must total performance be achieved?')?.iso).toBe('2031-06-30');
     expect(pickDate(text, 'When must substantial performance be achieved?')?.iso).toBe('2031-05-30');
   });
 
   it('answers with the clause of a sentence that names the asked milestone', async () => {
-    const pages = [page(1, ['1.02 CONTRACT TIMES', 'A. The Contractor shall achieve Substantial Completion of the gizmo works within 150 calendar days after the Notice to Proceed, and Final Completion within 180 calendar days after the Notice to Proceed.', `B. ${createFiller(2)}`])];
+    const pages = [
+      page(1, [
+        '1.02 CONTRACT TIMES',
+        'A. The Contractor shall achieve Substantial Completion of the gizmo works within 150 calendar days after the Notice to Proceed, and Final Completion within 180 calendar days after the Notice to Proceed.',
+        `B. ${createFiller(2)}`,
+      ]),
+    ];
     const a = await answer(pages, 'What is the contract time for final completion of the gizmo works?');
     expect(a.answer).toMatch(/180 calendar days/);
     expect(a.answer).not.toMatch(/150/);
@@ -193,28 +306,56 @@ describe('the clause or date of the asked kind', () => {
 
 describe('dates that identify a document', () => {
   it('are not the date of an event of the work', async () => {
-    expect(holdsAttribute(withoutDocumentDates('Actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031, are credited.'), 'date')).toBe(false);
-    const pages = [page(1, ['(o) Credit for previous actions', 'This paragraph gives credit for actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031.', createFiller(2)])];
+    expect(
+      holdsAttribute(
+        withoutDocumentDates(
+          'Actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031, are credited.',
+        ),
+        'date',
+      ),
+    ).toBe(false);
+    const pages = [
+      page(1, [
+        '(o) Credit for previous actions',
+        'This paragraph gives credit for actions done before the effective date of this rule using Gizmo Bulletin 31-1860, dated June 12, 2031.',
+        createFiller(2),
+      ]),
+    ];
     expect((await answer(pages, 'What is the effective date of the rule?')).answer).toBeNull();
   });
 
-  it('still answer a question about the document\'s own date', async () => {
-    const pages = [page(1, ['The work follows Gizmo Bulletin 31-1860, dated June 12, 2031, in every respect.', createFiller(2)])];
+  it("still answer a question about the document's own date", async () => {
+    const pages = [
+      page(1, ['The work follows Gizmo Bulletin 31-1860, dated June 12, 2031, in every respect.', createFiller(2)]),
+    ];
     expect((await answer(pages, 'What date is the gizmo bulletin dated?', 'date')).value).toBe('2031-06-12');
   });
 });
 
 describe('a value stated for another purpose', () => {
   it('is found when none of the question\'s "for ..." words is in the text or its context', () => {
-    const text = 'Failure to provide sufficient pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.';
-    expect(missesPurpose('What are the liquidated damages per day for late completion of the lining work?', text)).toBe(true);
+    const text =
+      'Failure to provide sufficient pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.';
+    expect(missesPurpose('What are the liquidated damages per day for late completion of the lining work?', text)).toBe(
+      true,
+    );
     expect(missesPurpose('What are the liquidated damages per day for failing to provide pumps?', text)).toBe(false);
-    expect(missesPurpose('What are the liquidated damages per day for late completion?', text, '1.05 Late completion')).toBe(false);
+    expect(
+      missesPurpose('What are the liquidated damages per day for late completion?', text, '1.05 Late completion'),
+    ).toBe(false);
     expect(missesPurpose('What are the liquidated damages per day?', text)).toBe(false);
   });
 
   it('abstains on damages for one purpose when the only damages clause covers another', async () => {
-    const pages = [page(1, ['3.4 GIZMO PUMPING', 'C. Failure to provide sufficient gizmo pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.', createFiller(2)])];
-    expect((await answer(pages, 'What are the liquidated damages per day for late completion of the lining work?')).answer).toBeNull();
+    const pages = [
+      page(1, [
+        '3.4 GIZMO PUMPING',
+        'C. Failure to provide sufficient gizmo pumps will result in a liquidated damage of $500 per occurrence per calendar day where flooding occurs.',
+        createFiller(2),
+      ]),
+    ];
+    expect(
+      (await answer(pages, 'What are the liquidated damages per day for late completion of the lining work?')).answer,
+    ).toBeNull();
   });
 });

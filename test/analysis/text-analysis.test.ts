@@ -27,36 +27,54 @@ describe('tokenizer', () => {
 
 describe('value extraction', () => {
   it('reads quantities with units, money per day and spelled-out numbers', () => {
-    expect(findQuantities('a 6.0 mm liner, 12,500 LF, $1,000 per day, two (2) years, 5% retainage').map((q) => q.raw)).toEqual([
-      '6.0 mm',
-      '12,500 LF',
-      '$1,000 per day',
-      'two (2) years',
-      '5%',
-    ]);
+    expect(
+      findQuantities('a 6.0 mm liner, 12,500 LF, $1,000 per day, two (2) years, 5% retainage').map((q) => q.raw),
+    ).toEqual(['6.0 mm', '12,500 LF', '$1,000 per day', 'two (2) years', '5%']);
   });
 
   it('converts dates in several spellings to ISO', () => {
-    expect(findDates('July 15, 2024; 15 July 2024; 2024-07-15; 07/15/2024').map((d) => d.iso)).toEqual(['2024-07-15', '2024-07-15', '2024-07-15', '2024-07-15']);
+    expect(findDates('July 15, 2024; 15 July 2024; 2024-07-15; 07/15/2024').map((d) => d.iso)).toEqual([
+      '2024-07-15',
+      '2024-07-15',
+      '2024-07-15',
+      '2024-07-15',
+    ]);
   });
 
   it('finds standard codes in display form', () => {
-    expect(findStandardCodes('ASTM F1216, ASTM D-790, OSHA 29 CFR 1926.146 and Section 33 01 30')).toEqual(['ASTM F1216', 'ASTM D790', '29 CFR 1926.146', '33 01 30']);
+    expect(findStandardCodes('ASTM F1216, ASTM D-790, OSHA 29 CFR 1926.146 and Section 33 01 30')).toEqual([
+      'ASTM F1216',
+      'ASTM D790',
+      '29 CFR 1926.146',
+      '33 01 30',
+    ]);
   });
 
   it('pulls typed values for each expected type', () => {
-    expect(extractValue('The total length is 12,500 LF of 8-inch pipe.', 'number', 'What is the total linear footage?').value).toBe('12,500 LF');
-    expect(extractValue('See clause 4.1 of the contract.', 'number', 'What is the project budget?').typeMatched).toBe(false);
+    expect(
+      extractValue('The total length is 12,500 LF of 8-inch pipe.', 'number', 'What is the total linear footage?')
+        .value,
+    ).toBe('12,500 LF');
+    expect(extractValue('See clause 4.1 of the contract.', 'number', 'What is the project budget?').typeMatched).toBe(
+      false,
+    );
     expect(extractValue('Bids are due July 15, 2024.', 'date', 'When are bids due?').value).toBe('2024-07-15');
-    expect(extractValue('A pre-bid meeting will not be held.', 'boolean', 'Is there a pre-bid meeting?').value).toBe(false);
+    expect(extractValue('A pre-bid meeting will not be held.', 'boolean', 'Is there a pre-bid meeting?').value).toBe(
+      false,
+    );
     expect(extractValue('Bypass pumping is required.', 'boolean', 'Is bypass pumping required?').value).toBe(true);
-    expect(extractValue('Submit the following: resin data, felt data, and cure logs.', 'list', 'What submittals?').value).toEqual(['resin data', 'felt data', 'cure logs']);
+    expect(
+      extractValue('Submit the following: resin data, felt data, and cure logs.', 'list', 'What submittals?').value,
+    ).toEqual(['resin data', 'felt data', 'cure logs']);
   });
 });
 
 describe('passages', () => {
   const pages = createDocument(4, {
-    2: [createFiller(3, 1), 'The liner shall be installed by inversion using water pressure and shall extend from manhole to'],
+    2: [
+      createFiller(3, 1),
+      'The liner shall be installed by inversion using water pressure and shall extend from manhole to',
+    ],
     3: ['manhole without intermediate joints.', createFiller(12, 2)],
   });
 
@@ -96,8 +114,16 @@ describe('retrieval', () => {
 
   it('ranks the passage that answers above a table of contents and unrelated text', () => {
     const pages = createDocument(8, {
-      1: ['TABLE OF CONTENTS', 'Liquidated Damages ...................... 6', 'Bid Security ........................... 4'],
-      4: [createFiller(2), 'Each bid shall be accompanied by a bid bond in the amount of 5% of the total bid price.', createFiller(2, 3)],
+      1: [
+        'TABLE OF CONTENTS',
+        'Liquidated Damages ...................... 6',
+        'Bid Security ........................... 4',
+      ],
+      4: [
+        createFiller(2),
+        'Each bid shall be accompanied by a bid bond in the amount of 5% of the total bid price.',
+        createFiller(2, 3),
+      ],
       6: [createFiller(2), 'LDs will be assessed at $750 per calendar day.', createFiller(3, 2)],
     });
     const { passages } = buildPassages(pages);

@@ -31,8 +31,18 @@ const CONFIG = {
       description: 'Liner requirements',
       questions: [
         { id: 'T1', text: 'What is the minimum liner thickness?', required: true, expected_type: 'number' },
-        { id: 'T2', text: 'What ASTM standard applies to the CIPP liner installation?', required: true, expected_type: 'technical_spec' },
-        { id: 'T3', text: 'What resin manufacturer is specified for the glass fiber reinforcement?', required: false, expected_type: 'string' },
+        {
+          id: 'T2',
+          text: 'What ASTM standard applies to the CIPP liner installation?',
+          required: true,
+          expected_type: 'technical_spec',
+        },
+        {
+          id: 'T3',
+          text: 'What resin manufacturer is specified for the glass fiber reinforcement?',
+          required: false,
+          expected_type: 'string',
+        },
       ],
     },
   ],
@@ -51,7 +61,8 @@ describeEachDatabase('analysis API', ({ db }) => {
     const m = multipart(parts);
     return t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers });
   };
-  const countSessions = async () => (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
+  const countSessions = async () =>
+    (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
 
   describe('a full run', () => {
     let id: string;
@@ -66,14 +77,30 @@ describeEachDatabase('analysis API', ({ db }) => {
       expect(body).toMatchObject({ success: true, status: 'queued' });
       expect(body.session_id).toMatch(/^[A-Za-z0-9_-]{24}$/);
       id = body.session_id;
-      const stored = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM session_document_chunks WHERE session_id = $1', [id]);
+      const stored = await db().query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM session_document_chunks WHERE session_id = $1',
+        [id],
+      );
       expect(stored.rows[0]!.n).toBeGreaterThan(0);
     });
 
     it('completes and serves the legacy result with statistics, pages and quotes', async () => {
       const body = await waitForTerminal(t.app, id);
       expect(body).toMatchObject({ success: true, status: 'completed', partial: false });
-      const result = body.result as { sections: Array<{ questions: Array<{ question_id: string; answer: string | null; page_citations: number[]; footnote: string | null; confidence: number }> }>; document_name: string; total_questions: number; total_pages: number };
+      const result = body.result as {
+        sections: Array<{
+          questions: Array<{
+            question_id: string;
+            answer: string | null;
+            page_citations: number[];
+            footnote: string | null;
+            confidence: number;
+          }>;
+        }>;
+        document_name: string;
+        total_questions: number;
+        total_pages: number;
+      };
       expect(result.document_name).toBe('Example <b>Spec</b>.pdf');
       expect(result.total_questions).toBe(5);
       expect(result.total_pages).toBe(4);
@@ -99,9 +126,13 @@ describeEachDatabase('analysis API', ({ db }) => {
       expect(names).toContain('config_loaded');
       expect(names).toContain('window_complete');
       expect(names.at(-1)).toBe('analysis_complete');
-      expect(all.events.map((e: { index: number }) => e.index)).toEqual(all.events.map((_: unknown, i: number) => i + 1));
+      expect(all.events.map((e: { index: number }) => e.index)).toEqual(
+        all.events.map((_: unknown, i: number) => i + 1),
+      );
       expect(all.last_index).toBe(all.events.length);
-      const after = (await t.app.inject({ method: 'GET', url: `/api/events/${id}?last_index=${all.events.length - 1}` })).json();
+      const after = (
+        await t.app.inject({ method: 'GET', url: `/api/events/${id}?last_index=${all.events.length - 1}` })
+      ).json();
       expect(after.events.map((e: { event: string }) => e.event)).toEqual(['analysis_complete']);
     });
 
@@ -119,7 +150,11 @@ describeEachDatabase('analysis API', ({ db }) => {
       const first = await t.app.inject({ method: 'GET', url: `/api/results/${id}` });
       const etag = first.headers.etag as string;
       expect(etag).toBeTruthy();
-      const second = await t.app.inject({ method: 'GET', url: `/api/results/${id}`, headers: { 'if-none-match': etag } });
+      const second = await t.app.inject({
+        method: 'GET',
+        url: `/api/results/${id}`,
+        headers: { 'if-none-match': etag },
+      });
       expect(second.statusCode).toBe(304);
     });
 
@@ -169,14 +204,69 @@ describeEachDatabase('analysis API', ({ db }) => {
   describe('bad input is refused before anything is stored', () => {
     const cases: Array<[string, () => Parameters<typeof multipart>[0], number, string]> = [
       ['no file', () => [{ name: 'guardrails', value: 'x' }], 400, 'FILE_REQUIRED'],
-      ['a zero-byte file', () => [{ name: 'file', filename: 'empty.pdf', content: new Uint8Array(0) }], 422, 'PDF_INVALID'],
-      ['an HTML file renamed .pdf', () => [{ name: 'file', filename: 'page.pdf', content: '<html><body>hello</body></html>' }], 422, 'PDF_INVALID'],
-      ['random bytes', () => [{ name: 'file', filename: 'r.pdf', content: new Uint8Array(4096).map((_, i) => (i * 7919) % 256) }], 422, 'PDF_INVALID'],
-      ['a config that is not JSON', () => [{ name: 'file', filename: 'a.pdf', content: pdf }, { name: 'config', filename: 'c.json', content: '{nope' }], 422, 'CONFIG_INVALID'],
-      ['an unknown section', () => [{ name: 'file', filename: 'a.pdf', content: pdf }, { name: 'sections', value: '["nope"]' }], 422, 'SECTIONS_INVALID'],
-      ['an empty section selection', () => [{ name: 'file', filename: 'a.pdf', content: pdf }, { name: 'sections', value: '[]' }], 422, 'SECTIONS_INVALID'],
-      ['the llm engine without a key', () => [{ name: 'file', filename: 'a.pdf', content: pdf }, { name: 'engine', value: 'llm' }], 422, 'LLM_NOT_CONFIGURED'],
-      ['an unknown engine', () => [{ name: 'file', filename: 'a.pdf', content: pdf }, { name: 'engine', value: 'gpt-magic' }], 400, 'VALIDATION_FAILED'],
+      [
+        'a zero-byte file',
+        () => [{ name: 'file', filename: 'empty.pdf', content: new Uint8Array(0) }],
+        422,
+        'PDF_INVALID',
+      ],
+      [
+        'an HTML file renamed .pdf',
+        () => [{ name: 'file', filename: 'page.pdf', content: '<html><body>hello</body></html>' }],
+        422,
+        'PDF_INVALID',
+      ],
+      [
+        'random bytes',
+        () => [{ name: 'file', filename: 'r.pdf', content: new Uint8Array(4096).map((_, i) => (i * 7919) % 256) }],
+        422,
+        'PDF_INVALID',
+      ],
+      [
+        'a config that is not JSON',
+        () => [
+          { name: 'file', filename: 'a.pdf', content: pdf },
+          { name: 'config', filename: 'c.json', content: '{nope' },
+        ],
+        422,
+        'CONFIG_INVALID',
+      ],
+      [
+        'an unknown section',
+        () => [
+          { name: 'file', filename: 'a.pdf', content: pdf },
+          { name: 'sections', value: '["nope"]' },
+        ],
+        422,
+        'SECTIONS_INVALID',
+      ],
+      [
+        'an empty section selection',
+        () => [
+          { name: 'file', filename: 'a.pdf', content: pdf },
+          { name: 'sections', value: '[]' },
+        ],
+        422,
+        'SECTIONS_INVALID',
+      ],
+      [
+        'the llm engine without a key',
+        () => [
+          { name: 'file', filename: 'a.pdf', content: pdf },
+          { name: 'engine', value: 'llm' },
+        ],
+        422,
+        'LLM_NOT_CONFIGURED',
+      ],
+      [
+        'an unknown engine',
+        () => [
+          { name: 'file', filename: 'a.pdf', content: pdf },
+          { name: 'engine', value: 'gpt-magic' },
+        ],
+        400,
+        'VALIDATION_FAILED',
+      ],
     ];
     for (const [name, parts, status, code] of cases) {
       it(`answers ${status} ${code} for ${name}`, async () => {
@@ -191,11 +281,20 @@ describeEachDatabase('analysis API', ({ db }) => {
 
     for (const [name, contentType, body] of [
       ['a multipart body without its boundary', 'multipart/form-data', '--x\r\n'],
-      ['a truncated multipart body', 'multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 trunc'],
+      [
+        'a truncated multipart body',
+        'multipart/form-data; boundary=b',
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 trunc',
+      ],
     ] as const) {
       it(`answers 400 VALIDATION_FAILED for ${name}`, async () => {
         const before = await countSessions();
-        const r = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: body, headers: { 'content-type': contentType } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/analyze',
+          payload: body,
+          headers: { 'content-type': contentType },
+        });
         expect(r.statusCode).toBe(400);
         expect(r.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED' });
         expect(r.json().error).toMatch(/multipart/);
@@ -204,13 +303,17 @@ describeEachDatabase('analysis API', ({ db }) => {
     }
 
     it('reports every config problem with its JSON path', async () => {
-      const bad = makeQuestionConfig(1, 2) as unknown as { sections: Array<{ questions: Array<Record<string, unknown>> }> };
+      const bad = makeQuestionConfig(1, 2) as unknown as {
+        sections: Array<{ questions: Array<Record<string, unknown>> }>;
+      };
       bad.sections[0]!.questions[0]!.expected_type = 'numbr';
       bad.sections[0]!.questions[1]!.id = bad.sections[0]!.questions[0]!.id;
       const r = await t.app.inject({ method: 'POST', url: '/api/config/validate', payload: { config: bad } });
       expect(r.statusCode).toBe(422);
       const paths = r.json().details.problems.map((p: { path: string }) => p.path);
-      expect(paths).toEqual(expect.arrayContaining(['sections[0].questions[0].expected_type', 'sections[0].questions[1].id']));
+      expect(paths).toEqual(
+        expect.arrayContaining(['sections[0].questions[0].expected_type', 'sections[0].questions[1].id']),
+      );
     });
   });
 
@@ -239,11 +342,20 @@ describeEachDatabase('analysis API', ({ db }) => {
       const engines = (await t.app.inject({ method: 'GET', url: '/api/engines' })).json();
       expect(engines.engines.map((e: { name: string }) => e.name)).toEqual(['extractive', 'llm']);
       const openapi = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/analyze', '/api/results/{id}', '/api/progress/{id}', '/api/export/{id}', '/api/admin/analyses']));
+      expect(Object.keys(openapi.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/analyze',
+          '/api/results/{id}',
+          '/api/progress/{id}',
+          '/api/export/{id}',
+          '/api/admin/analyses',
+        ]),
+      );
       const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/spec_analyzer_runs\{status="completed"\}/);
       expect(metrics.body).toMatch(/spec_analyzer_http_request_duration_seconds_bucket/);
-      expect(metrics.body).toMatch(/spec_analyzer_parse_worker_starts_total\{kind="cold"\} [1-9]/); // this suite parsed PDFs, no warm pool
+      // this suite parsed PDFs, no warm pool
+      expect(metrics.body).toMatch(/spec_analyzer_parse_worker_starts_total\{kind="cold"\} [1-9]/);
       expect(metrics.body).toMatch(/spec_analyzer_parse_workers_ready 0/);
       expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     });
@@ -260,7 +372,10 @@ describeEachDatabase('runs without a worker', ({ db }) => {
   afterAll(async () => t?.close());
 
   it('shows a queued session with every question unanswered, and stops it into partial idempotently', async () => {
-    const m = multipart([{ name: 'file', filename: 'q.pdf', content: pdf }, { name: 'sections', value: '["general_info"]' }]);
+    const m = multipart([
+      { name: 'file', filename: 'q.pdf', content: pdf },
+      { name: 'sections', value: '["general_info"]' },
+    ]);
     const r = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers });
     const id = r.json().session_id as string;
     const queued = (await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json();
@@ -291,7 +406,9 @@ describeEachDatabase('runs without a worker', ({ db }) => {
 
   it('fails a run whose stored PDF is gone, with its reason, and still serves and exports it', async () => {
     const m = multipart([{ name: 'file', filename: 'gone.pdf', content: pdf }]);
-    const id = (await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers })).json().session_id as string;
+    const id = (
+      await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers })
+    ).json().session_id as string;
     await db().query('UPDATE session_documents SET pages = NULL WHERE session_id = $1', [id]);
     await db().query('DELETE FROM session_document_chunks WHERE session_id = $1', [id]);
     const { RunWorker } = await import('../../src/jobs/run-worker.js');

@@ -30,7 +30,12 @@ describeEachDatabase('analysis threads through the app', ({ db }) => {
       { name: 'file', filename: 'spec.pdf', content: pdf, type: 'application/pdf' },
       { name: 'engine', value: 'extractive' },
     ]);
-    const accepted = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers });
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/api/analyze',
+      payload: m.payload,
+      headers: m.headers,
+    });
     expect(accepted.statusCode).toBe(202);
     const id = accepted.json().session_id as string;
 
@@ -49,7 +54,12 @@ describeEachDatabase('analysis threads through the app', ({ db }) => {
 
     const body = await waitForTerminal(t.app, id, 90_000);
     expect(body.status).toBe('completed');
-    const row = (await db().query<{ failed_attempts: number; attempt: number }>('SELECT failed_attempts, attempt FROM sessions WHERE session_id = $1', [id])).rows[0]!;
+    const row = (
+      await db().query<{ failed_attempts: number; attempt: number }>(
+        'SELECT failed_attempts, attempt FROM sessions WHERE session_id = $1',
+        [id],
+      )
+    ).rows[0]!;
     expect(row.failed_attempts).toBe(1);
     expect(row.attempt).toBe(2);
     const result = body.result as { questions_answered: number; total_questions: number };

@@ -46,12 +46,19 @@ describeEachDatabase('answer_status of a stopped run', ({ db }) => {
     id = r.json().session_id as string;
     const bidding = CONFIG.sections[0]!;
     // The bidding unit ran: B1 answered, B2 abstained (a null answer row). The technical unit never ran.
-    const b1: QuestionAnswer = { ...createEmptyAnswer(bidding.questions[0]!, bidding), answer: 'July 15, 2024', pages: [1], confidence: 0.9, footnote: '"Bids are due on July 15, 2024." (p. 1)' };
+    const b1: QuestionAnswer = {
+      ...createEmptyAnswer(bidding.questions[0]!, bidding),
+      answer: 'July 15, 2024',
+      pages: [1],
+      confidence: 0.9,
+      footnote: '"Bids are due on July 15, 2024." (p. 1)',
+    };
     await storeAnswers(t.ctx.db, id, [b1, createEmptyAnswer(bidding.questions[1]!, bidding)]);
   });
   afterAll(async () => t?.close());
 
-  const statuses = (questions: Array<{ question_id: string; answer_status: string }>) => Object.fromEntries(questions.map((q) => [q.question_id, q.answer_status]));
+  const statuses = (questions: Array<{ question_id: string; answer_status: string }>) =>
+    Object.fromEntries(questions.map((q) => [q.question_id, q.answer_status]));
   const expected = { B1: 'answered', B2: 'not_found', T1: 'not_examined' };
 
   it('shows the three statuses while the run has not finished and once it is stopped', async () => {
@@ -67,8 +74,14 @@ describeEachDatabase('answer_status of a stopped run', ({ db }) => {
 
   it('tells not examined from not found in the csv, json and markdown exports', async () => {
     const csv = await t.app.inject({ method: 'GET', url: `/api/export/${id}?format=csv` });
-    const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
-    expect(Object.fromEntries(rows.map((row) => [row.question_id, row.status]))).toEqual({ B1: 'Answered', B2: 'Not found', T1: 'Not examined' });
+    const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<
+      Record<string, string>
+    >;
+    expect(Object.fromEntries(rows.map((row) => [row.question_id, row.status]))).toEqual({
+      B1: 'Answered',
+      B2: 'Not found',
+      T1: 'Not examined',
+    });
 
     const json = (await t.app.inject({ method: 'GET', url: `/api/export/${id}?format=json` })).json();
     expect(statuses(json.result.sections.flatMap((s: { answers: [] }) => s.answers))).toEqual(expected);

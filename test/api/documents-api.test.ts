@@ -30,9 +30,15 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
 
   const upload = (who: string, content: Uint8Array, filename = 'spec.pdf') => {
     const m = multipart([{ name: 'file', filename, content, type: 'application/pdf' }]);
-    return t.app.inject({ method: 'POST', url: '/api/documents', payload: m.payload, headers: { ...m.headers, ...as(who) } });
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/documents',
+      payload: m.payload,
+      headers: { ...m.headers, ...as(who) },
+    });
   };
-  const estimateJson = (who: string, body: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/estimate', payload: body, headers: as(who) });
+  const estimateJson = (who: string, body: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: '/api/estimate', payload: body, headers: as(who) });
   /** Parses started since the process began: with no warm threads, every parse starts one cold worker thread. */
   const parsesSoFar = () => parseWorkerPool.stats().coldStarts + parseWorkerPool.stats().warmStarts;
 
@@ -47,7 +53,12 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
     pdf = await createTextPdf(PAGES);
     for (const name of ['alice', 'bob', 'carol', 'dave']) {
       await createUser(db(), { email: `${name}@example.com`, password: `${name}-password-1`, role: 'user' });
-      const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: `${name}@example.com`, password: `${name}-password-1`, return_token: true }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email: `${name}@example.com`, password: `${name}-password-1`, return_token: true },
+        headers: { origin: ORIGIN, host: 'localhost:80' },
+      });
       tokens[name] = r.json().token;
     }
   });
@@ -60,14 +71,26 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       const r = await upload('alice', pdf, 'C:\\Users\\alice\\Spec One.pdf');
       expect(r.statusCode).toBe(201);
       const body = r.json();
-      expect(body).toMatchObject({ success: true, filename: 'Spec One.pdf', total_pages: 2, ocr_pages: 0, size_bytes: pdf.byteLength });
+      expect(body).toMatchObject({
+        success: true,
+        filename: 'Spec One.pdf',
+        total_pages: 2,
+        ocr_pages: 0,
+        size_bytes: pdf.byteLength,
+      });
       expect(body.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
       expect(body.document_id).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(Date.parse(body.expires_at) - Date.now()).toBeGreaterThan(23 * 3600_000);
       aliceDoc = body.document_id;
-      const chunks = await db().query<{ data: Uint8Array }>('SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY chunk_index', [aliceDoc]);
+      const chunks = await db().query<{ data: Uint8Array }>(
+        'SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY chunk_index',
+        [aliceDoc],
+      );
       expect(Buffer.concat(chunks.rows.map((c) => Buffer.from(c.data)))).toEqual(Buffer.from(pdf));
-      const pages = await db().query<{ pages: Array<{ text: string }> }>('SELECT pages FROM documents WHERE document_id = $1', [aliceDoc]);
+      const pages = await db().query<{ pages: Array<{ text: string }> }>(
+        'SELECT pages FROM documents WHERE document_id = $1',
+        [aliceDoc],
+      );
       expect(pages.rows[0]!.pages[1]!.text).toContain('ASTM F1216');
     });
 
@@ -80,29 +103,48 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       expect((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM documents')).rows[0]!.n).toBe(1);
     });
 
-    it('keeps documents apart per owner: another user gets a document of their own and 404 for alice\'s', async () => {
+    it("keeps documents apart per owner: another user gets a document of their own and 404 for alice's", async () => {
       const bobs = await upload('bob', pdf);
       expect(bobs.statusCode).toBe(201);
       expect(bobs.json().document_id).not.toBe(aliceDoc);
       for (const r of [
         await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('bob') }),
         await estimateJson('bob', { document_id: aliceDoc }),
-        await t.app.inject({ method: 'POST', url: '/api/analyze', payload: { document_id: aliceDoc }, headers: as('bob') }),
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/analyze',
+          payload: { document_id: aliceDoc },
+          headers: as('bob'),
+        }),
       ]) {
         expect(r.statusCode).toBe(404);
         expect(r.json()).toMatchObject({ success: false, code: 'DOCUMENT_NOT_FOUND' });
       }
-      expect((await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('alice') })).statusCode).toBe(200);
-      expect((await t.app.inject({ method: 'GET', url: '/api/documents/not-a-real-document-id-xx', headers: as('alice') })).json().code).toBe('DOCUMENT_NOT_FOUND');
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('alice') })).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await t.app.inject({ method: 'GET', url: '/api/documents/not-a-real-document-id-xx', headers: as('alice') })
+        ).json().code,
+      ).toBe('DOCUMENT_NOT_FOUND');
     });
 
     it('accepts an upload streamed without a Content-Length (chunked) and stores the same bytes', async () => {
       const other = await createTextPdf(['Chunked upload: the contractor shall submit shop drawings.', 'Second page.']);
       const m = multipart([{ name: 'file', filename: 'chunked.pdf', content: other }]);
-      const r = await t.app.inject({ method: 'POST', url: '/api/documents', payload: Readable.from([m.payload.subarray(0, 100), m.payload.subarray(100)]), headers: { ...m.headers, ...as('bob') } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        payload: Readable.from([m.payload.subarray(0, 100), m.payload.subarray(100)]),
+        headers: { ...m.headers, ...as('bob') },
+      });
       expect(r.statusCode).toBe(201);
       expect(r.json().sha256).toBe(createHash('sha256').update(other).digest('hex'));
-      const chunks = await db().query<{ data: Uint8Array }>('SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY chunk_index', [r.json().document_id]);
+      const chunks = await db().query<{ data: Uint8Array }>(
+        'SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY chunk_index',
+        [r.json().document_id],
+      );
       expect(Buffer.concat(chunks.rows.map((c) => Buffer.from(c.data)))).toEqual(Buffer.from(other));
     });
 
@@ -123,7 +165,12 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       const locked = await upload('alice', await createEncryptedPdf('Bids are due on July 15, 2024.'));
       expect(locked.json()).toMatchObject({ success: false, code: 'PDF_ENCRYPTED' });
       const m = multipart([{ name: 'sections', value: '["bidding"]' }]);
-      const none = await t.app.inject({ method: 'POST', url: '/api/documents', payload: m.payload, headers: { ...m.headers, ...as('alice') } });
+      const none = await t.app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        payload: m.payload,
+        headers: { ...m.headers, ...as('alice') },
+      });
       expect(none.json()).toMatchObject({ code: 'FILE_REQUIRED' });
       expect(none.statusCode).toBe(400);
     });
@@ -131,13 +178,29 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
 
   describe('estimating and analysing by document_id', () => {
     it('estimates from the stored pages (multipart field or JSON) exactly as from the file, without parsing', async () => {
-      const m = multipart([{ name: 'file', filename: 'spec.pdf', content: pdf }, { name: 'sections', value: '["general_info"]' }]);
-      const fromFile = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: m.payload, headers: { ...m.headers, ...as('alice') } });
+      const m = multipart([
+        { name: 'file', filename: 'spec.pdf', content: pdf },
+        { name: 'sections', value: '["general_info"]' },
+      ]);
+      const fromFile = await t.app.inject({
+        method: 'POST',
+        url: '/api/estimate',
+        payload: m.payload,
+        headers: { ...m.headers, ...as('alice') },
+      });
       expect(fromFile.statusCode).toBe(200);
       const before = parsesSoFar();
       const fromJson = await estimateJson('alice', { document_id: aliceDoc, sections: ['general_info'] });
-      const fields = multipart([{ name: 'document_id', value: aliceDoc }, { name: 'sections', value: '["general_info"]' }]);
-      const fromField = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: fields.payload, headers: { ...fields.headers, ...as('alice') } });
+      const fields = multipart([
+        { name: 'document_id', value: aliceDoc },
+        { name: 'sections', value: '["general_info"]' },
+      ]);
+      const fromField = await t.app.inject({
+        method: 'POST',
+        url: '/api/estimate',
+        payload: fields.payload,
+        headers: { ...fields.headers, ...as('alice') },
+      });
       expect(parsesSoFar()).toBe(before);
       expect(fromJson.statusCode).toBe(200);
       expect(fromJson.json().estimate).toEqual(fromFile.json().estimate);
@@ -145,7 +208,7 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       expect(fromJson.json().estimate.total_pages).toBe(2);
     });
 
-    it('reads a document\'s page text from the database once however often it is estimated, still checking the owner each time', async () => {
+    it("reads a document's page text from the database once however often it is estimated, still checking the owner each time", async () => {
       // dave's own document and rate-limit budget, so the other tests' estimates are unaffected.
       const davesDoc = (await upload('dave', pdf)).json().document_id as string;
       await estimateJson('dave', { document_id: davesDoc, sections: ['general_info'] });
@@ -164,15 +227,28 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
     });
 
     it('refuses a request carrying both a file and a document_id', async () => {
-      const m = multipart([{ name: 'document_id', value: aliceDoc }, { name: 'file', filename: 'spec.pdf', content: pdf }]);
-      const r = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: m.payload, headers: { ...m.headers, ...as('alice') } });
+      const m = multipart([
+        { name: 'document_id', value: aliceDoc },
+        { name: 'file', filename: 'spec.pdf', content: pdf },
+      ]);
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/estimate',
+        payload: m.payload,
+        headers: { ...m.headers, ...as('alice') },
+      });
       expect(r.statusCode).toBe(400);
       expect(r.json().code).toBe('VALIDATION_FAILED');
     });
 
     it('starts an analysis from a document_id: the session gets its own copy of the PDF and completes', async () => {
       const before = parsesSoFar();
-      const r = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: { document_id: aliceDoc, sections: ['general_info', 'materials_standards'] }, headers: as('alice') });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/analyze',
+        payload: { document_id: aliceDoc, sections: ['general_info', 'materials_standards'] },
+        headers: as('alice'),
+      });
       expect(r.statusCode).toBe(202);
       const sessionId = r.json().session_id as string;
       const own = await waitForTerminal(t.app, sessionId, 60_000, as('alice'));
@@ -182,31 +258,47 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
       const served = await t.app.inject({ method: 'GET', url: `/api/document/${sessionId}`, headers: as('alice') });
       expect(served.statusCode).toBe(200);
       expect(Buffer.from(served.rawPayload)).toEqual(Buffer.from(pdf));
-      const doc = (await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('alice') })).json();
+      const doc = (
+        await t.app.inject({ method: 'GET', url: `/api/documents/${aliceDoc}`, headers: as('alice') })
+      ).json();
       expect(doc.expires_at).toBeNull();
     });
   });
 
   describe('expiry', () => {
     it('expires an unused document after its time (410 DOCUMENT_EXPIRED) and maintenance then deletes it (404)', async () => {
-      const other = await createTextPdf(['Liquidated damages shall be $1,500 per calendar day.', 'The warranty period is two (2) years.']);
+      const other = await createTextPdf([
+        'Liquidated damages shall be $1,500 per calendar day.',
+        'The warranty period is two (2) years.',
+      ]);
       const id = (await upload('carol', other)).json().document_id as string;
       await db().query("UPDATE documents SET expires_at = now() - interval '1 second' WHERE document_id = $1", [id]);
-      for (const r of [await estimateJson('carol', { document_id: id }), await t.app.inject({ method: 'GET', url: `/api/documents/${id}`, headers: as('carol') })]) {
+      for (const r of [
+        await estimateJson('carol', { document_id: id }),
+        await t.app.inject({ method: 'GET', url: `/api/documents/${id}`, headers: as('carol') }),
+      ]) {
         expect(r.statusCode).toBe(410);
         expect(r.json().code).toBe('DOCUMENT_EXPIRED');
       }
       const removed = await runMaintenance(t.ctx);
       expect(removed.documentsRemoved).toBe(1);
-      expect((await t.app.inject({ method: 'GET', url: `/api/documents/${id}`, headers: as('carol') })).json().code).toBe('DOCUMENT_NOT_FOUND');
-      expect((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM document_chunks WHERE document_id = $1', [id])).rows[0]!.n).toBe(0);
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/api/documents/${id}`, headers: as('carol') })).json().code,
+      ).toBe('DOCUMENT_NOT_FOUND');
+      expect(
+        (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM document_chunks WHERE document_id = $1', [id]))
+          .rows[0]!.n,
+      ).toBe(0);
     });
 
     it('never expires a used document, and an analysis keeps its PDF even after the document is deleted', async () => {
       await db().query("UPDATE documents SET expires_at = now() - interval '1 day' WHERE document_id = $1", [aliceDoc]);
       expect((await runMaintenance(t.ctx)).documentsRemoved).toBe(0);
       expect((await estimateJson('alice', { document_id: aliceDoc })).statusCode).toBe(200);
-      const sessions = await db().query<{ session_id: string }>('SELECT session_id FROM session_documents WHERE sha256 = $1', [createHash('sha256').update(pdf).digest('hex')]);
+      const sessions = await db().query<{ session_id: string }>(
+        'SELECT session_id FROM session_documents WHERE sha256 = $1',
+        [createHash('sha256').update(pdf).digest('hex')],
+      );
       expect(sessions.rows.length).toBeGreaterThan(0);
       await db().query('DELETE FROM documents WHERE document_id = $1', [aliceDoc]);
       for (const { session_id } of sessions.rows) {
@@ -220,15 +312,26 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
   describe('bounded uploads', () => {
     it('refuses a question config file over 1 MB with 413 CONFIG_TOO_LARGE', async () => {
       const big = JSON.stringify({ config_name: 'x', padding: 'y'.repeat(MB + 10) });
-      const m = multipart([{ name: 'file', filename: 'spec.pdf', content: pdf }, { name: 'config', filename: 'q.json', content: big, type: 'application/json' }]);
-      const r = await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: { ...m.headers, ...as('alice') } });
+      const m = multipart([
+        { name: 'file', filename: 'spec.pdf', content: pdf },
+        { name: 'config', filename: 'q.json', content: big, type: 'application/json' },
+      ]);
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/analyze',
+        payload: m.payload,
+        headers: { ...m.headers, ...as('alice') },
+      });
       expect(r.statusCode).toBe(413);
       expect(r.json()).toMatchObject({ success: false, code: 'CONFIG_TOO_LARGE' });
     });
 
     it('answers 503 SERVER_BUSY with Retry-After when every parse slot stays taken, and parses again once one is free', async () => {
       // Hold the only parse slot (PARSE_CONCURRENCY=1), as a long parse would.
-      const held = await parseGate.acquire({ limits: { concurrency: 1, memoryBudgetBytes: BUDGET_MB * MB }, queueTimeoutMs: 0 });
+      const held = await parseGate.acquire({
+        limits: { concurrency: 1, memoryBudgetBytes: BUDGET_MB * MB },
+        queueTimeoutMs: 0,
+      });
       const fresh = await createTextPdf(['A different document about manhole rehabilitation.', 'Second page of it.']);
       try {
         const r = await upload('bob', fresh);
@@ -236,7 +339,12 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
         expect(r.json()).toMatchObject({ success: false, code: 'SERVER_BUSY' });
         expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
         const m = multipart([{ name: 'file', filename: 'spec.pdf', content: fresh }]);
-        const est = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: m.payload, headers: { ...m.headers, ...as('bob') } });
+        const est = await t.app.inject({
+          method: 'POST',
+          url: '/api/estimate',
+          payload: m.payload,
+          headers: { ...m.headers, ...as('bob') },
+        });
         expect(est.json().code).toBe('SERVER_BUSY');
         expect(await registry.metrics()).toMatch(/spec_analyzer_parse_gate\{kind="active"\} 1\n/);
       } finally {
@@ -256,14 +364,17 @@ describeEachDatabase('uploaded documents API', ({ db }) => {
     it('rate-limits estimates per user (ESTIMATE_RATE_LIMIT_PER_MINUTE) with 429 RATE_LIMITED', async () => {
       const id = (await upload('carol', pdf)).json().document_id as string;
       const codes: number[] = [];
-      for (let i = 0; i <= ESTIMATES_PER_MINUTE; i++) codes.push((await estimateJson('carol', { document_id: id })).statusCode);
+      for (let i = 0; i <= ESTIMATES_PER_MINUTE; i++)
+        codes.push((await estimateJson('carol', { document_id: id })).statusCode);
       // carol estimated once before (the expiry test): the limit is reached within this loop.
       expect(codes.filter((c) => c === 200).length).toBeLessThan(ESTIMATES_PER_MINUTE + 1);
       const limited = await estimateJson('carol', { document_id: id });
       expect(limited.statusCode).toBe(429);
       expect(limited.json().code).toBe('RATE_LIMITED');
       // Another user is not affected.
-      expect((await estimateJson('bob', { document_id: (await upload('bob', pdf)).json().document_id })).statusCode).toBe(200);
+      expect(
+        (await estimateJson('bob', { document_id: (await upload('bob', pdf)).json().document_id })).statusCode,
+      ).toBe(200);
     });
   });
 });

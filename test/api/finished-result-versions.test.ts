@@ -41,7 +41,10 @@ describeEachDatabase('finished results served without a database round trip per 
 
   beforeAll(async () => {
     a = await createTestApp(db(), { WORKER_ENABLED: 'false' });
-    otherDb = kind === 'postgres' ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 3, statementTimeoutMs: 30_000, ssl: 'auto' }) : null;
+    otherDb =
+      kind === 'postgres'
+        ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 3, statementTimeoutMs: 30_000, ssl: 'auto' })
+        : null;
     bCounter = countingVersionQueries(otherDb ?? db());
     b = await createTestApp(bCounter.db, { WORKER_ENABLED: 'false' });
   });
@@ -76,7 +79,8 @@ describeEachDatabase('finished results served without a database round trip per 
   it('asks the database on every read while the session is not finished', async () => {
     const s = await createSession(a.ctx.db, makeSessionInput());
     const before = bCounter.count();
-    for (let i = 0; i < 3; i++) expect((await b.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await b.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
     expect(bCounter.count() - before).toBe(3);
   });
 
@@ -96,7 +100,10 @@ describeEachDatabase('finished results served without a database round trip per 
     const id = await finishedSession();
     const first = await b.app.inject({ method: 'GET', url: `/api/results/${id}` });
     expect(first.statusCode).toBe(200);
-    await db().query("UPDATE sessions SET status = 'failed', error_message = 'marked by an operator', updated_at = now() WHERE session_id = $1", [id]);
+    await db().query(
+      "UPDATE sessions SET status = 'failed', error_message = 'marked by an operator', updated_at = now() WHERE session_id = $1",
+      [id],
+    );
     const started = Date.now();
     for (;;) {
       const r = await b.app.inject({ method: 'GET', url: `/api/results/${id}` });
@@ -116,9 +123,12 @@ describeEachDatabase('finished results served without a database round trip per 
       const epoch = otherDb!.listenerEpoch();
       expect(epoch).not.toBeNull();
 
-      await db().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'spec-analyzer-listen' AND datname = current_database()");
+      await db().query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'spec-analyzer-listen' AND datname = current_database()",
+      );
       const lostBy = Date.now() + SEEN_WITHIN_MS;
-      while (otherDb!.listenerEpoch() !== null && Date.now() < lostBy) await new Promise((resolve) => setTimeout(resolve, 2));
+      while (otherDb!.listenerEpoch() !== null && Date.now() < lostBy)
+        await new Promise((resolve) => setTimeout(resolve, 2));
       // (If it already reconnected, the epoch differs and the old entry is void just the same.)
       expect(otherDb!.listenerEpoch()).not.toBe(epoch);
 
@@ -128,7 +138,8 @@ describeEachDatabase('finished results served without a database round trip per 
 
       // Back on a new connection: the version remembered under the old one must not come back to life.
       const backBy = Date.now() + SEEN_WITHIN_MS;
-      while (otherDb!.listenerEpoch() === null && Date.now() < backBy) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (otherDb!.listenerEpoch() === null && Date.now() < backBy)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(otherDb!.listenerEpoch()).not.toBeNull();
       expect((await b.app.inject({ method: 'GET', url: `/api/results/${id}` })).statusCode).toBe(404);
     }, 90_000);
@@ -145,7 +156,8 @@ describe('finished result versions without LISTEN', () => {
       const s = await createSession(app.ctx.db, makeSessionInput());
       await updateSessionStatus(app.ctx.db, s.id, 'completed', {});
       const before = counter.count();
-      for (let i = 0; i < 3; i++) expect((await app.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await app.app.inject({ method: 'GET', url: `/api/results/${s.id}` })).statusCode).toBe(200);
       expect(counter.count() - before).toBe(3);
     } finally {
       await app.close();

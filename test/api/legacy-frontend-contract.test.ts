@@ -30,15 +30,31 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
   let pdf: Uint8Array;
   const cookies: Record<string, string> = {};
   // A same-origin browser request: the login cookie, and Origin on state changes (as fetch() sends it).
-  const browser = (who: string) => ({ cookies: { sa_session: cookies[who]! }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+  const browser = (who: string) => ({
+    cookies: { sa_session: cookies[who]! },
+    headers: { origin: ORIGIN, host: 'localhost:80' },
+  });
   const get = (who: string, url: string) => t.app.inject({ method: 'GET', url, ...browser(who) });
   const postJson = (who: string, url: string, body: unknown) =>
-    t.app.inject({ method: 'POST', url, payload: JSON.stringify(body), cookies: browser(who).cookies, headers: { ...browser(who).headers, 'content-type': 'application/json' } });
+    t.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      cookies: browser(who).cookies,
+      headers: { ...browser(who).headers, 'content-type': 'application/json' },
+    });
   const upload = (who: string) => {
     const m = multipart([{ name: 'file', filename: 'Example Creek spec.pdf', content: pdf, type: 'application/pdf' }]);
-    return t.app.inject({ method: 'POST', url: '/api/upload', payload: m.payload, cookies: browser(who).cookies, headers: { ...m.headers, ...browser(who).headers } });
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/upload',
+      payload: m.payload,
+      cookies: browser(who).cookies,
+      headers: { ...m.headers, ...browser(who).headers },
+    });
   };
-  const countSessions = async () => (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
+  const countSessions = async () =>
+    (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
 
   /** The old page's polling loop: GET /api/events/:id?last_index=N until the terminal event (bounded). */
   async function pollUntilDone(who: string, id: string): Promise<Json[]> {
@@ -53,7 +69,8 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
       expect(typeof data.last_index).toBe('number');
       events.push(...(data.events as Json[]));
       lastIndex = data.last_index as number;
-      if (events.some((e) => ['analysis_complete', 'analysis_stopped', 'analysis_failed'].includes(e.event as string))) return events;
+      if (events.some((e) => ['analysis_complete', 'analysis_stopped', 'analysis_failed'].includes(e.event as string)))
+        return events;
       if (Date.now() > deadline) throw new Error(`no terminal event for ${id} after ${RUN_TIMEOUT_MS} ms`);
       await new Promise((res) => setTimeout(res, POLL_INTERVAL_MS));
     }
@@ -62,9 +79,18 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
   beforeAll(async () => {
     t = await createTestApp(db(), { AUTH: 'on' });
     pdf = await createTextPdf(SPEC_PAGES);
-    for (const [name, role] of [['alice', 'user'], ['bob', 'user'], ['boss', 'admin']] as const) {
+    for (const [name, role] of [
+      ['alice', 'user'],
+      ['bob', 'user'],
+      ['boss', 'admin'],
+    ] as const) {
       await createUser(db(), { email: `${name}@example.com`, password: `${name}-password-1`, role });
-      const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: `${name}@example.com`, password: `${name}-password-1` }, headers: { origin: ORIGIN, host: 'localhost:80' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email: `${name}@example.com`, password: `${name}-password-1` },
+        headers: { origin: ORIGIN, host: 'localhost:80' },
+      });
       cookies[name] = /sa_session=([^;]+)/.exec(String(r.headers['set-cookie']))?.[1] ?? '';
       expect(cookies[name]).not.toBe('');
     }
@@ -114,7 +140,13 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
 
     it('starts the analysis with JSON {session_id, pdf_path, pdf_filename, context_guardrails, enabled_sections}', async () => {
       const enabled = (config.sections as Json[]).slice(0, 2).map((s) => s.section_id);
-      const r = await postJson('alice', '/api/analyze', { session_id: alias, pdf_path: filepath, pdf_filename: filename, context_guardrails: 'Only CIPP lining.', enabled_sections: enabled });
+      const r = await postJson('alice', '/api/analyze', {
+        session_id: alias,
+        pdf_path: filepath,
+        pdf_filename: filename,
+        context_guardrails: 'Only CIPP lining.',
+        enabled_sections: enabled,
+      });
       expect(r.statusCode).toBeGreaterThanOrEqual(200);
       expect(r.statusCode).toBeLessThan(300);
       const data = r.json() as Json;
@@ -126,7 +158,11 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
         'SELECT enabled_sections, guardrails, pdf_filename FROM sessions WHERE session_id = $1',
         [ourId],
       );
-      expect(stored.rows[0]).toEqual({ enabled_sections: enabled, guardrails: 'Only CIPP lining.', pdf_filename: 'Example Creek spec.pdf' });
+      expect(stored.rows[0]).toEqual({
+        enabled_sections: enabled,
+        guardrails: 'Only CIPP lining.',
+        pdf_filename: 'Example Creek spec.pdf',
+      });
     });
 
     it('polls events by its own id until analysis_complete, reading every field it logs', async () => {
@@ -134,7 +170,11 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
       const first = (name: string) => events.find((e) => e.event === name) as Json;
       expect(first('analysis_started').document).toBe('Example Creek spec.pdf');
       const ingested = first('document_ingested');
-      expect([typeof ingested.total_pages, typeof ingested.window_count, typeof ingested.window_size]).toEqual(['number', 'number', 'number']);
+      expect([typeof ingested.total_pages, typeof ingested.window_count, typeof ingested.window_size]).toEqual([
+        'number',
+        'number',
+        'number',
+      ]);
       expect(ingested.total_pages).toBe(4);
       expect(ingested.window_size).toBeGreaterThanOrEqual(1);
       const loaded = first('config_loaded');
@@ -202,17 +242,25 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
       const xlsx = await get('alice', `/api/export/excel-dashboard/${alias}`);
       expect(xlsx.statusCode).toBe(200);
       expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
-      // The SSE stream (the page's earlier EventSource version) by the same id: every event, ending after the terminal one.
+      // The SSE stream (the page's earlier EventSource version) by the same id: every event, ending after the terminal
+      // one.
       const sse = await get('alice', `/api/progress/${alias}`);
       expect(sse.headers['content-type']).toMatch(/text\/event-stream/);
-      const streamed = sse.body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => (JSON.parse(l.slice(6)) as Json).event);
+      const streamed = sse.body
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => (JSON.parse(l.slice(6)) as Json).event);
       expect(streamed).toEqual(events.map((e) => e.event));
     });
 
     it('stops a running analysis by its own id and then reads the partial (or finished) result', async () => {
       const second = `session_${Date.now() + 1}`;
       const up = (await upload('alice')).json() as Json;
-      const start = await postJson('alice', '/api/analyze', { session_id: second, pdf_path: up.filepath, pdf_filename: up.filename });
+      const start = await postJson('alice', '/api/analyze', {
+        session_id: second,
+        pdf_path: up.filepath,
+        pdf_filename: up.filename,
+      });
       expect(start.statusCode).toBe(202);
       const stop = await t.app.inject({ method: 'POST', url: `/api/stop/${second}`, ...browser('alice') });
       expect(stop.json().success).toBe(true);
@@ -225,7 +273,12 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
     });
 
     it("keeps a client id private to its owner: another user's request by it answers like a missing session", async () => {
-      for (const url of [`/api/events/${alias}?last_index=0`, `/api/results/${alias}`, `/api/export/${alias}?format=json`, `/api/progress/${alias}`]) {
+      for (const url of [
+        `/api/events/${alias}?last_index=0`,
+        `/api/results/${alias}`,
+        `/api/export/${alias}?format=json`,
+        `/api/progress/${alias}`,
+      ]) {
         const r = await get('bob', url);
         expect(r.statusCode, url).toBe(404);
         expect(r.json().code).toBe('SESSION_NOT_FOUND');
@@ -236,7 +289,11 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
 
     it('lets another user choose the same client id for their own analysis, and resolves it to theirs', async () => {
       const up = (await upload('bob')).json() as Json;
-      const r = await postJson('bob', '/api/analyze', { session_id: alias, pdf_path: up.filepath, pdf_filename: up.filename });
+      const r = await postJson('bob', '/api/analyze', {
+        session_id: alias,
+        pdf_path: up.filepath,
+        pdf_filename: up.filename,
+      });
       expect(r.statusCode).toBe(202);
       const bobsId = r.json().session_id as string;
       expect(bobsId).not.toBe(ourId);
@@ -248,7 +305,11 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
     it('refuses a client id its owner already used (409 SESSION_ALIAS_TAKEN) and stores nothing', async () => {
       const before = await countSessions();
       const up = (await upload('alice')).json() as Json;
-      const r = await postJson('alice', '/api/analyze', { session_id: alias, pdf_path: up.filepath, pdf_filename: up.filename });
+      const r = await postJson('alice', '/api/analyze', {
+        session_id: alias,
+        pdf_path: up.filepath,
+        pdf_filename: up.filename,
+      });
       expect(r.statusCode).toBe(409);
       expect(r.json()).toMatchObject({ success: false, code: 'SESSION_ALIAS_TAKEN' });
       expect(await countSessions()).toBe(before);
@@ -256,10 +317,16 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
 
     it('refuses a malformed client id and an unknown pdf_path with clear codes', async () => {
       const up = (await upload('alice')).json() as Json;
-      const bad = await postJson('alice', '/api/analyze', { session_id: 'has spaces/and slashes', pdf_path: up.filepath });
+      const bad = await postJson('alice', '/api/analyze', {
+        session_id: 'has spaces/and slashes',
+        pdf_path: up.filepath,
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().code).toBe('VALIDATION_FAILED');
-      const unknown = await postJson('alice', '/api/analyze', { session_id: 'session_x', pdf_path: 'db:documents/AAAAAAAAAAAAAAAAAAAAAAAA' });
+      const unknown = await postJson('alice', '/api/analyze', {
+        session_id: 'session_x',
+        pdf_path: 'db:documents/AAAAAAAAAAAAAAAAAAAAAAAA',
+      });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json().code).toBe('DOCUMENT_NOT_FOUND');
       // Another user's upload is not usable either.
@@ -269,12 +336,18 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
     });
 
     it('records the plan columns for the run: storage references, the owner email and the mean confidence', async () => {
-      const r = await db().query<{ pdf_path: string; config_path: string; user_email: string; average_confidence: string }>(
-        'SELECT pdf_path, config_path, user_email, average_confidence FROM sessions WHERE session_id = $1',
-        [ourId],
-      );
+      const r = await db().query<{
+        pdf_path: string;
+        config_path: string;
+        user_email: string;
+        average_confidence: string;
+      }>('SELECT pdf_path, config_path, user_email, average_confidence FROM sessions WHERE session_id = $1', [ourId]);
       const row = r.rows[0]!;
-      expect(row).toMatchObject({ pdf_path: `db:session_documents/${ourId}`, config_path: `db:sessions/${ourId}/question_config`, user_email: 'alice@example.com' });
+      expect(row).toMatchObject({
+        pdf_path: `db:session_documents/${ourId}`,
+        config_path: `db:sessions/${ourId}/question_config`,
+        user_email: 'alice@example.com',
+      });
       const stats = (await get('alice', `/api/results/${ourId}`)).json().statistics as Json;
       expect(`${Math.round(Number(row.average_confidence) * 100)}%`).toBe(stats.average_confidence);
     });
@@ -288,7 +361,8 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
       expect(data.success).toBe(true);
       const total = await countSessions();
       const statusCount = async (...st: string[]) =>
-        (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE status = ANY($1)', [st])).rows[0]!.n;
+        (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE status = ANY($1)', [st]))
+          .rows[0]!.n;
       expect(data.summary).toEqual({
         total_sessions: total,
         active_count: await statusCount('queued', 'active'),
@@ -296,14 +370,25 @@ describeEachDatabase('the original front end against this server', ({ db }) => {
         partial_count: await statusCount('partial'),
         failed_count: await statusCount('failed'),
       });
-      for (const group of ['active', 'completed', 'partial', 'failed']) expect(Array.isArray(data.sessions[group]), group).toBe(true);
+      for (const group of ['active', 'completed', 'partial', 'failed'])
+        expect(Array.isArray(data.sessions[group]), group).toBe(true);
       const all = ['active', 'completed', 'partial', 'failed'].flatMap((g) => data.sessions[g] as Json[]);
       expect(all).toHaveLength(total);
       const mine = (data.sessions.completed as Json[]).find((s) => s.session_id === ourId) as Json;
-      expect(mine).toMatchObject({ status: 'completed', pdf_filename: 'Example Creek spec.pdf', pdf_path: `db:session_documents/${ourId}`, total_questions: 20, total_pages: 4, stopped_at: null });
-      for (const field of ['questions_answered', 'total_pages', 'total_tokens', 'processing_time', 'estimated_cost']) expect(typeof mine[field], field).toBe('number');
-      for (const field of ['created_at', 'completed_at']) expect(Number.isNaN(Date.parse(mine[field] as string)), field).toBe(false);
-      for (const s of data.sessions.partial as Json[]) expect(Number.isNaN(Date.parse(s.stopped_at as string))).toBe(false);
+      expect(mine).toMatchObject({
+        status: 'completed',
+        pdf_filename: 'Example Creek spec.pdf',
+        pdf_path: `db:session_documents/${ourId}`,
+        total_questions: 20,
+        total_pages: 4,
+        stopped_at: null,
+      });
+      for (const field of ['questions_answered', 'total_pages', 'total_tokens', 'processing_time', 'estimated_cost'])
+        expect(typeof mine[field], field).toBe('number');
+      for (const field of ['created_at', 'completed_at'])
+        expect(Number.isNaN(Date.parse(mine[field] as string)), field).toBe(false);
+      for (const s of data.sessions.partial as Json[])
+        expect(Number.isNaN(Date.parse(s.stopped_at as string))).toBe(false);
     });
 
     it('opens an analysis (View) and downloads its Excel Report Package by the listed session_id', async () => {

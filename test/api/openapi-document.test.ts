@@ -6,7 +6,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
-type Operation = { responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>; requestBody?: unknown };
+type Operation = {
+  responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  requestBody?: unknown;
+};
 
 /**
  * Every `METHOD /path` the app routes, read from Fastify's own route table: `printRoutes()` draws a tree whose
@@ -40,7 +43,10 @@ describeEachDatabase('route schemas', ({ db }) => {
   it('lists every /api route the app serves, each with a success reply schema and the error shape', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(r.statusCode).toBe(200);
-    const doc = r.json() as { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
+    const doc = r.json() as {
+      paths: Record<string, Record<string, Operation>>;
+      components?: { schemas?: Record<string, unknown> };
+    };
 
     const documented: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -53,7 +59,11 @@ describeEachDatabase('route schemas', ({ db }) => {
         for (const [code, response] of success) {
           const schemas = Object.values(response.content ?? {}).map((c) => c.schema);
           expect(schemas.length, `${method} ${path} ${code} has a schema`).toBeGreaterThan(0);
-          for (const schema of schemas) expect(schema && Object.keys(schema).length, `${method} ${path} ${code} schema is not empty`).toBeGreaterThan(0);
+          for (const schema of schemas)
+            expect(
+              schema && Object.keys(schema).length,
+              `${method} ${path} ${code} schema is not empty`,
+            ).toBeGreaterThan(0);
         }
         for (const range of ['4XX', '5XX']) {
           const schema = responses[range]?.content?.['application/json']?.schema;
@@ -68,36 +78,76 @@ describeEachDatabase('route schemas', ({ db }) => {
 
     const error = doc.components?.schemas?.Error as { properties?: Record<string, unknown>; required?: string[] };
     expect(error.required).toEqual(expect.arrayContaining(['success', 'error', 'code']));
-    expect(error.properties?.code).toMatchObject({ enum: expect.arrayContaining(['VALIDATION_FAILED', 'SESSION_NOT_FOUND', 'CONFIG_INVALID']) });
+    expect(error.properties?.code).toMatchObject({
+      enum: expect.arrayContaining(['VALIDATION_FAILED', 'SESSION_NOT_FOUND', 'CONFIG_INVALID']),
+    });
   });
 
-  it('describes the original front end\'s fields in the replies it reads', async () => {
+  it("describes the original front end's fields in the replies it reads", async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-    const reply = (path: string, method: string, code: string) => doc.paths[path][method].responses[code].content['application/json'].schema;
-    const resolve = (schema: { $ref?: string }) => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!] : schema);
-    expect(Object.keys(reply('/api/upload', 'post', '200').properties)).toEqual(expect.arrayContaining(['success', 'filepath', 'filename']));
+    const reply = (path: string, method: string, code: string) =>
+      doc.paths[path][method].responses[code].content['application/json'].schema;
+    const resolve = (schema: { $ref?: string }) =>
+      schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!] : schema;
+    expect(Object.keys(reply('/api/upload', 'post', '200').properties)).toEqual(
+      expect.arrayContaining(['success', 'filepath', 'filename']),
+    );
     const legacy = reply('/api/admin/sessions', 'get', '200');
-    expect(Object.keys(legacy.properties.summary.properties)).toEqual(['total_sessions', 'active_count', 'completed_count', 'partial_count', 'failed_count']);
+    expect(Object.keys(legacy.properties.summary.properties)).toEqual([
+      'total_sessions',
+      'active_count',
+      'completed_count',
+      'partial_count',
+      'failed_count',
+    ]);
     const item = resolve(legacy.properties.sessions.properties.completed.items);
-    expect(Object.keys(item.properties)).toEqual(expect.arrayContaining(['session_id', 'status', 'pdf_filename', 'pdf_path', 'stopped_at']));
+    expect(Object.keys(item.properties)).toEqual(
+      expect.arrayContaining(['session_id', 'status', 'pdf_filename', 'pdf_path', 'stopped_at']),
+    );
     // Open shapes say so: fields beyond the listed ones are part of the reply.
     expect(legacy.additionalProperties).toEqual({});
-    expect(reply('/api/config/questions', 'get', '200').properties.config.properties.totalQuestions).toMatchObject({ type: 'number' });
+    expect(reply('/api/config/questions', 'get', '200').properties.config.properties.totalQuestions).toMatchObject({
+      type: 'number',
+    });
   });
 
   it('refuses a request its schema rejects with 400 VALIDATION_FAILED, naming the field', async () => {
-    for (const url of ['/api/admin/analyses?limit=201', '/api/admin/analyses?offset=-1', '/api/admin/stats?days=abc', '/api/events/x?last_index=-2']) {
+    for (const url of [
+      '/api/admin/analyses?limit=201',
+      '/api/admin/analyses?offset=-1',
+      '/api/admin/stats?days=abc',
+      '/api/events/x?last_index=-2',
+    ]) {
       const r = await t.app.inject({ method: 'GET', url });
       expect(r.statusCode, url).toBe(400);
-      expect(r.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED', error: expect.stringMatching(/^Invalid request: querystring\/\w+ /) });
-      expect(r.json().details[0]).toMatchObject({ instancePath: expect.stringMatching(/^\/(limit|offset|days|last_index)$/), message: expect.any(String) });
+      expect(r.json()).toMatchObject({
+        success: false,
+        code: 'VALIDATION_FAILED',
+        error: expect.stringMatching(/^Invalid request: querystring\/\w+ /),
+      });
+      expect(r.json().details[0]).toMatchObject({
+        instancePath: expect.stringMatching(/^\/(limit|offset|days|last_index)$/),
+        message: expect.any(String),
+      });
     }
-    const badJson = await t.app.inject({ method: 'POST', url: '/api/estimate', payload: { document_id: 'x', engine: 'gpt-magic' } });
+    const badJson = await t.app.inject({
+      method: 'POST',
+      url: '/api/estimate',
+      payload: { document_id: 'x', engine: 'gpt-magic' },
+    });
     expect(badJson.statusCode).toBe(400);
-    expect(badJson.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED', error: expect.stringContaining('body/engine') });
+    expect(badJson.json()).toMatchObject({
+      success: false,
+      code: 'VALIDATION_FAILED',
+      error: expect.stringContaining('body/engine'),
+    });
     const noConfig = await t.app.inject({ method: 'POST', url: '/api/config/validate', payload: {} });
     expect(noConfig.statusCode).toBe(400);
-    expect(noConfig.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED', error: expect.stringContaining('body/config is required') });
+    expect(noConfig.json()).toMatchObject({
+      success: false,
+      code: 'VALIDATION_FAILED',
+      error: expect.stringContaining('body/config is required'),
+    });
   });
 
   it('applies schema defaults and coerces query numbers', async () => {

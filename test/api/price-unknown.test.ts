@@ -37,7 +37,8 @@ describeEachDatabase('a cost cap on an unpriced model', ({ db }) => {
     ]);
     return app.app.inject({ method: 'POST', url, payload: m.payload, headers: m.headers });
   };
-  const countSessions = async () => (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
+  const countSessions = async () =>
+    (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
 
   it('refuses to start or estimate the run with PRICE_UNKNOWN (400), storing nothing', async () => {
     t = await createTestApp(db(), { ...UNUSED_LLM, LLM_MODEL: 'my-local-model', MAX_COST_USD: '0.50' });
@@ -54,10 +55,18 @@ describeEachDatabase('a cost cap on an unpriced model', ({ db }) => {
   });
 
   it('starts the run once LLM_PRICE_INPUT_PER_MTOK and LLM_PRICE_OUTPUT_PER_MTOK price the model, and the estimate uses them', async () => {
-    t = await createTestApp(db(), { ...UNUSED_LLM, LLM_MODEL: 'my-local-model', MAX_COST_USD: '0.50', LLM_PRICE_INPUT_PER_MTOK: '1', LLM_PRICE_OUTPUT_PER_MTOK: '2' });
+    t = await createTestApp(db(), {
+      ...UNUSED_LLM,
+      LLM_MODEL: 'my-local-model',
+      MAX_COST_USD: '0.50',
+      LLM_PRICE_INPUT_PER_MTOK: '1',
+      LLM_PRICE_OUTPUT_PER_MTOK: '2',
+    });
     const estimate = await post(t, '/api/estimate');
     expect(estimate.statusCode).toBe(200);
-    const e = (estimate.json() as { estimate: { prompt_tokens: number; completion_tokens: number; estimated_cost_usd: number } }).estimate;
+    const e = (
+      estimate.json() as { estimate: { prompt_tokens: number; completion_tokens: number; estimated_cost_usd: number } }
+    ).estimate;
     expect(e.prompt_tokens).toBeGreaterThan(0);
     // USD 1 per 1M prompt tokens and 2 per 1M completion tokens.
     expect(e.estimated_cost_usd).toBeCloseTo((e.prompt_tokens * 1 + e.completion_tokens * 2) / 1_000_000, 9);
@@ -65,7 +74,12 @@ describeEachDatabase('a cost cap on an unpriced model', ({ db }) => {
   });
 
   it('keeps LLM_PRICES working for the same purpose', async () => {
-    t = await createTestApp(db(), { ...UNUSED_LLM, LLM_MODEL: 'my-local-model', MAX_COST_USD: '0.50', LLM_PRICES: '{"my-local-model":{"input":0,"output":0}}' });
+    t = await createTestApp(db(), {
+      ...UNUSED_LLM,
+      LLM_MODEL: 'my-local-model',
+      MAX_COST_USD: '0.50',
+      LLM_PRICES: '{"my-local-model":{"input":0,"output":0}}',
+    });
     expect((await post(t, '/api/analyze')).statusCode).toBe(202);
   });
 

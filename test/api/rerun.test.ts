@@ -9,9 +9,20 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { createTestApp, multipart, waitForTerminal, type TestApp } from '../helpers/test-app.js';
-import { createPlantedAnswerHandler, startFakeLlmServer, type FakeHandler, type FakeLlmServer } from '../helpers/fake-llm-server.js';
+import {
+  createPlantedAnswerHandler,
+  startFakeLlmServer,
+  type FakeHandler,
+  type FakeLlmServer,
+} from '../helpers/fake-llm-server.js';
 import { HUNG_MS, STOPPED_WITHIN_MS, waitUntil } from '../helpers/bounded-wait.js';
-import { createPlantedSpec, isStrictlyIncreasing, readSse, sectionOfRequest, type PlantedSpec } from '../durability/durability-harness.js';
+import {
+  createPlantedSpec,
+  isStrictlyIncreasing,
+  readSse,
+  sectionOfRequest,
+  type PlantedSpec,
+} from '../durability/durability-harness.js';
 import type { Database } from '../../src/db/database.js';
 
 interface Question {
@@ -58,7 +69,9 @@ async function readEvents(app: FastifyInstance, id: string, after = 0): Promise<
   const all: Event[] = [];
   let last = after;
   for (let page = 0; page < 100; page++) {
-    const body = (await app.inject({ method: 'GET', url: `/api/events/${id}?last_index=${last}` })).json() as { events: Event[] };
+    const body = (await app.inject({ method: 'GET', url: `/api/events/${id}?last_index=${last}` })).json() as {
+      events: Event[];
+    };
     if (body.events.length === 0) return all;
     all.push(...body.events);
     last = body.events.at(-1)!.index;
@@ -70,11 +83,22 @@ async function readEvents(app: FastifyInstance, id: string, after = 0): Promise<
  * Record a review: through the review API when this build has it, else the row it would write (the
  * answer_reviews table is shared with the review workspace; the re-run only reads it).
  */
-async function review(app: FastifyInstance, db: Database, id: string, questionId: string, action: 'accept' | 'reject'): Promise<void> {
+async function review(
+  app: FastifyInstance,
+  db: Database,
+  id: string,
+  questionId: string,
+  action: 'accept' | 'reject',
+): Promise<void> {
   const r = await app.inject({ method: 'POST', url: `/api/review/${id}/${questionId}`, payload: { action } });
   if (r.statusCode === 200) return;
   expect(r.json()).toMatchObject({ code: 'NOT_FOUND' }); // no review route in this build
-  await db.query('INSERT INTO answer_reviews (session_id, question_id, action, reviewer_id) VALUES ($1, $2, $3, $4)', [id, questionId, action, 'local']);
+  await db.query('INSERT INTO answer_reviews (session_id, question_id, action, reviewer_id) VALUES ($1, $2, $3, $4)', [
+    id,
+    questionId,
+    action,
+    'local',
+  ]);
 }
 
 const rerun = (app: FastifyInstance, id: string, payload: unknown): Promise<LightMyRequestResponse> =>
@@ -91,9 +115,16 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
   beforeAll(async () => {
     spec = await createPlantedSpec(3, 2);
     fake = await startFakeLlmServer({ handler: rerunHandler(spec, hold) });
-    t = await createTestApp(db(), { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '2', LLM_TIMEOUT_MS: String(HUNG_MS),
+    t = await createTestApp(db(), {
+      LLM_BASE_URL: fake.url,
+      LLM_API_KEY: 'test',
+      LLM_MODEL: 'fake-model',
+      LLM_CONCURRENCY: '2',
+      LLM_TIMEOUT_MS: String(HUNG_MS),
       // A failing model fails a pass at once (no retries), for the failure test.
-      LLM_MAX_RETRIES: '0', RUN_MAX_ATTEMPTS: '1' });
+      LLM_MAX_RETRIES: '0',
+      RUN_MAX_ATTEMPTS: '1',
+    });
     baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' }); // for the progress stream (read as it arrives)
     const m = multipart([
       { name: 'file', filename: 'spec.pdf', content: spec.pdf, type: 'application/pdf' },
@@ -116,7 +147,13 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     const unknown = await rerun(t.app, id, { question_ids: ['S1Q1', 'NOPE'] });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ success: false, code: 'QUESTION_UNKNOWN', details: { unknown: ['NOPE'] } });
-    for (const bad of [{}, { question_ids: [] }, { question_ids: 'S1Q1' }, { question_ids: Array.from({ length: 1001 }, (_, i) => `Q${i}`) }, { question_ids: ['S1Q1'], thorough: 'yes' }]) {
+    for (const bad of [
+      {},
+      { question_ids: [] },
+      { question_ids: 'S1Q1' },
+      { question_ids: Array.from({ length: 1001 }, (_, i) => `Q${i}`) },
+      { question_ids: ['S1Q1'], thorough: 'yes' },
+    ]) {
       const r = await rerun(t.app, id, bad);
       expect(r.statusCode, JSON.stringify(bad).slice(0, 80)).toBe(400);
       expect(r.json()).toMatchObject({ success: false, code: 'VALIDATION_FAILED' });
@@ -136,7 +173,14 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
 
     const r = await rerun(t.app, id, { question_ids: ['S1Q1', 'S2Q2', 'S1Q1'], engine: 'llm' });
     expect(r.statusCode).toBe(202);
-    expect(r.json()).toMatchObject({ success: true, session_id: id, pass: 2, question_ids: ['S1Q1', 'S2Q2'], skipped: [], engine: 'llm' });
+    expect(r.json()).toMatchObject({
+      success: true,
+      session_id: id,
+      pass: 2,
+      question_ids: ['S1Q1', 'S2Q2'],
+      skipped: [],
+      engine: 'llm',
+    });
     const after = await waitForTerminal(t.app, id);
     expect(after.status).toBe('completed');
     expect(after.session).toMatchObject({ pass: 2, engine: 'llm', status: 'completed' });
@@ -147,16 +191,25 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(answersAfter.get('S1Q1')!.page_citations.length).toBeGreaterThan(0);
     for (const q of ['S1Q2', 'S2Q1', 'S3Q1', 'S3Q2']) expect(answersAfter.get(q), q).toEqual(answersBefore.get(q));
     // Only the two questions were asked: one call per section they are in.
-    expect(fake.requests.map((req) => sectionOfRequest(req)).sort()).toEqual(['Durability Section 1', 'Durability Section 2']);
+    expect(fake.requests.map((req) => sectionOfRequest(req)).sort()).toEqual([
+      'Durability Section 1',
+      'Durability Section 2',
+    ]);
     // The pass's tokens are added to the session's totals, and the counts are over all questions.
-    const stats = (after as { statistics: { total_tokens: number; total_questions: number; questions_answered: number } }).statistics;
+    const stats = (
+      after as { statistics: { total_tokens: number; total_questions: number; questions_answered: number } }
+    ).statistics;
     expect(stats.total_tokens).toBe(fake.totals.total_tokens);
     expect(stats.total_tokens).toBeGreaterThan(0);
     expect(stats.total_questions).toBe(6);
     expect(stats.questions_answered).toBe([...answersAfter.values()].filter((q) => q.answer !== null).length);
 
     // No stale result: a new ETag, and the old one no longer answers 304.
-    const reread = await t.app.inject({ method: 'GET', url: `/api/results/${id}`, headers: { 'if-none-match': etagBefore } });
+    const reread = await t.app.inject({
+      method: 'GET',
+      url: `/api/results/${id}`,
+      headers: { 'if-none-match': etagBefore },
+    });
     expect(reread.statusCode).toBe(200);
     expect(reread.headers.etag).not.toBe(etagBefore);
 
@@ -165,7 +218,10 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(isStrictlyIncreasing(all.map((e) => e.index))).toBe(true);
     const passEvents = all.filter((e) => e.index > lastIndexBefore);
     expect(passEvents[0]).toMatchObject({ event: 'pass_queued', pass: 2, question_ids: ['S1Q1', 'S2Q2'] });
-    expect(passEvents.find((e) => e.event === 'analysis_started')).toMatchObject({ pass: 2, question_ids: ['S1Q1', 'S2Q2'] });
+    expect(passEvents.find((e) => e.event === 'analysis_started')).toMatchObject({
+      pass: 2,
+      question_ids: ['S1Q1', 'S2Q2'],
+    });
     expect(passEvents.every((e) => e.pass === 2)).toBe(true);
     expect(passEvents.at(-1)).toMatchObject({ event: 'analysis_complete', pass: 2, total_questions: 6 });
     const ready = passEvents.filter((e) => e.event === 'results_ready');
@@ -173,7 +229,11 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(ready[0]!.result!.sections.flatMap((s) => s.questions)).toHaveLength(6);
 
     // The history: which pass produced which answer.
-    const history = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as { current_pass: number; passes: Array<{ pass: number; status: string; question_ids: string[] | null; engine: string }>; history: HistoryEntry[] };
+    const history = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as {
+      current_pass: number;
+      passes: Array<{ pass: number; status: string; question_ids: string[] | null; engine: string }>;
+      history: HistoryEntry[];
+    };
     expect(history.current_pass).toBe(2);
     expect(history.passes).toMatchObject([
       { pass: 1, status: 'completed', question_ids: null, engine: 'extractive' },
@@ -194,15 +254,26 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
 
     const onlyReviewed = await rerun(t.app, id, { question_ids: ['S1Q2'], engine: 'llm' });
     expect(onlyReviewed.statusCode).toBe(409);
-    expect(onlyReviewed.json()).toMatchObject({ code: 'NOTHING_TO_RERUN', details: { skipped: [{ question_id: 'S1Q2', reason: 'accepted' }] } });
+    expect(onlyReviewed.json()).toMatchObject({
+      code: 'NOTHING_TO_RERUN',
+      details: { skipped: [{ question_id: 'S1Q2', reason: 'accepted' }] },
+    });
 
     const r = await rerun(t.app, id, { question_ids: ['S1Q2', 'S3Q2'], engine: 'llm' });
     expect(r.statusCode).toBe(202);
-    expect(r.json()).toMatchObject({ pass: 3, question_ids: ['S3Q2'], skipped: [{ question_id: 'S1Q2', reason: 'accepted' }] });
+    expect(r.json()).toMatchObject({
+      pass: 3,
+      question_ids: ['S3Q2'],
+      skipped: [{ question_id: 'S1Q2', reason: 'accepted' }],
+    });
     expect((await waitForTerminal(t.app, id)).status).toBe('completed');
-    const after = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as { history: HistoryEntry[] };
+    const after = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as {
+      history: HistoryEntry[];
+    };
     // The accepted question's machine answer is untouched (still pass 1's); the rejected one was asked again.
-    expect(after.history.filter((h) => h.question_id === 'S1Q2')).toMatchObject([{ pass: 1, current: true, answer: before.get('S1Q2')!.answer }]);
+    expect(after.history.filter((h) => h.question_id === 'S1Q2')).toMatchObject([
+      { pass: 1, current: true, answer: before.get('S1Q2')!.answer },
+    ]);
     expect(after.history.filter((h) => h.question_id === 'S3Q2').map((h) => [h.pass, h.current])).toEqual([
       [1, false],
       [3, true],
@@ -219,7 +290,9 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     const r = await rerun(t.app, id, { question_ids: ['S2Q1', 'S3Q1'], engine: 'llm' });
     expect(r.json()).toMatchObject({ pass: 4 });
     await waitUntil(
-      async () => (await readEvents(t.app, id, lastIndexBefore)).some((e) => e.event === 'window_complete' && e.pass === 4) && fake.totals.inFlight > 0,
+      async () =>
+        (await readEvents(t.app, id, lastIndexBefore)).some((e) => e.event === 'window_complete' && e.pass === 4) &&
+        fake.totals.inFlight > 0,
       STOPPED_WITHIN_MS,
       'the pass to checkpoint its first unit and wait on the second',
     );
@@ -251,7 +324,10 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(data.filter((e) => e.event === 'analysis_complete').map((e) => e.pass ?? 1)).toEqual([1, 2, 3]);
     expect(data.at(-1)).toMatchObject({ event: 'analysis_stopped', pass: 4 });
 
-    const history = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as { passes: Array<{ pass: number; status: string }>; history: HistoryEntry[] };
+    const history = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json() as {
+      passes: Array<{ pass: number; status: string }>;
+      history: HistoryEntry[];
+    };
     expect(history.passes.map((p) => [p.pass, p.status])).toEqual([
       [1, 'completed'],
       [2, 'completed'],
@@ -279,7 +355,10 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect(questionsOf(failed as never)).toEqual(before);
     const events = await readEvents(t.app, id);
     expect(events.at(-1)).toMatchObject({ event: 'analysis_failed', pass: 6 });
-    const passes = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json().passes as Array<{ pass: number; status: string }>;
+    const passes = (await t.app.inject({ method: 'GET', url: `/api/rerun/${id}` })).json().passes as Array<{
+      pass: number;
+      status: string;
+    }>;
     expect(passes.at(-1)).toMatchObject({ pass: 6, status: 'failed' });
 
     const next = await rerun(t.app, id, { question_ids: ['S2Q1'], engine: 'extractive' });
@@ -287,22 +366,39 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     expect((await waitForTerminal(t.app, id)).status).toBe('completed');
   });
   it('a pass may reword the questions it re-runs (a config edit): it asks the new wording, results show it, the event keeps the old', async () => {
-    const config = (await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json().result as { sections: Array<{ questions: Array<{ question_id: string; question: string }> }> };
+    const config = (await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json().result as {
+      sections: Array<{ questions: Array<{ question_id: string; question: string }> }>;
+    };
     const old = config.sections.flatMap((s) => s.questions).find((q) => q.question_id === 'S2Q2')!.question;
     const wording = `${old} (as stated in the specification, with units)`;
 
-    const notRerun = await rerun(t.app, id, { question_ids: ['S2Q2'], engine: 'llm', questions: [{ id: 'S1Q1', text: 'Reworded' }] });
+    const notRerun = await rerun(t.app, id, {
+      question_ids: ['S2Q2'],
+      engine: 'llm',
+      questions: [{ id: 'S1Q1', text: 'Reworded' }],
+    });
     expect(notRerun.statusCode).toBe(400);
     expect(notRerun.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { not_rerun: ['S1Q1'] } });
-    expect((await rerun(t.app, id, { question_ids: ['S2Q2'], questions: [{ id: 'S2Q2', text: '   ' }] })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(
+      (await rerun(t.app, id, { question_ids: ['S2Q2'], questions: [{ id: 'S2Q2', text: '   ' }] })).json(),
+    ).toMatchObject({ code: 'VALIDATION_FAILED' });
 
     const asked = fake.requests.length;
-    const r = await rerun(t.app, id, { question_ids: ['S2Q2'], engine: 'llm', questions: [{ id: 'S2Q2', text: wording }] });
+    const r = await rerun(t.app, id, {
+      question_ids: ['S2Q2'],
+      engine: 'llm',
+      questions: [{ id: 'S2Q2', text: wording }],
+    });
     expect(r.statusCode).toBe(202);
-    expect(r.json()).toMatchObject({ question_ids: ['S2Q2'], edited: [{ question_id: 'S2Q2', before: old, after: wording }] });
+    expect(r.json()).toMatchObject({
+      question_ids: ['S2Q2'],
+      edited: [{ question_id: 'S2Q2', before: old, after: wording }],
+    });
     const done = await waitForTerminal(t.app, id);
     expect(done.status).toBe('completed');
-    const shown = (done as unknown as { result: typeof config }).result.sections.flatMap((s) => s.questions).find((q) => q.question_id === 'S2Q2')!;
+    const shown = (done as unknown as { result: typeof config }).result.sections
+      .flatMap((s) => s.questions)
+      .find((q) => q.question_id === 'S2Q2')!;
     expect(shown.question).toBe(wording);
     expect(questionsOf(done as never).get('S2Q2')).toMatchObject({ answer: 'Re-run: S2Q2' });
     // The model was asked the new wording.

@@ -12,15 +12,23 @@ describeEachDatabase('retention', ({ db }) => {
   afterAll(async () => t?.close());
 
   it('deletes uploaded PDFs past PDF_RETENTION_DAYS and old events, while results, answers and exports stay', async () => {
-    const pdf = await createTextPdf(['Bids are due on July 15, 2024.', 'Liquidated damages shall be $1,500 per calendar day.']);
+    const pdf = await createTextPdf([
+      'Bids are due on July 15, 2024.',
+      'Liquidated damages shall be $1,500 per calendar day.',
+    ]);
     const ids: string[] = [];
     for (const name of ['old.pdf', 'new.pdf']) {
       const m = multipart([{ name: 'file', filename: name, content: pdf }]);
-      ids.push((await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers })).json().session_id);
+      ids.push(
+        (await t.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: m.headers })).json()
+          .session_id,
+      );
     }
     for (const id of ids) await waitForTerminal(t.app, id);
     const [oldId, newId] = ids as [string, string];
-    await db().query("UPDATE session_documents SET created_at = now() - interval '31 days' WHERE session_id = $1", [oldId]);
+    await db().query("UPDATE session_documents SET created_at = now() - interval '31 days' WHERE session_id = $1", [
+      oldId,
+    ]);
     await db().query("UPDATE session_events SET created_at = now() - interval '8 days' WHERE session_id = $1", [oldId]);
     const before = (await t.app.inject({ method: 'GET', url: `/api/results/${oldId}` })).json();
 

@@ -62,7 +62,14 @@ type Question = {
   footnote: string | null;
   confidence: number;
   answer_status: string;
-  review: null | { status: string; by: string | null; at: string; note: string | null; review_id: number; verified: boolean | null };
+  review: null | {
+    status: string;
+    by: string | null;
+    at: string;
+    note: string | null;
+    review_id: number;
+    verified: boolean | null;
+  };
   machine_answer?: { answer: string | null; page_citations: number[]; confidence: number; footnote: string | null };
 };
 
@@ -77,11 +84,20 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     // One instance with a worker runs the analysis and closes; the two that serve the tests have none, so the
     // "running session" below stays queued.
     const runner = await createTestApp(db(), { AUTH: 'on' });
-    for (const [name, role] of [['owner', 'user'], ['other', 'user'], ['admin', 'admin']] as const) {
+    for (const [name, role] of [
+      ['owner', 'user'],
+      ['other', 'user'],
+      ['admin', 'admin'],
+    ] as const) {
       const email = `${name}-${kind}@example.com`;
       const password = `password-of-${name}-1`;
       const { user } = await createUser(db(), { email, password, role });
-      const r = await runner.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password, return_token: true }, headers: SAME_ORIGIN });
+      const r = await runner.app.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email, password, return_token: true },
+        headers: SAME_ORIGIN,
+      });
       expect(r.statusCode).toBe(200);
       users[name] = { email, token: r.json().token as string, id: user.id };
     }
@@ -90,15 +106,25 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
       { name: 'file', filename: 'review-spec.pdf', content: pdf, type: 'application/pdf' },
       { name: 'config', filename: 'q.json', content: JSON.stringify(CONFIG), type: 'application/json' },
     ]);
-    const started = await runner.app.inject({ method: 'POST', url: '/api/analyze', payload: m.payload, headers: { ...m.headers, authorization: `Bearer ${users.owner.token}` } });
+    const started = await runner.app.inject({
+      method: 'POST',
+      url: '/api/analyze',
+      payload: m.payload,
+      headers: { ...m.headers, authorization: `Bearer ${users.owner.token}` },
+    });
     expect(started.statusCode).toBe(202);
     sessionId = started.json().session_id as string;
-    const done = await waitForTerminal(runner.app, sessionId, 120_000, { authorization: `Bearer ${users.owner.token}` });
+    const done = await waitForTerminal(runner.app, sessionId, 120_000, {
+      authorization: `Bearer ${users.owner.token}`,
+    });
     expect(done.status).toBe('completed');
     await runner.close();
 
     a = await createTestApp(db(), { AUTH: 'on', WORKER_ENABLED: 'false' });
-    otherDb = kind === 'postgres' ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 3, statementTimeoutMs: 30_000, ssl: 'auto' }) : null;
+    otherDb =
+      kind === 'postgres'
+        ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 3, statementTimeoutMs: 30_000, ssl: 'auto' })
+        : null;
     b = await createTestApp(otherDb ?? db(), { AUTH: 'on', WORKER_ENABLED: 'false' });
   }, 180_000);
 
@@ -109,8 +135,13 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
   });
 
   const bearer = (who: keyof typeof users) => ({ authorization: `Bearer ${users[who].token}` });
-  const review = (who: keyof typeof users, questionId: string, payload: Record<string, unknown>, id = sessionId, t = a) =>
-    t.app.inject({ method: 'POST', url: `/api/review/${id}/${questionId}`, payload, headers: bearer(who) });
+  const review = (
+    who: keyof typeof users,
+    questionId: string,
+    payload: Record<string, unknown>,
+    id = sessionId,
+    t = a,
+  ) => t.app.inject({ method: 'POST', url: `/api/review/${id}/${questionId}`, payload, headers: bearer(who) });
   const history = (who: keyof typeof users, questionId: string, id = sessionId) =>
     a.app.inject({ method: 'GET', url: `/api/review/${id}/${questionId}/history`, headers: bearer(who) });
   const results = async (t = a, who: keyof typeof users = 'owner') => {
@@ -142,21 +173,40 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const accepted = await review('owner', 'T1', { action: 'accept', note: 'checked on p. 2' });
     expect(accepted.statusCode).toBe(200);
     const acc = accepted.json().question as Question;
-    expect(acc.review).toMatchObject({ status: 'accepted', by: users.owner.email, note: 'checked on p. 2', verified: null });
+    expect(acc.review).toMatchObject({
+      status: 'accepted',
+      by: users.owner.email,
+      note: 'checked on p. 2',
+      verified: null,
+    });
     expect(acc.answer).toBe(machine.answer);
     expect(acc).not.toHaveProperty('machine_answer');
 
-    const edited = await review('owner', 'T1', { action: 'edit', answer: 'minimum liner thickness shall be 6.0 mm', pages: [2] });
+    const edited = await review('owner', 'T1', {
+      action: 'edit',
+      answer: 'minimum liner thickness shall be 6.0 mm',
+      pages: [2],
+    });
     expect(edited.statusCode).toBe(200);
     const ed = edited.json().question as Question;
-    expect(ed).toMatchObject({ answer: 'minimum liner thickness shall be 6.0 mm', page_citations: [2], answer_status: 'answered' });
+    expect(ed).toMatchObject({
+      answer: 'minimum liner thickness shall be 6.0 mm',
+      page_citations: [2],
+      answer_status: 'answered',
+    });
     expect(ed.review).toMatchObject({ status: 'edited', by: users.owner.email, verified: true });
     expect(ed.footnote).toBe('"minimum liner thickness shall be 6.0 mm" (p. 2)');
-    expect(ed.machine_answer).toEqual({ answer: machine.answer, page_citations: machine.page_citations, confidence: machine.confidence, footnote: machine.footnote });
+    expect(ed.machine_answer).toEqual({
+      answer: machine.answer,
+      page_citations: machine.page_citations,
+      confidence: machine.confidence,
+      footnote: machine.footnote,
+    });
     // The question in the reply is exactly the one results show.
     expect(questionIn((await results()).json(), 'T1')).toEqual(ed);
 
-    const rejected = (await review('owner', 'T1', { action: 'reject', note: 'not in the document' })).json().question as Question;
+    const rejected = (await review('owner', 'T1', { action: 'reject', note: 'not in the document' })).json()
+      .question as Question;
     expect(rejected).toMatchObject({ answer: null, page_citations: [], footnote: null, answer_status: 'not_found' });
     expect(rejected.review).toMatchObject({ status: 'rejected', note: 'not in the document' });
     expect(rejected.machine_answer?.answer).toBe(machine.answer);
@@ -174,9 +224,19 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     expect(h.statusCode).toBe(200);
     const entries = h.json().history as Array<Record<string, unknown>>;
     expect(entries.map((e) => e.action)).toEqual(['accept', 'edit', 'reject', 'reset']);
-    expect(entries[1]).toMatchObject({ answer: 'minimum liner thickness shall be 6.0 mm', pages: [2], verified: true, by: users.owner.email });
+    expect(entries[1]).toMatchObject({
+      answer: 'minimum liner thickness shall be 6.0 mm',
+      pages: [2],
+      verified: true,
+      by: users.owner.email,
+    });
     // An accept records what was accepted.
-    expect(entries[0]).toMatchObject({ note: 'checked on p. 2', answer: machine.answer, pages: machine.page_citations, verified: null });
+    expect(entries[0]).toMatchObject({
+      note: 'checked on p. 2',
+      answer: machine.answer,
+      pages: machine.page_citations,
+      verified: null,
+    });
     const ids = entries.map((e) => e.review_id as number);
     expect([...ids].sort((x, y) => x - y)).toEqual(ids);
     for (const e of entries) expect(Date.parse(e.at as string)).not.toBeNaN();
@@ -229,7 +289,10 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const fresh = await review('admin', 'B2', { action: 'reject', base_review_id: seen });
     expect(fresh.statusCode).toBe(200);
     expect(await review('owner', 'B2', { action: 'reset', base_review_id: seen }).then((r) => r.statusCode)).toBe(409);
-    expect((await history('owner', 'B2')).json().history.map((e: { action: string }) => e.action)).toEqual(['accept', 'reject']);
+    expect((await history('owner', 'B2')).json().history.map((e: { action: string }) => e.action)).toEqual([
+      'accept',
+      'reject',
+    ]);
     await review('owner', 'B2', { action: 'reset' });
   });
 
@@ -239,7 +302,11 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
       review('admin', 'B1', { action: 'edit', answer: 'July 15, 2024 at 2:00 PM', pages: [1] }, sessionId, b),
     ]);
     expect([x.statusCode, y.statusCode]).toEqual([200, 200]);
-    const entries = (await history('owner', 'B1')).json().history as Array<{ answer: string; by: string; review_id: number }>;
+    const entries = (await history('owner', 'B1')).json().history as Array<{
+      answer: string;
+      by: string;
+      review_id: number;
+    }>;
     expect(entries.map((e) => e.answer).sort()).toEqual(['July 15, 2024', 'July 15, 2024 at 2:00 PM']);
     const last = entries.at(-1)!;
     const current = questionIn((await results()).json(), 'B1');
@@ -266,10 +333,21 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
       headers: { origin: 'https://evil.example', host: 'localhost:80' },
     });
     expect([cross.statusCode, cross.json().code]).toEqual([403, 'CSRF_REJECTED']);
-    const noOrigin = await a.app.inject({ method: 'POST', url: `/api/review/${sessionId}/T1`, payload: { action: 'reject' }, cookies: { sa_session: users.owner.token } });
+    const noOrigin = await a.app.inject({
+      method: 'POST',
+      url: `/api/review/${sessionId}/T1`,
+      payload: { action: 'reject' },
+      cookies: { sa_session: users.owner.token },
+    });
     expect(noOrigin.statusCode).toBe(403);
     expect(questionIn((await results()).json(), 'T1').review?.status).not.toBe('rejected');
-    const same = await a.app.inject({ method: 'POST', url: `/api/review/${sessionId}/T1`, payload: { action: 'accept' }, cookies: { sa_session: users.owner.token }, headers: SAME_ORIGIN });
+    const same = await a.app.inject({
+      method: 'POST',
+      url: `/api/review/${sessionId}/T1`,
+      payload: { action: 'accept' },
+      cookies: { sa_session: users.owner.token },
+      headers: SAME_ORIGIN,
+    });
     expect(same.statusCode).toBe(200);
   });
 
@@ -277,13 +355,25 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const before = await results(a);
     const beforeOnB = await results(b);
     expect(beforeOnB.headers.etag).toBe(before.headers.etag);
-    expect((await a.app.inject({ method: 'GET', url: `/api/results/${sessionId}`, headers: { ...bearer('owner'), 'if-none-match': before.headers.etag as string } })).statusCode).toBe(304);
+    expect(
+      (
+        await a.app.inject({
+          method: 'GET',
+          url: `/api/results/${sessionId}`,
+          headers: { ...bearer('owner'), 'if-none-match': before.headers.etag as string },
+        })
+      ).statusCode,
+    ).toBe(304);
 
     expect((await review('owner', 'T2', { action: 'reject', note: 'etag check' })).statusCode).toBe(200);
     const after = await results(a);
     expect(after.headers.etag).not.toBe(before.headers.etag);
     expect(questionIn(after.json(), 'T2').review?.note).toBe('etag check');
-    const conditional = await a.app.inject({ method: 'GET', url: `/api/results/${sessionId}`, headers: { ...bearer('owner'), 'if-none-match': before.headers.etag as string } });
+    const conditional = await a.app.inject({
+      method: 'GET',
+      url: `/api/results/${sessionId}`,
+      headers: { ...bearer('owner'), 'if-none-match': before.headers.etag as string },
+    });
     expect(conditional.statusCode).toBe(200);
 
     const started = Date.now();
@@ -306,21 +396,54 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
   });
 
   it('shows the reviewed answers in the admin detail and the exports, with the reviewer', async () => {
-    await review('owner', 'T1', { action: 'edit', answer: 'liner thickness shall be 6.0 mm', pages: [2], note: 'trimmed' });
-    const detail = await a.app.inject({ method: 'GET', url: `/api/admin/analysis/${sessionId}`, headers: bearer('admin') });
+    await review('owner', 'T1', {
+      action: 'edit',
+      answer: 'liner thickness shall be 6.0 mm',
+      pages: [2],
+      note: 'trimmed',
+    });
+    const detail = await a.app.inject({
+      method: 'GET',
+      url: `/api/admin/analysis/${sessionId}`,
+      headers: bearer('admin'),
+    });
     expect(detail.statusCode).toBe(200);
-    expect(questionIn(detail.json(), 'T1')).toMatchObject({ answer: 'liner thickness shall be 6.0 mm', review: { status: 'edited', by: users.owner.email } });
+    expect(questionIn(detail.json(), 'T1')).toMatchObject({
+      answer: 'liner thickness shall be 6.0 mm',
+      review: { status: 'edited', by: users.owner.email },
+    });
 
-    const json = (await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=json`, headers: bearer('owner') })).json();
-    const t1 = json.result.sections.flatMap((s: { answers: Array<Record<string, unknown>> }) => s.answers).find((x: { question_id: string }) => x.question_id === 'T1');
-    expect(t1).toMatchObject({ answer: 'liner thickness shall be 6.0 mm', review: { status: 'edited', by: users.owner.email } });
+    const json = (
+      await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=json`, headers: bearer('owner') })
+    ).json();
+    const t1 = json.result.sections
+      .flatMap((s: { answers: Array<Record<string, unknown>> }) => s.answers)
+      .find((x: { question_id: string }) => x.question_id === 'T1');
+    expect(t1).toMatchObject({
+      answer: 'liner thickness shall be 6.0 mm',
+      review: { status: 'edited', by: users.owner.email },
+    });
     expect((t1.machine_answer as { answer: string }).answer).toMatch(/6\.0 mm/);
 
-    const csv = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=csv`, headers: bearer('owner') });
-    const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
-    expect(rows.find((row) => row.question_id === 'T1')).toMatchObject({ answer: 'liner thickness shall be 6.0 mm', review_status: 'Edited', reviewed_by: users.owner.email });
+    const csv = await a.app.inject({
+      method: 'GET',
+      url: `/api/export/${sessionId}?format=csv`,
+      headers: bearer('owner'),
+    });
+    const rows = parse(csv.rawPayload, { bom: true, columns: true, record_delimiter: '\r\n' }) as Array<
+      Record<string, string>
+    >;
+    expect(rows.find((row) => row.question_id === 'T1')).toMatchObject({
+      answer: 'liner thickness shall be 6.0 mm',
+      review_status: 'Edited',
+      reviewed_by: users.owner.email,
+    });
 
-    const xlsx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=xlsx`, headers: bearer('owner') });
+    const xlsx = await a.app.inject({
+      method: 'GET',
+      url: `/api/export/${sessionId}?format=xlsx`,
+      headers: bearer('owner'),
+    });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
     const details = workbook.getWorksheet('Detailed Results')!;
@@ -329,11 +452,25 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
       if (row.getCell(3).value === 'T1') t1Row = row;
     });
     expect(t1Row?.getCell(5).value).toBe('liner thickness shall be 6.0 mm');
-    expect([t1Row?.getCell(10).value, t1Row?.getCell(11).value, t1Row?.getCell(13).value]).toEqual(['Edited', users.owner.email, 'trimmed']);
+    expect([t1Row?.getCell(10).value, t1Row?.getCell(11).value, t1Row?.getCell(13).value]).toEqual([
+      'Edited',
+      users.owner.email,
+      'trimmed',
+    ]);
 
-    const md = (await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=md`, headers: bearer('owner') })).body;
-    expect(md).toMatch(new RegExp(`\\| T1 \\|[^\\n]*liner thickness shall be 6\\.0 mm[^\\n]*✎ Edited by ${users.owner.email.replace(/[.]/g, '\\.')}`));
-    const docx = await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=docx`, headers: bearer('owner') });
+    const md = (
+      await a.app.inject({ method: 'GET', url: `/api/export/${sessionId}?format=md`, headers: bearer('owner') })
+    ).body;
+    expect(md).toMatch(
+      new RegExp(
+        `\\| T1 \\|[^\\n]*liner thickness shall be 6\\.0 mm[^\\n]*✎ Edited by ${users.owner.email.replace(/[.]/g, '\\.')}`,
+      ),
+    );
+    const docx = await a.app.inject({
+      method: 'GET',
+      url: `/api/export/${sessionId}?format=docx`,
+      headers: bearer('owner'),
+    });
     const documentXml = await (await JSZip.loadAsync(docx.rawPayload)).file('word/document.xml')!.async('string');
     expect(documentXml).toContain(`✎ Edited by ${users.owner.email}`);
   });
@@ -351,10 +488,31 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     // The run then finds a better answer and keeps the accepted one as a variant: the accepted answer stays shown.
     const accepted = makeAnswer('S1Q1');
     await storeAnswers(a.ctx.db, s.id, [
-      makeAnswer('S1Q1', { answer: 'A later find', pages: [7], footnote: '"a later find" (p. 7)', variants: [{ answer: accepted.answer!, pages: accepted.pages, confidence: 0.6, footnote: accepted.footnote, quotes: accepted.quotes }] }),
+      makeAnswer('S1Q1', {
+        answer: 'A later find',
+        pages: [7],
+        footnote: '"a later find" (p. 7)',
+        variants: [
+          {
+            answer: accepted.answer!,
+            pages: accepted.pages,
+            confidence: 0.6,
+            footnote: accepted.footnote,
+            quotes: accepted.quotes,
+          },
+        ],
+      }),
     ]);
-    const shown = questionIn((await a.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: bearer('owner') })).json(), 'S1Q1');
-    expect(shown).toMatchObject({ answer: accepted.answer, page_citations: accepted.pages, footnote: accepted.footnote, review: { status: 'accepted' } });
+    const shown = questionIn(
+      (await a.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: bearer('owner') })).json(),
+      'S1Q1',
+    );
+    expect(shown).toMatchObject({
+      answer: accepted.answer,
+      page_citations: accepted.pages,
+      footnote: accepted.footnote,
+      review: { status: 'accepted' },
+    });
     expect(shown.machine_answer).toMatchObject({ answer: 'A later find', page_citations: [7] });
   });
 
@@ -370,9 +528,21 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
     const s = await createSession(a.ctx.db, makeSessionInput({ ownerId: users.owner.id }));
     await updateSessionStatus(a.ctx.db, s.id, 'completed', {});
     expect((await review('owner', 'S1Q1', { action: 'reject' }, s.id)).statusCode).toBe(200);
-    const count = async () => Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM answer_reviews WHERE session_id = $1', [s.id])).rows[0]!.n);
+    const count = async () =>
+      Number(
+        (await db().query<{ n: string }>('SELECT count(*) AS n FROM answer_reviews WHERE session_id = $1', [s.id]))
+          .rows[0]!.n,
+      );
     expect(await count()).toBe(1);
-    expect((await a.app.inject({ method: 'DELETE', url: `/api/admin/analysis/${s.id}`, headers: { ...bearer('admin'), ...SAME_ORIGIN } })).statusCode).toBe(200);
+    expect(
+      (
+        await a.app.inject({
+          method: 'DELETE',
+          url: `/api/admin/analysis/${s.id}`,
+          headers: { ...bearer('admin'), ...SAME_ORIGIN },
+        })
+      ).statusCode,
+    ).toBe(200);
     expect(await count()).toBe(0);
   });
 });

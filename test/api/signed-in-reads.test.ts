@@ -1,6 +1,7 @@
 /**
  * A signed-in GET /api/results/:id resolves its token from memory (src/auth/login-cache.ts), validated by the
- * `login_changed` notifications of the login_change_notify migration. Two app instances on one database, like two server
+ * `login_changed` notifications of the login_change_notify migration. Two app instances on one database, like two
+ * server
  * processes (on PostgreSQL each has its own pool and LISTEN connection, the second's through a TCP proxy that
  * can cut it): reads on B make no token query, and every change to a login made on A, by the CLI's functions
  * or by raw SQL is refused on B as soon as the notification arrives.
@@ -32,7 +33,9 @@ function countingTokenQueries(db: Database): { db: Database; count: () => number
 }
 
 /** A TCP proxy to PostgreSQL that can cut every connection through it and refuse new ones until restored. */
-async function startCuttableProxy(target: URL): Promise<{ url: (base: string) => string; cut(): void; restore(): void; close(): Promise<void> }> {
+async function startCuttableProxy(
+  target: URL,
+): Promise<{ url: (base: string) => string; cut(): void; restore(): void; close(): Promise<void> }> {
   let refusing = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -93,7 +96,14 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     a = await createTestApp(db(), { AUTH: 'on', WORKER_ENABLED: 'false' });
     if (kind === 'postgres') {
       proxy = await startCuttableProxy(new URL(url()!));
-      otherDb = createPgDatabase({ url: url()!, directUrl: proxy.url(url()!), poolMax: 3, statementTimeoutMs: 30_000, ssl: 'auto', listenerPingMs: 200 });
+      otherDb = createPgDatabase({
+        url: url()!,
+        directUrl: proxy.url(url()!),
+        poolMax: 3,
+        statementTimeoutMs: 30_000,
+        ssl: 'auto',
+        listenerPingMs: 200,
+      });
     }
     bCounter = countingTokenQueries(otherDb ?? db());
     b = await createTestApp(bCounter.db, { AUTH: 'on', WORKER_ENABLED: 'false' });
@@ -112,17 +122,30 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     const email = `reader${userNo}@example.com`;
     const password = `reader-password-${userNo}`;
     const { user } = await createUser(db(), { email, password, role });
-    const r = await a.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password, return_token: true }, headers: ORIGIN_HEADERS });
+    const r = await a.app.inject({
+      method: 'POST',
+      url: '/api/authenticate',
+      payload: { email, password, return_token: true },
+      headers: ORIGIN_HEADERS,
+    });
     expect(r.statusCode).toBe(200);
     const s = await createSession(a.ctx.db, makeSessionInput({ ownerId: user.id }));
     await updateSessionStatus(a.ctx.db, s.id, 'completed', {});
     return { email, userId: user.id, token: r.json().token as string, sessionId: s.id };
   };
   const read = (t: TestApp, sessionId: string, token: string, via: 'bearer' | 'cookie' = 'bearer') =>
-    t.app.inject({ method: 'GET', url: `/api/results/${sessionId}`, ...(via === 'bearer' ? { headers: { authorization: `Bearer ${token}` } } : { cookies: { sa_session: token } }) });
+    t.app.inject({
+      method: 'GET',
+      url: `/api/results/${sessionId}`,
+      ...(via === 'bearer' ? { headers: { authorization: `Bearer ${token}` } } : { cookies: { sa_session: token } }),
+    });
   /** B answers `expected` for the read within the bounded wait (the notification has to arrive). */
   const refusedOnB = async (sessionId: string, token: string, expected: number) =>
-    waitUntil(`B answering ${expected}`, async () => (await read(b, sessionId, token)).statusCode === expected, REFUSED_WITHIN_MS);
+    waitUntil(
+      `B answering ${expected}`,
+      async () => (await read(b, sessionId, token)).statusCode === expected,
+      REFUSED_WITHIN_MS,
+    );
 
   it('makes no token query for repeated signed-in reads, by bearer token and by cookie', async () => {
     const u = await signedInUser();
@@ -135,7 +158,11 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     expect(bCounter.count() - before).toBe(0);
     expect(b.ctx.logins.size).toBeGreaterThan(0);
     const admin = await signedInUser('admin');
-    const metrics = await b.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${admin.token}` } });
+    const metrics = await b.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
     expect(metrics.body).toMatch(/spec_analyzer_logins_in_memory [1-9]/);
   });
 
@@ -143,7 +170,11 @@ describeEachDatabase('signed-in reads resolved without a token query', ({ db, ki
     const u = await signedInUser();
     expect((await read(b, u.sessionId, u.token)).statusCode).toBe(200);
     expect((await read(a, u.sessionId, u.token)).statusCode).toBe(200);
-    const out = await a.app.inject({ method: 'POST', url: '/api/logout', headers: { authorization: `Bearer ${u.token}` } });
+    const out = await a.app.inject({
+      method: 'POST',
+      url: '/api/logout',
+      headers: { authorization: `Bearer ${u.token}` },
+    });
     expect(out.statusCode).toBe(200);
     expect((await read(a, u.sessionId, u.token)).statusCode).toBe(401);
     await refusedOnB(u.sessionId, u.token, 401);
@@ -209,13 +240,26 @@ describe('signed-in reads without LISTEN', () => {
     const app = await createTestApp(counter.db, { AUTH: 'on', WORKER_ENABLED: 'false', EVENTS_MODE: 'poll' });
     try {
       const { user } = await createUser(t.db, { email: 'poll@example.com', password: 'poll-password-1', role: 'user' });
-      const r = await app.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email: 'poll@example.com', password: 'poll-password-1', return_token: true }, headers: ORIGIN_HEADERS });
+      const r = await app.app.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email: 'poll@example.com', password: 'poll-password-1', return_token: true },
+        headers: ORIGIN_HEADERS,
+      });
       const token = r.json().token as string;
       const s = await createSession(app.ctx.db, makeSessionInput({ ownerId: user.id }));
       await updateSessionStatus(app.ctx.db, s.id, 'completed', {});
       const before = counter.count();
       for (let i = 0; i < 3; i++) {
-        expect((await app.app.inject({ method: 'GET', url: `/api/results/${s.id}`, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+        expect(
+          (
+            await app.app.inject({
+              method: 'GET',
+              url: `/api/results/${s.id}`,
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).statusCode,
+        ).toBe(200);
       }
       expect(counter.count() - before).toBe(3);
     } finally {

@@ -45,7 +45,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       if (kind === 'postgres') {
         const database = await createEmptyPostgresDatabase();
         cleanup = database.drop;
-        server = await startServerProcess({ ...env, DATABASE_URL: database.url, DATA_DIR: '/tmp/spec-analyzer-upload-memory-unused' }, 120_000);
+        server = await startServerProcess(
+          { ...env, DATABASE_URL: database.url, DATA_DIR: '/tmp/spec-analyzer-upload-memory-unused' },
+          120_000,
+        );
       } else {
         // A reopened data directory, as after any restart: creating one (initdb) alone peaks near 950 MB RSS in
         // PGlite and is never given back, which says nothing about uploads.
@@ -63,73 +66,87 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await cleanup?.();
     });
 
-    it('keeps peak RSS at or below 1 GB and /health answering through six concurrent 200 MB-inflating uploads', async () => {
-      const base = await createFlateBombPdf(INFLATED_BYTES);
-      // Six different files (a trailing comment differs), so deduplication cannot spare a single parse.
-      const pdfs = Array.from({ length: UPLOADS }, (_, i) => Buffer.concat([Buffer.from(base), Buffer.from(`%upload ${i}\n`)]));
-      const pid = server!.proc.pid!;
-      const before = memoryOf(pid);
+    it(
+      'keeps peak RSS at or below 1 GB and /health answering through six concurrent 200 MB-inflating uploads',
+      async () => {
+        const base = await createFlateBombPdf(INFLATED_BYTES);
+        // Six different files (a trailing comment differs), so deduplication cannot spare a single parse.
+        const pdfs = Array.from({ length: UPLOADS }, (_, i) =>
+          Buffer.concat([Buffer.from(base), Buffer.from(`%upload ${i}\n`)]),
+        );
+        const pid = server!.proc.pid!;
+        const before = memoryOf(pid);
 
-      let polling = true;
-      const healthLatenciesMs: number[] = [];
-      const healthFailures: string[] = [];
-      const poller = (async () => {
-        while (polling) {
-          const started = performance.now();
-          try {
-            const r = await fetch(`${server!.baseUrl}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-            if (r.status !== 200) healthFailures.push(`HTTP ${r.status}`);
-          } catch (err) {
-            healthFailures.push(String(err));
+        let polling = true;
+        const healthLatenciesMs: number[] = [];
+        const healthFailures: string[] = [];
+        const poller = (async () => {
+          while (polling) {
+            const started = performance.now();
+            try {
+              const r = await fetch(`${server!.baseUrl}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+              if (r.status !== 200) healthFailures.push(`HTTP ${r.status}`);
+            } catch (err) {
+              healthFailures.push(String(err));
+            }
+            healthLatenciesMs.push(performance.now() - started);
+            await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
           }
-          healthLatenciesMs.push(performance.now() - started);
-          await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
+        })();
+
+        const results = await Promise.all(
+          pdfs.map(async (pdf, i) => {
+            const form = new FormData();
+            form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), `bomb-${i}.pdf`);
+            const r = await fetch(`${server!.baseUrl}/api/documents`, {
+              method: 'POST',
+              body: form,
+              signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+            });
+            return {
+              status: r.status,
+              body: (await r.json()) as { code?: string; total_pages?: number },
+              retryAfter: r.headers.get('retry-after'),
+            };
+          }),
+        );
+        polling = false;
+        await poller;
+        const after = memoryOf(pid);
+
+        const sorted = [...healthLatenciesMs].sort((a, b) => a - b);
+        console.log(
+          JSON.stringify({
+            uploads: results.map((r) => `${r.status}${r.body.code ? ` ${r.body.code}` : ''}`),
+            rssBeforeMb: Math.round(before.rssBytes / MB),
+            peakRssBeforeMb: Math.round(before.peakRssBytes / MB),
+            peakRssAfterMb: Math.round(after.peakRssBytes / MB),
+            rssAfterMb: Math.round(after.rssBytes / MB),
+            healthPolls: sorted.length,
+            healthP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+            healthMaxMs: Math.round(sorted.at(-1) ?? 0),
+          }),
+        );
+
+        if (kind === 'postgres') expect(after.peakRssBytes).toBeLessThanOrEqual(RSS_LIMIT_BYTES);
+        // PGlite keeps the whole database engine in this process (~450–500 MB after reopening, never given back),
+        // so what the parse gate controls is the growth: one 200 MB-inflating parse at a time, not six.
+        else expect(after.peakRssBytes - before.rssBytes).toBeLessThanOrEqual(PGLITE_GROWTH_LIMIT_BYTES);
+        expect(healthFailures).toEqual([]);
+        expect(healthLatenciesMs.length).toBeGreaterThan(0);
+        // Every upload is either stored or refused for a momentary load with a retry hint: nothing else.
+        for (const r of results) {
+          if (r.status === 503) {
+            expect(r.body.code).toBe('SERVER_BUSY');
+            expect(Number(r.retryAfter)).toBeGreaterThan(0);
+          } else {
+            expect(r.status).toBe(201);
+            expect(r.body.total_pages).toBe(1);
+          }
         }
-      })();
-
-      const results = await Promise.all(
-        pdfs.map(async (pdf, i) => {
-          const form = new FormData();
-          form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), `bomb-${i}.pdf`);
-          const r = await fetch(`${server!.baseUrl}/api/documents`, { method: 'POST', body: form, signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS) });
-          return { status: r.status, body: (await r.json()) as { code?: string; total_pages?: number }, retryAfter: r.headers.get('retry-after') };
-        }),
-      );
-      polling = false;
-      await poller;
-      const after = memoryOf(pid);
-
-      const sorted = [...healthLatenciesMs].sort((a, b) => a - b);
-      console.log(
-        JSON.stringify({
-          uploads: results.map((r) => `${r.status}${r.body.code ? ` ${r.body.code}` : ''}`),
-          rssBeforeMb: Math.round(before.rssBytes / MB),
-          peakRssBeforeMb: Math.round(before.peakRssBytes / MB),
-          peakRssAfterMb: Math.round(after.peakRssBytes / MB),
-          rssAfterMb: Math.round(after.rssBytes / MB),
-          healthPolls: sorted.length,
-          healthP50Ms: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
-          healthMaxMs: Math.round(sorted.at(-1) ?? 0),
-        }),
-      );
-
-      if (kind === 'postgres') expect(after.peakRssBytes).toBeLessThanOrEqual(RSS_LIMIT_BYTES);
-      // PGlite keeps the whole database engine in this process (~450–500 MB after reopening, never given back),
-      // so what the parse gate controls is the growth: one 200 MB-inflating parse at a time, not six.
-      else expect(after.peakRssBytes - before.rssBytes).toBeLessThanOrEqual(PGLITE_GROWTH_LIMIT_BYTES);
-      expect(healthFailures).toEqual([]);
-      expect(healthLatenciesMs.length).toBeGreaterThan(0);
-      // Every upload is either stored or refused for a momentary load with a retry hint: nothing else.
-      for (const r of results) {
-        if (r.status === 503) {
-          expect(r.body.code).toBe('SERVER_BUSY');
-          expect(Number(r.retryAfter)).toBeGreaterThan(0);
-        } else {
-          expect(r.status).toBe(201);
-          expect(r.body.total_pages).toBe(1);
-        }
-      }
-      expect(results.some((r) => r.status === 201)).toBe(true);
-    }, UPLOAD_TIMEOUT_MS + 60_000);
+        expect(results.some((r) => r.status === 201)).toBe(true);
+      },
+      UPLOAD_TIMEOUT_MS + 60_000,
+    );
   });
 }

@@ -5,7 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, createSpecPdf, getJson, launchBrowser, openPage, startTestServer, waitUntil, type TestServer } from './browser-harness.js';
+import {
+  browserAvailable,
+  createSpecPdf,
+  getJson,
+  launchBrowser,
+  openPage,
+  startTestServer,
+  waitUntil,
+  type TestServer,
+} from './browser-harness.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 const ADMIN = { email: 'chief@example.com', password: 'correct-horse-battery' };
@@ -18,7 +27,10 @@ run('admin page with owners', () => {
   let sessionId = '';
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), launchBrowser()]);
+    [server, browser] = await Promise.all([
+      startTestServer({ AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
+      launchBrowser(),
+    ]);
     const signIn = await fetch(`${server.baseUrl}/api/authenticate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: server.baseUrl },
@@ -29,11 +41,18 @@ run('admin page with owners', () => {
     const form = new FormData();
     form.append('sections', JSON.stringify(['general_info']));
     form.append('file', new Blob([new Uint8Array(await createSpecPdf())], { type: 'application/pdf' }), FILE_NAME);
-    const started = await fetch(`${server.baseUrl}/api/analyze`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+    const started = await fetch(`${server.baseUrl}/api/analyze`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     sessionId = ((await started.json()) as { session_id: string }).session_id;
     await waitUntil(
       async () => {
-        const r = await getJson<{ status: string }>(`${server.baseUrl}/api/results/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
+        const r = await getJson<{ status: string }>(`${server.baseUrl}/api/results/${sessionId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return r.status === 'completed';
       },
       { timeoutMs: 60_000, what: 'the analysis to complete' },
@@ -48,7 +67,10 @@ run('admin page with owners', () => {
   it('shows owner emails, a readable event timeline and names the document in the delete dialog', async () => {
     const { page, context, errors } = await openPage(browser);
     // Signing in through the context sets the httpOnly cookie for the page.
-    const signIn = await context.request.post(`${server.baseUrl}/api/authenticate`, { data: ADMIN, headers: { origin: server.baseUrl } });
+    const signIn = await context.request.post(`${server.baseUrl}/api/authenticate`, {
+      data: ADMIN,
+      headers: { origin: server.baseUrl },
+    });
     expect(signIn.ok()).toBe(true);
     await page.goto(`${server.baseUrl}/admin`);
     const row = page.locator(`#sessions-body tr[data-session-id="${sessionId}"]`);

@@ -52,14 +52,21 @@ run('admin page', () => {
       await startAnalysisViaApi(server.baseUrl, tiny, name, { sections: JSON.stringify(['general_info']) });
     }
     // An llm run held by the fake model, stopped while queued or active, becomes partial.
-    stoppedId = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'stopped-early.pdf', { engine: 'llm' });
+    stoppedId = await startAnalysisViaApi(server.baseUrl, await createSpecPdf(), 'stopped-early.pdf', {
+      engine: 'llm',
+    });
     await fetch(`${server.baseUrl}/api/stop/${stoppedId}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     let statuses = '';
     await waitUntil(
       async () => {
-        const list = await getJson<{ sessions: Array<{ status: string; pdf_filename: string }>; total: number }>(`${server.baseUrl}/api/admin/analyses?limit=100`);
+        const list = await getJson<{ sessions: Array<{ status: string; pdf_filename: string }>; total: number }>(
+          `${server.baseUrl}/api/admin/analyses?limit=100`,
+        );
         statuses = list.sessions.map((s) => `${s.pdf_filename}:${s.status}`).join(', ');
-        return list.total === COMPLETED_COUNT + 1 && list.sessions.every((s) => s.status !== 'queued' && s.status !== 'active');
+        return (
+          list.total === COMPLETED_COUNT + 1 &&
+          list.sessions.every((s) => s.status !== 'queued' && s.status !== 'active')
+        );
       },
       { timeoutMs: 90_000, intervalMs: 500, what: 'every seeded analysis to finish' },
     ).catch((err: Error) => {
@@ -76,7 +83,9 @@ run('admin page', () => {
   });
 
   async function rowIds(page: Page): Promise<string[]> {
-    return page.locator('#sessions-body tr[data-session-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id') ?? ''));
+    return page
+      .locator('#sessions-body tr[data-session-id]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id') ?? ''));
   }
 
   async function waitForPageInfo(page: Page, text: string): Promise<void> {
@@ -105,14 +114,21 @@ run('admin page', () => {
     await waitForPageInfo(page, `1–25 of ${total}`);
 
     // Totals from /api/admin/stats, and one bar per day of the 30-day window (days without analyses are zero).
-    const stats = await getJson<{ totals: { sessions: number }; per_day: Array<{ day: string; analyses: number }> }>(`${server.baseUrl}/api/admin/stats?days=30`);
+    const stats = await getJson<{ totals: { sessions: number }; per_day: Array<{ day: string; analyses: number }> }>(
+      `${server.baseUrl}/api/admin/stats?days=30`,
+    );
     expect(stats.totals.sessions).toBe(total);
-    await page.locator('#totals dd', { hasText: String(total) }).first().waitFor();
+    await page
+      .locator('#totals dd', { hasText: String(total) })
+      .first()
+      .waitFor();
     expect(await page.locator('#chart-analyses svg rect.bar').count()).toBe(30);
     expect(await page.locator('#chart-cost svg rect.bar').count()).toBe(30);
     // Today's bar carries today's count in its tooltip.
     const today = stats.per_day.at(-1)!;
-    expect(await page.locator('#chart-analyses svg rect.bar title').last().textContent()).toBe(`${today.day}: ${today.analyses}`);
+    expect(await page.locator('#chart-analyses svg rect.bar title').last().textContent()).toBe(
+      `${today.day}: ${today.analyses}`,
+    );
     await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'admin', { docsName: 'screenshot-admin.png' });
     expect(await findUnlabelledControls(page)).toEqual([]);
@@ -163,7 +179,9 @@ run('admin page', () => {
     await page.locator('#detail-events li[data-event=analysis_complete]', { hasText: 'Analysis complete' }).waitFor();
     expect(await page.locator('#detail-summary').innerText()).toContain(target);
     expect(await page.locator('#detail-answers tr[data-question-id]').count()).toBe(10); // general_info only
-    expect(await page.locator('#detail-exports a[data-format=docx]').getAttribute('href')).toBe(`/api/export/${target}?format=docx`);
+    expect(await page.locator('#detail-exports a[data-format=docx]').getAttribute('href')).toBe(
+      `/api/export/${target}?format=docx`,
+    );
     expect(await page.locator('#detail-stop').isHidden()).toBe(true); // finished: nothing to stop
 
     // Cancel (or Escape) keeps it.

@@ -9,7 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createPlantedAnswerHandler, readPrompt, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server.js';
+import {
+  createPlantedAnswerHandler,
+  readPrompt,
+  startFakeLlmServer,
+  type FakeLlmServer,
+} from '../helpers/fake-llm-server.js';
 import {
   PLANTED_ANSWERS,
   UI_TIMEOUT_MS,
@@ -59,7 +64,13 @@ run('analyzer page', () => {
       return 'content' in reply ? { ...reply, delayMs: SLOW_REPLY_MS } : reply;
     });
     [server, browser] = await Promise.all([
-      startTestServer({ LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', LLM_CONCURRENCY: '1', LLM_MAX_RETRIES: '0' }),
+      startTestServer({
+        LLM_BASE_URL: fake.url,
+        LLM_MODEL: 'fake-model',
+        LLM_API_KEY: 'test',
+        LLM_CONCURRENCY: '1',
+        LLM_MAX_RETRIES: '0',
+      }),
       launchBrowser(),
     ]);
   });
@@ -121,8 +132,12 @@ run('analyzer page', () => {
     const results = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${sessionId}`);
     expect(results.status).toBe('completed');
     await expectNoPendingRows(page);
-    expect(await page.locator('#answers-body .q-row[data-question-id]').count()).toBe(results.statistics.total_questions);
-    expect(await page.locator('#answers-body .q-row[data-state=answered]').count()).toBe(results.statistics.questions_answered);
+    expect(await page.locator('#answers-body .q-row[data-question-id]').count()).toBe(
+      results.statistics.total_questions,
+    );
+    expect(await page.locator('#answers-body .q-row[data-state=answered]').count()).toBe(
+      results.statistics.questions_answered,
+    );
     expect(results.statistics.questions_answered).toBeGreaterThan(0);
     const firstAnswered = results.result.sections.flatMap((s) => s.questions).find((q) => q.answer !== null)!;
     const row = page.locator(`#answers-body .q-row[data-question-id="${firstAnswered.question_id}"]`);
@@ -136,13 +151,19 @@ run('analyzer page', () => {
     expect(await page.isDisabled('#start-button')).toBe(false);
     expect(await page.isDisabled('#stop-button')).toBe(true);
     for (const format of ['xlsx', 'csv', 'json', 'md', 'docx']) {
-      expect(await page.locator(`#exports a[data-format=${format}]`).getAttribute('href')).toBe(`/api/export/${sessionId}?format=${format}`);
+      expect(await page.locator(`#exports a[data-format=${format}]`).getAttribute('href')).toBe(
+        `/api/export/${sessionId}?format=${format}`,
+      );
     }
     expect(await findUnlabelledControls(page)).toEqual([]); // including the run panel's controls
     // The "Answered" filter shows exactly the answered rows.
     await page.selectOption('#filter-answer', 'answered');
-    await page.locator('#queue-count', { hasText: `Showing ${results.statistics.questions_answered} of 100` }).waitFor();
-    expect(await page.locator('#answers-body .q-row[data-question-id]:visible').count()).toBe(results.statistics.questions_answered);
+    await page
+      .locator('#queue-count', { hasText: `Showing ${results.statistics.questions_answered} of 100` })
+      .waitFor();
+    expect(await page.locator('#answers-body .q-row[data-question-id]:visible').count()).toBe(
+      results.statistics.questions_answered,
+    );
     await saveScreenshot(page, 'analyzer-completed', { docsName: 'screenshot-analyzer.png' });
     await page.selectOption('#filter-answer', '');
 
@@ -232,8 +253,14 @@ run('analyzer page', () => {
       expect(JSON.parse(request.body)).toMatchObject({ document_id: documentId });
     }
     expect(analyses).toHaveLength(1);
-    expect(JSON.parse(analyses[0]!.body)).toMatchObject({ document_id: documentId, engine: 'extractive', guardrails: 'Only 8-24 inch mains.' });
-    const stored = await getJson<{ result: { document_name: string; total_pages: number } }>(`${server.baseUrl}/api/results/${sessionIdOf(page)}`);
+    expect(JSON.parse(analyses[0]!.body)).toMatchObject({
+      document_id: documentId,
+      engine: 'extractive',
+      guardrails: 'Only 8-24 inch mains.',
+    });
+    const stored = await getJson<{ result: { document_name: string; total_pages: number } }>(
+      `${server.baseUrl}/api/results/${sessionIdOf(page)}`,
+    );
     expect(stored.result).toMatchObject({ document_name: 'example-spec.pdf', total_pages: 4 });
     expect(errors).toEqual([]);
   });
@@ -259,14 +286,24 @@ run('analyzer page', () => {
         { id: 'L2', text: 'Which ASTM standard applies to the liner?', required: true, expected_type: 'string' },
       ],
     });
-    const badConfig = writeTempFile(tmp, 'bad-config.json', JSON.stringify({ config_name: 'Bad', version: '1', description: 'x', sections: [section('colour')] }));
+    const badConfig = writeTempFile(
+      tmp,
+      'bad-config.json',
+      JSON.stringify({ config_name: 'Bad', version: '1', description: 'x', sections: [section('colour')] }),
+    );
     await page.setInputFiles('#config-input', badConfig);
     await page.locator('#config-error:not([hidden])').waitFor();
-    expect(await page.locator('#config-error li code').allInnerTexts()).toEqual(['sections[0].questions[0].expected_type']);
+    expect(await page.locator('#config-error li code').allInnerTexts()).toEqual([
+      'sections[0].questions[0].expected_type',
+    ]);
     expect(await page.locator('#config-error').innerText()).toContain('colour');
     expect(await page.isDisabled('#start-button')).toBe(true);
 
-    const goodConfig = writeTempFile(tmp, 'liner-config.json', JSON.stringify({ config_name: 'Liner', version: '1', description: 'x', sections: [section('technical_spec')] }));
+    const goodConfig = writeTempFile(
+      tmp,
+      'liner-config.json',
+      JSON.stringify({ config_name: 'Liner', version: '1', description: 'x', sections: [section('technical_spec')] }),
+    );
     await page.setInputFiles('#config-input', goodConfig);
     await page.locator('#config-error').waitFor({ state: 'hidden' });
     await page.locator('#sections-list label', { hasText: 'Liner <b>checks</b>' }).waitFor(); // shown as text
@@ -313,7 +350,9 @@ run('analyzer page', () => {
     // Rows go from pending to answered live, from the event stream.
     await page.locator('#answers-body .q-row[data-question-id=Q61][data-state=pending]').waitFor();
     await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').waitFor();
-    expect(await page.locator('#answers-body .q-row[data-question-id=Q1] .answer-text').innerText()).toBe(PLANTED_ANSWERS.Q1);
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q1] .answer-text').innerText()).toBe(
+      PLANTED_ANSWERS.Q1,
+    );
     expect(await page.isDisabled('#stop-button')).toBe(false);
     expect(await page.isDisabled('#start-button')).toBe(true); // a run is in progress
     expect(Number(await page.locator('#progress-bar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
@@ -325,8 +364,12 @@ run('analyzer page', () => {
     await expectNoPendingRows(page);
     expect(await page.locator('#answers-body .q-row[data-question-id=Q1][data-state=answered]').count()).toBe(1);
     // Q61 was never reached before the stop: not examined, not "not found".
-    expect(await page.locator('#answers-body .q-row[data-question-id=Q61]').getAttribute('data-state')).toBe('not-examined');
-    expect(await page.locator('#answers-body .q-row[data-question-id=Q61] .not-examined').innerText()).toBe('Not examined');
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q61]').getAttribute('data-state')).toBe(
+      'not-examined',
+    );
+    expect(await page.locator('#answers-body .q-row[data-question-id=Q61] .not-examined').innerText()).toBe(
+      'Not examined',
+    );
     expect(await page.isDisabled('#stop-button')).toBe(true);
     expect(await page.isDisabled('#start-button')).toBe(false);
 

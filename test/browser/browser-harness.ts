@@ -13,7 +13,15 @@ import { REPO_ROOT, startServerProcess, type Child } from '../helpers/processes.
 import { createTextPdf } from '../helpers/pdf-factory.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Bound on any single UI wait: a local analysis of a 4-page PDF takes well under this. */
 export const UI_TIMEOUT_MS = 20_000;
@@ -27,7 +35,9 @@ export function browserAvailable(): boolean {
   if (process.env.REQUIRE_BROWSER === '1') {
     throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM_PATH} is missing: apt-get install -y chromium`);
   }
-  console.warn(`\n*** NOTICE: ${CHROMIUM_PATH} not found: the browser tests are SKIPPED.\n*** Install it with: apt-get install -y chromium (CI sets REQUIRE_BROWSER=1).\n`);
+  console.warn(
+    `\n*** NOTICE: ${CHROMIUM_PATH} not found: the browser tests are SKIPPED.\n*** Install it with: apt-get install -y chromium (CI sets REQUIRE_BROWSER=1).\n`,
+  );
   return false;
 }
 
@@ -54,12 +64,14 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     // HTTP errors the test asked for (422 on a bad PDF, 404s) log "Failed to load resource"; CSP violations do not.
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+      errors.push(`console: ${msg.text()}`);
   });
   // Works offline: every script, style, font and image comes from the app itself.
   page.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1') errors.push(`external request: ${request.url()}`);
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1')
+      errors.push(`external request: ${request.url()}`);
   });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
@@ -85,7 +97,10 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     child,
     async stop() {
       child.kill('SIGTERM');
-      const exited = await Promise.race([child.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      const exited = await Promise.race([
+        child.exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+      ]);
       if (!exited) child.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -123,16 +138,24 @@ export function writeTempFile(dir: string, name: string, bytes: Uint8Array | str
  * Save a screenshot to test-artifacts/<name>.png; with UPDATE_DOCS_SCREENSHOTS=1 also to docs/<docsName>
  * (the checked-in screenshots are refreshed on purpose, never as a side effect of CI).
  */
-export async function saveScreenshot(page: Page, name: string, options: { docsName?: string; fullPage?: boolean } = {}): Promise<string> {
+export async function saveScreenshot(
+  page: Page,
+  name: string,
+  options: { docsName?: string; fullPage?: boolean } = {},
+): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
-  if (options.docsName && process.env.UPDATE_DOCS_SCREENSHOTS === '1') fs.copyFileSync(file, path.join(DOCS_DIR, options.docsName));
+  if (options.docsName && process.env.UPDATE_DOCS_SCREENSHOTS === '1')
+    fs.copyFileSync(file, path.join(DOCS_DIR, options.docsName));
   return file;
 }
 
 /** Poll an async condition until it holds (bounded). */
-export async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, { timeoutMs = UI_TIMEOUT_MS, intervalMs = 200, what = 'condition' } = {}): Promise<T> {
+export async function waitUntil<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  { timeoutMs = UI_TIMEOUT_MS, intervalMs = 200, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -143,13 +166,23 @@ export async function waitUntil<T>(fn: () => Promise<T | null | undefined | fals
 }
 
 /** Start an analysis through the API (fast setup for admin tests). */
-export async function startAnalysisViaApi(baseUrl: string, pdf: Uint8Array, filename: string, fields: Record<string, string> = {}): Promise<string> {
+export async function startAnalysisViaApi(
+  baseUrl: string,
+  pdf: Uint8Array,
+  filename: string,
+  fields: Record<string, string> = {},
+): Promise<string> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), filename);
-  const res = await fetch(`${baseUrl}/api/analyze`, { method: 'POST', body: form, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${baseUrl}/api/analyze`, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(30_000),
+  });
   const json = (await res.json()) as { success: boolean; session_id?: string; error?: string };
-  if (res.status !== 202 || !json.session_id) throw new Error(`analyze failed (${res.status}): ${JSON.stringify(json)}`);
+  if (res.status !== 202 || !json.session_id)
+    throw new Error(`analyze failed (${res.status}): ${JSON.stringify(json)}`);
   return json.session_id;
 }
 

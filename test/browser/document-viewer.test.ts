@@ -15,18 +15,49 @@ import { answersReply, readPrompt, startFakeLlmServer, type FakeLlmServer } from
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { createUser } from '../../src/auth/accounts.js';
-import { UI_TIMEOUT_MS, browserAvailable, launchBrowser, openPage, saveScreenshot, startTestServer, type BrowserPage, type TestServer } from './browser-harness.js';
+import {
+  UI_TIMEOUT_MS,
+  browserAvailable,
+  launchBrowser,
+  openPage,
+  saveScreenshot,
+  startTestServer,
+  type BrowserPage,
+  type TestServer,
+} from './browser-harness.js';
 
 const RESIN = 'The resin shall be a polyester resin system meeting the physical properties of ASTM F1216.';
 const RESIN_TESTING = 'Resin testing shall follow ASTM D790 on samples cut from the installed liner.';
 const FILLER = (page: number, n: number) =>
-  Array.from({ length: n }, (_, i) => `${page}.${i + 1} The contractor shall keep the work area clean and safe at all times.`);
+  Array.from(
+    { length: n },
+    (_, i) => `${page}.${i + 1} The contractor shall keep the work area clean and safe at all times.`,
+  );
 
 // Page 2 holds the first half of the quote in the middle of other lines; page 4 the second; page 5 is a scan.
 const PAGES = [
-  { lines: ['SECTION 01 11 00 SUMMARY OF WORK', 'The project is the Example Creek Sewer Rehabilitation.', ...FILLER(1, 8)] },
-  { lines: ['SECTION 33 01 30.72 CURED-IN-PLACE PIPE LINING', ...FILLER(2, 20).slice(0, 12), RESIN, ...FILLER(2, 20).slice(12)] },
-  { lines: ['SECTION 00 21 13 INSTRUCTIONS TO BIDDERS', 'A bid bond of 5 percent of the bid amount is required.', ...FILLER(3, 6)] },
+  {
+    lines: [
+      'SECTION 01 11 00 SUMMARY OF WORK',
+      'The project is the Example Creek Sewer Rehabilitation.',
+      ...FILLER(1, 8),
+    ],
+  },
+  {
+    lines: [
+      'SECTION 33 01 30.72 CURED-IN-PLACE PIPE LINING',
+      ...FILLER(2, 20).slice(0, 12),
+      RESIN,
+      ...FILLER(2, 20).slice(12),
+    ],
+  },
+  {
+    lines: [
+      'SECTION 00 21 13 INSTRUCTIONS TO BIDDERS',
+      'A bid bond of 5 percent of the bid amount is required.',
+      ...FILLER(3, 6),
+    ],
+  },
   { lines: ['SECTION 01 45 00 QUALITY CONTROL', ...FILLER(4, 20), RESIN_TESTING] },
   { imageLines: ['SECTION 01 78 00 CLOSEOUT', 'The contractor shall warrant the work for two years.'] },
 ];
@@ -62,28 +93,59 @@ run('document viewer', () => {
   const opened: BrowserPage[] = [];
 
   async function signIn(context: BrowserContext, who: keyof typeof USERS): Promise<void> {
-    const r = await context.request.post(`${server.baseUrl}/api/authenticate`, { data: USERS[who], headers: { origin: server.baseUrl } });
+    const r = await context.request.post(`${server.baseUrl}/api/authenticate`, {
+      data: USERS[who],
+      headers: { origin: server.baseUrl },
+    });
     expect(r.status()).toBe(200);
   }
 
   beforeAll(async () => {
-    if (!withUsers) console.warn('\n*** NOTICE: PostgreSQL not reachable: the document viewer runs with AUTH=off; the other-user check is SKIPPED.\n');
+    if (!withUsers)
+      console.warn(
+        '\n*** NOTICE: PostgreSQL not reachable: the document viewer runs with AUTH=off; the other-user check is SKIPPED.\n',
+      );
     fake = await startFakeLlmServer();
     // The model answers the resin question with a quote in two fragments, from pages 2 and 4.
     fake.setHandler((request) =>
       answersReply(
         readPrompt(request).questions.map((q) =>
-          q.id === QUOTED_QUESTION ? { question_id: q.id, answer: ANSWER, quote: `${RESIN} ... ${RESIN_TESTING}`, pages: [2, 4], confidence: 0.9 } : { question_id: q.id, answer: null },
+          q.id === QUOTED_QUESTION
+            ? {
+                question_id: q.id,
+                answer: ANSWER,
+                quote: `${RESIN} ... ${RESIN_TESTING}`,
+                pages: [2, 4],
+                confidence: 0.9,
+              }
+            : { question_id: q.id, answer: null },
         ),
       ),
     );
     database = withUsers ? await createEmptyPostgresDatabase() : null;
-    const env: NodeJS.ProcessEnv = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', LLM_MAX_RETRIES: '0' };
-    if (database) Object.assign(env, { DATABASE_URL: database.url, AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    const env: NodeJS.ProcessEnv = {
+      LLM_BASE_URL: fake.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+      LLM_MAX_RETRIES: '0',
+    };
+    if (database)
+      Object.assign(env, {
+        DATABASE_URL: database.url,
+        AUTH: 'on',
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+      });
     [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
     let auth: Record<string, string> = {};
     if (database) {
-      const db = createPgDatabase({ url: database.url, directUrl: null, poolMax: 2, statementTimeoutMs: 30_000, ssl: 'auto' });
+      const db = createPgDatabase({
+        url: database.url,
+        directUrl: null,
+        poolMax: 2,
+        statementTimeoutMs: 30_000,
+        ssl: 'auto',
+      });
       try {
         for (const user of Object.values(USERS)) await createUser(db, { ...user, role: 'user' });
       } finally {
@@ -107,7 +169,9 @@ run('document viewer', () => {
     sessionId = body.session_id!;
     const deadline = Date.now() + 90_000;
     for (;;) {
-      const r = (await (await fetch(`${server.baseUrl}/api/results/${sessionId}`, { headers: auth })).json()) as { status: string };
+      const r = (await (await fetch(`${server.baseUrl}/api/results/${sessionId}`, { headers: auth })).json()) as {
+        status: string;
+      };
       if (['completed', 'partial', 'failed'].includes(r.status)) {
         expect(r.status).toBe('completed');
         break;
@@ -133,14 +197,19 @@ run('document viewer', () => {
     opened.push(p);
     if (withUsers) await signIn(p.context, 'alice');
     await p.page.goto(`${server.baseUrl}/analyzer?session=${sessionId}`);
-    await p.page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page]`).first().waitFor();
+    await p.page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page]`)
+      .first()
+      .waitFor();
     return p;
   }
 
   const viewerRoot = (page: Page) => page.locator('#document-panel .document-viewer');
 
   async function waitForPage(page: Page, n: number): Promise<void> {
-    await page.locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${n}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page
+      .locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${n}"]`)
+      .waitFor({ timeout: UI_TIMEOUT_MS });
   }
 
   /** Bounding boxes of the highlights, and of the text-layer spans whose text holds `needle`. */
@@ -169,13 +238,19 @@ run('document viewer', () => {
     const cites = page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page]`);
     expect(await cites.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-cite-page')))).toEqual(['2', '4']);
     // pdf.js is not loaded until a viewer opens.
-    expect(await page.evaluate<boolean>("performance.getEntriesByType('resource').some((e) => e.name.includes('/vendor/pdfjs/'))")).toBe(false);
+    expect(
+      await page.evaluate<boolean>(
+        "performance.getEntriesByType('resource').some((e) => e.name.includes('/vendor/pdfjs/'))",
+      ),
+    ).toBe(false);
 
     await cites.first().click();
     await waitForPage(page, 2);
     expect(await page.locator('#document-panel').isVisible()).toBe(true);
     expect(await viewerRoot(page).getAttribute('data-quote-status')).toBe('full');
-    expect(await page.locator('#document-panel .viewer-page-indicator').innerText()).toMatch(/Page 2 of 5 · cited 1 of 2/);
+    expect(await page.locator('#document-panel .viewer-page-indicator').innerText()).toMatch(
+      /Page 2 of 5 · cited 1 of 2/,
+    );
 
     const { highlights, spans } = await highlightAndSpanBoxes(page, 'polyester resin system');
     expect(spans.length).toBeGreaterThan(0);
@@ -195,7 +270,9 @@ run('document viewer', () => {
 
   it('steps to the next cited page and back, highlighting that page’s part of the quote', async () => {
     const { page, errors } = await openAnalyzer();
-    await page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`).click();
+    await page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`)
+      .click();
     await waitForPage(page, 2);
     expect(await page.locator('#document-panel .viewer-prev').isDisabled()).toBe(true);
 
@@ -214,12 +291,20 @@ run('document viewer', () => {
     await page.locator('#document-panel .viewer-fit').focus();
     await page.keyboard.press('Escape');
     await page.locator('#document-panel').waitFor({ state: 'hidden' });
-    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-cite-page')")).toBe('2');
+    expect(
+      await page.evaluate<string | null>(
+        "document.activeElement && document.activeElement.getAttribute('data-cite-page')",
+      ),
+    ).toBe('2');
     // Reopened after the closed panel has settled (a hidden viewer must not re-render, nor leave a cancelled
     // render's rejection uncaught), from the keyboard.
     await page.waitForTimeout(500);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('data-cite-page')")).toBe('4');
+    expect(
+      await page.evaluate<string | null>(
+        "document.activeElement && document.activeElement.getAttribute('data-cite-page')",
+      ),
+    ).toBe('4');
     await page.keyboard.press('Enter');
     await waitForPage(page, 4);
     expect(await viewerRoot(page).getAttribute('data-quote-status')).toBe('full');
@@ -228,14 +313,18 @@ run('document viewer', () => {
 
   it('zooms in and out: the canvas grows and shrinks, and the highlight follows the text', async () => {
     const { page, errors } = await openAnalyzer();
-    await page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`).click();
+    await page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`)
+      .click();
     await waitForPage(page, 2);
     const canvas = page.locator('#document-panel canvas.viewer-canvas');
     const before = (await canvas.boundingBox())!;
     const scaleBefore = Number(await viewerRoot(page).getAttribute('data-scale'));
 
     await page.locator('#document-panel .viewer-zoom-in').click();
-    await expect.poll(async () => Number(await viewerRoot(page).getAttribute('data-scale'))).toBeGreaterThan(scaleBefore);
+    await expect
+      .poll(async () => Number(await viewerRoot(page).getAttribute('data-scale')))
+      .toBeGreaterThan(scaleBefore);
     await waitForPage(page, 2);
     const zoomed = (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!;
     expect(zoomed.width).toBeGreaterThan(before.width * 1.2);
@@ -244,12 +333,18 @@ run('document viewer', () => {
 
     await page.locator('#document-panel .viewer-zoom-out').click();
     await page.locator('#document-panel .viewer-zoom-out').click();
-    await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
+    await expect
+      .poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width)
+      .toBeLessThan(before.width * 0.9);
     await page.locator('#document-panel .viewer-fit').click();
-    await expect.poll(async () => Math.round((await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width)).toBe(Math.round(before.width));
+    await expect
+      .poll(async () => Math.round((await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width))
+      .toBe(Math.round(before.width));
     // Fitted to the width, the page follows the panel when the window narrows.
     await page.setViewportSize({ width: 1100, height: 800 });
-    await expect.poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width).toBeLessThan(before.width * 0.9);
+    await expect
+      .poll(async () => (await page.locator('#document-panel canvas.viewer-canvas').boundingBox())!.width)
+      .toBeLessThan(before.width * 0.9);
     await waitForPage(page, 2);
     const narrowed = await highlightAndSpanBoxes(page, 'polyester resin system');
     expect(narrowed.highlights.some((h) => narrowed.spans.some((s) => overlaps(h, s)))).toBe(true);
@@ -262,15 +357,21 @@ run('document viewer', () => {
     page.on('console', (msg) => {
       if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
     });
-    await page.evaluate(`document.addEventListener('securitypolicyviolation', (e) => console.error('Refused to (securitypolicyviolation) ' + e.violatedDirective + ' ' + e.blockedURI))`);
-    await page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="4"]`).click();
+    await page.evaluate(
+      `document.addEventListener('securitypolicyviolation', (e) => console.error('Refused to (securitypolicyviolation) ' + e.violatedDirective + ' ' + e.blockedURI))`,
+    );
+    await page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="4"]`)
+      .click();
     await waitForPage(page, 4);
     await page.locator('#document-panel .viewer-zoom-in').click();
     await waitForPage(page, 4);
     const csp = (await page.request.get(`${server.baseUrl}/analyzer`)).headers()['content-security-policy'] ?? '';
     expect(csp).toContain("worker-src 'self'");
     expect(csp).not.toMatch(/unsafe-eval|unsafe-inline/);
-    const pdfjsRequests = await page.evaluate<string[]>("performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/vendor/pdfjs/'))");
+    const pdfjsRequests = await page.evaluate<string[]>(
+      "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/vendor/pdfjs/'))",
+    );
     expect(pdfjsRequests.some((n) => n.endsWith('/build/pdf.min.mjs'))).toBe(true);
     expect(violations).toEqual([]);
     expect(errors).toEqual([]); // includes any request that left 127.0.0.1
@@ -278,7 +379,9 @@ run('document viewer', () => {
 
   it('shows an image-only page alone with a note, and says when a quote is not on the page', async () => {
     const { page, errors } = await openAnalyzer();
-    await page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`).click();
+    await page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`)
+      .click();
     await waitForPage(page, 2);
     // The module's own API, as another part of the page would use it.
     await page.evaluate(`(async () => {
@@ -306,7 +409,9 @@ run('document viewer', () => {
 
   it('opens full-screen with a close button on a phone', async () => {
     const { page, errors } = await openAnalyzer({ width: 390, height: 844 });
-    await page.locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`).click();
+    await page
+      .locator(`#answers-body .q-row[data-question-id="${QUOTED_QUESTION}"] button[data-cite-page="2"]`)
+      .click();
     await waitForPage(page, 2);
     const box = (await page.locator('#document-panel').boundingBox())!;
     expect(box.x).toBe(0);
@@ -323,7 +428,10 @@ run('document viewer', () => {
     const { page, context, errors } = await openPage(browser);
     opened.push({ context, page, errors, dialogs: [] });
     if (withUsers) {
-      const r = await context.request.post(`${server.baseUrl}/api/authenticate`, { data: ADMIN, headers: { origin: server.baseUrl } });
+      const r = await context.request.post(`${server.baseUrl}/api/authenticate`, {
+        data: ADMIN,
+        headers: { origin: server.baseUrl },
+      });
       expect(r.status()).toBe(200);
     }
     await page.goto(`${server.baseUrl}/admin?session=${sessionId}`);

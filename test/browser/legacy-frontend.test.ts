@@ -10,7 +10,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { UI_TIMEOUT_MS, browserAvailable, createSpecPdf, getJson, launchBrowser, openPage, saveScreenshot, startTestServer, writeTempFile, type BrowserPage, type TestServer } from './browser-harness.js';
+import {
+  UI_TIMEOUT_MS,
+  browserAvailable,
+  createSpecPdf,
+  getJson,
+  launchBrowser,
+  openPage,
+  saveScreenshot,
+  startTestServer,
+  writeTempFile,
+  type BrowserPage,
+  type TestServer,
+} from './browser-harness.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'legacy-frontend.html');
 // Where the browser believes the page lives: on the server's own origin, so its fetch() calls are same-origin.
@@ -43,24 +55,34 @@ run('the original front end flow in a browser', () => {
     opened = await openPage(browser);
     const { page, context, errors, dialogs } = opened;
     // A tiny static route of the test: the fixture page on the server's origin; every other request goes to the server.
-    await context.route(`${server.baseUrl}${PAGE_PATH}`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: fs.readFileSync(FIXTURE, 'utf8') }));
+    await context.route(`${server.baseUrl}${PAGE_PATH}`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: fs.readFileSync(FIXTURE, 'utf8') }),
+    );
     const calls: string[] = [];
     page.on('request', (r) => {
       const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/')) calls.push(`${r.method()} ${url.pathname.replace(/\/session_\d+/, '/<own id>')}`);
+      if (url.pathname.startsWith('/api/'))
+        calls.push(`${r.method()} ${url.pathname.replace(/\/session_\d+/, '/<own id>')}`);
     });
 
     await page.goto(`${server.baseUrl}${PAGE_PATH}`);
-    await expect.poll(() => page.textContent('#config'), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d+ questions in \d+ sections$/);
+    await expect
+      .poll(() => page.textContent('#config'), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/^\d+ questions in \d+ sections$/);
     await page.setInputFiles('#file', specPath);
     await page.click('#start');
-    await expect.poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS * 3 }).toMatch(/^(complete|failed|error|results):|failed/); // ends in success or a failure message
+    await expect
+      .poll(() => page.textContent('#status'), { timeout: UI_TIMEOUT_MS * 3 })
+      .toMatch(/^(complete|failed|error|results):|failed/); // ends in success or a failure message
 
     const status = await page.textContent('#status');
     expect(status).toMatch(/^complete: [1-9]\d*\/20$/);
-    const rows = await page.$$eval('#results tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page.$$eval('#results tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     expect(rows).toHaveLength(20);
-    expect(rows.some((r) => r[1] !== 'Not found in document' && /\d/.test(r[3] ?? ''))).toBe(true); // an answer with its pages
+    // an answer with its pages
+    expect(rows.some((r) => r[1] !== 'Not found in document' && /\d/.test(r[3] ?? ''))).toBe(true);
     const log = await page.$$eval('#log li', (lis) => lis.map((li) => li.textContent ?? ''));
     expect(log.some((l) => /^ingested 4 pages, \d+ windows of \d+$/.test(l))).toBe(true);
     expect(log.some((l) => /^config 20 questions in 2 sections: .+, .+$/.test(l))).toBe(true);
@@ -81,9 +103,13 @@ run('the original front end flow in a browser', () => {
     expect(calls.at(-1)).toBe('GET /api/admin/sessions');
 
     // The server agrees: one completed session, found through the admin list.
-    const admin = await getJson<{ sessions: { completed: Array<{ session_id: string; pdf_path: string }> } }>(`${server.baseUrl}/api/admin/sessions`);
+    const admin = await getJson<{ sessions: { completed: Array<{ session_id: string; pdf_path: string }> } }>(
+      `${server.baseUrl}/api/admin/sessions`,
+    );
     expect(admin.sessions.completed).toHaveLength(1);
-    expect(admin.sessions.completed[0]!.pdf_path).toBe(`db:session_documents/${admin.sessions.completed[0]!.session_id}`);
+    expect(admin.sessions.completed[0]!.pdf_path).toBe(
+      `db:session_documents/${admin.sessions.completed[0]!.session_id}`,
+    );
     await saveScreenshot(page, 'legacy-frontend-complete', { fullPage: true });
     expect(errors).toEqual([]);
     expect(dialogs).toEqual([]);

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser, openPage, startTestServer, UI_TIMEOUT_MS, type TestServer } from './browser-harness.js';
+import {
+  browserAvailable,
+  launchBrowser,
+  openPage,
+  startTestServer,
+  UI_TIMEOUT_MS,
+  type TestServer,
+} from './browser-harness.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 const ADMIN = { email: 'chief@example.com', password: 'correct-horse-battery' };
@@ -15,7 +22,10 @@ run('sign-in page', () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), launchBrowser()]);
+    [server, browser] = await Promise.all([
+      startTestServer({ AUTH: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
+      launchBrowser(),
+    ]);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -30,7 +40,9 @@ run('sign-in page', () => {
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('wrong-password!!');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.locator('#login-error').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/incorrect/);
+    await expect
+      .poll(() => page.locator('#login-error').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/incorrect/);
     expect(page.url()).toMatch(/\/login/);
 
     await page.getByLabel('Password').fill(ADMIN.password);
@@ -41,15 +53,25 @@ run('sign-in page', () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
     expect(await page.evaluate('document.cookie')).not.toContain('sa_session');
-    const who = await context.request.post(`${server.baseUrl}/api/verify-session`, { headers: { origin: server.baseUrl } });
+    const who = await context.request.post(`${server.baseUrl}/api/verify-session`, {
+      headers: { origin: server.baseUrl },
+    });
     expect(await who.json()).toMatchObject({ success: true, user: { email: ADMIN.email, role: 'admin' } });
 
     await page.goto(`${server.baseUrl}/login`);
-    await expect.poll(() => page.locator('#signed-in').textContent(), { timeout: UI_TIMEOUT_MS }).toContain(ADMIN.email);
+    await expect
+      .poll(() => page.locator('#signed-in').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toContain(ADMIN.email);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(async () => (await context.cookies()).some((c) => c.name === 'sa_session' && c.value), { timeout: UI_TIMEOUT_MS }).toBe(false);
+    await expect
+      .poll(async () => (await context.cookies()).some((c) => c.name === 'sa_session' && c.value), {
+        timeout: UI_TIMEOUT_MS,
+      })
+      .toBe(false);
     // The page reloads after signing out; ask with the context's own request client (same cookie jar) instead.
-    const after = await context.request.post(`${server.baseUrl}/api/verify-session`, { headers: { origin: server.baseUrl } });
+    const after = await context.request.post(`${server.baseUrl}/api/verify-session`, {
+      headers: { origin: server.baseUrl },
+    });
     expect(after.status()).toBe(401);
     await page.waitForLoadState('load');
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
@@ -61,10 +83,13 @@ run('sign-in page', () => {
       const { page, errors, context } = await openPage(browser);
       // Were the page to follow the link, the request must not leave the machine: answer it here, and record it.
       const offsite: string[] = [];
-      await context.route((url) => url.hostname.endsWith('evil.example'), async (route) => {
-        offsite.push(route.request().url());
-        await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' });
-      });
+      await context.route(
+        (url) => url.hostname.endsWith('evil.example'),
+        async (route) => {
+          offsite.push(route.request().url());
+          await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' });
+        },
+      );
       await page.goto(`${server.baseUrl}/login?next=${crafted}`);
       await page.getByLabel('Email').fill(ADMIN.email);
       await page.getByLabel('Password').fill(ADMIN.password);

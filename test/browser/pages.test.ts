@@ -58,8 +58,14 @@ describe('page routes', () => {
     for (const file of publicFiles.filter((f) => f.name.endsWith('.js'))) {
       for (const m of file.text.matchAll(/from '(\.\.?\/[^']+)'/g)) {
         const target = path.join(WEB_PUBLIC_DIR, path.dirname(file.name), m[1] as string);
-        expect(target.startsWith(WEB_PUBLIC_DIR + path.sep) && fs.existsSync(target), `${file.name} → ${m[1]}`).toBe(true);
-        expect((await app.inject({ url: `/static/${path.relative(WEB_PUBLIC_DIR, target).split(path.sep).join('/')}` })).statusCode, `${file.name} → ${m[1]}`).toBe(200);
+        expect(target.startsWith(WEB_PUBLIC_DIR + path.sep) && fs.existsSync(target), `${file.name} → ${m[1]}`).toBe(
+          true,
+        );
+        expect(
+          (await app.inject({ url: `/static/${path.relative(WEB_PUBLIC_DIR, target).split(path.sep).join('/')}` }))
+            .statusCode,
+          `${file.name} → ${m[1]}`,
+        ).toBe(200);
       }
     }
   });
@@ -71,13 +77,25 @@ describe('page routes', () => {
     const worker = await app.inject({ url: `${PDFJS_PREFIX}build/pdf.worker.min.mjs` });
     expect(worker.statusCode).toBe(200);
     expect(worker.headers['content-type']).toMatch(/javascript/);
-    expect((await app.inject({ url: `${PDFJS_PREFIX}standard_fonts/LiberationSans-Regular.ttf` })).statusCode).toBe(200);
+    expect((await app.inject({ url: `${PDFJS_PREFIX}standard_fonts/LiberationSans-Regular.ttf` })).statusCode).toBe(
+      200,
+    );
     expect((await app.inject({ url: `${PDFJS_PREFIX}cmaps/78-EUC-H.bcmap` })).statusCode).toBe(200);
     expect((await app.inject({ url: `${PDFJS_PREFIX}wasm/openjpeg_nowasm_fallback.js` })).statusCode).toBe(200);
     // The viewer module names the files it loads; each must be served.
     const viewer = publicFiles.find((f) => f.name === path.join('viewer', 'document-viewer.js'))!;
-    for (const m of viewer.text.matchAll(/\$\{base\}([\w./-]+\.m?js)/g)) expect((await app.inject({ url: `${PDFJS_PREFIX}${m[1]}` })).statusCode, m[1]).toBe(200);
-    for (const other of ['package.json', 'build/pdf.mjs', 'build/pdf.mjs.map', 'build/pdf.sandbox.min.mjs', 'wasm/openjpeg.wasm', 'web/pdf_viewer.mjs', '../../package.json', '%2e%2e/%2e%2e/package.json']) {
+    for (const m of viewer.text.matchAll(/\$\{base\}([\w./-]+\.m?js)/g))
+      expect((await app.inject({ url: `${PDFJS_PREFIX}${m[1]}` })).statusCode, m[1]).toBe(200);
+    for (const other of [
+      'package.json',
+      'build/pdf.mjs',
+      'build/pdf.mjs.map',
+      'build/pdf.sandbox.min.mjs',
+      'wasm/openjpeg.wasm',
+      'web/pdf_viewer.mjs',
+      '../../package.json',
+      '%2e%2e/%2e%2e/package.json',
+    ]) {
       expect((await app.inject({ url: `${PDFJS_PREFIX}${other}` })).statusCode, other).toBeGreaterThanOrEqual(400);
     }
   });
@@ -100,7 +118,9 @@ describe('web assets', () => {
 
   it('never build HTML from strings in scripts', () => {
     for (const file of publicFiles.filter((f) => f.name.endsWith('.js'))) {
-      expect(file.text, file.name).not.toMatch(/innerHTML|outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/);
+      expect(file.text, file.name).not.toMatch(
+        /innerHTML|outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/,
+      );
       expect(file.text, file.name).not.toMatch(/setAttribute\(\s*['"]style['"]/);
     }
   });
@@ -108,7 +128,9 @@ describe('web assets', () => {
   it('reference nothing outside the app (works offline)', () => {
     for (const file of publicFiles.filter((f) => /\.(html|js|css)$/.test(f.name))) {
       // The SVG namespace is an identifier, not a request.
-      const urls = [...file.text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s'")]*/gi)].map((m) => m[0]).filter((u) => u !== 'http://www.w3.org/2000/svg');
+      const urls = [...file.text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s'")]*/gi)]
+        .map((m) => m[0])
+        .filter((u) => u !== 'http://www.w3.org/2000/svg');
       expect(urls, file.name).toEqual([]);
       expect(file.text, file.name).not.toMatch(/@import|@font-face/);
     }
@@ -117,7 +139,8 @@ describe('web assets', () => {
   it('label every form control in the pages', () => {
     for (const file of publicFiles.filter((f) => f.name.endsWith('.html'))) {
       const labelled = new Set([...file.text.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]));
-      for (const m of file.text.matchAll(/<(input|select|textarea)\b[^>]*\bid="([^"]+)"/g)) expect(labelled.has(m[2]), `${file.name} #${m[2]}`).toBe(true);
+      for (const m of file.text.matchAll(/<(input|select|textarea)\b[^>]*\bid="([^"]+)"/g))
+        expect(labelled.has(m[2]), `${file.name} #${m[2]}`).toBe(true);
     }
   });
 });

@@ -42,7 +42,12 @@ interface QuestionConfig {
   config_name: string;
   version: string;
   description: string;
-  sections: Array<{ section_id: string; section_name: string; description: string; questions: Array<{ id: string; text: string; required: boolean; expected_type: string }> }>;
+  sections: Array<{
+    section_id: string;
+    section_name: string;
+    description: string;
+    questions: Array<{ id: string; text: string; required: boolean; expected_type: string }>;
+  }>;
 }
 
 // The largest config the server accepts (MAX_QUESTIONS): the default checklist ten times over.
@@ -82,7 +87,12 @@ run('analyzer review queue', () => {
       ...config,
       config_name: 'Big checklist',
       sections: Array.from({ length: BIG_REPEATS }, (_, r) =>
-        config.sections.map((s) => ({ ...s, section_id: `${s.section_id}_${r}`, section_name: `${s.section_name} (${r + 1})`, questions: s.questions.map((q) => ({ ...q, id: `R${r}_${q.id}` })) })),
+        config.sections.map((s) => ({
+          ...s,
+          section_id: `${s.section_id}_${r}`,
+          section_name: `${s.section_name} (${r + 1})`,
+          questions: s.questions.map((q) => ({ ...q, id: `R${r}_${q.id}` })),
+        })),
       ).flat(),
     };
     bigSessionId = await startAnalysisViaApi(server.baseUrl, pdf, 'big-spec.pdf', { config: JSON.stringify(big) });
@@ -109,7 +119,8 @@ run('analyzer review queue', () => {
   }
 
   const rows = (page: Page) => page.locator('#answers-body .q-row[data-question-id]');
-  const currentId = (page: Page) => page.locator('#answers-body .q-row[aria-current=true]').getAttribute('data-question-id');
+  const currentId = (page: Page) =>
+    page.locator('#answers-body .q-row[aria-current=true]').getAttribute('data-question-id');
 
   it('shows a reopened session’s results instead of the upload form, and offers a new analysis', async () => {
     const { page, errors } = await open(`/analyzer?session=${sessionId}`);
@@ -123,11 +134,15 @@ run('analyzer review queue', () => {
     expect(await page.locator('#answers-body .q-section').count()).toBe(10);
     const first = results.result.sections[0]!;
     const answered = first.questions.filter((q) => q.answer !== null).length;
-    expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-section-count`).innerText()).toBe(`${answered}/10 answered`);
+    expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-section-count`).innerText()).toBe(
+      `${answered}/10 answered`,
+    );
     // Collapsing a section hides its rows and keeps its count.
     await page.click(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`);
     expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-row`).count()).toBe(0);
-    expect(await page.getAttribute(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`, 'aria-expanded')).toBe('false');
+    expect(
+      await page.getAttribute(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`, 'aria-expanded'),
+    ).toBe('false');
     await page.click(`.q-section[data-section-id="${first.section_id}"] .q-section-toggle`);
     expect(await page.locator(`.q-section[data-section-id="${first.section_id}"] .q-row`).count()).toBe(10);
     expect(await findUnlabelledControls(page)).toEqual([]);
@@ -217,10 +232,17 @@ run('analyzer review queue', () => {
     // Confidence bands: the same cut points as the badge colours.
     for (const band of ['high', 'medium', 'low'] as const) {
       await page.selectOption('#filter-band', band);
-      const expected = answered.filter((q) => (q.confidence! >= 0.8 ? 'high' : q.confidence! >= 0.5 ? 'medium' : 'low') === band).map((q) => q.question_id);
-      await page.locator('#queue-count', { hasText: expected.length === 100 ? '100 questions' : `Showing ${expected.length} of 100` }).waitFor();
+      const expected = answered
+        .filter((q) => (q.confidence! >= 0.8 ? 'high' : q.confidence! >= 0.5 ? 'medium' : 'low') === band)
+        .map((q) => q.question_id);
+      await page
+        .locator('#queue-count', {
+          hasText: expected.length === 100 ? '100 questions' : `Showing ${expected.length} of 100`,
+        })
+        .waitFor();
       expect((await ids()).sort()).toEqual([...expected].sort());
-      for (const badge of await page.locator('#answers-body .q-row .badge[class*=confidence-]').all()) expect(await badge.getAttribute('class')).toContain(`confidence-${band}`);
+      for (const badge of await page.locator('#answers-body .q-row .badge[class*=confidence-]').all())
+        expect(await badge.getAttribute('class')).toContain(`confidence-${band}`);
     }
     await page.selectOption('#filter-band', '');
 
@@ -228,14 +250,18 @@ run('analyzer review queue', () => {
     await page.selectOption('#filter-order', 'confidence');
     await page.locator('#answers-body .q-rows.flat').waitFor();
     const ordered = await ids();
-    const byConfidence = [...answered].sort((a, b) => a.confidence! - b.confidence! || all.indexOf(a) - all.indexOf(b)).map((q) => q.question_id);
+    const byConfidence = [...answered]
+      .sort((a, b) => a.confidence! - b.confidence! || all.indexOf(a) - all.indexOf(b))
+      .map((q) => q.question_id);
     expect(ordered.slice(0, answered.length)).toEqual(byConfidence);
     expect(ordered).toHaveLength(100);
     await page.selectOption('#filter-order', 'document');
 
     // Search over questions and answers, case-insensitive, every word must match.
     await page.fill('#filter-search', 'RESIN');
-    const resin = all.filter((q) => `${q.question_id} ${q.question} ${q.answer ?? ''}`.toLowerCase().includes('resin')).map((q) => q.question_id);
+    const resin = all
+      .filter((q) => `${q.question_id} ${q.question} ${q.answer ?? ''}`.toLowerCase().includes('resin'))
+      .map((q) => q.question_id);
     await page.locator('#queue-count', { hasText: `Showing ${resin.length} of 100` }).waitFor();
     expect(await ids()).toEqual(resin);
     expect(resin).toContain('Q11');
@@ -335,13 +361,20 @@ run('analyzer review queue', () => {
     await conflict.locator('button[data-action=retry]').click();
     await row(3).and(page.locator('[data-review=accepted]')).waitFor();
     expect(await row(3).locator('.conflict').count()).toBe(0);
-    const history = await getJson<{ history: Array<{ action: string }> }>(`${server.baseUrl}/api/review/${reviewSession}/${order[3]!.question_id}/history`);
+    const history = await getJson<{ history: Array<{ action: string }> }>(
+      `${server.baseUrl}/api/review/${reviewSession}/${order[3]!.question_id}/history`,
+    );
     expect(history.history.map((h) => h.action)).toEqual(['reject', 'accept']);
 
     // The server has every review; a reload shows them (and the edit) again.
     const stored = await getJson<ResultsReply>(`${server.baseUrl}/api/results/${reviewSession}`);
     const byId = new Map(stored.result.sections.flatMap((s) => s.questions).map((q) => [q.question_id, q]));
-    expect([0, 1, 2, 3].map((i) => byId.get(order[i]!.question_id)!.review?.status)).toEqual(['accepted', 'rejected', 'edited', 'accepted']);
+    expect([0, 1, 2, 3].map((i) => byId.get(order[i]!.question_id)!.review?.status)).toEqual([
+      'accepted',
+      'rejected',
+      'edited',
+      'accepted',
+    ]);
     expect(byId.get(order[2]!.question_id)!.answer).toBe(corrected);
     await page.reload();
     await rows(page).nth(99).waitFor();
@@ -361,7 +394,9 @@ run('analyzer review queue', () => {
   it('opens the current question’s cited page beside the list with o, and follows j while it is open', async () => {
     const { page, errors } = await open(`/analyzer?session=${sessionId}`);
     await rows(page).nth(99).waitFor();
-    const answered = results.result.sections.flatMap((s) => s.questions).filter((q) => q.answer !== null) as Array<Question & { page_citations: number[] }>;
+    const answered = results.result.sections.flatMap((s) => s.questions).filter((q) => q.answer !== null) as Array<
+      Question & { page_citations: number[] }
+    >;
     const firstTwo = answered.slice(0, 2);
     expect(firstTwo).toHaveLength(2);
     await page.selectOption('#filter-answer', 'answered');
@@ -370,9 +405,12 @@ run('analyzer review queue', () => {
     await page.keyboard.press('j');
     expect(await currentId(page)).toBe(firstTwo[0]!.question_id);
     await page.keyboard.press('o');
-    const viewer = (n: number) => page.locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${n}"]`);
+    const viewer = (n: number) =>
+      page.locator(`#document-panel .document-viewer[data-viewer-state="ready"][data-page="${n}"]`);
     await viewer(firstTwo[0]!.page_citations[0]!).waitFor();
-    expect(['full', 'partial']).toContain(await page.locator('#document-panel .document-viewer').getAttribute('data-quote-status'));
+    expect(['full', 'partial']).toContain(
+      await page.locator('#document-panel .document-viewer').getAttribute('data-quote-status'),
+    );
     expect(await page.locator('#document-panel [data-quote-highlight]').count()).toBeGreaterThan(0);
     // Side by side: the list ends where the panel begins.
     const panel = (await page.locator('#document-panel').boundingBox())!;
@@ -399,7 +437,9 @@ run('analyzer review queue', () => {
     await page.click('#answers-body .q-row[data-question-id=Q1] .q-toggle');
     await page.locator('#answers-body .q-row[data-question-id=Q1] .q-detail').waitFor();
     expect(await overflow()).toBeLessThanOrEqual(PHONE.width);
-    const boxes = await page.evaluate<Array<{ left: number; right: number; textWidth: number; fontSize: number }>>(`[...document.querySelectorAll('#answers-body .q-row')].slice(0, 30).map((e) => {
+    const boxes = await page.evaluate<
+      Array<{ left: number; right: number; textWidth: number; fontSize: number }>
+    >(`[...document.querySelectorAll('#answers-body .q-row')].slice(0, 30).map((e) => {
       const text = e.querySelector('.q-text').getBoundingClientRect();
       const answer = e.querySelector('.q-answer').getBoundingClientRect();
       return { left: Math.min(text.left, answer.left), right: Math.max(text.right, answer.right), textWidth: text.width, fontSize: parseFloat(getComputedStyle(e.querySelector('.q-text')).fontSize) };
@@ -442,7 +482,9 @@ run('analyzer review queue', () => {
     for (let i = 0; i < 5; i++) await page.keyboard.press('k');
     expect(await currentId(page)).toBe(order[34]);
     // Only the rows the cursor passed through were rebuilt (each at most once per step), never the other ~960.
-    const unmarked = await page.evaluate<number>(`document.querySelectorAll('#answers-body .q-row:not([data-probe])').length`);
+    const unmarked = await page.evaluate<number>(
+      `document.querySelectorAll('#answers-body .q-row:not([data-probe])').length`,
+    );
     expect(unmarked).toBeLessThanOrEqual(40);
     expect(unmarked).toBeGreaterThan(0);
     // The current row is on screen.

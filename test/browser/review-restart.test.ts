@@ -8,7 +8,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startServerProcess, type Child } from '../helpers/processes.js';
-import { browserAvailable, createSpecPdf, getJson, launchBrowser, openPage, startAnalysisViaApi, waitUntil } from './browser-harness.js';
+import {
+  browserAvailable,
+  createSpecPdf,
+  getJson,
+  launchBrowser,
+  openPage,
+  startAnalysisViaApi,
+  waitUntil,
+} from './browser-harness.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 const SERVER_START_TIMEOUT_MS = 90_000;
@@ -17,7 +25,10 @@ type Server = Child & { port: number; baseUrl: string };
 
 async function stopServer(server: Server): Promise<void> {
   server.kill('SIGTERM');
-  const exited = await Promise.race([server.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+  const exited = await Promise.race([
+    server.exited.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+  ]);
   if (!exited) server.kill('SIGKILL');
 }
 
@@ -28,7 +39,10 @@ run('a review across a server restart', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-review-restart-'));
-    [server, browser] = await Promise.all([startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' }, SERVER_START_TIMEOUT_MS), launchBrowser()]);
+    [server, browser] = await Promise.all([
+      startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' }, SERVER_START_TIMEOUT_MS),
+      launchBrowser(),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -42,7 +56,10 @@ run('a review across a server restart', () => {
     const sessionId = await startAnalysisViaApi(first.baseUrl, await createSpecPdf(), 'restart-spec.pdf');
     const results = await waitUntil(
       async () => {
-        const r = await getJson<{ status: string; result: { sections: Array<{ questions: Array<{ question_id: string }> }> } }>(`${first.baseUrl}/api/results/${sessionId}`);
+        const r = await getJson<{
+          status: string;
+          result: { sections: Array<{ questions: Array<{ question_id: string }> }> };
+        }>(`${first.baseUrl}/api/results/${sessionId}`);
         return r.status === 'completed' ? r : null;
       },
       { timeoutMs: 60_000, what: 'the analysis to complete' },
@@ -63,7 +80,10 @@ run('a review across a server restart', () => {
 
     await stopServer(first);
     server = null;
-    server = await startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: String(first.port) }, SERVER_START_TIMEOUT_MS);
+    server = await startServerProcess(
+      { DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: String(first.port) },
+      SERVER_START_TIMEOUT_MS,
+    );
     await page.reload();
     await row.and(page.locator('[data-review=edited]')).waitFor();
     expect(await row.locator('.q-answer .answer-text').innerText()).toBe(corrected);

@@ -10,7 +10,11 @@ import pg from 'pg';
 import { spawnTs } from '../helpers/processes.js';
 import { createEmptyPostgresDatabase, postgresAvailable } from '../helpers/databases.js';
 
-async function runTs(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+async function runTs(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   const child = spawnTs(script, args, env);
   const { code } = await child.exited;
   return { code, output: child.output() };
@@ -29,7 +33,9 @@ describe.runIf(postgresAvailable())('operator commands [postgres]', () => {
 
     const migrated = await runTs('src/db/migrate-cli.ts', [], env);
     expect(migrated.code).toBe(0);
-    expect(migrated.output).toMatch(/Applied: 0001_initial, 0002_durable_runs, 0003_accounts, 0004_session_change_notify/);
+    expect(migrated.output).toMatch(
+      /Applied: 0001_initial, 0002_durable_runs, 0003_accounts, 0004_session_change_notify/,
+    );
     expect((await runTs('src/db/migrate-cli.ts', [], env)).output).toMatch(/up to date/);
 
     const added = await runTs('src/auth/user-cli.ts', ['add', 'ops@example.com', '--admin'], env);
@@ -41,7 +47,10 @@ describe.runIf(postgresAvailable())('operator commands [postgres]', () => {
     const weak = await runTs('src/auth/user-cli.ts', ['add', 'weak@example.com', '--password', 'short'], env);
     expect(weak.code).toBe(1);
     expect(weak.output).toMatch(/at least 10 characters/);
-    expect((await runTs('src/auth/user-cli.ts', ['reset', 'ops@example.com', '--password', 'a-new-long-password'], env)).output).toMatch(/Password reset/);
+    expect(
+      (await runTs('src/auth/user-cli.ts', ['reset', 'ops@example.com', '--password', 'a-new-long-password'], env))
+        .output,
+    ).toMatch(/Password reset/);
     expect((await runTs('src/auth/user-cli.ts', ['list'], env)).output).toMatch(/admin\s+ops@example\.com/);
     expect((await runTs('src/auth/user-cli.ts', ['remove', 'ops@example.com'], env)).code).toBe(0);
     expect((await runTs('src/auth/user-cli.ts', ['remove', 'ops@example.com'], env)).output).toMatch(/No user/);
@@ -72,7 +81,11 @@ describe('operator commands [pglite]', () => {
 
   it('adds and lists a user in the embedded database under DATA_DIR', async () => {
     const env = { DATA_DIR: dir, DATABASE_URL: '' };
-    const added = await runTs('src/auth/user-cli.ts', ['add', 'laptop@example.com', '--password', 'laptop-password-1'], env);
+    const added = await runTs(
+      'src/auth/user-cli.ts',
+      ['add', 'laptop@example.com', '--password', 'laptop-password-1'],
+      env,
+    );
     expect(added.code, added.output).toBe(0);
     const listed = await runTs('src/auth/user-cli.ts', ['list'], env);
     expect(listed.output).toMatch(/user\s+laptop@example\.com/);

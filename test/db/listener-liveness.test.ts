@@ -19,7 +19,9 @@ const PING_MS = 200;
 const NOTICED_WITHIN_MS = 100 * PING_MS;
 
 /** A TCP proxy to PostgreSQL that can silently stop passing bytes without closing anything. */
-async function startBlackholeProxy(target: URL): Promise<{ port: number; freeze(): void; thaw(): void; close(): Promise<void> }> {
+async function startBlackholeProxy(
+  target: URL,
+): Promise<{ port: number; freeze(): void; thaw(): void; close(): Promise<void> }> {
   let frozen = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -68,7 +70,14 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
     const viaProxy = new URL(t.url!);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    db = createPgDatabase({ url: t.url!, directUrl: viaProxy.toString(), poolMax: 2, statementTimeoutMs: 30_000, ssl: 'auto', listenerPingMs: PING_MS });
+    db = createPgDatabase({
+      url: t.url!,
+      directUrl: viaProxy.toString(),
+      poolMax: 2,
+      statementTimeoutMs: 30_000,
+      ssl: 'auto',
+      listenerPingMs: PING_MS,
+    });
     versions = new FinishedSessionVersions(db);
     expect(await versions.start()).toBe(true);
   });
@@ -91,8 +100,14 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
     proxy.freeze();
     try {
       await db.query('DELETE FROM sessions WHERE session_id = $1', [s.id]); // its NOTIFY never arrives
-      const staleForMs = await waitUntil('the deleted session to read as gone', async () => (await versions.read(s.id)) === null, NOTICED_WITHIN_MS);
-      console.info(`listener-liveness: a silently dead LISTEN connection served the deleted result for ${staleForMs} ms (ping every ${PING_MS} ms)`);
+      const staleForMs = await waitUntil(
+        'the deleted session to read as gone',
+        async () => (await versions.read(s.id)) === null,
+        NOTICED_WITHIN_MS,
+      );
+      console.info(
+        `listener-liveness: a silently dead LISTEN connection served the deleted result for ${staleForMs} ms (ping every ${PING_MS} ms)`,
+      );
       expect(db.listenerEpoch()).toBeNull();
     } finally {
       proxy.thaw();

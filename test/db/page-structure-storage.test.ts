@@ -10,33 +10,57 @@ import { createPgliteDatabase } from '../../src/db/pglite-database.js';
 import { loadMigrations, migrate } from '../../src/db/migrate.js';
 import { createSession } from '../../src/db/queries/create-session.js';
 import { selectDocumentPages, updateDocumentPages } from '../../src/db/queries/documents.js';
-import { copyDocumentToSession, insertUploadedDocument, selectUploadedDocumentPages } from '../../src/db/queries/uploaded-documents.js';
+import {
+  copyDocumentToSession,
+  insertUploadedDocument,
+  selectUploadedDocumentPages,
+} from '../../src/db/queries/uploaded-documents.js';
 import { STRUCTURE_VERSION, buildPageStructure } from '../../src/ingest/page-structure.js';
 import type { IngestedPage } from '../../src/ingest/types.js';
 import { buildOutline } from '../../src/analysis/outline.js';
-import { BACKENDS, createEmptyPostgresDatabase, describeEachDatabase, postgresAvailable, type BackendKind } from '../helpers/databases.js';
+import {
+  BACKENDS,
+  createEmptyPostgresDatabase,
+  describeEachDatabase,
+  postgresAvailable,
+  type BackendKind,
+} from '../helpers/databases.js';
 import { makeSessionInput } from '../helpers/factories.js';
 
 function page(n: number, text: string): IngestedPage {
   const lines = text.split('\n');
-  return { pageNumber: n, label: null, text, boilerplateLines: [], ocr: false, ocrConfidence: null, structure: buildPageStructure(lines, [], n) };
+  return {
+    pageNumber: n,
+    label: null,
+    text,
+    boilerplateLines: [],
+    ocr: false,
+    ocrConfidence: null,
+    structure: buildPageStructure(lines, [], n),
+  };
 }
 
 const PAGES: IngestedPage[] = [
   page(1, 'TOWN OF ELMVALE\nWater Main Renewal\nContract Documents'),
-  page(2, 'SECTION 00 73 16\nINSURANCE\n1.03 LIMITS\nA. Commercial general liability of $2,000,000 per occurrence shall be carried by the Contractor at all times.'),
+  page(
+    2,
+    'SECTION 00 73 16\nINSURANCE\n1.03 LIMITS\nA. Commercial general liability of $2,000,000 per occurrence shall be carried by the Contractor at all times.',
+  ),
   page(3, 'THIS PAGE INTENTIONALLY LEFT BLANK'),
 ];
 
 describeEachDatabase('page structure stored beside the page text', ({ db }) => {
-
   it("stores each page's role and headings in page_structure with the algorithm's version, and reads them back with the pages", async () => {
-    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
-    await updateDocumentPages(db(), s.id, PAGES);
-    const raw = await db().query<{ pages: Array<Record<string, unknown>>; page_structure: Array<{ role: string; headings: Array<{ number: string | null }> }>; structure_version: number }>(
-      'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
-      [s.id],
+    const s = await createSession(
+      db(),
+      makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }),
     );
+    await updateDocumentPages(db(), s.id, PAGES);
+    const raw = await db().query<{
+      pages: Array<Record<string, unknown>>;
+      page_structure: Array<{ role: string; headings: Array<{ number: string | null }> }>;
+      structure_version: number;
+    }>('SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1', [s.id]);
     const row = raw.rows[0]!;
     expect(row.structure_version).toBe(STRUCTURE_VERSION);
     expect(row.pages.some((p) => 'structure' in p)).toBe(false);
@@ -48,9 +72,15 @@ describeEachDatabase('page structure stored beside the page text', ({ db }) => {
   });
 
   it('drops structures computed by another version of the algorithm, so the analysis computes them again from the text', async () => {
-    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+    const s = await createSession(
+      db(),
+      makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }),
+    );
     await updateDocumentPages(db(), s.id, PAGES);
-    await db().query('UPDATE session_documents SET structure_version = $2 WHERE session_id = $1', [s.id, STRUCTURE_VERSION + 1]);
+    await db().query('UPDATE session_documents SET structure_version = $2 WHERE session_id = $1', [
+      s.id,
+      STRUCTURE_VERSION + 1,
+    ]);
     const back = await selectDocumentPages(db(), s.id);
     expect(back?.map((p) => p.structure)).toEqual([undefined, undefined, undefined]);
     expect(back?.map((p) => p.text)).toEqual(PAGES.map((p) => p.text));
@@ -70,7 +100,10 @@ describeEachDatabase('page structure stored beside the page text', ({ db }) => {
       ttlMs: 60_000,
     });
     expect(await selectUploadedDocumentPages(db(), doc!.id)).toEqual(PAGES);
-    const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+    const s = await createSession(
+      db(),
+      makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }),
+    );
     await db().query('DELETE FROM session_documents WHERE session_id = $1', [s.id]);
     await copyDocumentToSession(db(), doc!.id, s.id);
     expect(await selectDocumentPages(db(), s.id)).toEqual(PAGES);
@@ -99,9 +132,16 @@ for (const kind of BACKENDS) {
     let t: { db: Database; drop: () => Promise<void> } | undefined;
     const db = () => t!.db;
     const sessionWith = async (pages: IngestedPage[] | null) => {
-      const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }));
+      const s = await createSession(
+        db(),
+        makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 3 } }),
+      );
       // As the code before the migration wrote them: the structure inside each page object.
-      if (pages !== null) await db().query('UPDATE session_documents SET pages = $2::jsonb WHERE session_id = $1', [s.id, JSON.stringify(pages)]);
+      if (pages !== null)
+        await db().query('UPDATE session_documents SET pages = $2::jsonb WHERE session_id = $1', [
+          s.id,
+          JSON.stringify(pages),
+        ]);
       return s.id;
     };
     let embedded = '';
@@ -121,10 +161,11 @@ for (const kind of BACKENDS) {
     });
 
     it('moves structures stored inside the page objects into page_structure, in page order, tagged as version 1', async () => {
-      const r = await db().query<{ pages: Array<Record<string, unknown>>; page_structure: Array<{ role: string }> | null; structure_version: number | null }>(
-        'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
-        [embedded],
-      );
+      const r = await db().query<{
+        pages: Array<Record<string, unknown>>;
+        page_structure: Array<{ role: string }> | null;
+        structure_version: number | null;
+      }>('SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1', [embedded]);
       expect(r.rows[0]?.pages.some((p) => 'structure' in p)).toBe(false);
       expect(r.rows[0]?.page_structure?.map((s) => s.role)).toEqual(['cover', 'body', 'blank']);
       expect(r.rows[0]?.structure_version).toBe(1);

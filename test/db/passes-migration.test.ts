@@ -70,7 +70,15 @@ for (const kind of BACKENDS) {
 
     it('queues a new pass of an old finished session, recording the original run as pass 1', async () => {
       const pass = await db().transaction((tx) =>
-        queuePass(tx, { sessionId: 'old-session', questionIds: ['S1Q1'], skipped: [], engine: 'extractive', model: null, thorough: false, requestedBy: null }),
+        queuePass(tx, {
+          sessionId: 'old-session',
+          questionIds: ['S1Q1'],
+          skipped: [],
+          engine: 'extractive',
+          model: null,
+          thorough: false,
+          requestedBy: null,
+        }),
       );
       expect(pass).toBe(2);
       const session = await selectSession(db(), 'old-session');
@@ -81,7 +89,15 @@ for (const kind of BACKENDS) {
       ]);
       // Not finished any more: a second request at the same time gets nothing.
       const again = await db().transaction((tx) =>
-        queuePass(tx, { sessionId: 'old-session', questionIds: ['S1Q1'], skipped: [], engine: 'extractive', model: null, thorough: false, requestedBy: null }),
+        queuePass(tx, {
+          sessionId: 'old-session',
+          questionIds: ['S1Q1'],
+          skipped: [],
+          engine: 'extractive',
+          model: null,
+          thorough: false,
+          requestedBy: null,
+        }),
       );
       expect(again).toBeNull();
     });

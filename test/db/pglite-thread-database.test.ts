@@ -25,9 +25,16 @@ describe('PGlite in a worker thread', () => {
   it('returns rows with JSONB, BYTEA and timestamps as the in-process database does', async () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255]);
     const at = new Date('2026-01-02T03:04:05.000Z');
-    const ins = await db.query('INSERT INTO t (id, doc, bytes, at) VALUES ($1, $2, $3, $4)', [1, JSON.stringify({ pages: [{ n: 1, text: 'x' }] }), bytes, at]);
+    const ins = await db.query('INSERT INTO t (id, doc, bytes, at) VALUES ($1, $2, $3, $4)', [
+      1,
+      JSON.stringify({ pages: [{ n: 1, text: 'x' }] }),
+      bytes,
+      at,
+    ]);
     expect(ins.rowCount).toBe(1);
-    const r = await db.query<{ doc: unknown; bytes: Uint8Array; at: Date }>('SELECT doc, bytes, at FROM t WHERE id = 1');
+    const r = await db.query<{ doc: unknown; bytes: Uint8Array; at: Date }>(
+      'SELECT doc, bytes, at FROM t WHERE id = 1',
+    );
     expect(r.rows[0]!.doc).toEqual({ pages: [{ n: 1, text: 'x' }] });
     expect([...r.rows[0]!.bytes]).toEqual([...bytes]);
     expect(r.rows[0]!.at.toISOString()).toBe(at.toISOString());
@@ -36,7 +43,9 @@ describe('PGlite in a worker thread', () => {
 
   it('carries PostgreSQL error codes across the thread', async () => {
     await db.query('INSERT INTO t (id) VALUES (2)');
-    const err = await db.query('INSERT INTO t (id) VALUES (2)').catch((e: unknown) => e as Error & { code?: string; constraint?: string });
+    const err = await db
+      .query('INSERT INTO t (id) VALUES (2)')
+      .catch((e: unknown) => e as Error & { code?: string; constraint?: string });
     expect(err).toBeInstanceOf(Error);
     expect((err as { code?: string }).code).toBe('23505');
   });
@@ -52,7 +61,9 @@ describe('PGlite in a worker thread', () => {
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    await expect(db.transaction(async (tx) => tx.query('INSERT INTO t (id) VALUES (10)'))).rejects.toMatchObject({ code: '23505' });
+    await expect(db.transaction(async (tx) => tx.query('INSERT INTO t (id) VALUES (10)'))).rejects.toMatchObject({
+      code: '23505',
+    });
     const r = await db.query<{ id: number }>('SELECT id FROM t WHERE id >= 10 ORDER BY id');
     expect(r.rows.map((row) => row.id)).toEqual([10, 11]);
   });

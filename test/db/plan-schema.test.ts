@@ -17,19 +17,51 @@ import { insertEvent, selectEvents } from '../../src/db/queries/events.js';
 import { selectResult, upsertResult } from '../../src/db/queries/results.js';
 import { selectAnswers } from '../../src/db/queries/answers.js';
 import { toLegacyResult } from '../../src/analysis/build-result.js';
-import { BACKENDS, createEmptyPostgresDatabase, createTestDatabase, describeEachDatabase, postgresAvailable, type BackendKind } from '../helpers/databases.js';
+import {
+  BACKENDS,
+  createEmptyPostgresDatabase,
+  createTestDatabase,
+  describeEachDatabase,
+  postgresAvailable,
+  type BackendKind,
+} from '../helpers/databases.js';
 import { makeAnswer, makeQuestionConfig, makeSessionInput } from '../helpers/factories.js';
 import { makeFullResult } from '../export/result-factory.js';
 
 /** Every column the plan names, per table. */
 const PLAN_COLUMNS: Record<string, string[]> = {
   sessions: [
-    'session_id', 'status', 'created_at', 'updated_at', 'completed_at', 'pdf_filename', 'pdf_path', 'config_path', 'user_email',
-    'processing_time_seconds', 'total_tokens', 'estimated_cost_usd', 'questions_answered', 'total_questions', 'average_confidence', 'error_message',
+    'session_id',
+    'status',
+    'created_at',
+    'updated_at',
+    'completed_at',
+    'pdf_filename',
+    'pdf_path',
+    'config_path',
+    'user_email',
+    'processing_time_seconds',
+    'total_tokens',
+    'estimated_cost_usd',
+    'questions_answered',
+    'total_questions',
+    'average_confidence',
+    'error_message',
   ],
   analysis_results: ['id', 'session_id', 'result_data', 'legacy_result_data', 'created_at'],
   accumulated_answers: [
-    'id', 'session_id', 'question_id', 'section_id', 'section_name', 'question_text', 'answer_text', 'pages', 'confidence', 'footnote', 'has_answer', 'created_at',
+    'id',
+    'session_id',
+    'question_id',
+    'section_id',
+    'section_name',
+    'question_text',
+    'answer_text',
+    'pages',
+    'confidence',
+    'footnote',
+    'has_answer',
+    'created_at',
   ],
   session_events: ['id', 'session_id', 'event_type', 'event_data', 'created_at'],
 };
@@ -57,7 +89,10 @@ async function columnsOf(db: Database, table: string): Promise<Map<string, strin
 async function expectPlanSchema(db: Database): Promise<void> {
   for (const [table, columns] of Object.entries(PLAN_COLUMNS)) {
     const have = await columnsOf(db, table);
-    expect(columns.filter((c) => !have.has(c)), `${table} lacks plan columns`).toEqual([]);
+    expect(
+      columns.filter((c) => !have.has(c)),
+      `${table} lacks plan columns`,
+    ).toEqual([]);
   }
   const sessions = await columnsOf(db, 'sessions');
   expect(sessions.get('average_confidence')).toBe('numeric');
@@ -79,32 +114,64 @@ async function expectPlanSchema(db: Database): Promise<void> {
 }
 
 describeEachDatabase('the plan schema on a fresh database', ({ db }) => {
-
   it('has every column and index the plan names', async () => {
     await expectPlanSchema(db());
   });
 
   it('fills the plan columns from the code paths that create and finish sessions and store answers', async () => {
-    const user = await insertUser(db(), { id: 'plan-user-fresh', email: 'estimator@example.com', role: 'user', passwordHash: 'x' });
+    const user = await insertUser(db(), {
+      id: 'plan-user-fresh',
+      email: 'estimator@example.com',
+      role: 'user',
+      passwordHash: 'x',
+    });
     const config = makeQuestionConfig(2, 2);
-    const s = await createSession(db(), makeSessionInput({ config, ownerId: user.id, document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 4 } }));
-    expect(s).toMatchObject({ pdfPath: `db:session_documents/${s.id}`, configPath: `db:sessions/${s.id}/question_config`, userEmail: 'estimator@example.com', averageConfidence: null });
+    const s = await createSession(
+      db(),
+      makeSessionInput({
+        config,
+        ownerId: user.id,
+        document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 4 },
+      }),
+    );
+    expect(s).toMatchObject({
+      pdfPath: `db:session_documents/${s.id}`,
+      configPath: `db:sessions/${s.id}/question_config`,
+      userEmail: 'estimator@example.com',
+      averageConfidence: null,
+    });
 
     await storeAnswers(db(), s.id, [
       makeAnswer('S1Q1', { section_id: 'sec_1', question: 'What is the liner?', answer: 'Felt', confidence: 0.9 }),
-      makeAnswer('S2Q2', { section_id: 'sec_2', question: 'Bond?', answer: null, pages: [], footnote: null, confidence: 0 }),
+      makeAnswer('S2Q2', {
+        section_id: 'sec_2',
+        question: 'Bond?',
+        answer: null,
+        pages: [],
+        footnote: null,
+        confidence: 0,
+      }),
     ]);
     const rows = await db().query<Record<string, unknown>>(
       'SELECT question_id, section_name, question_text, answer_text, has_answer FROM accumulated_answers WHERE session_id = $1 ORDER BY question_id',
       [s.id],
     );
     expect(rows.rows).toEqual([
-      { question_id: 'S1Q1', section_name: 'Section 1', question_text: 'What is the liner?', answer_text: 'Felt', has_answer: true },
+      {
+        question_id: 'S1Q1',
+        section_name: 'Section 1',
+        question_text: 'What is the liner?',
+        answer_text: 'Felt',
+        has_answer: true,
+      },
       { question_id: 'S2Q2', section_name: 'Section 2', question_text: 'Bond?', answer_text: null, has_answer: false },
     ]);
     // Replacing an answer (the run learned more) keeps the derived columns in step.
     await storeAnswers(db(), s.id, [makeAnswer('S2Q2', { section_id: 'sec_2', question: 'Bond?', answer: '5 %' })]);
-    const replaced = await db().query<{ answer_text: string; has_answer: boolean }>("SELECT answer_text, has_answer FROM accumulated_answers WHERE session_id = $1 AND question_id = 'S2Q2'", [s.id]);
+    const replaced = await db().query<{ answer_text: string; has_answer: boolean }>(
+      "SELECT answer_text, has_answer FROM accumulated_answers WHERE session_id = $1 AND question_id = 'S2Q2'",
+      [s.id],
+    );
     expect(replaced.rows[0]).toEqual({ answer_text: '5 %', has_answer: true });
 
     const full = makeFullResult();
@@ -184,16 +251,40 @@ for (const kind of BACKENDS) {
       await db().query(
         "UPDATE sessions SET processing_time = 42.25, estimated_cost = 0.5, total_tokens = 1234, questions_answered = 1, completed_at = now() WHERE session_id = 'old-finished-session-01'",
       );
-      await insertDocument(db(), 'old-finished-session-01', { filename: 'old spec.pdf', bytes: new Uint8Array([37, 80, 68, 70, 45, 49]), sha256: 'abc', pageCount: 10 });
-      await insertOldAnswer('old-finished-session-01', makeAnswer('S1Q1', { section_id: 'sec_1', question: 'Liner thickness?', answer: '6 mm', confidence: 0.9 }));
-      await insertOldAnswer('old-finished-session-01', makeAnswer('S2Q1', { section_id: 'sec_2', question: 'Bid bond?', answer: null, pages: [], footnote: null, confidence: 0 }));
+      await insertDocument(db(), 'old-finished-session-01', {
+        filename: 'old spec.pdf',
+        bytes: new Uint8Array([37, 80, 68, 70, 45, 49]),
+        sha256: 'abc',
+        pageCount: 10,
+      });
+      await insertOldAnswer(
+        'old-finished-session-01',
+        makeAnswer('S1Q1', { section_id: 'sec_1', question: 'Liner thickness?', answer: '6 mm', confidence: 0.9 }),
+      );
+      await insertOldAnswer(
+        'old-finished-session-01',
+        makeAnswer('S2Q1', {
+          section_id: 'sec_2',
+          question: 'Bid bond?',
+          answer: null,
+          pages: [],
+          footnote: null,
+          confidence: 0,
+        }),
+      );
       await upsertResult(db(), 'old-finished-session-01', fullWithStats, legacy);
       await insertEvent(db(), 'old-finished-session-01', 'analysis_started', { document_name: 'old spec.pdf' });
       await insertEvent(db(), 'old-finished-session-01', 'analysis_complete', { questions_answered: 1 });
 
       await insertOldSession('old-running-session-02', null, 'active');
-      await insertOldAnswer('old-running-session-02', makeAnswer('S1Q1', { section_id: 'sec_1', answer: 'a', confidence: 0.6 }));
-      await insertOldAnswer('old-running-session-02', makeAnswer('S1Q2', { section_id: 'sec_1', answer: 'b', confidence: 0.8 }));
+      await insertOldAnswer(
+        'old-running-session-02',
+        makeAnswer('S1Q1', { section_id: 'sec_1', answer: 'a', confidence: 0.6 }),
+      );
+      await insertOldAnswer(
+        'old-running-session-02',
+        makeAnswer('S1Q2', { section_id: 'sec_1', answer: 'b', confidence: 0.8 }),
+      );
 
       await migrate(db());
     });
@@ -203,13 +294,26 @@ for (const kind of BACKENDS) {
 
     it('reads back every session, answer, result, event and stored PDF written before the upgrade', async () => {
       const s = await selectSession(db(), 'old-finished-session-01');
-      expect(s).toMatchObject({ status: 'completed', pdfFilename: 'old spec.pdf', processingTime: 42.25, estimatedCost: 0.5, totalTokens: 1234, ownerId: 'old-owner' });
+      expect(s).toMatchObject({
+        status: 'completed',
+        pdfFilename: 'old spec.pdf',
+        processingTime: 42.25,
+        estimatedCost: 0.5,
+        totalTokens: 1234,
+        ownerId: 'old-owner',
+      });
       expect((await selectQuestionConfig(db(), 'old-finished-session-01'))?.sections).toHaveLength(2);
-      expect((await selectAnswers(db(), 'old-finished-session-01')).map((a) => [a.question_id, a.answer])).toEqual([['S1Q1', '6 mm'], ['S2Q1', null]]);
+      expect((await selectAnswers(db(), 'old-finished-session-01')).map((a) => [a.question_id, a.answer])).toEqual([
+        ['S1Q1', '6 mm'],
+        ['S2Q1', null],
+      ]);
       const stored = await selectResult(db(), 'old-finished-session-01');
       expect(stored?.resultData.stats.average_confidence).toBe(0.7321);
       expect(stored?.legacyResultData?.sections).toHaveLength(legacy.sections.length);
-      expect((await selectEvents(db(), 'old-finished-session-01')).map((e) => e.event)).toEqual(['analysis_started', 'analysis_complete']);
+      expect((await selectEvents(db(), 'old-finished-session-01')).map((e) => e.event)).toEqual([
+        'analysis_started',
+        'analysis_complete',
+      ]);
       expect([...(await selectDocumentBytes(db(), 'old-finished-session-01'))!]).toEqual([37, 80, 68, 70, 45, 49]);
       expect((await selectSession(db(), 'old-running-session-02'))?.status).toBe('active');
     });
@@ -244,8 +348,20 @@ for (const kind of BACKENDS) {
         "SELECT question_id, section_name, question_text, answer_text, has_answer FROM accumulated_answers WHERE session_id = 'old-finished-session-01' ORDER BY question_id",
       );
       expect(answers.rows).toEqual([
-        { question_id: 'S1Q1', section_name: 'Section 1', question_text: 'Liner thickness?', answer_text: '6 mm', has_answer: true },
-        { question_id: 'S2Q1', section_name: 'Section 2', question_text: 'Bid bond?', answer_text: null, has_answer: false },
+        {
+          question_id: 'S1Q1',
+          section_name: 'Section 1',
+          question_text: 'Liner thickness?',
+          answer_text: '6 mm',
+          has_answer: true,
+        },
+        {
+          question_id: 'S2Q1',
+          section_name: 'Section 2',
+          question_text: 'Bid bond?',
+          answer_text: null,
+          has_answer: false,
+        },
       ]);
     });
 
@@ -255,7 +371,9 @@ for (const kind of BACKENDS) {
       const fresh = await createTestDatabase(kind);
       try {
         for (const table of [...Object.keys(PLAN_COLUMNS), 'session_aliases']) {
-          expect([...(await columnsOf(db(), table)).entries()].sort()).toEqual([...(await columnsOf(fresh.db, table)).entries()].sort());
+          expect([...(await columnsOf(db(), table)).entries()].sort()).toEqual(
+            [...(await columnsOf(fresh.db, table)).entries()].sort(),
+          );
         }
       } finally {
         await fresh.drop();

@@ -32,7 +32,9 @@ describeEachDatabase('rate-limit counters', ({ db }) => {
     await counters.hit('long-lived', 60 * 60_000);
     nowMs += 11 * 60_000; // past the prune interval (10 min) and the short window
     await counters.hit('trigger', 1_000);
-    const rows = await db().query<{ bucket: string }>("SELECT bucket FROM rate_limits WHERE bucket IN ('short-lived', 'long-lived', 'trigger') ORDER BY bucket");
+    const rows = await db().query<{ bucket: string }>(
+      "SELECT bucket FROM rate_limits WHERE bucket IN ('short-lived', 'long-lived', 'trigger') ORDER BY bucket",
+    );
     expect(rows.rows.map((r) => r.bucket)).toEqual(['long-lived', 'trigger']);
   });
 });

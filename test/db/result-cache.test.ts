@@ -49,7 +49,13 @@ describeEachDatabase('session version reader', ({ db }) => {
     const reader = new SessionVersionReader(q);
     const got = await Promise.all([a.id, b.id, 'unknownunknownunknown', a.id, b.id].map((id) => reader.read(id)));
     expect(state.queries).toBe(1);
-    expect(got).toEqual([await selectSessionVersion(db(), a.id), await selectSessionVersion(db(), b.id), null, await selectSessionVersion(db(), a.id), await selectSessionVersion(db(), b.id)]);
+    expect(got).toEqual([
+      await selectSessionVersion(db(), a.id),
+      await selectSessionVersion(db(), b.id),
+      null,
+      await selectSessionVersion(db(), a.id),
+      await selectSessionVersion(db(), b.id),
+    ]);
   });
 
   it('answers a check asked for during an in-flight query with a new query that sees earlier writes', async () => {
@@ -136,12 +142,17 @@ describe('versioned result cache', () => {
     const cache = new VersionedCache<string>(10_000);
     const { counted, load } = countingLoader();
     const running: SessionVersion = { status: 'active', version: 'r1', ownerId: null };
-    expect(await Promise.all([cache.get('a', running, load('a', 'r1')), cache.get('a', running, load('a', 'r1'))])).toEqual(['a@r1', 'a@r1']);
+    expect(
+      await Promise.all([cache.get('a', running, load('a', 'r1')), cache.get('a', running, load('a', 'r1'))]),
+    ).toEqual(['a@r1', 'a@r1']);
     expect(counted.loads).toBe(1);
     expect(cache.size).toBe(0);
 
     const failing = () => Promise.reject(new Error('database gone'));
-    const failed = await Promise.allSettled([cache.get('b', finished('v1'), failing), cache.get('b', finished('v1'), failing)]);
+    const failed = await Promise.allSettled([
+      cache.get('b', finished('v1'), failing),
+      cache.get('b', finished('v1'), failing),
+    ]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await cache.get('b', finished('v1'), load('b', 'v1'))).toBe('b@v1');
 

@@ -3,7 +3,13 @@ import { selectAnswers, storeAnswers } from '../../src/db/queries/answers.js';
 import { createSession } from '../../src/db/queries/create-session.js';
 import { appendEvent, cleanupOldEvents, selectEvents } from '../../src/db/queries/events.js';
 import { selectLegacyResultText, selectResult, storeResult } from '../../src/db/queries/results.js';
-import { deleteSession, selectQuestionConfig, selectSession, selectSessions, updateSessionStatus } from '../../src/db/queries/sessions.js';
+import {
+  deleteSession,
+  selectQuestionConfig,
+  selectSession,
+  selectSessions,
+  updateSessionStatus,
+} from '../../src/db/queries/sessions.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { LeaseLostError } from '../../src/db/fence.js';
 import { isSessionIdShape } from '../../src/db/session-ids.js';
@@ -15,18 +21,32 @@ import { makeFullResult } from '../export/result-factory.js';
 /** Key-sorted JSON: JSONB stores keys in its own order, so "byte-for-byte" is over a canonical form. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
   );
 }
 
 describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
   describe('sessions', () => {
     it('creates a session with an unguessable URL-safe id and reads it back', async () => {
-      const created = await createSession(db(), makeSessionInput({ pdfFilename: 'Überprüfung – spec.pdf', guardrails: 'only 8" mains' }));
+      const created = await createSession(
+        db(),
+        makeSessionInput({ pdfFilename: 'Überprüfung – spec.pdf', guardrails: 'only 8" mains' }),
+      );
       expect(isSessionIdShape(created.id)).toBe(true);
       expect(Buffer.from(created.id, 'base64url').length).toBeGreaterThanOrEqual(16);
       const got = await selectSession(db(), created.id);
-      expect(got).toMatchObject({ id: created.id, status: 'queued', pdfFilename: 'Überprüfung – spec.pdf', guardrails: 'only 8" mains', engine: 'extractive', totalQuestions: 6 });
+      expect(got).toMatchObject({
+        id: created.id,
+        status: 'queued',
+        pdfFilename: 'Überprüfung – spec.pdf',
+        guardrails: 'only 8" mains',
+        engine: 'extractive',
+        totalQuestions: 6,
+      });
       expect(got?.enabledSections).toEqual(['sec_1', 'sec_2']);
       expect((await selectQuestionConfig(db(), created.id))?.sections).toHaveLength(2);
     });
@@ -66,9 +86,22 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
         result: full,
         legacy: toLegacyResult(full),
         status: 'completed',
-        stats: { questionsAnswered: 2, totalQuestions: 3, processingTime: 12.5, totalTokens: 1234, estimatedCost: 0.0123 },
+        stats: {
+          questionsAnswered: 2,
+          totalQuestions: 3,
+          processingTime: 12.5,
+          totalTokens: 1234,
+          estimatedCost: 0.0123,
+        },
       });
-      expect(done).toMatchObject({ status: 'completed', questionsAnswered: 2, totalQuestions: 3, processingTime: 12.5, totalTokens: 1234, estimatedCost: 0.0123 });
+      expect(done).toMatchObject({
+        status: 'completed',
+        questionsAnswered: 2,
+        totalQuestions: 3,
+        processingTime: 12.5,
+        totalTokens: 1234,
+        estimatedCost: 0.0123,
+      });
       expect(done.completedAt).toBeInstanceOf(Date);
     });
 
@@ -89,7 +122,9 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
       const full = makeFullResult({ sections: 1, questionsPerSection: 1 });
       // A result the database refuses (NUL characters are not valid in JSONB text) must not complete the session.
       const poisoned = { ...full, document_name: 'bad\u0000name' };
-      await expect(storeResult(db(), s.id, { result: poisoned, legacy: toLegacyResult(full), status: 'completed', stats: {} })).rejects.toThrow();
+      await expect(
+        storeResult(db(), s.id, { result: poisoned, legacy: toLegacyResult(full), status: 'completed', stats: {} }),
+      ).rejects.toThrow();
       expect((await selectSession(db(), s.id))?.status).toBe('queued');
       expect(await selectResult(db(), s.id)).toBeNull();
     });
@@ -99,7 +134,9 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
       await db().query("UPDATE sessions SET status = 'active', attempt = 2 WHERE session_id = $1", [s.id]);
       expect(await updateSessionStatus(db(), s.id, 'partial', {}, { attempt: 1 })).toBeNull();
       await expect(storeAnswers(db(), s.id, [makeAnswer('Q1')], { attempt: 1 })).rejects.toBeInstanceOf(LeaseLostError);
-      await expect(appendEvent(db(), s.id, 'window_complete', {}, { attempt: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(appendEvent(db(), s.id, 'window_complete', {}, { attempt: 1 })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
       expect(await selectAnswers(db(), s.id)).toEqual([]);
       await storeAnswers(db(), s.id, [makeAnswer('Q1')], { attempt: 2 });
       expect(await selectAnswers(db(), s.id)).toHaveLength(1);
@@ -124,9 +161,15 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
       const full = makeFullResult({
         sections: 10,
         questionsPerSection: 30,
-        overrides: { S1Q1: { answer: 'Unicode ✓ “quotes” — dashes, emoji 🚧, escapes \\ \n\t and "json"', confidence: 0.123456789012345 } },
+        overrides: {
+          S1Q1: {
+            answer: 'Unicode ✓ “quotes” — dashes, emoji 🚧, escapes \\ \n\t and "json"',
+            confidence: 0.123456789012345,
+          },
+        },
       });
-      for (const section of full.sections) for (const a of section.answers) a.footnote = `${a.footnote ?? ''} ${'lorem ipsum dolor sit amet '.repeat(30)}`;
+      for (const section of full.sections)
+        for (const a of section.answers) a.footnote = `${a.footnote ?? ''} ${'lorem ipsum dolor sit amet '.repeat(30)}`;
       const text = JSON.stringify(full);
       expect(text.length).toBeGreaterThan(300_000);
       await storeResult(db(), s.id, { result: full, legacy: toLegacyResult(full), status: 'completed', stats: {} });
@@ -138,13 +181,19 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
   describe('answers', () => {
     it('stores integer page arrays and replaces an answer instead of duplicating it', async () => {
       const s = await createSession(db(), makeSessionInput());
-      await storeAnswers(db(), s.id, [makeAnswer('Q1', { pages: [1, 2, 300] }), makeAnswer('Q2', { answer: null, pages: [], footnote: null, confidence: 0 })]);
+      await storeAnswers(db(), s.id, [
+        makeAnswer('Q1', { pages: [1, 2, 300] }),
+        makeAnswer('Q2', { answer: null, pages: [], footnote: null, confidence: 0 }),
+      ]);
       await storeAnswers(db(), s.id, [makeAnswer('Q1', { pages: [5], answer: 'better' })]);
       const answers = await selectAnswers(db(), s.id);
       expect(answers.map((a) => a.question_id)).toEqual(['Q1', 'Q2']);
       expect(answers[0]).toMatchObject({ answer: 'better', pages: [5] });
       expect(answers[1]).toMatchObject({ answer: null, pages: [] });
-      const rows = await db().query<{ pages: number[] }>('SELECT pages FROM accumulated_answers WHERE session_id = $1 ORDER BY question_id', [s.id]);
+      const rows = await db().query<{ pages: number[] }>(
+        'SELECT pages FROM accumulated_answers WHERE session_id = $1 ORDER BY question_id',
+        [s.id],
+      );
       expect(rows.rows.map((r) => r.pages)).toEqual([[5], []]);
     });
   });
@@ -152,7 +201,13 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
   describe('events', () => {
     it('appends events with increasing indexes and lists those after an index', async () => {
       const s = await createSession(db(), makeSessionInput());
-      for (const name of ['analysis_started', 'document_ingested', 'config_loaded', 'window_processing', 'window_complete']) {
+      for (const name of [
+        'analysis_started',
+        'document_ingested',
+        'config_loaded',
+        'window_processing',
+        'window_complete',
+      ]) {
         await appendEvent(db(), s.id, name, { note: name });
       }
       const all = await selectEvents(db(), s.id);
@@ -167,8 +222,14 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
     it('cleans up events older than 7 days and keeps newer ones and all results', async () => {
       const s = await createSession(db(), makeSessionInput());
       for (let i = 0; i < 4; i++) await appendEvent(db(), s.id, 'window_complete', { i });
-      await db().query("UPDATE session_events SET created_at = now() - interval '8 days' WHERE session_id = $1 AND event_index <= 2", [s.id]);
-      await db().query("UPDATE session_events SET created_at = now() - interval '6 days' WHERE session_id = $1 AND event_index = 3", [s.id]);
+      await db().query(
+        "UPDATE session_events SET created_at = now() - interval '8 days' WHERE session_id = $1 AND event_index <= 2",
+        [s.id],
+      );
+      await db().query(
+        "UPDATE session_events SET created_at = now() - interval '6 days' WHERE session_id = $1 AND event_index = 3",
+        [s.id],
+      );
       const full = makeFullResult({ sections: 1, questionsPerSection: 1 });
       await storeResult(db(), s.id, { result: full, legacy: toLegacyResult(full), status: 'completed', stats: {} });
       const removed = await cleanupOldEvents(db(), 7);
@@ -183,7 +244,13 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
       const base = Date.parse('2030-01-01T00:00:00Z');
       const made: string[] = [];
       for (let i = 0; i < 7; i++) {
-        const s = await createSession(db(), makeSessionInput({ pdfFilename: `list-${i % 2 ? 'odd' : 'even'}-${i}.pdf`, createdAt: new Date(base + i * 60_000) }));
+        const s = await createSession(
+          db(),
+          makeSessionInput({
+            pdfFilename: `list-${i % 2 ? 'odd' : 'even'}-${i}.pdf`,
+            createdAt: new Date(base + i * 60_000),
+          }),
+        );
         if (i % 3 === 0) await updateSessionStatus(db(), s.id, 'failed', { errorMessage: 'x' });
         made.push(s.id);
       }
@@ -204,14 +271,25 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
 
   describe('deletion', () => {
     it('cascades a session delete to its result, answers, events and document', async () => {
-      const s = await createSession(db(), makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 1 } }));
+      const s = await createSession(
+        db(),
+        makeSessionInput({ document: { bytes: new Uint8Array([37, 80, 68, 70]), pageCount: 1 } }),
+      );
       const full = makeFullResult({ sections: 1, questionsPerSection: 1 });
       await storeAnswers(db(), s.id, [makeAnswer('Q1')]);
       await appendEvent(db(), s.id, 'analysis_started');
       await storeResult(db(), s.id, { result: full, legacy: toLegacyResult(full), status: 'completed', stats: {} });
       expect(await deleteSession(db(), s.id)).toBe(true);
-      for (const table of ['analysis_results', 'accumulated_answers', 'session_events', 'session_documents', 'session_document_chunks']) {
-        const r = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE session_id = $1`, [s.id]);
+      for (const table of [
+        'analysis_results',
+        'accumulated_answers',
+        'session_events',
+        'session_documents',
+        'session_document_chunks',
+      ]) {
+        const r = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE session_id = $1`, [
+          s.id,
+        ]);
         expect(r.rows[0]?.n, table).toBe(0);
       }
       expect(await deleteSession(db(), s.id)).toBe(false);
@@ -222,7 +300,10 @@ describeEachDatabase('session data (src/db/queries)', ({ db, kind, url }) => {
     it('lets two concurrent writers append events and answers without collisions or losses', async () => {
       const s = await createSession(db(), makeSessionInput());
       // Two independent handles: on PostgreSQL a second pool (like a second process); PGlite has one connection.
-      const second = kind === 'postgres' ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 4, statementTimeoutMs: 10_000, ssl: 'auto' }) : db();
+      const second =
+        kind === 'postgres'
+          ? createPgDatabase({ url: url()!, directUrl: null, poolMax: 4, statementTimeoutMs: 10_000, ssl: 'auto' })
+          : db();
       try {
         const writes: Promise<unknown>[] = [];
         for (let i = 0; i < 25; i++) {

@@ -46,7 +46,15 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     const fake = await startFakeLlmServer({ handler: createSlowPlantedHandler(spec.planted, LLM_DELAY_MS) });
     cleanup.add(() => fake.close());
     const server = await startServerProcess(
-      { DATABASE_URL: database.url, LEASE_MS: String(LEASE_MS), LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LLM_TIMEOUT_MS: '20000' },
+      {
+        DATABASE_URL: database.url,
+        LEASE_MS: String(LEASE_MS),
+        LLM_BASE_URL: fake.url,
+        LLM_API_KEY: 'test',
+        LLM_MODEL: 'fake-model',
+        LLM_CONCURRENCY: '1',
+        LLM_TIMEOUT_MS: '20000',
+      },
       90_000,
     );
     cleanup.add(async () => {
@@ -55,31 +63,53 @@ if (unavailable) console.warn(`\n*** NOTICE: database-restart test SKIPPED: ${un
     });
 
     const id = await startAnalysis(server.baseUrl, spec.pdf, 'restart.pdf', { engine: 'llm', config: spec.config });
-    await waitFor(async () => {
-      const r = await requestJson<EventsBody>(`${server.baseUrl}/api/events/${id}?last_index=0`);
-      return r.body.events.some((e) => e.event === 'window_complete');
-    }, 'the first checkpoint', 60_000);
+    await waitFor(
+      async () => {
+        const r = await requestJson<EventsBody>(`${server.baseUrl}/api/events/${id}?last_index=0`);
+        return r.body.events.some((e) => e.event === 'window_complete');
+      },
+      'the first checkpoint',
+      60_000,
+    );
 
     const downAt = Date.now();
     await database.stop('fast');
-    const notReady = await requestJson<{ success: boolean; code: string }>(`${server.baseUrl}/ready`, {}, { timeoutMs: 10_000 });
+    const notReady = await requestJson<{ success: boolean; code: string }>(
+      `${server.baseUrl}/ready`,
+      {},
+      { timeoutMs: 10_000 },
+    );
     expect(notReady.status).toBe(503);
     expect(notReady.body).toMatchObject({ success: false, code: 'DATABASE_UNAVAILABLE' });
     // Reads of a session while the database is down fail cleanly (no hang, no crash of the process).
-    const duringOutage = await requestJson<{ success: boolean }>(`${server.baseUrl}/api/results/${id}`, {}, { timeoutMs: 10_000 });
+    const duringOutage = await requestJson<{ success: boolean }>(
+      `${server.baseUrl}/api/results/${id}`,
+      {},
+      { timeoutMs: 10_000 },
+    );
     expect(duringOutage.status).toBeGreaterThanOrEqual(500);
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
     await database.start();
     const upAt = Date.now();
 
-    await waitFor(async () => (await requestJson(`${server.baseUrl}/ready`)).status === 200, '/ready after the restart', 20_000);
+    await waitFor(
+      async () => (await requestJson(`${server.baseUrl}/ready`)).status === 200,
+      '/ready after the restart',
+      20_000,
+    );
     const readyAfterMs = Date.now() - upAt;
 
-    const final = await waitFor(async () => {
-      const r = await requestJson<ResultsBody>(`${server.baseUrl}/api/results/${id}`);
-      return r.status === 200 && r.body.status !== 'active' && r.body.status !== 'queued' ? r.body : null;
-    }, 'the run to finish after the restart', 60_000);
-    console.info(`database-restart: outage ${upAt - downAt} ms; /ready 200 again ${readyAfterMs} ms after the restart; run finished ${Date.now() - upAt} ms after it`);
+    const final = await waitFor(
+      async () => {
+        const r = await requestJson<ResultsBody>(`${server.baseUrl}/api/results/${id}`);
+        return r.status === 200 && r.body.status !== 'active' && r.body.status !== 'queued' ? r.body : null;
+      },
+      'the run to finish after the restart',
+      60_000,
+    );
+    console.info(
+      `database-restart: outage ${upAt - downAt} ms; /ready 200 again ${readyAfterMs} ms after the restart; run finished ${Date.now() - upAt} ms after it`,
+    );
 
     expect(final.status, server.output().slice(-3000)).toBe('completed');
     const questions = questionsOf(final.result);

@@ -8,7 +8,13 @@ import http from 'node:http';
 import pg from 'pg';
 import { expect } from 'vitest';
 import type { QuestionConfig } from '../../src/questions/types.js';
-import { createPlantedAnswerHandler, readPrompt, type FakeHandler, type FakeLlmServer, type RecordedRequest } from '../helpers/fake-llm-server.js';
+import {
+  createPlantedAnswerHandler,
+  readPrompt,
+  type FakeHandler,
+  type FakeLlmServer,
+  type RecordedRequest,
+} from '../helpers/fake-llm-server.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
 import { startServerProcess } from '../helpers/processes.js';
 
@@ -33,7 +39,12 @@ export class CleanupStack {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Poll until fn returns a truthy value; throws after timeoutMs with `what` in the message. */
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
@@ -43,7 +54,10 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }
@@ -63,16 +77,29 @@ function describeError(err: unknown): string {
 }
 
 /** One request on a connection of its own (node:http without an agent), closed afterwards. */
-function requestOnNewConnection(url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; text: string }> {
+function requestOnNewConnection(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const body = typeof init.body === 'string' ? init.body : undefined;
-    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers as http.OutgoingHttpHeaders | undefined, agent: false, timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: init.headers as http.OutgoingHttpHeaders | undefined,
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
@@ -85,7 +112,11 @@ function requestOnNewConnection(url: string, init: RequestInit, timeoutMs: numbe
  * browser's does: a server closing idle keep-alive connections (a worker being recycled) can close several
  * pooled ones at once, and retrying on another of them would only meet the same fate.
  */
-export async function requestJson<T>(url: string, init: RequestInit = {}, options: { timeoutMs?: number; retries?: number } = {}): Promise<JsonResponse<T>> {
+export async function requestJson<T>(
+  url: string,
+  init: RequestInit = {},
+  options: { timeoutMs?: number; retries?: number } = {},
+): Promise<JsonResponse<T>> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retries = options.retries ?? 1;
   let lastError: unknown = null;
@@ -93,7 +124,10 @@ export async function requestJson<T>(url: string, init: RequestInit = {}, option
     try {
       const res =
         attempt === 0
-          ? await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => ({ status: r.status, text: await r.text() }))
+          ? await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => ({
+              status: r.status,
+              text: await r.text(),
+            }))
           : await requestOnNewConnection(url, init, timeoutMs);
       const firstError = attempt > 0 ? describeError(lastError) : null;
       return { status: res.status, body: (res.text ? JSON.parse(res.text) : null) as T, retries: attempt, firstError };
@@ -105,14 +139,25 @@ export async function requestJson<T>(url: string, init: RequestInit = {}, option
 }
 
 /** POST /api/analyze; resolves with the session id (throws unless 202). */
-export async function startAnalysis(baseUrl: string, pdf: Uint8Array, filename: string, fields: { engine?: 'extractive' | 'llm'; config?: QuestionConfig; sections?: string[] } = {}): Promise<string> {
+export async function startAnalysis(
+  baseUrl: string,
+  pdf: Uint8Array,
+  filename: string,
+  fields: { engine?: 'extractive' | 'llm'; config?: QuestionConfig; sections?: string[] } = {},
+): Promise<string> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), filename);
   if (fields.engine) form.append('engine', fields.engine);
-  if (fields.config) form.append('config', new Blob([JSON.stringify(fields.config)], { type: 'application/json' }), 'config.json');
+  if (fields.config)
+    form.append('config', new Blob([JSON.stringify(fields.config)], { type: 'application/json' }), 'config.json');
   if (fields.sections) form.append('sections', JSON.stringify(fields.sections));
-  const res = await requestJson<{ success: boolean; session_id?: string }>(`${baseUrl}/api/analyze`, { method: 'POST', body: form }, { timeoutMs: 30_000, retries: 0 });
-  if (res.status !== 202 || !res.body.session_id) throw new Error(`analyze answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const res = await requestJson<{ success: boolean; session_id?: string }>(
+    `${baseUrl}/api/analyze`,
+    { method: 'POST', body: form },
+    { timeoutMs: 30_000, retries: 0 },
+  );
+  if (res.status !== 202 || !res.body.session_id)
+    throw new Error(`analyze answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.session_id;
 }
 
@@ -149,9 +194,21 @@ export interface ResultsBody {
     total_pages: number;
     questions_answered: number;
     total_questions: number;
-    metadata: { started_at: string; completed_at: string | null; total_tokens: number; estimated_cost: number | string };
+    metadata: {
+      started_at: string;
+      completed_at: string | null;
+      total_tokens: number;
+      estimated_cost: number | string;
+    };
   };
-  statistics: { processing_time: number; total_tokens: number; estimated_cost: string; questions_answered: number; total_questions: number; average_confidence: string };
+  statistics: {
+    processing_time: number;
+    total_tokens: number;
+    estimated_cost: string;
+    questions_answered: number;
+    total_questions: number;
+    average_confidence: string;
+  };
   session: { total_tokens: number; questions_answered: number; status: string };
 }
 
@@ -177,7 +234,11 @@ export async function readAllEvents(baseUrl: string, sessionId: string): Promise
  * Follow GET /api/progress/:id until the server ends the stream; `onEvent` sees each event as it arrives.
  * Resolves with every event received and whether the stream ended by itself (not by our timeout).
  */
-export async function readSse(url: string, onEvent: (e: ProgressEvent) => void, timeoutMs: number): Promise<{ events: ProgressEvent[]; endedByServer: boolean }> {
+export async function readSse(
+  url: string,
+  onEvent: (e: ProgressEvent) => void,
+  timeoutMs: number,
+): Promise<{ events: ProgressEvent[]; endedByServer: boolean }> {
   const events: ProgressEvent[] = [];
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -268,15 +329,36 @@ export async function createPlantedSpec(sectionCount: number, questionsPerSectio
       const [subject, template] = SUBJECTS[index % SUBJECTS.length] as readonly [string, string];
       const sentence = template.replace('{name}', name).replace('{n}', String(s * 10 + q));
       planted[id] = sentence;
-      questions.push({ id, text: `What is the ${subject} for the ${name} trunk main?`, required: true, expected_type: 'string' });
+      questions.push({
+        id,
+        text: `What is the ${subject} for the ${name} trunk main?`,
+        required: true,
+        expected_type: 'string',
+      });
       pages.push([FILLER[0], sentence, FILLER[(s + q) % FILLER.length]].join('\n'));
     }
     const sectionName = `Durability Section ${s}`;
     sectionIdsByName.set(sectionName, `section_${s}`);
-    sections.push({ section_id: `section_${s}`, section_name: sectionName, description: `Requirements group ${s}`, questions });
+    sections.push({
+      section_id: `section_${s}`,
+      section_name: sectionName,
+      description: `Requirements group ${s}`,
+      questions,
+    });
   }
-  const config: QuestionConfig = { config_name: 'Durability test config', version: '1', description: 'Planted answers', sections };
-  return { config, planted, sectionIdsByName, pdf: await createTextPdf(pages), totalQuestions: sectionCount * questionsPerSection };
+  const config: QuestionConfig = {
+    config_name: 'Durability test config',
+    version: '1',
+    description: 'Planted answers',
+    sections,
+  };
+  return {
+    config,
+    planted,
+    sectionIdsByName,
+    pdf: await createTextPdf(pages),
+    totalQuestions: sectionCount * questionsPerSection,
+  };
 }
 
 /** The planted-answer model, answering each call after `delayMs`. */
@@ -310,7 +392,11 @@ type ServerProcess = Awaited<ReturnType<typeof startServerProcess>>;
  * Two independent server processes on one PostgreSQL database (started together: start-up dominates these
  * tests' time), killed by the cleanup stack, plus a direct client to look at the database.
  */
-export async function startServerPair(env: NodeJS.ProcessEnv, databaseUrl: string, cleanup: CleanupStack): Promise<{ servers: [ServerProcess, ServerProcess]; admin: pg.Client }> {
+export async function startServerPair(
+  env: NodeJS.ProcessEnv,
+  databaseUrl: string,
+  cleanup: CleanupStack,
+): Promise<{ servers: [ServerProcess, ServerProcess]; admin: pg.Client }> {
   const servers = await Promise.all([startServerProcess(env, 90_000), startServerProcess(env, 90_000)]);
   for (const s of servers) {
     cleanup.add(async () => {
@@ -325,8 +411,17 @@ export async function startServerPair(env: NodeJS.ProcessEnv, databaseUrl: strin
 }
 
 /** Which of the servers holds the run's lease now, and the other one. */
-export async function leaseHolder(admin: pg.Client, sessionId: string, servers: readonly ServerProcess[]): Promise<{ owner: ServerProcess; other: ServerProcess; attempt: number }> {
-  const row = (await admin.query<{ lease_owner: string | null; attempt: number }>('SELECT lease_owner, attempt FROM sessions WHERE session_id = $1', [sessionId])).rows[0];
+export async function leaseHolder(
+  admin: pg.Client,
+  sessionId: string,
+  servers: readonly ServerProcess[],
+): Promise<{ owner: ServerProcess; other: ServerProcess; attempt: number }> {
+  const row = (
+    await admin.query<{ lease_owner: string | null; attempt: number }>(
+      'SELECT lease_owner, attempt FROM sessions WHERE session_id = $1',
+      [sessionId],
+    )
+  ).rows[0];
   const owner = servers.find((s) => row?.lease_owner?.includes(`:${s.proc.pid}:`));
   const other = servers.find((s) => s !== owner);
   if (!owner || !other) throw new Error(`no server owns the run (lease_owner ${row?.lease_owner})`);
@@ -338,7 +433,11 @@ export async function leaseHolder(admin: pg.Client, sessionId: string, servers: 
  * bound for a busy machine, not a speed claim: give the call a delay far longer than it, so that the call
  * ending at all can only be the stop's doing.
  */
-export async function expectCallAbandoned(fake: FakeLlmServer, inFlight: RecordedRequest, boundMs: number): Promise<void> {
+export async function expectCallAbandoned(
+  fake: FakeLlmServer,
+  inFlight: RecordedRequest,
+  boundMs: number,
+): Promise<void> {
   await waitFor(async () => inFlight.endedAt !== null, 'the in-flight LLM request to end', boundMs, 20);
   expect(inFlight.clientAborted).toBe(true);
   expect(inFlight.charged).toBeNull();

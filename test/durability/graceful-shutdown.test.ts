@@ -17,7 +17,16 @@ import { createTestApp, multipart } from '../helpers/test-app.js';
 import { makeQuestionConfig } from '../helpers/factories.js';
 import { createTextPdf } from '../helpers/pdf-factory.js';
 import { createPgliteDatabase } from '../../src/db/pglite-database.js';
-import { CleanupStack, createPlantedSpec, createSlowPlantedHandler, requestJson, startAnalysis, waitFor, type EventsBody, type ResultsBody } from './durability-harness.js';
+import {
+  CleanupStack,
+  createPlantedSpec,
+  createSlowPlantedHandler,
+  requestJson,
+  startAnalysis,
+  waitFor,
+  type EventsBody,
+  type ResultsBody,
+} from './durability-harness.js';
 
 // Every LLM call takes this long (one at a time), so the run is mid-call when SIGTERM arrives.
 const LLM_DELAY_MS = 1_500;
@@ -32,7 +41,10 @@ interface RunRow {
 }
 
 /** GET /api/progress/:id read raw (comments included) until the server ends it, or until `timeoutMs`. */
-function followProgressRaw(url: string, timeoutMs: number): { text: () => string; firstEvent: Promise<void>; ended: Promise<{ endedByServer: boolean }> } {
+function followProgressRaw(
+  url: string,
+  timeoutMs: number,
+): { text: () => string; firstEvent: Promise<void>; ended: Promise<{ endedByServer: boolean }> } {
   let text = '';
   let sawEvent: () => void = () => undefined;
   const firstEvent = new Promise<void>((resolve) => (sawEvent = resolve));
@@ -59,19 +71,37 @@ function followProgressRaw(url: string, timeoutMs: number): { text: () => string
 }
 
 /** SIGTERM, then wait (bounded) for the exit. */
-async function terminate(server: Awaited<ReturnType<typeof startServerProcess>>): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+async function terminate(
+  server: Awaited<ReturnType<typeof startServerProcess>>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
   const sentAt = Date.now();
   server.kill('SIGTERM');
-  const exit = await Promise.race([server.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS).unref())]);
-  console.info(`graceful-shutdown: SIGTERM → ${exit === 'still running' ? 'still running' : `exit ${exit.code ?? exit.signal}`} after ${Date.now() - sentAt} ms`);
+  const exit = await Promise.race([
+    server.exited,
+    new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS).unref()),
+  ]);
+  console.info(
+    `graceful-shutdown: SIGTERM → ${exit === 'still running' ? 'still running' : `exit ${exit.code ?? exit.signal}`} after ${Date.now() - sentAt} ms`,
+  );
   return exit;
 }
 
-async function sigtermWhileWatched(env: NodeJS.ProcessEnv, readRow: (id: string) => Promise<RunRow>, cleanup: CleanupStack): Promise<void> {
+async function sigtermWhileWatched(
+  env: NodeJS.ProcessEnv,
+  readRow: (id: string) => Promise<RunRow>,
+  cleanup: CleanupStack,
+): Promise<void> {
   const spec = await createPlantedSpec(4, 2);
   const fake = await startFakeLlmServer({ handler: createSlowPlantedHandler(spec.planted, LLM_DELAY_MS) });
   cleanup.add(() => fake.close());
-  const llmEnv = { ...env, LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LLM_CONCURRENCY: '1', LOG_LEVEL: 'info' };
+  const llmEnv = {
+    ...env,
+    LLM_BASE_URL: fake.url,
+    LLM_API_KEY: 'test',
+    LLM_MODEL: 'fake-model',
+    LLM_CONCURRENCY: '1',
+    LOG_LEVEL: 'info',
+  };
 
   const first = await startServerProcess(llmEnv, 90_000);
   cleanup.add(async () => {
@@ -82,14 +112,21 @@ async function sigtermWhileWatched(env: NodeJS.ProcessEnv, readRow: (id: string)
   const stream = followProgressRaw(`${first.baseUrl}/api/progress/${id}`, 60_000);
   await stream.firstEvent;
   // Really active: claimed here, a unit checkpointed, and the next LLM call in flight.
-  await waitFor(async () => {
-    const r = await requestJson<EventsBody>(`${first.baseUrl}/api/events/${id}?last_index=0`);
-    return r.body.status === 'active' && r.body.events.some((e) => e.event === 'window_complete');
-  }, 'the first unit to be checkpointed', 60_000);
+  await waitFor(
+    async () => {
+      const r = await requestJson<EventsBody>(`${first.baseUrl}/api/events/${id}?last_index=0`);
+      return r.body.status === 'active' && r.body.events.some((e) => e.event === 'window_complete');
+    },
+    'the first unit to be checkpointed',
+    60_000,
+  );
   await waitFor(async () => fake.totals.inFlight > 0, 'an LLM call in flight', 10_000, 20);
 
   const exit = await terminate(first);
-  expect(exit, `process did not exit within ${EXIT_BOUND_MS} ms of SIGTERM; output:\n${first.output().slice(-3000)}`).not.toBe('still running');
+  expect(
+    exit,
+    `process did not exit within ${EXIT_BOUND_MS} ms of SIGTERM; output:\n${first.output().slice(-3000)}`,
+  ).not.toBe('still running');
   expect(exit).toEqual({ code: 0, signal: null });
   expect(first.output()).not.toMatch(/graceful shutdown timed out/);
 
@@ -108,10 +145,14 @@ async function sigtermWhileWatched(env: NodeJS.ProcessEnv, readRow: (id: string)
     second.kill('SIGKILL');
     await second.exited;
   });
-  const done = await waitFor(async () => {
-    const r = await requestJson<ResultsBody>(`${second.baseUrl}/api/results/${id}`);
-    return ['completed', 'partial', 'failed'].includes(r.body.status) ? r.body : null;
-  }, 'the next process to finish the run', 90_000);
+  const done = await waitFor(
+    async () => {
+      const r = await requestJson<ResultsBody>(`${second.baseUrl}/api/results/${id}`);
+      return ['completed', 'partial', 'failed'].includes(r.body.status) ? r.body : null;
+    },
+    'the next process to finish the run',
+    90_000,
+  );
   expect(done.status).toBe('completed');
   expect(done.result.questions_answered).toBe(spec.totalQuestions);
   const secondExit = await terminate(second);
@@ -133,7 +174,12 @@ describe('SIGTERM while a client holds /api/progress on an active run', () => {
         const c = new pg.Client({ connectionString: database.url });
         await c.connect();
         try {
-          return (await c.query<RunRow>('SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1', [id])).rows[0]!;
+          return (
+            await c.query<RunRow>(
+              'SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1',
+              [id],
+            )
+          ).rows[0]!;
         } finally {
           await c.end();
         }
@@ -150,7 +196,12 @@ describe('SIGTERM while a client holds /api/progress on an active run', () => {
     const readRow = async (id: string) => {
       const db = await createPgliteDatabase({ dataDir: path.join(dir, 'pglite') });
       try {
-        return (await db.query<RunRow>('SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1', [id])).rows[0]!;
+        return (
+          await db.query<RunRow>(
+            'SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1',
+            [id],
+          )
+        ).rows[0]!;
       } finally {
         await db.close();
       }
@@ -175,7 +226,12 @@ describeEachDatabase('app.close() in a test, while a client holds /api/progress 
     const config = makeQuestionConfig(1, 1);
     config.sections[0]!.questions[0]!.text = 'What is the minimum liner thickness?';
     const m = multipart([
-      { name: 'file', filename: 'spec.pdf', content: await createTextPdf(['Intro.', 'The minimum liner thickness shall be 6.0 mm.']), type: 'application/pdf' },
+      {
+        name: 'file',
+        filename: 'spec.pdf',
+        content: await createTextPdf(['Intro.', 'The minimum liner thickness shall be 6.0 mm.']),
+        type: 'application/pdf',
+      },
       { name: 'config', filename: 'q.json', content: JSON.stringify(config), type: 'application/json' },
       { name: 'engine', value: 'llm' },
     ]);
@@ -187,11 +243,19 @@ describeEachDatabase('app.close() in a test, while a client holds /api/progress 
     await stream.firstEvent;
 
     const closing = t.close().then(() => (closed = true));
-    const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still closing'), EXIT_BOUND_MS).unref())]);
+    const outcome = await Promise.race([
+      closing.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still closing'), EXIT_BOUND_MS).unref()),
+    ]);
     expect(outcome).toBe('closed');
     expect(await stream.ended).toEqual({ endedByServer: true });
     expect(stream.text()).toMatch(/: server shutting down; reconnect to resume/);
-    const row = (await db().query<RunRow>('SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1', [id])).rows[0];
+    const row = (
+      await db().query<RunRow>(
+        'SELECT status, lease_owner, failed_attempts, attempt FROM sessions WHERE session_id = $1',
+        [id],
+      )
+    ).rows[0];
     expect(row).toMatchObject({ status: 'active', lease_owner: null, failed_attempts: 0, attempt: 1 });
   });
 });

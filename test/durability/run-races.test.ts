@@ -31,12 +31,22 @@ interface RunRow {
 }
 
 async function readRow(db: Database, id: string): Promise<RunRow> {
-  const r = await db.query<RunRow>('SELECT status, lease_owner, failed_attempts, attempt, stop_reason FROM sessions WHERE session_id = $1', [id]);
+  const r = await db.query<RunRow>(
+    'SELECT status, lease_owner, failed_attempts, attempt, stop_reason FROM sessions WHERE session_id = $1',
+    [id],
+  );
   return r.rows[0]!;
 }
 
 function pagesOf(texts: string[]): IngestedPage[] {
-  return texts.map((text, i) => ({ pageNumber: i + 1, label: null, text, boilerplateLines: [], ocr: false, ocrConfidence: null }));
+  return texts.map((text, i) => ({
+    pageNumber: i + 1,
+    label: null,
+    text,
+    boilerplateLines: [],
+    ocr: false,
+    ocrConfidence: null,
+  }));
 }
 
 /** A promise resolved from outside: the barrier a test holds a step at. */
@@ -49,7 +59,17 @@ function barrier(): { wait: Promise<void>; open: () => void } {
 /** Run one claimed attempt to its end in "another process" (its own abort signal, no shutdown). */
 async function executeElsewhere(t: TestApp, claimed: ClaimedRun, onFinished?: () => void): Promise<void> {
   const controller = new AbortController();
-  await executeRun({ ctx: t.ctx, createEngine: t.ctx.createEngine, log: t.app.log, signal: controller.signal, abortReason: () => null, onFinished }, claimed);
+  await executeRun(
+    {
+      ctx: t.ctx,
+      createEngine: t.ctx.createEngine,
+      log: t.app.log,
+      signal: controller.signal,
+      abortReason: () => null,
+      onFinished,
+    },
+    claimed,
+  );
 }
 
 describeEachDatabase('run races, forced', ({ db }) => {
@@ -101,7 +121,12 @@ describeEachDatabase('run races, forced', ({ db }) => {
     expect(outcome).toMatchObject({ status: 'partial', alreadyFinished: false });
     const events = await selectEvents(app.ctx.db, session.id);
     expect(events.filter((e) => e.event === 'analysis_stopped')).toHaveLength(1);
-    expect(await readRow(db(), session.id)).toMatchObject({ status: 'partial', lease_owner: null, failed_attempts: 0, attempt: 1 });
+    expect(await readRow(db(), session.id)).toMatchObject({
+      status: 'partial',
+      lease_owner: null,
+      failed_attempts: 0,
+      attempt: 1,
+    });
   });
 
   it('a run claimed while RunWorker.stop() is under way is released (lease cleared, not a failed attempt) and never started', async () => {
@@ -125,7 +150,11 @@ describeEachDatabase('run races, forced', ({ db }) => {
     });
     worker.start();
     await claimedInFlight.wait;
-    expect(await readRow(db(), session.id)).toMatchObject({ status: 'active', lease_owner: t.ctx.instanceId, attempt: 1 });
+    expect(await readRow(db(), session.id)).toMatchObject({
+      status: 'active',
+      lease_owner: t.ctx.instanceId,
+      attempt: 1,
+    });
 
     let stopped = false;
     const stopping = worker.stop().then(() => (stopped = true));
@@ -135,7 +164,12 @@ describeEachDatabase('run races, forced', ({ db }) => {
     await stopping;
 
     expect(worker.activeCount).toBe(0);
-    expect(await readRow(db(), session.id)).toMatchObject({ status: 'active', lease_owner: null, failed_attempts: 0, attempt: 1 });
+    expect(await readRow(db(), session.id)).toMatchObject({
+      status: 'active',
+      lease_owner: null,
+      failed_attempts: 0,
+      attempt: 1,
+    });
     expect(await selectEvents(t.ctx.db, session.id)).toHaveLength(0); // never started
     // The next process claims it at once, and the released claim is not counted as a failure.
     const next = await claimNextRun(db(), 'next-process', LEASE_MS);
@@ -163,9 +197,19 @@ describeEachDatabase('a budget stop', ({ db }) => {
       MAX_COST_USD: '0.000001', // below the estimate of any unit: the run stops on budget before its first call
     });
     const config = makeQuestionConfig(1, 2);
-    const pages = pagesOf(['Question 1 of section 1 is answered here: the liner is 6 mm.', 'Question 2 of section 1: the bond is 5 percent.']);
-    const session = await createSession(t.ctx.db, 
-      makeSessionInput({ engine: 'llm', model: 'gpt-4o-mini', config, totalPages: 2, document: { bytes: new Uint8Array([1]), pageCount: 2, pages } }),
+    const pages = pagesOf([
+      'Question 1 of section 1 is answered here: the liner is 6 mm.',
+      'Question 2 of section 1: the bond is 5 percent.',
+    ]);
+    const session = await createSession(
+      t.ctx.db,
+      makeSessionInput({
+        engine: 'llm',
+        model: 'gpt-4o-mini',
+        config,
+        totalPages: 2,
+        document: { bytes: new Uint8Array([1]), pageCount: 2, pages },
+      }),
     );
     // Look at the row the instant the result's transaction has committed (onFinished is called right after it).
     let atCommit: Promise<RunRow | null> | null = null;
@@ -178,7 +222,11 @@ describeEachDatabase('a budget stop', ({ db }) => {
     await executeElsewhere(t, claimed!, onFinished);
 
     expect(await atCommit).toMatchObject({ status: 'partial', stop_reason: 'budget' });
-    expect(await readRow(db(), session.id)).toMatchObject({ status: 'partial', stop_reason: 'budget', failed_attempts: 0 });
+    expect(await readRow(db(), session.id)).toMatchObject({
+      status: 'partial',
+      stop_reason: 'budget',
+      failed_attempts: 0,
+    });
     expect(fake.requests).toHaveLength(0);
     const r = await t.app.inject({ method: 'GET', url: `/api/results/${session.id}` });
     expect((r.json() as { session: { stop_reason: string } }).session.stop_reason).toBe('budget');

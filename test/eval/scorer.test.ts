@@ -1,6 +1,16 @@
 /** The evaluation scorer on a tiny hand-made set: matching and every metric checked against counts done by hand. */
 import { describe, expect, it } from 'vitest';
-import { checkFloors, matchesAccept, normalizeForMatch, reliability, scoreQuestion, summarize, truthProblems, type EngineAnswer, type Truth } from '../../eval/scorer.js';
+import {
+  checkFloors,
+  matchesAccept,
+  normalizeForMatch,
+  reliability,
+  scoreQuestion,
+  summarize,
+  truthProblems,
+  type EngineAnswer,
+  type Truth,
+} from '../../eval/scorer.js';
 import { loadEvalSets, parseEvalSet, toQuestionConfig } from '../../eval/sets.js';
 import { comparison, isGood, type QuestionRow } from '../../eval/compare.js';
 import { GENERATED_DOCUMENTS, buildGeneratedPdf } from '../../eval/generated-documents.js';
@@ -8,7 +18,12 @@ import { testConfig } from '../../src/config.js';
 import { ingestPdf } from '../../src/ingest/index.js';
 import { loadDefaultConfig } from '../../src/questions/index.js';
 
-const answer = (text: string | null, pages: number[], confidence: number, value: unknown = null): EngineAnswer => ({ answer: text, value, pages, confidence });
+const answer = (text: string | null, pages: number[], confidence: number, value: unknown = null): EngineAnswer => ({
+  answer: text,
+  value,
+  pages,
+  confidence,
+});
 
 describe('eval scorer matching', () => {
   it('normalises case, white space, dashes and quotes before matching', () => {
@@ -56,12 +71,25 @@ describe('eval scorer metrics', () => {
   });
 
   it('matches the typed value as well as the answer text', () => {
-    expect(scoreQuestion('v', { pages: [1], accept: ['2025-04-17'] }, answer('Thursday, April 17', [1], 0.9, '2025-04-17')).answerHit).toBe(true);
+    expect(
+      scoreQuestion('v', { pages: [1], accept: ['2025-04-17'] }, answer('Thursday, April 17', [1], 0.9, '2025-04-17'))
+        .answerHit,
+    ).toBe(true);
   });
 
   it('computes the rates from the hand counts', () => {
     const m = summarize(scores);
-    expect(m).toMatchObject({ questions: 6, answerable: 4, notInDocument: 2, answered: 4, pageHits: 3, answerHits: 1, passageHits: 2, falseAnswers: 1, abstainedAnswerable: 1 });
+    expect(m).toMatchObject({
+      questions: 6,
+      answerable: 4,
+      notInDocument: 2,
+      answered: 4,
+      pageHits: 3,
+      answerHits: 1,
+      passageHits: 2,
+      falseAnswers: 1,
+      abstainedAnswerable: 1,
+    });
     expect(m.passageHit).toBeCloseTo(2 / 4);
     expect(m.pageHit).toBeCloseTo(3 / 4);
     expect(m.answerHit).toBeCloseTo(1 / 4);
@@ -95,9 +123,15 @@ describe('eval scorer metrics', () => {
 describe('eval sets', () => {
   it('rejects an answerable question without pages and a not-in-document question with accept strings', () => {
     const base = { name: 'x', description: '', document: { generated: 'g' } };
-    expect(() => parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', accept: ['a'] }] }, 'x.json')).toThrow(/needs pages and accept/);
-    expect(() => parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', not_in_document: true, accept: ['a'] }] }, 'x.json')).toThrow(/no pages or accept/);
-    expect(() => parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', pages: [1], accept: ['/(/'] }] }, 'x.json')).toThrow(/bad regex/);
+    expect(() => parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', accept: ['a'] }] }, 'x.json')).toThrow(
+      /needs pages and accept/,
+    );
+    expect(() =>
+      parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', not_in_document: true, accept: ['a'] }] }, 'x.json'),
+    ).toThrow(/no pages or accept/);
+    expect(() =>
+      parseEvalSet({ ...base, questions: [{ id: 'q', text: 't', pages: [1], accept: ['/(/'] }] }, 'x.json'),
+    ).toThrow(/bad regex/);
   });
 
   it('loads every committed set, each with a known generated document or a corpus file name', async () => {
@@ -113,7 +147,9 @@ describe('eval sets', () => {
   it('holds every question of the default CIPP checklist, word for word, in the CIPP section set', async () => {
     const sets = await loadEvalSets();
     const cipp = sets.find((s) => s.name === 'cipp-default-checklist');
-    const defaults = loadDefaultConfig().sections.flatMap((s) => s.questions.map((q) => ({ section: s.section_id, id: q.id, text: q.text })));
+    const defaults = loadDefaultConfig().sections.flatMap((s) =>
+      s.questions.map((q) => ({ section: s.section_id, id: q.id, text: q.text })),
+    );
     expect(defaults).toHaveLength(100);
     expect(cipp?.questions.map((q) => ({ section: q.section, id: q.id, text: q.text }))).toEqual(defaults);
   });
@@ -123,9 +159,13 @@ describe('eval truth check', () => {
   it('flags a truth page where no accept or evidence entry appears, and a page beyond the document', () => {
     const pages = ['Bids are due April 17, 2025.', 'The City will retain 5% of each payment.'];
     expect(truthProblems('q', { pages: [1], accept: ['april 17'] }, pages)).toEqual([]);
-    expect(truthProblems('q', { pages: [1, 2], accept: ['april 17'] }, pages)).toEqual(['q: no accept entry appears on truth page 2']);
+    expect(truthProblems('q', { pages: [1, 2], accept: ['april 17'] }, pages)).toEqual([
+      'q: no accept entry appears on truth page 2',
+    ]);
     expect(truthProblems('q', { pages: [2], accept: ['/^city$/'], evidence: ['the city'] }, pages)).toEqual([]);
-    expect(truthProblems('q', { pages: [3], accept: ['x'] }, pages)).toEqual(['q: truth page 3 is beyond the document (2 pages)']);
+    expect(truthProblems('q', { pages: [3], accept: ['x'] }, pages)).toEqual([
+      'q: truth page 3 is beyond the document (2 pages)',
+    ]);
     expect(truthProblems('q', { not_in_document: true }, pages)).toEqual([]);
   });
 
@@ -136,7 +176,10 @@ describe('eval truth check', () => {
       if (!('generated' in set.document)) continue;
       const doc = await ingestPdf(await buildGeneratedPdf(set.document.generated), testConfig({ OCR: 'off' }).ingest);
       const texts = doc.pages.map((p) => p.text);
-      expect(set.questions.flatMap((q) => truthProblems(q.id, q, texts)), set.name).toEqual([]);
+      expect(
+        set.questions.flatMap((q) => truthProblems(q.id, q, texts)),
+        set.name,
+      ).toEqual([]);
     }
   }, 180_000);
 });
@@ -158,13 +201,20 @@ describe('eval comparison with an earlier report', () => {
   it('lists questions that became right and those that broke, with the metric deltas in points', () => {
     const before = [row('a', t1, answer('10%', [1], 0.9)), row('b', t2, answer(null, [], 0))];
     const now = [row('a', t1, answer('5%', [1], 0.9)), row('b', t2, answer('$1,000', [2], 0.8))];
-    const lines = comparison({ sets: [{ name: 's', metrics: summarize(before), questions: before }] }, [{ name: 's', metrics: summarize(now), questions: now }]);
+    const lines = comparison({ sets: [{ name: 's', metrics: summarize(before), questions: before }] }, [
+      { name: 's', metrics: summarize(now), questions: now },
+    ]);
     expect(lines[0]).toBe('s: page-hit +0.0  answer-hit +100.0  false-answer +100.0 points');
-    expect(lines.slice(1)).toEqual(['  fixed  a      question a  now: "5%"', '  BROKEN b      question b  now: "$1,000"']);
+    expect(lines.slice(1)).toEqual([
+      '  fixed  a      question a  now: "5%"',
+      '  BROKEN b      question b  now: "$1,000"',
+    ]);
     expect(isGood(now[0] as QuestionRow)).toBe(true);
   });
 
   it('names a set the earlier report does not have', () => {
-    expect(comparison({ sets: [] }, [{ name: 'new', metrics: summarize([]), questions: [] }])).toEqual(['new: not in the earlier report']);
+    expect(comparison({ sets: [] }, [{ name: 'new', metrics: summarize([]), questions: [] }])).toEqual([
+      'new: not in the earlier report',
+    ]);
   });
 });

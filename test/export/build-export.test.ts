@@ -12,10 +12,13 @@ describe('buildExport', () => {
     expect(Buffer.isBuffer(file.body) && file.body.length > 0).toBe(true);
   });
 
-  it.each<SessionStatus>(['queued', 'active', 'partial', 'failed'])('labels the file name of a %s run PARTIAL', async (status) => {
-    const file = await buildExport('csv', makeExportInput({ status }));
-    expect(file.filename).toBe('Penhold RFP - analysis - PARTIAL.csv');
-  });
+  it.each<SessionStatus>(['queued', 'active', 'partial', 'failed'])(
+    'labels the file name of a %s run PARTIAL',
+    async (status) => {
+      const file = await buildExport('csv', makeExportInput({ status }));
+      expect(file.filename).toBe('Penhold RFP - analysis - PARTIAL.csv');
+    },
+  );
 
   it('rejects an unknown format with EXPORT_FORMAT_INVALID', async () => {
     for (const format of ['pdf', 'XLSX', '', '../xlsx', 'excel']) {

@@ -1,6 +1,11 @@
 import { validateHeaderValue } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { MAX_FILENAME_CHARS, buildExportFilename, contentDisposition, toAsciiFilename } from '../../src/export/content-disposition.js';
+import {
+  MAX_FILENAME_CHARS,
+  buildExportFilename,
+  contentDisposition,
+  toAsciiFilename,
+} from '../../src/export/content-disposition.js';
 
 const HEADER_SHAPE = /^attachment; filename="([^"\\\r\n]*)"; filename\*=UTF-8''([A-Za-z0-9!#$&+\-.^_`|~%]+)$/;
 
@@ -10,7 +15,10 @@ function parseHeader(header: string): { ascii: string; utf8: string } {
   return { ascii: match[1] ?? '', utf8: decodeURIComponent(match[2] ?? '') };
 }
 
-function headerFor(documentName: string, partial = false): { filename: string; ascii: string; utf8: string; header: string } {
+function headerFor(
+  documentName: string,
+  partial = false,
+): { filename: string; ascii: string; utf8: string; header: string } {
   const filename = buildExportFilename(documentName, 'xlsx', partial);
   const header = contentDisposition(filename);
   // Node refuses header values with CR/LF or other invalid characters: this is what Fastify would hit.
@@ -34,7 +42,9 @@ describe('export file names and Content-Disposition', () => {
     expect(utf8).not.toMatch(/["\r\n]/);
     expect(utf8).toBe('a_ Set-Cookie_ x - analysis.xlsx');
     // Given a hostile name directly, contentDisposition still sanitises it.
-    expect(() => validateHeaderValue('Content-Disposition', contentDisposition('x"\r\nSet-Cookie: a=b;.xlsx'))).not.toThrow();
+    expect(() =>
+      validateHeaderValue('Content-Disposition', contentDisposition('x"\r\nSet-Cookie: a=b;.xlsx')),
+    ).not.toThrow();
     expect(contentDisposition('x"\r\nSet-Cookie: a=b;.xlsx')).toMatch(HEADER_SHAPE);
   });
 

@@ -10,7 +10,12 @@ type CsvRecord = Record<(typeof CSV_COLUMNS)[number], string>;
 async function exportCsv(input: ReturnType<typeof makeExportInput>): Promise<{ raw: Buffer; records: CsvRecord[] }> {
   const raw = bodyBuffer(await buildExport('csv', input));
   // Strict RFC 4180 reading: records end with CRLF only, so a stray bare LF between records would merge them.
-  const records = parse(raw, { bom: true, columns: true, record_delimiter: '\r\n', relax_quotes: false }) as CsvRecord[];
+  const records = parse(raw, {
+    bom: true,
+    columns: true,
+    record_delimiter: '\r\n',
+    relax_quotes: false,
+  }) as CsvRecord[];
   return { raw, records };
 }
 
@@ -59,7 +64,9 @@ describe('csv export', () => {
       questionsPerSection: hostile.length,
       unansweredEvery: 1000,
       variantEvery: 1000,
-      overrides: Object.fromEntries(hostile.map((text, index) => [`S1Q${index + 1}`, { answer: text, question: text, confidence: -0.5 }])),
+      overrides: Object.fromEntries(
+        hostile.map((text, index) => [`S1Q${index + 1}`, { answer: text, question: text, confidence: -0.5 }]),
+      ),
     });
     input.result.sections[0]!.section_name = '=HYPERLINK("http://evil.example")';
     const { records } = await exportCsv(input);

@@ -3,7 +3,9 @@ import { buildExport } from '../../src/export/build-export.js';
 import { bodyBuffer, readZipEntry, wordText } from './read-back.js';
 import { makeExportInput } from './result-factory.js';
 
-async function exportDocx(input: ReturnType<typeof makeExportInput>): Promise<{ documentXml: string; footnotesXml: string; body: string; notes: string }> {
+async function exportDocx(
+  input: ReturnType<typeof makeExportInput>,
+): Promise<{ documentXml: string; footnotesXml: string; body: string; notes: string }> {
   const buffer = bodyBuffer(await buildExport('docx', input));
   const documentXml = await readZipEntry(buffer, 'word/document.xml');
   const footnotesXml = await readZipEntry(buffer, 'word/footnotes.xml');
@@ -32,7 +34,10 @@ describe('docx export', () => {
     const input = makeExportInput({ sections: 2, questionsPerSection: 5, variantEvery: 2 });
     const { documentXml, notes } = await exportDocx(input);
     const expected = input.result.sections.flatMap((section) =>
-      section.answers.flatMap((answer) => [...(answer.answer && answer.footnote ? [answer.footnote] : []), ...answer.variants.flatMap((variant) => (variant.footnote ? [variant.footnote] : []))]),
+      section.answers.flatMap((answer) => [
+        ...(answer.answer && answer.footnote ? [answer.footnote] : []),
+        ...answer.variants.flatMap((variant) => (variant.footnote ? [variant.footnote] : [])),
+      ]),
     );
     expect(expected.some((footnote) => footnote.includes('variant clause'))).toBe(true);
     for (const footnote of expected) expect(notes).toContain(footnote);
@@ -41,7 +46,9 @@ describe('docx export', () => {
   });
 
   it('shows a PARTIAL banner with the failure reason only for runs that did not complete', async () => {
-    expect((await exportDocx(makeExportInput({ status: 'failed', error: 'Disk full' }))).body).toContain('PARTIAL RESULT — Failed: Disk full');
+    expect((await exportDocx(makeExportInput({ status: 'failed', error: 'Disk full' }))).body).toContain(
+      'PARTIAL RESULT — Failed: Disk full',
+    );
     expect((await exportDocx(makeExportInput({ status: 'queued' }))).body).toContain('PARTIAL RESULT — Queued');
     expect((await exportDocx(makeExportInput())).body).not.toContain('PARTIAL');
   });

@@ -4,7 +4,9 @@ import { findKeyRequirements } from '../../src/export/key-requirements.js';
 import type { QuestionConfig } from '../../src/questions/types.js';
 import { makeFullResult, makeQuestionId } from './result-factory.js';
 
-const defaultConfig = JSON.parse(readFileSync(new URL('../../src/questions/cipp_questions_default.json', import.meta.url), 'utf8')) as QuestionConfig;
+const defaultConfig = JSON.parse(
+  readFileSync(new URL('../../src/questions/cipp_questions_default.json', import.meta.url), 'utf8'),
+) as QuestionConfig;
 
 /** A result whose questions are the default CIPP config's, all answered; factory ids map back to config ids. */
 function resultWithDefaultQuestions(unanswered: string[] = []) {
@@ -21,7 +23,13 @@ function resultWithDefaultQuestions(unanswered: string[] = []) {
       .filter(([, configId]) => unanswered.includes(configId))
       .map(([factoryId]) => [factoryId, { answer: null }]),
   );
-  const result = makeFullResult({ sections: defaultConfig.sections.length, questionsPerSection: 10, unansweredEvery: 1_000, questionTexts: texts, overrides });
+  const result = makeFullResult({
+    sections: defaultConfig.sections.length,
+    questionsPerSection: 10,
+    unansweredEvery: 1_000,
+    questionTexts: texts,
+    overrides,
+  });
   return { result, configIdOf: (factoryId: string) => configIds[factoryId] };
 }
 
@@ -57,7 +65,11 @@ describe('key project requirements', () => {
   });
 
   it('omits requirements that no question asks about', () => {
-    const result = makeFullResult({ sections: 1, questionsPerSection: 2, questionTexts: { S1Q1: 'What resin type is required?', S1Q2: 'Is insurance required?' } });
+    const result = makeFullResult({
+      sections: 1,
+      questionsPerSection: 2,
+      questionTexts: { S1Q1: 'What resin type is required?', S1Q2: 'Is insurance required?' },
+    });
     expect(findKeyRequirements(result).map((row) => row.label)).toEqual(['Insurance']);
   });
 });

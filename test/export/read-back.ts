@@ -75,6 +75,10 @@ function decodeXmlEntities(text: string): string {
 export function wordText(xml: string): string {
   return xml
     .split(/<\/w:p>/)
-    .map((paragraph) => Array.from(paragraph.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g), (match) => decodeXmlEntities(match[1] ?? '')).join(''))
+    .map((paragraph) =>
+      Array.from(paragraph.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g), (match) =>
+        decodeXmlEntities(match[1] ?? ''),
+      ).join(''),
+    )
     .join('\n');
 }

@@ -49,10 +49,23 @@ export function makeFullResult(options: ResultFactoryOptions = {}): FullResult {
         pages: isUnanswered ? [] : [page, page + 1],
         confidence: isUnanswered ? 0 : 0.5 + (ordinal % 5) / 10,
         footnote: isUnanswered ? null : `"${quoteText}" (p. ${page})`,
-        quotes: isUnanswered ? [] : [{ page, text: quoteText }, { page: page + 1, text: `continued clause ${ordinal}` }],
+        quotes: isUnanswered
+          ? []
+          : [
+              { page, text: quoteText },
+              { page: page + 1, text: `continued clause ${ordinal}` },
+            ],
         variants:
           !isUnanswered && ordinal % variantEvery === 0
-            ? [{ answer: `Variant answer ${ordinal}`, pages: [400 + ordinal], confidence: 0.4, footnote: `"variant clause ${ordinal}" (p. ${400 + ordinal})`, quotes: [{ page: 400 + ordinal, text: `variant clause ${ordinal}` }] }]
+            ? [
+                {
+                  answer: `Variant answer ${ordinal}`,
+                  pages: [400 + ordinal],
+                  confidence: 0.4,
+                  footnote: `"variant clause ${ordinal}" (p. ${400 + ordinal})`,
+                  quotes: [{ page: 400 + ordinal, text: `variant clause ${ordinal}` }],
+                },
+              ]
             : [],
         ocr: false,
       };
@@ -63,7 +76,12 @@ export function makeFullResult(options: ResultFactoryOptions = {}): FullResult {
       }
       answers.push(answer);
     }
-    sections.push({ section_id: `section_${s + 1}`, section_name: `Section ${s + 1}`, description: `Questions of section ${s + 1}`, answers });
+    sections.push({
+      section_id: `section_${s + 1}`,
+      section_name: `Section ${s + 1}`,
+      description: `Questions of section ${s + 1}`,
+      answers,
+    });
   }
   return {
     document_name: 'Penhold RFP.pdf',
@@ -86,18 +104,28 @@ export function makeFullResult(options: ResultFactoryOptions = {}): FullResult {
       average_confidence: answered === 0 ? 0 : confidenceSum / answered,
       llm_calls: 12,
     },
-    metadata: { started_at: '2026-11-26T04:00:00.000Z', completed_at: '2026-11-26T04:01:23.400Z', stopped_reason: null, thorough: false },
+    metadata: {
+      started_at: '2026-11-26T04:00:00.000Z',
+      completed_at: '2026-11-26T04:01:23.400Z',
+      stopped_reason: null,
+      thorough: false,
+    },
   };
 }
 
-export function makeExportInput(options: ResultFactoryOptions & { status?: SessionStatus; error?: string | null; documentName?: string } = {}): ExportInput {
+export function makeExportInput(
+  options: ResultFactoryOptions & { status?: SessionStatus; error?: string | null; documentName?: string } = {},
+): ExportInput {
   const status = options.status ?? 'completed';
   const session: ExportSession = {
     id: 'k3J9x2LmQp7RtV8wYz4AbC',
     status,
     documentName: options.documentName ?? 'Penhold RFP.pdf',
     createdAt: new Date('2026-11-26T04:00:00.000Z'),
-    completedAt: status === 'completed' || status === 'partial' || status === 'failed' ? new Date('2026-11-26T04:01:23.400Z') : null,
+    completedAt:
+      status === 'completed' || status === 'partial' || status === 'failed'
+        ? new Date('2026-11-26T04:01:23.400Z')
+        : null,
     engine: 'extractive',
     model: null,
     error: status === 'failed' ? (options.error ?? 'The language model could not be reached.') : null,

@@ -7,7 +7,15 @@ import { parse } from 'csv-parse/sync';
 import type { QuestionAnswer } from '../../src/analysis/types.js';
 import { buildExport } from '../../src/export/build-export.js';
 import { SHEET_NAMES, estimateRowHeight } from '../../src/export/write-xlsx.js';
-import { bodyBuffer, loadWorkbook, readZipEntry, requireSheet, sheetRows, valueBesideLabel, wordText } from './read-back.js';
+import {
+  bodyBuffer,
+  loadWorkbook,
+  readZipEntry,
+  requireSheet,
+  sheetRows,
+  valueBesideLabel,
+  wordText,
+} from './read-back.js';
 import { makeExportInput } from './result-factory.js';
 
 const AT_ACCEPT = '2026-12-07T10:00:00.000Z';
@@ -15,7 +23,16 @@ const AT_EDIT = '2026-12-07T11:30:00.000Z';
 const LONG_ANSWER = 'The contractor shall furnish and install a cured-in-place liner, '.repeat(10).trim();
 
 const overrides: Record<string, Partial<QuestionAnswer>> = {
-  S1Q1: { review: { status: 'accepted', by: 'alice@example.com', at: AT_ACCEPT, note: 'checked on the page', review_id: 1, verified: null } },
+  S1Q1: {
+    review: {
+      status: 'accepted',
+      by: 'alice@example.com',
+      at: AT_ACCEPT,
+      note: 'checked on the page',
+      review_id: 1,
+      verified: null,
+    },
+  },
   S1Q2: {
     answer: 'Edited thickness: 7.5 mm',
     pages: [12],
@@ -24,7 +41,12 @@ const overrides: Record<string, Partial<QuestionAnswer>> = {
     quotes: [{ page: 12, text: 'Edited thickness: 7.5 mm' }],
     answer_status: 'answered',
     review: { status: 'edited', by: 'bob@example.com', at: AT_EDIT, note: null, review_id: 2, verified: true },
-    machine_answer: { answer: 'Answer 2: 5.0 mm', page_citations: [12, 13], confidence: 0.7, footnote: '"the liner for item 2 shall be 5.0 mm thick" (p. 12)' },
+    machine_answer: {
+      answer: 'Answer 2: 5.0 mm',
+      page_citations: [12, 13],
+      confidence: 0.7,
+      footnote: '"the liner for item 2 shall be 5.0 mm thick" (p. 12)',
+    },
   },
   S1Q3: {
     answer: null,
@@ -34,7 +56,14 @@ const overrides: Record<string, Partial<QuestionAnswer>> = {
     quotes: [],
     variants: [],
     answer_status: 'not_found',
-    review: { status: 'rejected', by: 'alice@example.com', at: AT_EDIT, note: 'not in this spec', review_id: 3, verified: null },
+    review: {
+      status: 'rejected',
+      by: 'alice@example.com',
+      at: AT_EDIT,
+      note: 'not in this spec',
+      review_id: 3,
+      verified: null,
+    },
     machine_answer: { answer: 'Answer 3: 6.0 mm', page_citations: [13, 14], confidence: 0.8, footnote: null },
   },
   S2Q1: {
@@ -52,7 +81,14 @@ const overrides: Record<string, Partial<QuestionAnswer>> = {
 };
 
 function reviewedInput() {
-  const input = makeExportInput({ sections: 2, questionsPerSection: 4, unansweredEvery: 100, variantEvery: 100, overrides, documentName: 'Bonds & Insurance RFP.pdf' });
+  const input = makeExportInput({
+    sections: 2,
+    questionsPerSection: 4,
+    unansweredEvery: 100,
+    variantEvery: 100,
+    overrides,
+    documentName: 'Bonds & Insurance RFP.pdf',
+  });
   input.result.sections[1]!.section_name = 'Bonds & Insurance';
   return input;
 }
@@ -64,12 +100,30 @@ describe('reviewed exports', () => {
     const rows = sheetRows(sheet);
     const byId = (id: string) => rows.find((row) => row[2] === id)!;
 
-    expect(byId('S1Q1').slice(9, 14)).toEqual(['Accepted', 'alice@example.com', new Date(AT_ACCEPT), 'checked on the page', null]);
+    expect(byId('S1Q1').slice(9, 14)).toEqual([
+      'Accepted',
+      'alice@example.com',
+      new Date(AT_ACCEPT),
+      'checked on the page',
+      null,
+    ]);
     expect(byId('S1Q2')[4]).toBe('Edited thickness: 7.5 mm');
     expect(byId('S1Q2')[5]).toBe(12);
-    expect(byId('S1Q2').slice(9, 14)).toEqual(['Edited', 'bob@example.com', new Date(AT_EDIT), null, 'Answer 2: 5.0 mm (pp. 12, 13)']);
+    expect(byId('S1Q2').slice(9, 14)).toEqual([
+      'Edited',
+      'bob@example.com',
+      new Date(AT_EDIT),
+      null,
+      'Answer 2: 5.0 mm (pp. 12, 13)',
+    ]);
     expect(byId('S1Q3').slice(4, 5)).toEqual(['Not found in document']);
-    expect(byId('S1Q3').slice(9, 14)).toEqual(['Rejected', 'alice@example.com', new Date(AT_EDIT), 'not in this spec', 'Answer 3: 6.0 mm (pp. 13, 14)']);
+    expect(byId('S1Q3').slice(9, 14)).toEqual([
+      'Rejected',
+      'alice@example.com',
+      new Date(AT_EDIT),
+      'not in this spec',
+      'Answer 3: 6.0 mm (pp. 13, 14)',
+    ]);
     expect(byId('S2Q1')[9]).toBe('Edited (unverified)');
     expect(byId('S2Q3').slice(9, 14)).toEqual(['Not reviewed', null, null, null, null]);
     const reviewedAt = sheet.getRow(rows.indexOf(byId('S1Q1')) + 1).getCell(12);
@@ -82,14 +136,24 @@ describe('reviewed exports', () => {
     expect(valueBesideLabel(summary, 'Not reviewed')).toBe(4);
 
     const bySection = sheetRows(requireSheet(workbook, SHEET_NAMES.bySection));
-    expect(bySection.find((row) => row[0] === 'S1Q2')?.slice(2, 6)).toEqual(['Edited thickness: 7.5 mm', 12, 1, 'Edited']);
+    expect(bySection.find((row) => row[0] === 'S1Q2')?.slice(2, 6)).toEqual([
+      'Edited thickness: 7.5 mm',
+      12,
+      1,
+      'Edited',
+    ]);
   });
 
   it('xlsx: every sheet prints landscape, one page wide, with page x of y; list sheets repeat their header row', async () => {
     const workbook = await loadWorkbook(bodyBuffer(await buildExport('xlsx', reviewedInput())));
     for (const name of Object.values(SHEET_NAMES)) {
       const sheet = requireSheet(workbook, name);
-      expect(sheet.pageSetup, name).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+      expect(sheet.pageSetup, name).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+      });
       expect(sheet.headerFooter.oddFooter, name).toBe('&CPage &P of &N');
     }
     expect(requireSheet(workbook, SHEET_NAMES.details).pageSetup.printTitlesRow).toBe('1:1');
@@ -127,8 +191,18 @@ describe('reviewed exports', () => {
       reviewed_at: AT_EDIT,
       machine_answer: 'Answer 2: 5.0 mm (pp. 12, 13)',
     });
-    expect(byId('S1Q3')).toMatchObject({ answer: '', status: 'Not found', review_status: 'Rejected', review_note: 'not in this spec' });
-    expect(byId('S1Q1')).toMatchObject({ review_status: 'Accepted', reviewed_by: 'alice@example.com', reviewed_at: AT_ACCEPT, machine_answer: '' });
+    expect(byId('S1Q3')).toMatchObject({
+      answer: '',
+      status: 'Not found',
+      review_status: 'Rejected',
+      review_note: 'not in this spec',
+    });
+    expect(byId('S1Q1')).toMatchObject({
+      review_status: 'Accepted',
+      reviewed_by: 'alice@example.com',
+      reviewed_at: AT_ACCEPT,
+      machine_answer: '',
+    });
     expect(byId('S2Q3')).toMatchObject({ review_status: 'Not reviewed', reviewed_by: '', reviewed_at: '' });
     expect(Object.keys(rows[0]!).at(-1)).toBe('run_status');
   });
@@ -138,8 +212,12 @@ describe('reviewed exports', () => {
     const row = (id: string) => md.split('\n').find((line) => line.startsWith(`| ${id} |`)) ?? '';
     expect(row('S1Q1')).toContain('✔ Accepted by alice@example.com, 2026-12-07 — note: checked on the page');
     expect(row('S1Q2')).toContain('Edited thickness: 7.5 mm');
-    expect(row('S1Q2')).toContain('✎ Edited by bob@example.com, 2026-12-07 (machine said: Answer 2: 5.0 mm (pp. 12, 13))');
-    expect(row('S1Q3')).toContain('✘ Rejected by alice@example.com, 2026-12-07 (machine said: Answer 3: 6.0 mm (pp. 13, 14)) — note: not in this spec');
+    expect(row('S1Q2')).toContain(
+      '✎ Edited by bob@example.com, 2026-12-07 (machine said: Answer 2: 5.0 mm (pp. 12, 13))',
+    );
+    expect(row('S1Q3')).toContain(
+      '✘ Rejected by alice@example.com, 2026-12-07 (machine said: Answer 3: 6.0 mm (pp. 13, 14)) — note: not in this spec',
+    );
     expect(row('S2Q1')).toContain('(unverified: not found on its pages; machine said: Answer 5: 8.0 mm (pp. 15, 16))');
     expect(row('S2Q3')).not.toMatch(/[✔✎✘]/);
     expect(md).toContain('| Review progress | 4 of 8 reviewed (1 accepted, 2 edited, 1 rejected) |');
@@ -161,14 +239,17 @@ describe('reviewed exports', () => {
     expect(text).toMatch(/Review progress\n4 of 8 reviewed \(1 accepted, 2 edited, 1 rejected\)\n/);
 
     // Section tables: a fixed grid whose last column is wide enough for the bold word "Confidence" (~60 pt + margins).
-    const grids = [...xml.matchAll(/<w:tblGrid>(.*?)<\/w:tblGrid>/g)].map((m) => [...m[1]!.matchAll(/w:w="(\d+)"/g)].map((w) => Number(w[1])));
+    const grids = [...xml.matchAll(/<w:tblGrid>(.*?)<\/w:tblGrid>/g)].map((m) =>
+      [...m[1]!.matchAll(/w:w="(\d+)"/g)].map((w) => Number(w[1])),
+    );
     const sectionGrids = grids.filter((g) => g.length === 4);
     expect(sectionGrids).toHaveLength(2);
     for (const grid of sectionGrids) {
       expect(grid).toEqual([2900, 4060, 900, 1500]);
       expect(grid[3]! / 20).toBeGreaterThanOrEqual(72); // points
     }
-    const confidenceHeader = /<w:tc>(?:(?!<\/w:tc>).)*?<w:tcW w:type="dxa" w:w="(\d+)"\/>(?:(?!<\/w:tc>).)*?>Confidence<\/w:t>/s.exec(xml);
+    const confidenceHeader =
+      /<w:tc>(?:(?!<\/w:tc>).)*?<w:tcW w:type="dxa" w:w="(\d+)"\/>(?:(?!<\/w:tc>).)*?>Confidence<\/w:t>/s.exec(xml);
     expect(Number(confidenceHeader?.[1])).toBe(1500);
     expect(xml).toMatch(/<w:tblLayout w:type="fixed"\/>/);
   });

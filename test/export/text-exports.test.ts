@@ -11,7 +11,10 @@ describe('json export', () => {
     const parsed = JSON.parse(text) as JsonExport;
     expect(parsed.partial).toBe(true);
     // Every question carries answer_status, also when the stored result predates it (as this factory's does).
-    const withStatus = input.result.sections.map((s) => ({ ...s, answers: s.answers.map((a) => ({ ...a, answer_status: a.answer === null ? 'not_found' : 'answered' })) }));
+    const withStatus = input.result.sections.map((s) => ({
+      ...s,
+      answers: s.answers.map((a) => ({ ...a, answer_status: a.answer === null ? 'not_found' : 'answered' })),
+    }));
     expect(parsed.result).toEqual({ ...input.result, sections: withStatus });
     expect(parsed.session).toEqual({
       id: input.session.id,
@@ -56,7 +59,9 @@ describe('markdown export', () => {
   });
 
   it('shows a PARTIAL banner only for runs that did not complete', async () => {
-    expect(await exportMarkdown(makeExportInput({ status: 'partial' }))).toContain('> **PARTIAL RESULT — Stopped by the user');
+    expect(await exportMarkdown(makeExportInput({ status: 'partial' }))).toContain(
+      '> **PARTIAL RESULT — Stopped by the user',
+    );
     expect(await exportMarkdown(makeExportInput())).not.toContain('PARTIAL');
   });
 
@@ -77,7 +82,10 @@ describe('markdown export', () => {
     const markdown = await exportMarkdown(input);
     const footnotesPart = markdown.slice(markdown.indexOf('## Footnotes'));
     const expected = input.result.sections.flatMap((section) =>
-      section.answers.flatMap((answer) => [...(answer.answer && answer.footnote ? [answer.footnote] : []), ...answer.variants.flatMap((variant) => (variant.footnote ? [variant.footnote] : []))]),
+      section.answers.flatMap((answer) => [
+        ...(answer.answer && answer.footnote ? [answer.footnote] : []),
+        ...answer.variants.flatMap((variant) => (variant.footnote ? [variant.footnote] : [])),
+      ]),
     );
     const definitions = footnotesPart.split('\n').filter((line) => /^\[\^\d+\]: /.test(line));
     expect(definitions.map((line) => line.replace(/^\[\^\d+\]: /, ''))).toEqual(expected);

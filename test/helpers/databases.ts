@@ -84,7 +84,10 @@ export async function createTestDatabase(kind: BackendKind): Promise<TestDatabas
  * Declare the same suite once per backend: `describeEachDatabase('session store', (ctx) => { it(...) })`.
  * The PostgreSQL pass is skipped (the global setup printed why) only when no server is reachable.
  */
-export function describeEachDatabase(name: string, fn: (ctx: { db: () => Database; kind: BackendKind; url: () => string | null }) => void): void {
+export function describeEachDatabase(
+  name: string,
+  fn: (ctx: { db: () => Database; kind: BackendKind; url: () => string | null }) => void,
+): void {
   for (const kind of BACKENDS) {
     const run = kind === 'pglite' || postgresAvailable();
     const d = run ? describe : describe.skip;

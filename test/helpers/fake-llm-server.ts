@@ -1,7 +1,8 @@
 /**
  * A fake OpenAI-compatible chat-completions server on 127.0.0.1 (random port) that tests script.
  *
- *   const fake = await startFakeLlmServer({ handler: createPlantedAnswerHandler({ Q1: 'Liner thickness shall be 6.0 mm.' }) });
+ * const fake = await startFakeLlmServer({ handler: createPlantedAnswerHandler({ Q1: 'Liner thickness shall be 6.0 mm.'
+ * }) });
  *   const config = { ...testConfig().analysis.llm, baseUrl: fake.url, apiKey: null };
  *   ... run ...
  *   fake.requests      // every request: parsed body, headers, timing, what it was charged
@@ -125,7 +126,11 @@ export function readPrompt(request: RecordedRequest): ReadPrompt {
   headers.forEach((m, i) => {
     const start = (m.index ?? 0) + m[0].length + 1;
     const next = headers[i + 1];
-    const end = next ? (next.index ?? user.length) : user.indexOf('\n\nAnswer the ', start) >= 0 ? user.indexOf('\n\nAnswer the ', start) : user.length;
+    const end = next
+      ? (next.index ?? user.length)
+      : user.indexOf('\n\nAnswer the ', start) >= 0
+        ? user.indexOf('\n\nAnswer the ', start)
+        : user.length;
     let text = user.slice(start, end).trim();
     // The optional "§ headings · page role" line under the header is context, not excerpt text.
     const context = /^§ (.*)\n/.exec(text);
@@ -137,7 +142,13 @@ export function readPrompt(request: RecordedRequest): ReadPrompt {
 
 /** A 200 reply whose content is the answers JSON the prompt asks for. */
 export function answersReply(
-  answers: Array<{ question_id: string; answer: string | null; quote?: string | null; pages?: number[]; confidence?: number }>,
+  answers: Array<{
+    question_id: string;
+    answer: string | null;
+    quote?: string | null;
+    pages?: number[];
+    confidence?: number;
+  }>,
 ): FakeReply {
   return {
     content: JSON.stringify({
@@ -175,11 +186,21 @@ export function createPlantedAnswerHandler(planted: Record<string, string>): Fak
 const defaultHandler: FakeHandler = (request) =>
   answersReply(readPrompt(request).questions.map((q) => ({ question_id: q.id, answer: null })));
 
-export async function startFakeLlmServer(options: { handler?: FakeHandler; replies?: FakeReply[] } = {}): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(
+  options: { handler?: FakeHandler; replies?: FakeReply[] } = {},
+): Promise<FakeLlmServer> {
   let handler = options.handler ?? defaultHandler;
   const queue: FakeReply[] = [...(options.replies ?? [])];
   const requests: RecordedRequest[] = [];
-  const totals: FakeTotals = { requests: 0, completions: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, inFlight: 0, maxInFlight: 0 };
+  const totals: FakeTotals = {
+    requests: 0,
+    completions: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const waiters: Array<{ count: number; resolve: () => void }> = [];
 
   const server = http.createServer((req, res) => {
@@ -232,7 +253,9 @@ export async function startFakeLlmServer(options: { handler?: FakeHandler; repli
 
     if (req.method !== 'POST' || !(req.url ?? '').endsWith('/chat/completions')) {
       record.status = 404;
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
 
@@ -267,7 +290,9 @@ export async function startFakeLlmServer(options: { handler?: FakeHandler; repli
         created: Math.floor(Date.now() / 1000),
         model: reply.model ?? body?.model ?? 'fake-model',
         choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
-        ...(reply.omitUsage ? {} : { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }),
+        ...(reply.omitUsage
+          ? {}
+          : { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }),
       };
       record.status = 200;
       record.charged = usage;
@@ -280,7 +305,12 @@ export async function startFakeLlmServer(options: { handler?: FakeHandler; repli
     }
     record.status = reply.status;
     const text = reply.text ?? JSON.stringify(reply.json ?? { error: { message: `fake status ${reply.status}` } });
-    res.writeHead(reply.status, { 'content-type': reply.text !== undefined ? 'text/plain' : 'application/json', ...(reply.headers ?? {}) }).end(text);
+    res
+      .writeHead(reply.status, {
+        'content-type': reply.text !== undefined ? 'text/plain' : 'application/json',
+        ...(reply.headers ?? {}),
+      })
+      .end(text);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -302,17 +332,32 @@ export async function startFakeLlmServer(options: { handler?: FakeHandler; repli
     waitForRequests(count, timeoutMs = 10_000) {
       if (requests.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const waiter = { count, resolve: () => { clearTimeout(timer); resolve(); } };
+        const waiter = {
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`fake LLM server: expected ${count} requests within ${timeoutMs} ms, got ${requests.length}`));
+          reject(
+            new Error(`fake LLM server: expected ${count} requests within ${timeoutMs} ms, got ${requests.length}`),
+          );
         }, timeoutMs);
         waiters.push(waiter);
       });
     },
     reset() {
       requests.length = 0;
-      Object.assign(totals, { requests: 0, completions: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, maxInFlight: totals.inFlight });
+      Object.assign(totals, {
+        requests: 0,
+        completions: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+        maxInFlight: totals.inFlight,
+      });
     },
     close() {
       return new Promise<void>((resolve) => {

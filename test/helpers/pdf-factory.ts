@@ -24,7 +24,10 @@ import {
 } from 'pdf-lib';
 
 export interface PageSpec {
-  /** Single-column body lines, top to bottom. May contain the ligature characters ﬁ and ﬂ (drawn as real ligature glyphs). */
+  /**
+   * Single-column body lines, top to bottom. May contain the ligature characters ﬁ and ﬂ (drawn as real ligature
+   * glyphs).
+   */
   lines?: string[];
   /** Multi-column body: one array of lines per column, laid out side by side with a gutter. */
   columns?: string[][];
@@ -106,7 +109,12 @@ export function createLongPdf(pageCount: number, options: LongPdfOptions = {}): 
     for (let l = 1; l <= linesPerPage; l++) {
       lines.push(`${p}.${l} The contractor shall install the liner to the thickness specified.`);
     }
-    pages.push({ lines, header: 'City of Example Sewer Rehabilitation Contract', footer: 'Page {page}', fontSize: options.fontSize ?? 9 });
+    pages.push({
+      lines,
+      header: 'City of Example Sewer Rehabilitation Contract',
+      footer: 'Page {page}',
+      fontSize: options.fontSize ?? 9,
+    });
   }
   return createPdf(pages);
 }
@@ -137,7 +145,15 @@ async function drawPage(doc: PDFDocument, font: PDFFont, spec: PageSpec, pageNum
   }
 }
 
-function drawLine(doc: PDFDocument, page: PDFPage, font: PDFFont, text: string, x: number, y: number, size: number): void {
+function drawLine(
+  doc: PDFDocument,
+  page: PDFPage,
+  font: PDFFont,
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+): void {
   if (!/[\uFB01\uFB02]/.test(text)) {
     page.drawText(text, { x, y, size, font });
     return;
@@ -257,12 +273,24 @@ export function assemblePdf(objects: RawObject[]): Uint8Array {
     const body =
       typeof obj === 'string'
         ? Buffer.from(`${i + 1} 0 obj\n${obj}\nendobj\n`, 'latin1')
-        : Buffer.concat([Buffer.from(`${i + 1} 0 obj\n${obj.dict}\nstream\n`, 'latin1'), obj.data, Buffer.from('\nendstream\nendobj\n', 'latin1')]);
+        : Buffer.concat([
+            Buffer.from(`${i + 1} 0 obj\n${obj.dict}\nstream\n`, 'latin1'),
+            obj.data,
+            Buffer.from('\nendstream\nendobj\n', 'latin1'),
+          ]);
     parts.push(body);
     offset += body.length;
   });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`, 'latin1'));
+  const xref = [
+    `xref\n0 ${objects.length + 1}\n`,
+    '0000000000 65535 f \n',
+    ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`),
+  ].join('');
+  parts.push(
+    Buffer.from(
+      `${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`,
+      'latin1',
+    ),
+  );
   return new Uint8Array(Buffer.concat(parts));
 }
-

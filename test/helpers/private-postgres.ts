@@ -39,7 +39,8 @@ function osUserIds(user: string): { uid: number; gid: number } | null {
 /** Null when a private server can be started here; otherwise why not (for the skip notice). */
 export function privatePostgresUnavailableReason(): string | null {
   for (const bin of ['initdb', 'pg_ctl', 'postgres']) {
-    if (!fs.existsSync(path.join(PG_BIN_DIR, bin))) return `${path.join(PG_BIN_DIR, bin)} is missing (install postgresql-15 or set PG_BIN_DIR)`;
+    if (!fs.existsSync(path.join(PG_BIN_DIR, bin)))
+      return `${path.join(PG_BIN_DIR, bin)} is missing (install postgresql-15 or set PG_BIN_DIR)`;
   }
   if (isRoot()) {
     if (!osUserIds(OS_USER)) return `running as root and there is no "${OS_USER}" OS user to run initdb as`;
@@ -97,9 +98,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 
   const start = async () => {
     await runPgBinary('pg_ctl', [
-      'start', '-D', dataDir, '-w', '-t', String(PG_CTL_WAIT_S), '-l', logFile,
+      'start',
+      '-D',
+      dataDir,
+      '-w',
+      '-t',
+      String(PG_CTL_WAIT_S),
+      '-l',
+      logFile,
       // fsync=off: this server holds throwaway test data; durability across *its* crashes is not under test.
-      '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`,
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`,
     ]);
     running = true;
   };
@@ -109,7 +118,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
 
   try {
-    await runPgBinary('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C']);
+    await runPgBinary('initdb', [
+      '-D',
+      dataDir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--locale=C',
+    ]);
     await start();
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -52,7 +52,9 @@ export function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): Chil
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     proc,
     output: () => out,
@@ -64,7 +66,10 @@ export function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): Chil
       const existing = out.split('\n').find((l) => re.test(l));
       if (existing !== undefined) return Promise.resolve(existing);
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`timed out waiting for ${re} in output:\n${out.slice(-3000)}`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`timed out waiting for ${re} in output:\n${out.slice(-3000)}`)),
+          timeoutMs,
+        );
         const w = {
           re,
           resolve: (l: string) => {
@@ -95,12 +100,14 @@ export async function startServerProcess(
 ): Promise<Child & { port: number; baseUrl: string }> {
   const port = Number(env.PORT) || (await freePort());
   const serverEnv = { HOST: '127.0.0.1', PORT: String(port), AUTH: 'off', ...env };
-  const child = options.compiledDir ? spawnNode([...(options.nodeArgs ?? []), path.join(options.compiledDir, 'server.js')], serverEnv)
+  const child = options.compiledDir
+    ? spawnNode([...(options.nodeArgs ?? []), path.join(options.compiledDir, 'server.js')], serverEnv)
     : spawnNode([...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], serverEnv);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.proc.exitCode !== null) throw new Error(`server exited early (${child.proc.exitCode}):\n${child.output().slice(-3000)}`);
+    if (child.proc.exitCode !== null)
+      throw new Error(`server exited early (${child.proc.exitCode}):\n${child.output().slice(-3000)}`);
     try {
       const r = await fetch(`${baseUrl}/ready`, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) break;

@@ -12,7 +12,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(db: Database, env: NodeJS.ProcessEnv = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
+export async function createTestApp(
+  db: Database,
+  env: NodeJS.ProcessEnv = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const config = testConfig({ DATA_DIR: '/tmp/spec-analyzer-test-unused', ...env });
   const ctx = createAppContext(config, db, `test:${randomBytes(3).toString('hex')}`);
   const app = await buildApp(ctx, options.logStream ? { logStream: options.logStream } : { logger: false });
@@ -26,7 +30,11 @@ export async function createTestApp(db: Database, env: NodeJS.ProcessEnv = {}, o
 }
 
 /** A multipart/form-data body for app.inject. */
-export function multipart(parts: Array<{ name: string; value: string } | { name: string; filename: string; content: Uint8Array | string; type?: string }>): {
+export function multipart(
+  parts: Array<
+    { name: string; value: string } | { name: string; filename: string; content: Uint8Array | string; type?: string }
+  >,
+): {
   payload: Buffer;
   headers: Record<string, string>;
 } {
@@ -35,7 +43,11 @@ export function multipart(parts: Array<{ name: string; value: string } | { name:
   for (const p of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filename' in p) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`));
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
+        ),
+      );
       chunks.push(typeof p.content === 'string' ? Buffer.from(p.content) : Buffer.from(p.content));
     } else {
       chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}`));
@@ -47,13 +59,19 @@ export function multipart(parts: Array<{ name: string; value: string } | { name:
 }
 
 /** Poll until the session is terminal (bounded). */
-export async function waitForTerminal(app: FastifyInstance, id: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+export async function waitForTerminal(
+  app: FastifyInstance,
+  id: string,
+  timeoutMs = 60_000,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await app.inject({ method: 'GET', url: `/api/results/${id}`, headers });
     const body = r.json() as Record<string, unknown>;
     if (['completed', 'partial', 'failed'].includes(body.status as string)) return body;
-    if (Date.now() > deadline) throw new Error(`session ${id} not terminal after ${timeoutMs} ms: ${body.status as string}`);
+    if (Date.now() > deadline)
+      throw new Error(`session ${id} not terminal after ${timeoutMs} ms: ${body.status as string}`);
     await new Promise((res) => setTimeout(res, 100));
   }
 }

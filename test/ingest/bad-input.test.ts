@@ -37,12 +37,18 @@ describe('validation of bad uploads', () => {
   });
 
   it('rejects a zero-byte file as PDF_INVALID with a message saying it is empty', async () => {
-    await expect(inspectPdf(new Uint8Array(0), options)).rejects.toMatchObject({ code: 'PDF_INVALID', message: 'The file is empty.' });
+    await expect(inspectPdf(new Uint8Array(0), options)).rejects.toMatchObject({
+      code: 'PDF_INVALID',
+      message: 'The file is empty.',
+    });
   });
 
   it('rejects an HTML page renamed to .pdf by its content, and says what it looks like', async () => {
     const html = new TextEncoder().encode('<!DOCTYPE html><html><body>Not a PDF</body></html>');
-    await expect(inspectPdf(html, options)).rejects.toMatchObject({ code: 'PDF_INVALID', message: expect.stringMatching(/HTML/) });
+    await expect(inspectPdf(html, options)).rejects.toMatchObject({
+      code: 'PDF_INVALID',
+      message: expect.stringMatching(/HTML/),
+    });
   });
 
   it('accepts a PDF header preceded by junk within the first kilobyte', async () => {
@@ -63,13 +69,18 @@ describe('validation of bad uploads', () => {
 
   it('rejects a password-protected PDF as PDF_ENCRYPTED', async () => {
     const pdf = await createEncryptedPdf('confidential bid documents');
-    await expect(inspectPdf(pdf, options)).rejects.toMatchObject({ code: 'PDF_ENCRYPTED', message: expect.stringMatching(/password/) });
+    await expect(inspectPdf(pdf, options)).rejects.toMatchObject({
+      code: 'PDF_ENCRYPTED',
+      message: expect.stringMatching(/password/),
+    });
     expect(await codeOf(ingestPdf(pdf, options))).toBe('PDF_ENCRYPTED');
   });
 
   it('rejects an upload over MAX_UPLOAD_MB as UPLOAD_TOO_LARGE', async () => {
     const pdf = await createTextPdf(['small but over a tiny limit']);
-    await expect(inspectPdf(pdf, { ...options, maxUploadBytes: 100 })).rejects.toMatchObject({ code: 'UPLOAD_TOO_LARGE' });
+    await expect(inspectPdf(pdf, { ...options, maxUploadBytes: 100 })).rejects.toMatchObject({
+      code: 'UPLOAD_TOO_LARGE',
+    });
   });
 
   it('rejects a document over MAX_PAGES as PDF_TOO_MANY_PAGES, naming both numbers', async () => {
@@ -92,24 +103,35 @@ describe('validation of bad uploads', () => {
     expect(await codeOf(ingestPdf(pdf, { ...options, parseTimeoutMs: 30 }))).toBe('PDF_TIMEOUT');
   });
 
-  it('rejects a 1 GB FlateDecode bomb by its expanding stream, before inflating it, and stays healthy afterwards', async () => {
-    const bomb = await createFlateBombPdf(1024 * 1024 * 1024);
-    expect(bomb.byteLength).toBeLessThan(5 * 1024 * 1024);
-    // Refused by the scan of the raw file (the error names the expanding stream), before anything inflates it
-    // and without waiting for the memory bound or the time limit to stop pdf.js.
-    for (const refused of [await errorOf(inspectPdf(bomb, options)), await errorOf(ingestPdf(bomb, options))]) {
-      expect(refused).toMatchObject({ code: 'PDF_INVALID', message: expect.stringMatching(/compressed stream that expands to more than/) });
-    }
-    const after = await ingestPdf(await createTextPdf(['still working']), options);
-    expect(after.pages[0]!.text).toBe('still working');
-  }, BOMB_TEST_TIMEOUT_MS);
+  it(
+    'rejects a 1 GB FlateDecode bomb by its expanding stream, before inflating it, and stays healthy afterwards',
+    async () => {
+      const bomb = await createFlateBombPdf(1024 * 1024 * 1024);
+      expect(bomb.byteLength).toBeLessThan(5 * 1024 * 1024);
+      // Refused by the scan of the raw file (the error names the expanding stream), before anything inflates it
+      // and without waiting for the memory bound or the time limit to stop pdf.js.
+      for (const refused of [await errorOf(inspectPdf(bomb, options)), await errorOf(ingestPdf(bomb, options))]) {
+        expect(refused).toMatchObject({
+          code: 'PDF_INVALID',
+          message: expect.stringMatching(/compressed stream that expands to more than/),
+        });
+      }
+      const after = await ingestPdf(await createTextPdf(['still working']), options);
+      expect(after.pages[0]!.text).toBe('still working');
+    },
+    BOMB_TEST_TIMEOUT_MS,
+  );
 
-  it('bounds a bomb below the stream check with the time limit', async () => {
-    // 200 MB inflates below the stream-size check, so only the worker's time limit stops it.
-    const bomb = await createFlateBombPdf(200 * 1024 * 1024);
-    const code = await codeOf(ingestPdf(bomb, { ...options, parseTimeoutMs: 2_000 }));
-    expect(['PDF_TIMEOUT', 'PDF_NO_TEXT', 'PDF_INVALID']).toContain(code);
-  }, BOMB_TEST_TIMEOUT_MS);
+  it(
+    'bounds a bomb below the stream check with the time limit',
+    async () => {
+      // 200 MB inflates below the stream-size check, so only the worker's time limit stops it.
+      const bomb = await createFlateBombPdf(200 * 1024 * 1024);
+      const code = await codeOf(ingestPdf(bomb, { ...options, parseTimeoutMs: 2_000 }));
+      expect(['PDF_TIMEOUT', 'PDF_NO_TEXT', 'PDF_INVALID']).toContain(code);
+    },
+    BOMB_TEST_TIMEOUT_MS,
+  );
 
   it('reports a parser that runs out of its memory bound as PDF_INVALID', async () => {
     const pdf = await createTextPdf(['hello']);

@@ -7,7 +7,9 @@ function page(n: number, body: string[]): string[] {
 
 describe('detectBoilerplate', () => {
   it('finds a running header and a page-number footer that differ only in digits', () => {
-    const pages = Array.from({ length: 12 }, (_, i) => page(i + 1, [`Body text about topic ${String.fromCharCode(65 + i, 70 + i)}`]));
+    const pages = Array.from({ length: 12 }, (_, i) =>
+      page(i + 1, [`Body text about topic ${String.fromCharCode(65 + i, 70 + i)}`]),
+    );
     const found = detectBoilerplate(pages);
     expect(found[4]).toEqual(['CITY OF EXAMPLE — SEWER REHABILITATION', 'Page 5 of 12']);
     expect(found.every((lines) => lines.length === 2)).toBe(true);

@@ -44,19 +44,30 @@ describe('splitting long documents over parse workers', () => {
     expect(chooseWorkerCount(100_000, 64)).toBe(4);
   });
 
-  it('returns a document read by several workers in page order and OCRs the first scanned pages first', async () => {
-    const pages: PageSpec[] = Array.from({ length: 320 }, (_, i) => ({ lines: [`Physical page ${i + 1} of the split document`] }));
-    pages[299] = { imageLines: ['LATE SCANNED PAGE'] };
-    pages[9] = { imageLines: ['EARLY SCANNED PAGE'] };
-    const before = parseWorkerPool.stats();
-    const doc = await ingestPdf(await createPdf(pages), { ...testConfig().ingest, ocrMaxPages: 1, ocrPageTimeoutMs: OCR_PAGE_BOUND_MS });
-    const workers = parseWorkerPool.stats().coldStarts + parseWorkerPool.stats().warmStarts - before.coldStarts - before.warmStarts;
-    expect(workers).toBe(chooseWorkerCount(320, os.availableParallelism())); // 2 on a 2-core machine
-    expect(doc.pages.map((p) => p.pageNumber)).toEqual(pages.map((_, i) => i + 1));
-    expect(doc.pages[200]!.text).toBe('Physical page 201 of the split document');
-    expect(doc.pages[319]!.text).toBe('Physical page 320 of the split document');
-    expect(doc.ocrPages).toEqual([10]);
-    expect(doc.pages[9]!.text).toMatch(/EARLY SCANNED PAGE/);
-    expect(doc.pages[299]!.text).toBe('');
-  }, 2 * OCR_PAGE_BOUND_MS);
+  it(
+    'returns a document read by several workers in page order and OCRs the first scanned pages first',
+    async () => {
+      const pages: PageSpec[] = Array.from({ length: 320 }, (_, i) => ({
+        lines: [`Physical page ${i + 1} of the split document`],
+      }));
+      pages[299] = { imageLines: ['LATE SCANNED PAGE'] };
+      pages[9] = { imageLines: ['EARLY SCANNED PAGE'] };
+      const before = parseWorkerPool.stats();
+      const doc = await ingestPdf(await createPdf(pages), {
+        ...testConfig().ingest,
+        ocrMaxPages: 1,
+        ocrPageTimeoutMs: OCR_PAGE_BOUND_MS,
+      });
+      const workers =
+        parseWorkerPool.stats().coldStarts + parseWorkerPool.stats().warmStarts - before.coldStarts - before.warmStarts;
+      expect(workers).toBe(chooseWorkerCount(320, os.availableParallelism())); // 2 on a 2-core machine
+      expect(doc.pages.map((p) => p.pageNumber)).toEqual(pages.map((_, i) => i + 1));
+      expect(doc.pages[200]!.text).toBe('Physical page 201 of the split document');
+      expect(doc.pages[319]!.text).toBe('Physical page 320 of the split document');
+      expect(doc.ocrPages).toEqual([10]);
+      expect(doc.pages[9]!.text).toMatch(/EARLY SCANNED PAGE/);
+      expect(doc.pages[299]!.text).toBe('');
+    },
+    2 * OCR_PAGE_BOUND_MS,
+  );
 });

@@ -13,7 +13,13 @@ describe('spec-analyzer ingest', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-cli-'));
     pdfPath = path.join(dir, 'spec.pdf');
-    await writeFile(pdfPath, await createPdf({ pages: [{ lines: ['Alpha page text'] }, { lines: ['Beta'] }], pageLabels: [{ startPage: 1, style: 'R' }] }));
+    await writeFile(
+      pdfPath,
+      await createPdf({
+        pages: [{ lines: ['Alpha page text'] }, { lines: ['Beta'] }],
+        pageLabels: [{ startPage: 1, style: 'R' }],
+      }),
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -38,7 +44,10 @@ describe('spec-analyzer ingest', () => {
   it('prints JSON with --json', async () => {
     const { code, stdout } = await run([pdfPath, '--json', '--ocr=off']);
     expect(code).toBe(0);
-    const parsed = JSON.parse(stdout) as { pageCount: number; pages: Array<{ page: number; label: string; chars: number; ocr: boolean }> };
+    const parsed = JSON.parse(stdout) as {
+      pageCount: number;
+      pages: Array<{ page: number; label: string; chars: number; ocr: boolean }>;
+    };
     expect(parsed.pageCount).toBe(2);
     expect(parsed.pages[0]).toMatchObject({ page: 1, label: 'I', chars: 13, ocr: false });
   });

@@ -11,12 +11,17 @@ const FOOTER = 'Page {page} of 6';
 // OCR (tesseract) is the slowest thing the tests do: ~1–3 s a page when idle, many times that on a busy machine.
 const OCR_TEST_TIMEOUT_MS = 2 * OCR_PAGE_BOUND_MS;
 
-const prose = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} column sentence ${i + 1} about the liner`);
+const prose = (tag: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${tag} column sentence ${i + 1} about the liner`);
 
 const PAGES: PageSpec[] = [
   { lines: ['TABLE OF CONTENTS', 'Part 1 General'], header: HEADER, footer: FOOTER },
   { lines: ['The liner thickness shall be 6.0 mm.', 'The ﬁnal ﬂow test is required.'], header: HEADER, footer: FOOTER },
-  { lines: ['The reha-', 'bilitation of the sewer main', 'uses cured-in-', 'place pipe.'], header: HEADER, footer: FOOTER },
+  {
+    lines: ['The reha-', 'bilitation of the sewer main', 'uses cured-in-', 'place pipe.'],
+    header: HEADER,
+    footer: FOOTER,
+  },
   { columns: [prose('Left', 8), prose('Right', 8)], header: HEADER, footer: FOOTER },
   {
     imageLines: ['WARRANTY', 'The warranty period shall be two years', 'from the date of substantial completion.'],
@@ -113,35 +118,47 @@ describe('ingestPdf options', () => {
     expect(doc.timings.ocrMs).toBe(0);
   });
 
-  it('OCRs no more pages than OCR_MAX_PAGES allows', async () => {
-    const bytes = await createPdf([{ imageLines: ['FIRST SCANNED PAGE'] }, { imageLines: ['SECOND SCANNED PAGE'] }]);
-    const doc = await ingestPdf(bytes, { ...options, ocrMaxPages: 1 });
-    expect(doc.ocrPages).toEqual([1]);
-    expect(doc.pages[1]!.text).toBe('');
-  }, OCR_TEST_TIMEOUT_MS);
+  it(
+    'OCRs no more pages than OCR_MAX_PAGES allows',
+    async () => {
+      const bytes = await createPdf([{ imageLines: ['FIRST SCANNED PAGE'] }, { imageLines: ['SECOND SCANNED PAGE'] }]);
+      const doc = await ingestPdf(bytes, { ...options, ocrMaxPages: 1 });
+      expect(doc.ocrPages).toEqual([1]);
+      expect(doc.pages[1]!.text).toBe('');
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
 
-  it('gives up on pages that exceed OCR_PAGE_TIMEOUT_MS and keeps going', async () => {
-    const bytes = await createPdf([
-      { lines: ['A text page with a proper text layer on it.'] },
-      { imageLines: ['FIRST SCAN'] },
-      { imageLines: ['SECOND SCAN'] },
-    ]);
-    // No page can be read by OCR in 20 ms, so both are given up; the call returning at all (within the test's
-    // generous timeout) shows it went on without waiting for them.
-    const doc = await ingestPdf(bytes, { ...options, ocrPageTimeoutMs: 20 });
-    expect(doc.ocrPages).toEqual([]);
-    expect(doc.pages.map((p) => p.text)).toEqual(['A text page with a proper text layer on it.', '', '']);
-  }, OCR_TEST_TIMEOUT_MS);
+  it(
+    'gives up on pages that exceed OCR_PAGE_TIMEOUT_MS and keeps going',
+    async () => {
+      const bytes = await createPdf([
+        { lines: ['A text page with a proper text layer on it.'] },
+        { imageLines: ['FIRST SCAN'] },
+        { imageLines: ['SECOND SCAN'] },
+      ]);
+      // No page can be read by OCR in 20 ms, so both are given up; the call returning at all (within the test's
+      // generous timeout) shows it went on without waiting for them.
+      const doc = await ingestPdf(bytes, { ...options, ocrPageTimeoutMs: 20 });
+      expect(doc.ocrPages).toEqual([]);
+      expect(doc.pages.map((p) => p.text)).toEqual(['A text page with a proper text layer on it.', '', '']);
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
 
-  it('stops OCR once OCR_DOCUMENT_TIMEOUT_MS is spent, even with page time left', async () => {
-    const bytes = await createPdf([
-      { lines: ['A text page with a proper text layer on it.'] },
-      { imageLines: ['FIRST SCANNED PAGE'] },
-      { imageLines: ['SECOND SCANNED PAGE'] },
-    ]);
-    const doc = await ingestPdf(bytes, { ...options, ocrDocumentTimeoutMs: 1, ocrPageTimeoutMs: 60_000 });
-    expect(doc.ocrPages).toEqual([]);
-  }, OCR_TEST_TIMEOUT_MS);
+  it(
+    'stops OCR once OCR_DOCUMENT_TIMEOUT_MS is spent, even with page time left',
+    async () => {
+      const bytes = await createPdf([
+        { lines: ['A text page with a proper text layer on it.'] },
+        { imageLines: ['FIRST SCANNED PAGE'] },
+        { imageLines: ['SECOND SCANNED PAGE'] },
+      ]);
+      const doc = await ingestPdf(bytes, { ...options, ocrDocumentTimeoutMs: 1, ocrPageTimeoutMs: 60_000 });
+      expect(doc.ocrPages).toEqual([]);
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
 
   it('returns null labels when the PDF defines none', async () => {
     const doc = await ingestPdf(await createTextPdf(['one', 'two']), options);
@@ -156,16 +173,20 @@ describe('ingestPdf options', () => {
     await expect(run).rejects.toMatchObject({ code: 'RUN_ABORTED' });
   });
 
-  it('stops OCR in progress with RUN_ABORTED when its signal is aborted', async () => {
-    const bytes = await createPdf([{ imageLines: ['ONE'] }, { imageLines: ['TWO'] }, { imageLines: ['THREE'] }]);
-    const controller = new AbortController();
-    const run = ingestPdf(bytes, {
-      ...options,
-      signal: controller.signal,
-      onProgress: () => controller.abort(),
-    });
-    await expect(run).rejects.toMatchObject({ code: 'RUN_ABORTED' });
-  }, OCR_TEST_TIMEOUT_MS);
+  it(
+    'stops OCR in progress with RUN_ABORTED when its signal is aborted',
+    async () => {
+      const bytes = await createPdf([{ imageLines: ['ONE'] }, { imageLines: ['TWO'] }, { imageLines: ['THREE'] }]);
+      const controller = new AbortController();
+      const run = ingestPdf(bytes, {
+        ...options,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      });
+      await expect(run).rejects.toMatchObject({ code: 'RUN_ABORTED' });
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
 
   it('leaves the caller’s bytes intact', async () => {
     const bytes = await createTextPdf(['still here']);

@@ -62,7 +62,12 @@ describe('layoutPage', () => {
       item(cells[3]!, 400, 100 + r * 12),
     ]);
     const lines = layoutPage({ width: 612, height: 792, items });
-    expect(lines).toEqual(['1 8-inch CIPP lining LF 1200', '2 10-inch CIPP lining LF 800', '3 Service reinstatement EA 45', '4 Manhole rehabilitation EA 12']);
+    expect(lines).toEqual([
+      '1 8-inch CIPP lining LF 1200',
+      '2 10-inch CIPP lining LF 800',
+      '3 Service reinstatement EA 45',
+      '4 Manhole rehabilitation EA 12',
+    ]);
   });
 
   it('does not let a space item stretched across the gutter glue two columns together', () => {

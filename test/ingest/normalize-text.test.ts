@@ -28,12 +28,19 @@ describe('joinHyphenatedLines', () => {
   });
 
   it('joins at a soft hyphen and removes soft hyphens elsewhere', () => {
-    expect(joinHyphenatedLines(['inver\u00AD', 'sion of the liner', 'thick\u00ADness'])).toEqual(['inversion', 'of the liner', 'thickness']);
+    expect(joinHyphenatedLines(['inver\u00AD', 'sion of the liner', 'thick\u00ADness'])).toEqual([
+      'inversion',
+      'of the liner',
+      'thickness',
+    ]);
   });
 });
 
 describe('normalizePageLines', () => {
   it('collapses spacing, expands ligatures and joins hyphenation in one pass', () => {
-    expect(normalizePageLines(['  the  ﬁnal  reha-', 'bilitation\u00A0work ', '   '])).toEqual(['the final rehabilitation', 'work']);
+    expect(normalizePageLines(['  the  ﬁnal  reha-', 'bilitation\u00A0work ', '   '])).toEqual([
+      'the final rehabilitation',
+      'work',
+    ]);
   });
 });

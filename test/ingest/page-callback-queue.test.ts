@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { PageCallbackQueue } from '../../src/ingest/extract-pages.js';
 import type { RawPage } from '../../src/ingest/run-parse-worker.js';
 
-const page = (pageNumber: number): RawPage => ({ pageNumber, width: 612, height: 792, items: [], textChars: 0, image: null });
+const page = (pageNumber: number): RawPage => ({
+  pageNumber,
+  width: 612,
+  height: 792,
+  items: [],
+  textChars: 0,
+  image: null,
+});
 
 describe('page callback queue', () => {
   it('lets callbacks queued behind a burst of pages run between them, in page order', async () => {

@@ -104,7 +104,8 @@ describe('the parse gate', () => {
 });
 
 describe('parses through the process-wide gate', () => {
-  const options = (env: Record<string, string>, boundedQueue: boolean) => ingestOptionsFromConfig(testConfig({ OCR: 'off', ...env }), { boundedQueue });
+  const options = (env: Record<string, string>, boundedQueue: boolean) =>
+    ingestOptionsFromConfig(testConfig({ OCR: 'off', ...env }), { boundedQueue });
 
   it('a background parse (no bounded queue) waits for a held slot as long as it takes, then reads the PDF', async () => {
     const pdf = await createTextPdf(['Bids are due on July 15, 2024.']);
@@ -139,7 +140,7 @@ describe('parses through the process-wide gate', () => {
     expect(await codeOf(inspectPdf(bomb, options({ PARSE_MEMORY_BUDGET_MB: '32' }, true)))).toBe('PDF_TOO_COMPLEX');
   });
 
-  it('counts a scan\'s images once (they are decoded a page at a time) but every other stream in full', async () => {
+  it("counts a scan's images once (they are decoded a page at a time) but every other stream in full", async () => {
     // Three 12 MB streams: as images they need memory for the largest only; as content, for all three.
     const pixels = deflateSync(Buffer.alloc(12 * MB, 0xff));
     const streams = (dict: string) =>
@@ -152,7 +153,9 @@ describe('parses through the process-wide gate', () => {
         { dict, data: pixels },
       ]);
     const budget = options({ PARSE_MEMORY_BUDGET_MB: '32' }, true);
-    const images = streams(`<< /Type /XObject /Subtype /Image /Width 4096 /Height 3072 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} /Filter /FlateDecode >>`);
+    const images = streams(
+      `<< /Type /XObject /Subtype /Image /Width 4096 /Height 3072 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} /Filter /FlateDecode >>`,
+    );
     expect((await inspectPdf(images, budget)).pageCount).toBe(1);
     const content = streams(`<< /Length ${pixels.length} /Filter /FlateDecode >>`);
     expect(await codeOf(inspectPdf(content, budget))).toBe('PDF_TOO_COMPLEX');

@@ -60,7 +60,10 @@ describe('warm parse workers', () => {
     parseWorkerPool.keepWarm(1, options.parseMaxMemoryMb);
     await parseWorkerPool.whenWarm();
     const before = parseWorkerPool.stats();
-    await inspectPdf(await createTextPdf(['One page.']), { ...options, parseMaxMemoryMb: options.parseMaxMemoryMb + 64 });
+    await inspectPdf(await createTextPdf(['One page.']), {
+      ...options,
+      parseMaxMemoryMb: options.parseMaxMemoryMb + 64,
+    });
     expect(parseWorkerPool.stats().coldStarts - before.coldStarts).toBe(1);
     expect(parseWorkerPool.stats().warmStarts - before.warmStarts).toBe(0);
   }, 30_000);
@@ -88,7 +91,9 @@ describe('warm parse workers', () => {
       await parseWorkerPool.whenWarm();
       clearInterval(holdOpen);
       console.log('warm', parseWorkerPool.stats().readySpares);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const exited = new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
     // Bounds for a busy machine, not speed claims: starting tsx and warming two pdf.js threads takes ~1 s idle.

@@ -59,7 +59,10 @@ describe('selectSections', () => {
 
   it('rejects unknown ids with SECTIONS_INVALID naming them and the valid ones', () => {
     expect(() => selectSections(small, ['liner', 'warranty'])).toThrow(
-      expect.objectContaining({ code: 'SECTIONS_INVALID', message: expect.stringMatching(/"warranty".*general, liner, bonds/) }),
+      expect.objectContaining({
+        code: 'SECTIONS_INVALID',
+        message: expect.stringMatching(/"warranty".*general, liner, bonds/),
+      }),
     );
   });
 
@@ -87,9 +90,14 @@ describe('buildRunInput and countQuestions', () => {
 
   it('trims guardrails and rejects ones over the maximum length with VALIDATION_FAILED', () => {
     expect(buildRunInput(small, undefined, '  only 8-24 inch mains \n').guardrails).toBe('only 8-24 inch mains');
-    expect(buildRunInput(small, undefined, 'x'.repeat(MAX_GUARDRAILS_CHARS)).guardrails).toHaveLength(MAX_GUARDRAILS_CHARS);
+    expect(buildRunInput(small, undefined, 'x'.repeat(MAX_GUARDRAILS_CHARS)).guardrails).toHaveLength(
+      MAX_GUARDRAILS_CHARS,
+    );
     expect(() => buildRunInput(small, undefined, 'x'.repeat(MAX_GUARDRAILS_CHARS + 1))).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/4,001 characters; the maximum is 4,000/) }),
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(/4,001 characters; the maximum is 4,000/),
+      }),
     );
   });
 

@@ -31,8 +31,15 @@ describeEachDatabase('admin access, enforced once', ({ db }) => {
     t = await createTestApp(db(), { AUTH: 'on' });
     await createUser(db(), { email: 'boss@example.com', password: 'boss-password-1', role: 'admin' });
     await createUser(db(), { email: 'carol@example.com', password: 'carol-password-1', role: 'user' });
-    for (const [who, email, password] of [['admin', 'boss@example.com', 'boss-password-1'], ['user', 'carol@example.com', 'carol-password-1']] as const) {
-      const r = await t.app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password, return_token: true } });
+    for (const [who, email, password] of [
+      ['admin', 'boss@example.com', 'boss-password-1'],
+      ['user', 'carol@example.com', 'carol-password-1'],
+    ] as const) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email, password, return_token: true },
+      });
       bearer[who] = { authorization: `Bearer ${r.json().token as string}` };
     }
   });
@@ -41,14 +48,30 @@ describeEachDatabase('admin access, enforced once', ({ db }) => {
   it('refuses every /api/admin/* route to a signed-in non-admin (403) and to an anonymous caller (401), percent-encoded paths too', async () => {
     const admin = registeredRoutes(t).filter(([, path]) => path.startsWith('/api/admin/'));
     // The route table is read, not a hand-kept list: a new admin route is covered the day it is added.
-    expect(admin).toEqual(expect.arrayContaining([['GET', '/api/admin/analyses'], ['DELETE', '/api/admin/analysis/:id'], ['GET', '/api/admin/sessions']]));
-    expect(registeredRoutes(t)).toEqual(expect.arrayContaining([['GET', '/api/documents/:id'], ['GET', '/docs/static/index.html']])); // the tree is read right
+    expect(admin).toEqual(
+      expect.arrayContaining([
+        ['GET', '/api/admin/analyses'],
+        ['DELETE', '/api/admin/analysis/:id'],
+        ['GET', '/api/admin/sessions'],
+      ]),
+    );
+    expect(registeredRoutes(t)).toEqual(
+      expect.arrayContaining([
+        ['GET', '/api/documents/:id'],
+        ['GET', '/docs/static/index.html'],
+      ]),
+    ); // the tree is read right
     for (const [method, pattern] of admin) {
       const path = pattern.replace(/:[A-Za-z_]+/g, SOME_ID);
       const encoded = path.replace('/api/admin/', '/%61pi/%61dmin/');
       for (const url of [path, encoded]) {
         const asUser = await t.app.inject({ method: method as 'GET', url, headers: bearer.user });
-        expect({ method, url, status: asUser.statusCode, code: method === 'HEAD' ? 'FORBIDDEN' : asUser.json().code }).toEqual({ method, url, status: 403, code: 'FORBIDDEN' });
+        expect({
+          method,
+          url,
+          status: asUser.statusCode,
+          code: method === 'HEAD' ? 'FORBIDDEN' : asUser.json().code,
+        }).toEqual({ method, url, status: 403, code: 'FORBIDDEN' });
         const anonymous = await t.app.inject({ method: method as 'GET', url });
         expect({ method, url, status: anonymous.statusCode }).toEqual({ method, url, status: 401 });
       }

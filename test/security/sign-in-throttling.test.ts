@@ -11,12 +11,22 @@ import { createAppContext } from '../../src/app-context.js';
 import { buildApp } from '../../src/app.js';
 import { createUser } from '../../src/auth/accounts.js';
 import { dummyPasswordHash } from '../../src/auth/passwords.js';
-import { SIGN_IN_PER_ADDRESS_MAX, SIGN_IN_PER_ADDRESS_WINDOW_MS, SIGN_IN_PER_EMAIL_MAX, SIGN_IN_PER_EMAIL_WINDOW_MS } from '../../src/auth/sign-in-throttle.js';
+import {
+  SIGN_IN_PER_ADDRESS_MAX,
+  SIGN_IN_PER_ADDRESS_WINDOW_MS,
+  SIGN_IN_PER_EMAIL_MAX,
+  SIGN_IN_PER_EMAIL_WINDOW_MS,
+} from '../../src/auth/sign-in-throttle.js';
 import { testConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { createPgDatabase } from '../../src/db/pg-database.js';
 import { selectUserByEmail } from '../../src/db/queries/users.js';
-import { createTestDatabase, describeEachDatabase, postgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  postgresAvailable,
+  type TestDatabase,
+} from '../helpers/databases.js';
 
 const ORIGIN = 'http://localhost:80';
 const REAL = { email: 'real@example.com', password: 'real-password-1' };
@@ -33,13 +43,28 @@ class TestClock {
 
 async function startApp(db: Database, clock: TestClock, env: NodeJS.ProcessEnv = {}): Promise<FastifyInstance> {
   const config = testConfig({ AUTH: 'on', DATA_DIR: '/tmp/spec-analyzer-test-unused', ...env });
-  const app = await buildApp(createAppContext(config, db, `test:${randomBytes(3).toString('hex')}`), { logger: false, clock: clock.now });
+  const app = await buildApp(createAppContext(config, db, `test:${randomBytes(3).toString('hex')}`), {
+    logger: false,
+    clock: clock.now,
+  });
   await app.ready();
   return app;
 }
 
-function signIn(app: FastifyInstance, email: string, password: string, remoteAddress: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: '/api/authenticate', payload: { email, password }, headers: { origin: ORIGIN, host: 'localhost:80', ...headers }, remoteAddress });
+function signIn(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+  remoteAddress: string,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: '/api/authenticate',
+    payload: { email, password },
+    headers: { origin: ORIGIN, host: 'localhost:80', ...headers },
+    remoteAddress,
+  });
 }
 
 /** What a client can observe of a refusal: status, body and the Retry-After header. */
@@ -66,9 +91,22 @@ describeEachDatabase('sign-in throttling', ({ db }) => {
     }
     expect(real).toEqual(unknown);
     // And what they are: 401 until the per-email window is used up, then 429 with a Retry-After.
-    expect(real.slice(0, SIGN_IN_PER_EMAIL_MAX)).toEqual(Array(SIGN_IN_PER_EMAIL_MAX).fill({ status: 401, body: { success: false, error: 'Email or password is incorrect.', code: 'AUTH_INVALID' }, retryAfter: undefined }));
+    expect(real.slice(0, SIGN_IN_PER_EMAIL_MAX)).toEqual(
+      Array(SIGN_IN_PER_EMAIL_MAX).fill({
+        status: 401,
+        body: { success: false, error: 'Email or password is incorrect.', code: 'AUTH_INVALID' },
+        retryAfter: undefined,
+      }),
+    );
     for (const r of real.slice(SIGN_IN_PER_EMAIL_MAX)) {
-      expect(r).toMatchObject({ status: 429, body: { success: false, code: 'RATE_LIMITED', error: expect.stringMatching(/^Too many sign-in attempts; try again in \d+ minutes?\.$/) } });
+      expect(r).toMatchObject({
+        status: 429,
+        body: {
+          success: false,
+          code: 'RATE_LIMITED',
+          error: expect.stringMatching(/^Too many sign-in attempts; try again in \d+ minutes?\.$/),
+        },
+      });
     }
 
     // Guesses spread over many addresses are never throttled, so nothing locks the account (as an account lock
@@ -104,7 +142,8 @@ describeEachDatabase('sign-in throttling', ({ db }) => {
 
   it('ends a throttle when its window ends, and a success clears earlier misses', async () => {
     const address = '198.51.100.9';
-    for (let i = 0; i < SIGN_IN_PER_EMAIL_MAX; i++) expect((await signIn(app, REAL.email, `typo-${i}`, address)).statusCode).toBe(401);
+    for (let i = 0; i < SIGN_IN_PER_EMAIL_MAX; i++)
+      expect((await signIn(app, REAL.email, `typo-${i}`, address)).statusCode).toBe(401);
     const throttled = await signIn(app, REAL.email, REAL.password, address);
     expect(throttled.statusCode).toBe(429);
     expect(Number(throttled.headers['retry-after'])).toBe(SIGN_IN_PER_EMAIL_WINDOW_MS / 1000);
@@ -117,13 +156,15 @@ describeEachDatabase('sign-in throttling', ({ db }) => {
     clock.advance(1_000);
     expect((await signIn(app, REAL.email, REAL.password, address)).statusCode).toBe(200);
     // The success wiped the misses: a full window of typos is allowed again before throttling.
-    for (let i = 0; i < SIGN_IN_PER_EMAIL_MAX - 1; i++) expect((await signIn(app, REAL.email, `typo-again-${i}`, address)).statusCode).toBe(401);
+    for (let i = 0; i < SIGN_IN_PER_EMAIL_MAX - 1; i++)
+      expect((await signIn(app, REAL.email, `typo-again-${i}`, address)).statusCode).toBe(401);
     expect((await signIn(app, REAL.email, REAL.password, address)).statusCode).toBe(200);
   });
 
   it('limits all sign-in attempts from one address per minute, whatever the emails, and only that address', async () => {
     const flooder = '203.0.113.200';
-    for (let i = 0; i < SIGN_IN_PER_ADDRESS_MAX; i++) expect((await signIn(app, `spray-${i}@example.com`, 'password-spray', flooder)).statusCode).toBe(401);
+    for (let i = 0; i < SIGN_IN_PER_ADDRESS_MAX; i++)
+      expect((await signIn(app, `spray-${i}@example.com`, 'password-spray', flooder)).statusCode).toBe(401);
     const refused = await signIn(app, 'spray-next@example.com', 'password-spray', flooder);
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(SIGN_IN_PER_ADDRESS_WINDOW_MS / 1000);
@@ -139,7 +180,10 @@ describeEachDatabase('client address behind a proxy (TRUST_PROXY)', ({ db }) => 
   let oneHop: FastifyInstance;
   let noProxy: FastifyInstance;
   beforeAll(async () => {
-    [oneHop, noProxy] = await Promise.all([startApp(db(), clock, { TRUST_PROXY: '1' }), startApp(db(), clock, { TRUST_PROXY: '0' })]);
+    [oneHop, noProxy] = await Promise.all([
+      startApp(db(), clock, { TRUST_PROXY: '1' }),
+      startApp(db(), clock, { TRUST_PROXY: '0' }),
+    ]);
   });
   afterAll(async () => {
     await oneHop?.close();
@@ -149,18 +193,29 @@ describeEachDatabase('client address behind a proxy (TRUST_PROXY)', ({ db }) => 
   it('with TRUST_PROXY=1, a forged X-Forwarded-For does not reset the limit: only the address the proxy saw counts', async () => {
     // The proxy appends the address it saw (203.0.113.50); whatever the client sent is to the left of it.
     for (let i = 0; i < SIGN_IN_PER_ADDRESS_MAX; i++) {
-      const r = await signIn(oneHop, `p${i}@example.com`, 'wrong-password', PROXY, { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.50` });
+      const r = await signIn(oneHop, `p${i}@example.com`, 'wrong-password', PROXY, {
+        'x-forwarded-for': `192.0.2.${i}, 203.0.113.50`,
+      });
       expect(r.statusCode).toBe(401);
     }
-    const forged = await signIn(oneHop, 'p-next@example.com', 'wrong-password', PROXY, { 'x-forwarded-for': '192.0.2.250, 203.0.113.50' });
+    const forged = await signIn(oneHop, 'p-next@example.com', 'wrong-password', PROXY, {
+      'x-forwarded-for': '192.0.2.250, 203.0.113.50',
+    });
     expect(forged.statusCode).toBe(429);
     // Another client behind the same proxy is a different address.
-    expect((await signIn(oneHop, 'p-next@example.com', 'wrong-password', PROXY, { 'x-forwarded-for': '203.0.113.51' })).statusCode).toBe(401);
+    expect(
+      (await signIn(oneHop, 'p-next@example.com', 'wrong-password', PROXY, { 'x-forwarded-for': '203.0.113.51' }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('with TRUST_PROXY=1, trusts the proxy’s X-Forwarded-Proto, so the session cookie is Secure', async () => {
     await createUser(db(), { email: 'proxied@example.com', password: 'proxied-password', role: 'user' });
-    const r = await signIn(oneHop, 'proxied@example.com', 'proxied-password', PROXY, { 'x-forwarded-for': '203.0.113.60', 'x-forwarded-proto': 'https', origin: 'https://localhost:80' });
+    const r = await signIn(oneHop, 'proxied@example.com', 'proxied-password', PROXY, {
+      'x-forwarded-for': '203.0.113.60',
+      'x-forwarded-proto': 'https',
+      origin: 'https://localhost:80',
+    });
     expect(r.statusCode).toBe(200);
     expect(String(r.headers['set-cookie'])).toMatch(/;\s*Secure/i);
   });
@@ -168,9 +223,15 @@ describeEachDatabase('client address behind a proxy (TRUST_PROXY)', ({ db }) => 
   it('with TRUST_PROXY=0, ignores X-Forwarded-For entirely: the socket’s peer is the address', async () => {
     const peer = '198.51.100.123';
     for (let i = 0; i < SIGN_IN_PER_ADDRESS_MAX; i++) {
-      expect((await signIn(noProxy, `d${i}@example.com`, 'wrong-password', peer, { 'x-forwarded-for': `192.0.2.${i}` })).statusCode).toBe(401);
+      expect(
+        (await signIn(noProxy, `d${i}@example.com`, 'wrong-password', peer, { 'x-forwarded-for': `192.0.2.${i}` }))
+          .statusCode,
+      ).toBe(401);
     }
-    expect((await signIn(noProxy, 'd-next@example.com', 'wrong-password', peer, { 'x-forwarded-for': '192.0.2.99' })).statusCode).toBe(429);
+    expect(
+      (await signIn(noProxy, 'd-next@example.com', 'wrong-password', peer, { 'x-forwarded-for': '192.0.2.99' }))
+        .statusCode,
+    ).toBe(429);
   });
 });
 
@@ -184,7 +245,13 @@ pgOnly('rate limits shared by every process on one PostgreSQL database', () => {
   beforeAll(async () => {
     base = await createTestDatabase('postgres');
     // Two app instances, each with its own connection pool, as two worker processes (WEB_CONCURRENCY=2) have.
-    secondPool = createPgDatabase({ url: base.url!, directUrl: null, poolMax: 5, statementTimeoutMs: 30_000, ssl: 'auto' });
+    secondPool = createPgDatabase({
+      url: base.url!,
+      directUrl: null,
+      poolMax: 5,
+      statementTimeoutMs: 30_000,
+      ssl: 'auto',
+    });
     const env = { ANALYZE_RATE_LIMIT_PER_MINUTE: '4' };
     [first, second] = await Promise.all([startApp(base.db, clock, env), startApp(secondPool, clock, env)]);
   });
@@ -198,7 +265,9 @@ pgOnly('rate limits shared by every process on one PostgreSQL database', () => {
   it('counts sign-in attempts from one address across both instances, concurrently', async () => {
     const address = '198.51.100.200';
     const replies = await Promise.all(
-      Array.from({ length: SIGN_IN_PER_ADDRESS_MAX + 4 }, (_, i) => signIn(i % 2 === 0 ? first : second, `c${i}@example.com`, 'wrong-password', address)),
+      Array.from({ length: SIGN_IN_PER_ADDRESS_MAX + 4 }, (_, i) =>
+        signIn(i % 2 === 0 ? first : second, `c${i}@example.com`, 'wrong-password', address),
+      ),
     );
     const statuses = replies.map((r) => r.statusCode);
     expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_PER_ADDRESS_MAX);
@@ -208,10 +277,21 @@ pgOnly('rate limits shared by every process on one PostgreSQL database', () => {
   it('counts analysis starts per user across both instances (the route limit of @fastify/rate-limit)', async () => {
     await createUser(base.db, { email: 'starter@example.com', password: 'starter-password', role: 'user' });
     const token = (
-      await first.inject({ method: 'POST', url: '/api/authenticate', payload: { email: 'starter@example.com', password: 'starter-password', return_token: true }, headers: { origin: ORIGIN, host: 'localhost:80' } })
+      await first.inject({
+        method: 'POST',
+        url: '/api/authenticate',
+        payload: { email: 'starter@example.com', password: 'starter-password', return_token: true },
+        headers: { origin: ORIGIN, host: 'localhost:80' },
+      })
     ).json().token as string;
     // Empty starts (no file): the limit counts each request before the body is read, as for a real upload.
-    const start = (app: FastifyInstance) => app.inject({ method: 'POST', url: '/api/analyze', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{}' });
+    const start = (app: FastifyInstance) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/analyze',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: '{}',
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await start(i % 2 === 0 ? first : second)).statusCode);
     expect(statuses.slice(0, 4).every((s) => s !== 429)).toBe(true);

@@ -10,7 +10,10 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, with pool size and statement timeout', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require', DATABASE_POOL_MAX: '7' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require',
+      DATABASE_POOL_MAX: '7',
+    });
     expect(c.database).toMatchObject({ kind: 'postgres', poolMax: 7, statementTimeoutMs: 30_000, ssl: 'auto' });
   });
 
@@ -38,7 +41,9 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).auth.trustProxyHops).toBe(0);
     expect(loadConfig({ TRUST_PROXY: '0' }).auth.trustProxyHops).toBe(0);
     for (const v of ['true', 'TRUE', 'yes', 'on']) {
-      expect(() => loadConfig({ TRUST_PROXY: v })).toThrow(/TRUST_PROXY: must be a number of proxy hops.*forge.*TRUST_PROXY=1/);
+      expect(() => loadConfig({ TRUST_PROXY: v })).toThrow(
+        /TRUST_PROXY: must be a number of proxy hops.*forge.*TRUST_PROXY=1/,
+      );
     }
     expect(() => loadConfig({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ TRUST_PROXY: 'all' })).toThrow(/TRUST_PROXY/);
@@ -73,7 +78,9 @@ describe('LLM prices for the configured model', () => {
   });
 
   it('refuses one price without the other', () => {
-    expect(() => loadConfig({ LLM_PRICE_INPUT_PER_MTOK: '0.25' })).toThrow(/LLM_PRICE_INPUT_PER_MTOK \/ LLM_PRICE_OUTPUT_PER_MTOK: set both/);
+    expect(() => loadConfig({ LLM_PRICE_INPUT_PER_MTOK: '0.25' })).toThrow(
+      /LLM_PRICE_INPUT_PER_MTOK \/ LLM_PRICE_OUTPUT_PER_MTOK: set both/,
+    );
     expect(() => loadConfig({ LLM_PRICE_OUTPUT_PER_MTOK: '-1', LLM_PRICE_INPUT_PER_MTOK: '1' })).toThrow(ConfigError);
   });
 });

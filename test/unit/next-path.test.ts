@@ -24,13 +24,35 @@ describe('the sign-in page’s next path', () => {
   });
 
   it('refuses protocol-relative, backslash, scheme and absolute forms', () => {
-    for (const raw of ['//evil.example', '///evil.example', '/\\evil.example', '\\\\evil.example', '/a\\b', 'https://evil.example/', 'javascript:alert(1)', 'evil.example', './/evil.example', 'http:/evil.example']) {
+    for (const raw of [
+      '//evil.example',
+      '///evil.example',
+      '/\\evil.example',
+      '\\\\evil.example',
+      '/a\\b',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      'evil.example',
+      './/evil.example',
+      'http:/evil.example',
+    ]) {
       expect(next(raw), raw).toBe('/analyzer');
     }
   });
 
   it('refuses tabs, newlines, spaces and other control characters anywhere (browsers strip some of them)', () => {
-    for (const raw of ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/ /evil.example', '/\u0000/x', '/\u001f/x', '/\u007f/x', '/analyzer\t', '/\u00a0/evil.example', '/\u2028/evil.example']) {
+    for (const raw of [
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/\r/evil.example',
+      '/ /evil.example',
+      '/\u0000/x',
+      '/\u001f/x',
+      '/\u007f/x',
+      '/analyzer\t',
+      '/\u00a0/evil.example',
+      '/\u2028/evil.example',
+    ]) {
       expect(next(raw), JSON.stringify(raw)).toBe('/analyzer');
     }
   });

@@ -27,7 +27,14 @@ function highlighted(items: string[], found: Found): string {
 }
 
 describe('finding a quote among a page’s text pieces', () => {
-  const page = ['SECTION 33 01 30', ' ', 'The minimum liner thickness shall be 6.0 mm', ' ', 'for 8-inch pipe.', 'The resin shall be polyester.'];
+  const page = [
+    'SECTION 33 01 30',
+    ' ',
+    'The minimum liner thickness shall be 6.0 mm',
+    ' ',
+    'for 8-inch pipe.',
+    'The resin shall be polyester.',
+  ];
 
   it('finds a quote inside one piece and highlights exactly its characters', () => {
     const found = find(page, 'liner thickness shall be 6.0 mm');
@@ -64,7 +71,10 @@ describe('finding a quote among a page’s text pieces', () => {
     const found = find(items, '"The liner shall conform to ASTM F1216 ... Testing per ASTM D790"');
     expect(found).toMatchObject({ status: 'full', fragments: 2, found: 2 });
     expect(found.ranges.map((r) => r.item)).toEqual([0, 2]);
-    expect(quoteFragments('"A long first part \u2026 and a second part."')).toEqual(['A long first part', 'and a second part.']);
+    expect(quoteFragments('"A long first part \u2026 and a second part."')).toEqual([
+      'A long first part',
+      'and a second part.',
+    ]);
   });
 
   it('highlights the part on this page of a quote that runs over a page break', () => {
@@ -82,13 +92,30 @@ describe('finding a quote among a page’s text pieces', () => {
   it('highlights most of a quote whose words the text layer has in another order (a table cell’s wrapped line)', () => {
     // The server read the cell as "… Proposal September 06, 2024 Clarifications"; the text layer has the
     // wrapped word first.
-    const items = ['Deadline for Addendum August 16, 2024', 'Submission of Owner Requested Proposal', 'Clarifications', 'September 06, 2024', 'Award Design-Build Contract September 20, 2024'];
-    const found = find(items, 'Deadline for Addendum August 16, 2024 Submission of Owner Requested Proposal September 06, 2024 Clarifications');
+    const items = [
+      'Deadline for Addendum August 16, 2024',
+      'Submission of Owner Requested Proposal',
+      'Clarifications',
+      'September 06, 2024',
+      'Award Design-Build Contract September 20, 2024',
+    ];
+    const found = find(
+      items,
+      'Deadline for Addendum August 16, 2024 Submission of Owner Requested Proposal September 06, 2024 Clarifications',
+    );
     expect(found.status).toBe('partial');
-    expect(highlighted(items, found)).toBe('Deadline for Addendum August 16, 2024|Submission of Owner Requested Proposal|Clarifications|September 06, 2024');
+    expect(highlighted(items, found)).toBe(
+      'Deadline for Addendum August 16, 2024|Submission of Owner Requested Proposal|Clarifications|September 06, 2024',
+    );
     // Scattered scraps far apart are not the quote.
-    const far = ['Submission of Owner Requested', ...Array.from({ length: 30 }, (_, i) => `Line ${i} of unrelated text about the building.`), 'Proposal September 06'];
-    expect(find(far, 'Submission of Owner Requested Proposal September 06, 2024 with the rest of a long sentence').status).toBe('none');
+    const far = [
+      'Submission of Owner Requested',
+      ...Array.from({ length: 30 }, (_, i) => `Line ${i} of unrelated text about the building.`),
+      'Proposal September 06',
+    ];
+    expect(
+      find(far, 'Submission of Owner Requested Proposal September 06, 2024 with the rest of a long sentence').status,
+    ).toBe('none');
   });
 
   it('reports none when the quote is not on the page, or the page has no text (a scanned page)', () => {
@@ -96,7 +123,10 @@ describe('finding a quote among a page’s text pieces', () => {
     expect(find([], 'liner thickness').status).toBe('none');
     expect(find(['  ', ''], 'liner thickness').status).toBe('none');
     // A shared opening in the middle of a page is a coincidence, not the start of a quote running overleaf.
-    const long = ['The resin shall be polyester.', ...Array.from({ length: 8 }, (_, i) => `${i + 1}. The work area shall be kept clean and safe.`)];
+    const long = [
+      'The resin shall be polyester.',
+      ...Array.from({ length: 8 }, (_, i) => `${i + 1}. The work area shall be kept clean and safe.`),
+    ];
     expect(find(long, 'The resin shall be epoxy vinyl ester from an approved maker').status).toBe('none');
     expect(find(long, 'shall be kept clean and safe. And more words that are on the next page').status).toBe('partial');
     expect(find(page, '').status).toBe('none');
@@ -104,7 +134,8 @@ describe('finding a quote among a page’s text pieces', () => {
 });
 
 describe('reading a footnote’s quotes by page', () => {
-  const footnote = '"The liner shall conform to ASTM F1216." (p. 2); "Testing per ASTM D790 "as modified" is required" (pp. 4\u20135); "Resin: polyester" (p. 2)';
+  const footnote =
+    '"The liner shall conform to ASTM F1216." (p. 2); "Testing per ASTM D790 "as modified" is required" (pp. 4\u20135); "Resin: polyester" (p. 2)';
 
   it('parses each quote with its page or page range, keeping quote marks inside a quote', () => {
     expect(parseFootnote(footnote)).toEqual([
@@ -120,7 +151,10 @@ describe('reading a footnote’s quotes by page', () => {
     expect(quoteForPage(footnote, 2)).toBe('The liner shall conform to ASTM F1216. \u2026 Resin: polyester');
     expect(quoteForPage(footnote, 5)).toBe('Testing per ASTM D790 "as modified" is required');
     expect(quoteForPage(footnote, 3)).toBeNull();
-    const both = find(['The liner shall conform to ASTM F1216.', 'Resin: polyester'], quoteForPage(footnote, 2) as string);
+    const both = find(
+      ['The liner shall conform to ASTM F1216.', 'Resin: polyester'],
+      quoteForPage(footnote, 2) as string,
+    );
     expect(both).toMatchObject({ status: 'full', fragments: 2, found: 2 });
   });
 });

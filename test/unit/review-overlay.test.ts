@@ -32,7 +32,9 @@ describe('laying reviews over a result', () => {
     expect(r.full.stats).toEqual(machine.stats);
     expect(r.legacy.questions_answered).toBe(legacy.questions_answered);
     expect(r.legacy.review_summary).toEqual({ reviewed: 0, total: 4 });
-    r.legacy.sections[0]!.questions.forEach((q, i) => expect(q).toEqual({ ...legacy.sections[0]!.questions[i], review: null }));
+    r.legacy.sections[0]!.questions.forEach((q, i) =>
+      expect(q).toEqual({ ...legacy.sections[0]!.questions[i], review: null }),
+    );
   });
 
   it('treats a reset as no review', () => {
@@ -44,8 +46,19 @@ describe('laying reviews over a result', () => {
   it('recounts answered questions after a rejection and keeps the machine answer beside it', () => {
     const r = applyReviews(machine, legacy, new Map([[ids[1]!, row(ids[1]!, 'reject', { note: 'absent' })]]));
     const q = r.legacy.sections[0]!.questions[1]!;
-    expect(q).toMatchObject({ answer: null, page_citations: [], footnote: null, answer_status: 'not_found', review: { status: 'rejected', note: 'absent', by: 'r@example.com' } });
-    expect(q.machine_answer).toEqual({ answer: machine.sections[0]!.answers[1]!.answer, page_citations: machine.sections[0]!.answers[1]!.pages, confidence: machine.sections[0]!.answers[1]!.confidence, footnote: machine.sections[0]!.answers[1]!.footnote });
+    expect(q).toMatchObject({
+      answer: null,
+      page_citations: [],
+      footnote: null,
+      answer_status: 'not_found',
+      review: { status: 'rejected', note: 'absent', by: 'r@example.com' },
+    });
+    expect(q.machine_answer).toEqual({
+      answer: machine.sections[0]!.answers[1]!.answer,
+      page_citations: machine.sections[0]!.answers[1]!.pages,
+      confidence: machine.sections[0]!.answers[1]!.confidence,
+      footnote: machine.sections[0]!.answers[1]!.footnote,
+    });
     expect(r.legacy.questions_answered).toBe(3);
     expect(r.full.stats.questions_answered).toBe(3);
     expect(r.full.review_summary).toEqual({ reviewed: 1, total: 4 });
@@ -63,7 +76,18 @@ describe('laying reviews over a result', () => {
       ]),
     );
     const [, , unverified, verified] = r.full.sections[0]!.answers;
-    expect(unverified).toMatchObject({ answer: '9 mm', pages: [5], footnote: null, quotes: [], confidence: 1, review: { status: 'edited', verified: false } });
-    expect(verified).toMatchObject({ answer: 'shall be 6 mm', footnote: '"shall be 6 mm" (pp. 4, 5)', review: { status: 'edited', verified: true } });
+    expect(unverified).toMatchObject({
+      answer: '9 mm',
+      pages: [5],
+      footnote: null,
+      quotes: [],
+      confidence: 1,
+      review: { status: 'edited', verified: false },
+    });
+    expect(verified).toMatchObject({
+      answer: 'shall be 6 mm',
+      footnote: '"shall be 6 mm" (pp. 4, 5)',
+      review: { status: 'edited', verified: true },
+    });
   });
 });

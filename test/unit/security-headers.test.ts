@@ -12,7 +12,10 @@ const OPTIONS = {
 describe('security headers computed once', () => {
   it('are exactly the headers helmet sets on a response for the same options', () => {
     const set = new Map<string, string>();
-    const res = { setHeader: (n: string, v: unknown) => set.set(n.toLowerCase(), String(v)), removeHeader: (n: string) => set.delete(n.toLowerCase()) };
+    const res = {
+      setHeader: (n: string, v: unknown) => set.set(n.toLowerCase(), String(v)),
+      removeHeader: (n: string) => set.delete(n.toLowerCase()),
+    };
     helmet(OPTIONS)({} as IncomingMessage, res as unknown as ServerResponse, () => undefined);
 
     const headers = computeSecurityHeaders(OPTIONS);
@@ -50,6 +53,8 @@ describe('security headers computed once', () => {
   });
 
   it('refuses options helmet refuses, at start-up', () => {
-    expect(() => computeSecurityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'; evil"] } } })).toThrow();
+    expect(() =>
+      computeSecurityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'; evil"] } } }),
+    ).toThrow();
   });
 });

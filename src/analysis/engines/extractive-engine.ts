@@ -40,7 +40,14 @@ const ABSTAIN_CONFIDENCE_CEILING = 0.29;
 /** Confidence never reaches 1: a lexical match cannot rule out a superseding addendum. */
 const MAX_CONFIDENCE = 0.95;
 /** Score multipliers when the sentence lacks the kind of value the type asks for. */
-const TYPE_MISS_FACTOR: Record<ExpectedType, number> = { number: 0.55, date: 0.55, boolean: 0.7, list: 0.85, technical_spec: 0.8, string: 1 };
+const TYPE_MISS_FACTOR: Record<ExpectedType, number> = {
+  number: 0.55,
+  date: 0.55,
+  boolean: 0.7,
+  list: 0.85,
+  technical_spec: 0.8,
+  string: 1,
+};
 /** OCR'd text: digits and codes may be misread. Scaled further by the page's mean OCR word confidence. */
 const OCR_FACTOR = 0.85;
 /** Token sets kept for reuse between questions of a run (a few MB at most). */
@@ -67,8 +74,25 @@ const MAX_ANSWER_CHARS = 400;
  * happens to lack them (which would otherwise make them look rare and important).
  */
 const GENERIC_TERMS = new Set(
-  ['required', 'requirement', 'provide', 'provision', 'amount', 'total', 'type', 'detail', 'item', 'work', 'project', 'contractor', 'general', 'need', 'shall', 'must', 'apply']
-    .flatMap((w) => analyzeText(w).queryTokens),
+  [
+    'required',
+    'requirement',
+    'provide',
+    'provision',
+    'amount',
+    'total',
+    'type',
+    'detail',
+    'item',
+    'work',
+    'project',
+    'contractor',
+    'general',
+    'need',
+    'shall',
+    'must',
+    'apply',
+  ].flatMap((w) => analyzeText(w).queryTokens),
 );
 const GENERIC_TERM_WEIGHT = 0.15;
 
@@ -76,7 +100,10 @@ interface Concept {
   alternatives: string[];
   /** IDF of each alternative. */
   weights: number[];
-  /** What the concept weighs in the question: its rarest alternative that occurs in the document (or its rarest one if none does). */
+  /**
+   * What the concept weighs in the question: its rarest alternative that occurs in the document (or its rarest one if
+   * none does).
+   */
   weight: number;
 }
 
@@ -120,14 +147,20 @@ function countWords(text: string): number {
  * or "owner or contracting authority" is answered by any one of them, so a document naming only "hot
  * water" is not punished for lacking "steam".
  */
-export function buildCoverageConcepts(questionText: string, index: SearchIndex, formWords: ReadonlySet<string> = new Set()): Concept[] {
+export function buildCoverageConcepts(
+  questionText: string,
+  index: SearchIndex,
+  formWords: ReadonlySet<string> = new Set(),
+): Concept[] {
   const groups: string[][] = [];
   const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
     const alts = queryTermsFor(analyzeText(inner), (t) => index.postings.has(t));
     if (alts.length > 0) groups.push(alts);
     return ' ';
   });
-  const segments = withoutParens.split(/\s+or\s+/i).map((seg) => queryTermsFor(analyzeText(seg), (t) => index.postings.has(t)));
+  const segments = withoutParens
+    .split(/\s+or\s+/i)
+    .map((seg) => queryTermsFor(analyzeText(seg), (t) => index.postings.has(t)));
   // Around each "or": the last term before it and the first two after it are alternatives. (Measured: only the
   // first one after it abstains more on absent topics but loses more answerable questions; see docs/analysis.md.)
   const orGroups: Array<Set<string>> = [];
@@ -152,7 +185,11 @@ export function buildCoverageConcepts(questionText: string, index: SearchIndex, 
     const alts = [...new Set(g)].filter((t) => !seen.has(t) && !formWords.has(t));
     if (alts.length === 0) continue;
     for (const t of alts) seen.add(t);
-    const weights = alts.map((t) => (GENERIC_TERMS.has(t) ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t)) : inverseDocumentFrequency(index, t)));
+    const weights = alts.map((t) =>
+      GENERIC_TERMS.has(t)
+        ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t))
+        : inverseDocumentFrequency(index, t),
+    );
     const present = weights.filter((_w, i) => index.postings.has(alts[i] as string));
     concepts.push({ alternatives: alts, weights, weight: Math.max(...(present.length > 0 ? present : weights)) });
   }
@@ -194,7 +231,11 @@ const HIGH_BAND_MIN_MARGIN = 0.3;
 
 function calibrate(confidence: number, best: Scored, rival: Scored | undefined, attribute: Attribute): number {
   const margin = rival === undefined || best.score <= 0 ? 1 : Math.max(0, (best.score - rival.score) / best.score);
-  const strong = attribute !== null && best.attributeFound && best.coverage >= HIGH_BAND_MIN_COVERAGE && margin >= HIGH_BAND_MIN_MARGIN;
+  const strong =
+    attribute !== null &&
+    best.attributeFound &&
+    best.coverage >= HIGH_BAND_MIN_COVERAGE &&
+    margin >= HIGH_BAND_MIN_MARGIN;
   return strong ? confidence : Math.min(confidence, HIGH_BAND_CAP);
 }
 
@@ -257,26 +298,80 @@ export function countsAskedThing(questionText: string, text: string): boolean {
   return [...text.matchAll(NUMBER_THEN_WORD)].some((n) => tokenize(n[1] as string)[0] === counted);
 }
 
-/** Words naming the kind of value asked ("limit", "amount", "date"), compared by their first five letters: never a qualifier. */
+/**
+ * Words naming the kind of value asked ("limit", "amount", "date"), compared by their first five letters: never a
+ * qualifier.
+ */
 const VALUE_KIND_WORDS: ReadonlySet<string> = new Set(
-  ['limit', 'amount', 'cost', 'value', 'price', 'date', 'time', 'period', 'duration', 'percent', 'percentage', 'rate', 'number', 'count', 'quantity', 'deadline', 'days', 'years']
-    .concat(['capacity', 'size', 'thickness', 'depth', 'width', 'height', 'weight', 'length', 'diameter', 'volume', 'area', 'dimension'])
+  [
+    'limit',
+    'amount',
+    'cost',
+    'value',
+    'price',
+    'date',
+    'time',
+    'period',
+    'duration',
+    'percent',
+    'percentage',
+    'rate',
+    'number',
+    'count',
+    'quantity',
+    'deadline',
+    'days',
+    'years',
+  ]
+    .concat([
+      'capacity',
+      'size',
+      'thickness',
+      'depth',
+      'width',
+      'height',
+      'weight',
+      'length',
+      'diameter',
+      'volume',
+      'area',
+      'dimension',
+    ])
     .map((w) => w.slice(0, 5)),
 );
 
 /** A row or short clause: where the neighbouring row's value is the usual wrong answer. */
 const ROW_MAX_WORDS = 25;
 /** Words that qualify any quantity ("minimum flexural strength"): a row need not repeat them. */
-const UNBINDING_MODIFIERS = new Set(['minimum', 'maximum', 'total', 'averag', 'estimat', 'each', 'per', 'annual', 'typical', 'nominal'].flatMap((w) => analyzeText(w).queryTokens.concat([w])));
+const UNBINDING_MODIFIERS = new Set(
+  ['minimum', 'maximum', 'total', 'averag', 'estimat', 'each', 'per', 'annual', 'typical', 'nominal'].flatMap((w) =>
+    analyzeText(w).queryTokens.concat([w]),
+  ),
+);
 
 /**
  * True when a short text has the head word of a question pair but not its qualifier: "Automobile Liability
  * $1,000,000" has "liability" but not "professional", so it does not state the professional liability limit.
  */
-export function missesQualifier(questionText: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set(), headingTokens?: Set<string>): boolean {
+export function missesQualifier(
+  questionText: string,
+  tokens: Set<string>,
+  formWords: ReadonlySet<string> = new Set(),
+  headingTokens?: Set<string>,
+): boolean {
   return analyzeText(questionText).bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
-    if (a === c || a.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c) || UNBINDING_MODIFIERS.has(a) || a.startsWith('#')) return false;
+    if (
+      a === c ||
+      a.startsWith('~') ||
+      GENERIC_TERMS.has(a) ||
+      GENERIC_TERMS.has(c) ||
+      formWords.has(a) ||
+      formWords.has(c) ||
+      UNBINDING_MODIFIERS.has(a) ||
+      a.startsWith('#')
+    )
+      return false;
     return tokens.has(c) && !tokens.has(a) && headingTokens?.has(a) !== true;
   });
 }
@@ -285,12 +380,26 @@ export function missesQualifier(questionText: string, tokens: Set<string>, formW
  * True when both words of an adjacent question pair ("tensile modulus") occur in the text but never side
  * by side: the text names them in different cells or clauses, so it does not speak of the pair.
  */
-export function splitsQuestionPair(questionText: string, text: string, tokens: Set<string>, formWords: ReadonlySet<string> = new Set()): boolean {
+export function splitsQuestionPair(
+  questionText: string,
+  text: string,
+  tokens: Set<string>,
+  formWords: ReadonlySet<string> = new Set(),
+): boolean {
   const q = analyzeText(questionText);
   const pairs = new Set(analyzeText(text).bigrams);
   return q.bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
-    if (a === c || a.startsWith('~') || c.startsWith('~') || GENERIC_TERMS.has(a) || GENERIC_TERMS.has(c) || formWords.has(a) || formWords.has(c)) return false;
+    if (
+      a === c ||
+      a.startsWith('~') ||
+      c.startsWith('~') ||
+      GENERIC_TERMS.has(a) ||
+      GENERIC_TERMS.has(c) ||
+      formWords.has(a) ||
+      formWords.has(c)
+    )
+      return false;
     return tokens.has(a) && tokens.has(c) && !pairs.has(b) && !pairs.has(`${c}|${a}`);
   });
 }
@@ -303,13 +412,15 @@ const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(
 /** "Service Bulletin 737-31-1860, dated June 12, 2020": a date that identifies a document, not an event of the work. */
 const DOCUMENT_DATE = /\b(?:dated|revised|rev\.|issued)\s*:?\s*$/i;
 /** A question about a document's own date ("When was the addendum issued?", "What is the bulletin dated?"). */
-const DOCUMENT_DATE_QUESTION = /\b(dated|issued?|revis\w*|version|bulletin|addend\w*|letter|publish\w*|signed|document)\b/i;
+const DOCUMENT_DATE_QUESTION =
+  /\b(dated|issued?|revis\w*|version|bulletin|addend\w*|letter|publish\w*|signed|document)\b/i;
 
 /** The text with the dates that identify documents ("..., dated June 12, 2020") blanked out. */
 export function withoutDocumentDates(text: string): string {
   let out = text;
   for (const d of findDates(text).reverse()) {
-    if (DOCUMENT_DATE.test(text.slice(Math.max(0, d.index - 12), d.index))) out = `${out.slice(0, d.index)}${' '.repeat(d.raw.length)}${out.slice(d.index + d.raw.length)}`;
+    if (DOCUMENT_DATE.test(text.slice(Math.max(0, d.index - 12), d.index)))
+      out = `${out.slice(0, d.index)}${' '.repeat(d.raw.length)}${out.slice(d.index + d.raw.length)}`;
   }
   return out;
 }
@@ -334,8 +445,14 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
     case 'count':
       return findQuantities(text).length > 0;
     case 'measure':
-      // A quantity with a unit, a design value ("Groundwater Depth = 2+/- ft", "Live Load = H20") or a load designation.
-      return MEASURE_VALUE.test(text) || findQuantities(text).some((q) => q.unitClass !== null && (unitClassesFor(attribute) ?? []).includes(q.unitClass));
+      // A quantity with a unit, a design value ("Groundwater Depth = 2+/- ft", "Live Load = H20") or a load
+      // designation.
+      return (
+        MEASURE_VALUE.test(text) ||
+        findQuantities(text).some(
+          (q) => q.unitClass !== null && (unitClassesFor(attribute) ?? []).includes(q.unitClass),
+        )
+      );
     default: {
       const classes = unitClassesFor(attribute) ?? [];
       return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
@@ -344,7 +461,13 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
 }
 
 function abstention(question: Question, confidence: number): CandidateAnswer {
-  return { question_id: question.id, answer: null, value: null, quotes: [], confidence: Math.min(Math.max(confidence, 0), ABSTAIN_CONFIDENCE_CEILING) };
+  return {
+    question_id: question.id,
+    answer: null,
+    value: null,
+    quotes: [],
+    confidence: Math.min(Math.max(confidence, 0), ABSTAIN_CONFIDENCE_CEILING),
+  };
 }
 
 function truncate(text: string): string {
@@ -391,14 +514,23 @@ class ExtractiveEngine implements AnalysisEngine {
     return { answers, usage: { ...ZERO_USAGE } };
   }
 
-  /** Owner and project name from their set places (title-facts.ts); null when the question asks neither or none is found. */
+  /**
+   * Owner and project name from their set places (title-facts.ts); null when the question asks neither or none is
+   * found.
+   */
   private titleFact(question: Question): CandidateAnswer | null {
     const kind = titleFactKind(question.text);
     if (kind === null || this.pages.length === 0) return null;
     this.outline ??= buildOutline(this.pages);
     const fact = kind === 'owner' ? findOwner(this.pages, this.outline) : findProjectName(this.pages, this.outline);
     if (fact === null) return null;
-    return { question_id: question.id, answer: fact.answer, value: null, quotes: [{ text: fact.quote, pages: [fact.page] }], confidence: fact.confidence * this.ocrFactor([fact.page]) };
+    return {
+      question_id: question.id,
+      answer: fact.answer,
+      value: null,
+      quotes: [{ text: fact.quote, pages: [fact.page] }],
+      confidence: fact.confidence * this.ocrFactor([fact.page]),
+    };
   }
 
   /** A "LABEL: value" line of the project information page or notice that names what is asked (fact-sheet.ts). */
@@ -409,7 +541,13 @@ class ExtractiveEngine implements AnalysisEngine {
     const found = answerFromFactSheet(question, this.fields, holdsAttribute);
     if (found === null) return null;
     const value = extractValue(found.value, question.expected_type, question.text);
-    return { question_id: question.id, answer: truncate(found.value), value: value.value, quotes: [{ text: found.quote, pages: [found.page] }], confidence: found.confidence * this.ocrFactor([found.page]) };
+    return {
+      question_id: question.id,
+      answer: truncate(found.value),
+      value: value.value,
+      quotes: [{ text: found.quote, pages: [found.page] }],
+      confidence: found.confidence * this.ocrFactor([found.page]),
+    };
   }
 
   private recordOcrPages(pages: IngestedPage[]): void {
@@ -468,45 +606,90 @@ class ExtractiveEngine implements AnalysisEngine {
         // A title-case heading or a form's field prompts label a place; they never state its answer.
         if (s.tableRow !== true && isLabelLike(s.text)) return;
         // A lead-in brings its list items, unless the question wants one value (one row of that list).
-        const { text, pages, spans, parts } = intent.attribute === null || intent.attribute === 'measure' ? this.withListContinuation(sentences, i, question.expected_type, r.passage) : s;
+        const { text, pages, spans, parts } =
+          intent.attribute === null || intent.attribute === 'measure'
+            ? this.withListContinuation(sentences, i, question.expected_type, r.passage)
+            : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
-        // A bullet reads as the end of its lead-in ("You may send comments by any of the following methods: • Fax: ..."):
+        // A bullet reads as the end of its lead-in ("You may send comments by any of the following methods: • Fax:
+        // ..."):
         // the lead-in's words count like a heading's.
-        const context = [s.headingPath ?? '', leadInOf(sentences, i, s.tableRow === true || readsAsTable(s.text)) ?? ''].join(' ').trim();
-        const headingTokens = context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
+        const context = [s.headingPath ?? '', leadInOf(sentences, i, s.tableRow === true || readsAsTable(s.text)) ?? '']
+          .join(' ')
+          .trim();
+        const headingTokens =
+          context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
         const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
-        const value = parts !== undefined && question.expected_type === 'list' ? listOfItems(parts) : extractValue(text, question.expected_type, question.text);
+        const value =
+          parts !== undefined && question.expected_type === 'list'
+            ? listOfItems(parts)
+            : extractValue(text, question.expected_type, question.text);
         const tokens = this.tokensOf(text);
         // Bound to the subject: the question's own numbers ("12-inch pipe", "Flight 610") must be in the
         // sentence, and in tabular text (several values) a word pair of the question must not be split
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
         const bound =
           numbers.every((n) => tokens.has(n)) &&
-          (!readsAsTable(text) || countsAskedThing(question.text, text) || !splitsQuestionPair(question.text, text, tokens, formWords)) &&
-          (intent.attribute === null || countWords(text) > ROW_MAX_WORDS || !missesQualifier(question.text, tokens, formWords, headingTokens)) &&
-          // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final completion date.
-          (intent.attribute === null || contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null) &&
+          (!readsAsTable(text) ||
+            countsAskedThing(question.text, text) ||
+            !splitsQuestionPair(question.text, text, tokens, formWords)) &&
+          (intent.attribute === null ||
+            countWords(text) > ROW_MAX_WORDS ||
+            !missesQualifier(question.text, tokens, formWords, headingTokens)) &&
+          // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final
+          // completion date.
+          (intent.attribute === null ||
+            contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null) &&
           // A property table without the asked measure ("thickness") gives other properties' values.
           (measure === null || `${text} ${context}`.toLowerCase().includes(measure)) &&
           // "Damages ... for late completion" is not stated by damages "where flooding occurs".
           (intent.attribute === null || !missesPurpose(question.text, text, context));
-        const attributeFound = bound && holdsAttribute(intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text, intent.attribute) && (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
-        const typeFactor = (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) * (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
+        const attributeFound =
+          bound &&
+          holdsAttribute(
+            intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text,
+            intent.attribute,
+          ) &&
+          (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
+        const typeFactor =
+          (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
+          (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
         const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
         const keySource = value.answer ?? text;
-        const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
-        scored.push({ text, pages, spans, passageId: r.passage.id, rank, score, coverage, typeFactor, value, valueKey, attributeFound, parts, context });
+        const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
+          v instanceof Set ? [...v].sort() : v,
+        );
+        scored.push({
+          text,
+          pages,
+          spans,
+          passageId: r.passage.id,
+          rank,
+          score,
+          coverage,
+          typeFactor,
+          value,
+          valueKey,
+          attributeFound,
+          parts,
+          context,
+        });
       });
     });
     if (scored.length === 0) return [abstention(question, 0)];
     // Deterministic: best score, then better-ranked passage, then earlier sentence (stable sort).
     scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
     const best = scored[0] as Scored;
-    const typed = question.expected_type === 'number' || question.expected_type === 'date' || question.expected_type === 'boolean';
-    const rival = scored.find((s) => (typed ? s.value.value !== null && s.valueKey !== best.valueKey : s.passageId !== best.passageId && s.text !== best.text));
+    const typed =
+      question.expected_type === 'number' || question.expected_type === 'date' || question.expected_type === 'boolean';
+    const rival = scored.find((s) =>
+      typed
+        ? s.value.value !== null && s.valueKey !== best.valueKey
+        : s.passageId !== best.passageId && s.text !== best.text,
+    );
     const confidenceOf = (s: Scored, competitor: Scored | undefined) => {
       const margin = competitor === undefined || s.score <= 0 ? 1 : Math.max(0, (s.score - competitor.score) / s.score);
       const raw = (0.15 + 0.6 * s.coverage + 0.25 * margin) * s.typeFactor * this.ocrFactor(s.pages);
@@ -518,19 +701,42 @@ class ExtractiveEngine implements AnalysisEngine {
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
 
     const focused = this.focusOnItem(best, concepts, question);
-    const cell = intent.attribute !== null && focused.value.answer === null ? tableCell(focused.text, focused.context ?? '', question.text) : null;
+    const cell =
+      intent.attribute !== null && focused.value.answer === null
+        ? tableCell(focused.text, focused.context ?? '', question.text)
+        : null;
     const chosen = cell === null ? focused : { ...focused, value: { ...focused.value, answer: cell } };
-    const answers = [this.toCandidate(question, this.focusOnClause(chosen, concepts, intent.attribute, question.expected_type, question.text), calibrate(confidence, best, rival, intent.attribute))];
+    const answers = [
+      this.toCandidate(
+        question,
+        this.focusOnClause(chosen, concepts, intent.attribute, question.expected_type, question.text),
+        calibrate(confidence, best, rival, intent.attribute),
+      ),
+    ];
     if (typed && best.value.value !== null) {
       // The same value stated in other places (a summary and the body, a notice and its repeat): cite them too.
       const bestPages = new Set(best.pages);
-      const agreeing = scored.filter((s) => s !== best && s.valueKey === best.valueKey && s.score >= VARIANT_SCORE_RATIO * best.score && !s.pages.some((p) => bestPages.has(p)));
-      for (const s of agreeing.slice(0, MAX_AGREEING_PLACES)) answers.push(this.toCandidate(question, s, (answers[0] as CandidateAnswer).confidence));
+      const agreeing = scored.filter(
+        (s) =>
+          s !== best &&
+          s.valueKey === best.valueKey &&
+          s.score >= VARIANT_SCORE_RATIO * best.score &&
+          !s.pages.some((p) => bestPages.has(p)),
+      );
+      for (const s of agreeing.slice(0, MAX_AGREEING_PLACES))
+        answers.push(this.toCandidate(question, s, (answers[0] as CandidateAnswer).confidence));
     }
-    if (typed && rival !== undefined && rival.score >= VARIANT_SCORE_RATIO * best.score && rival.coverage >= MIN_COVERAGE && rival.typeFactor === 1) {
+    if (
+      typed &&
+      rival !== undefined &&
+      rival.score >= VARIANT_SCORE_RATIO * best.score &&
+      rival.coverage >= MIN_COVERAGE &&
+      rival.typeFactor === 1
+    ) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
       const rivalConfidence = confidenceOf(rival, best);
-      if (rivalConfidence >= ABSTAIN_BELOW) answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
+      if (rivalConfidence >= ABSTAIN_BELOW)
+        answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }
     return answers;
   }
@@ -543,7 +749,12 @@ class ExtractiveEngine implements AnalysisEngine {
     return sentencesOfPassage(passage) ?? splitPassage(passage);
   }
 
-  private withListContinuation(passageSentences: SentenceLike[], at: number, type: ExpectedType, passage: Passage): SentenceLike {
+  private withListContinuation(
+    passageSentences: SentenceLike[],
+    at: number,
+    type: ExpectedType,
+    passage: Passage,
+  ): SentenceLike {
     const first = passageSentences[at] as SentenceLike;
     if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
     // The list may run past the passage's end: read on in the run's sentence table, up to the next heading.
@@ -568,19 +779,37 @@ class ExtractiveEngine implements AnalysisEngine {
       if (spans !== undefined) spans.push(...(next.spans ?? []));
       words += w;
     }
-    return { text: parts.join(' '), pages: [...pages].sort((a, b) => a - b), spans, parts: members.length > 1 ? members : undefined };
+    return {
+      text: parts.join(' '),
+      pages: [...pages].sort((a, b) => a - b),
+      spans,
+      parts: members.length > 1 ? members : undefined,
+    };
   }
 
   /**
    * A row giving several values of the asked kind ("Commercial General Liability $2,000,000 each occurrence;
    * $4,000,000 aggregate"): the answer is the clause that names the question's subject, the quote stays whole.
    */
-  private focusOnClause(s: Scored, concepts: Concept[], attribute: Attribute, type: ExpectedType, questionText: string): Scored {
+  private focusOnClause(
+    s: Scored,
+    concepts: Concept[],
+    attribute: Attribute,
+    type: ExpectedType,
+    questionText: string,
+  ): Scored {
     if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
-    // Clauses: "; " or ", and ..." ("Substantial Completion within 150 days ..., and Final Completion within 180 days").
+    // Clauses: "; " or ", and ..." ("Substantial Completion within 150 days ..., and Final Completion within 180
+    // days").
     const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z])/).filter((c) => c.trim() !== '');
-    // A clause naming another kind of the subject ("Substantial Completion" for a final completion question) is not the answer.
-    const withValue = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c) && contrastingQualifier(questionText, c, '', VALUE_KIND_WORDS) === null);
+    // A clause naming another kind of the subject ("Substantial Completion" for a final completion question) is not the
+    // answer.
+    const withValue = clauses.filter(
+      (c) =>
+        holdsAttribute(c, attribute) &&
+        /\d/.test(c) &&
+        contrastingQualifier(questionText, c, '', VALUE_KIND_WORDS) === null,
+    );
     const valued = clauses.filter((c) => holdsAttribute(c, attribute) && /\d/.test(c));
     if (clauses.length < 2 || valued.length < 2 || withValue.length === 0) return s;
     let bestClause = withValue[0] as string;
@@ -611,7 +840,13 @@ class ExtractiveEngine implements AnalysisEngine {
       .sort((a, b) => b.coverage - a.coverage);
     const top = ranked[0];
     const second = ranked[1];
-    if (top === undefined || top.coverage <= 0 || (second !== undefined && second.coverage >= top.coverage) || !/\d/.test(top.part.text)) return best;
+    if (
+      top === undefined ||
+      top.coverage <= 0 ||
+      (second !== undefined && second.coverage >= top.coverage) ||
+      !/\d/.test(top.part.text)
+    )
+      return best;
     const value = extractValue(top.part.text, question.expected_type, question.text);
     return { ...best, text: top.part.text, pages: top.part.pages, spans: top.part.spans, value, parts: undefined };
   }
@@ -622,11 +857,17 @@ class ExtractiveEngine implements AnalysisEngine {
     const merged: SentenceSpan[] = [];
     for (const span of s.spans) {
       const last = merged[merged.length - 1];
-      const gap = last !== undefined && last.page === span.page ? (this.pageText.get(span.page) ?? '').slice(last.end, span.start) : null;
+      const gap =
+        last !== undefined && last.page === span.page
+          ? (this.pageText.get(span.page) ?? '').slice(last.end, span.start)
+          : null;
       if (last !== undefined && gap !== null && gap.trim() === '') last.end = span.end;
       else merged.push({ ...span });
     }
-    return merged.map((span) => ({ text: (this.pageText.get(span.page) ?? '').slice(span.start, span.end), pages: [span.page] }));
+    return merged.map((span) => ({
+      text: (this.pageText.get(span.page) ?? '').slice(span.start, span.end),
+      pages: [span.page],
+    }));
   }
 
   private toCandidate(question: Question, s: Scored, confidence: number): CandidateAnswer {
@@ -648,13 +889,18 @@ class ExtractiveEngine implements AnalysisEngine {
  */
 export function tableCell(row: string, context: string, questionText: string): string | null {
   if (!readsAsTable(row)) return null;
-  const header = context.slice(context.lastIndexOf(':') + 1).toLowerCase().match(/[a-z]{3,}/g) ?? [];
+  const header =
+    context
+      .slice(context.lastIndexOf(':') + 1)
+      .toLowerCase()
+      .match(/[a-z]{3,}/g) ?? [];
   const quantities = findQuantities(row);
   const cells: Array<{ start: number; end: number }> = [];
   for (const q of quantities) {
     const last = cells[cells.length - 1];
     // "0.45 - 0.55 mm" is one cell: a range.
-    if (last !== undefined && /^\s*(?:-|–|to)\s*$/.test(row.slice(last.end, q.index))) last.end = q.index + q.raw.length;
+    if (last !== undefined && /^\s*(?:-|–|to)\s*$/.test(row.slice(last.end, q.index)))
+      last.end = q.index + q.raw.length;
     else cells.push({ start: q.index, end: q.index + q.raw.length });
   }
   const first = cells[0];
@@ -677,7 +923,10 @@ function enumeratorLevel(text: string): string | null {
 
 /** The items under a lead-in (its first part), as a list value; the answer quotes the lead-in with them. */
 function listOfItems(parts: SentenceLike[]): ExtractedValue {
-  const items = parts.slice(1).map((p) => p.text.trim()).filter((t) => t !== '');
+  const items = parts
+    .slice(1)
+    .map((p) => p.text.trim())
+    .filter((t) => t !== '');
   return { value: items, answer: null, typeMatched: items.length > 0 };
 }
 
@@ -688,7 +937,8 @@ const LEAD_IN_LOOKBACK_SENTENCES = 8;
 
 /**
  * The lead-in (a sentence ending in ":") that a bullet item or a table row belongs to, or null. A row's lead-in
- * often carries the table's header ("the following layers: Layer Depth Effective Size"): its words name the row's values.
+ * often carries the table's header ("the following layers: Layer Depth Effective Size"): its words name the row's
+ * values.
  */
 function leadInOf(sentences: SentenceLike[], i: number, row = false): string | null {
   if (!row && !BULLET.test((sentences[i] as SentenceLike).text)) return null;
@@ -703,7 +953,9 @@ function leadInOf(sentences: SentenceLike[], i: number, row = false): string | n
   return null;
 }
 
-/** Fallback for passages not built by buildPassages: sentences cut at terminal punctuation, citing the passage's pages. */
+/**
+ * Fallback for passages not built by buildPassages: sentences cut at terminal punctuation, citing the passage's pages.
+ */
 function splitPassage(passage: Passage): SentenceLike[] {
   return passage.text
     .split(/(?<=[.!?;:])\s+(?=[A-Z0-9"(])/)

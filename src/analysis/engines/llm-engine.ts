@@ -15,7 +15,10 @@ import { estimateMessagesTokens } from '../llm/token-estimate.js';
 
 /** The default endpoint: without a key it can only answer 401, so refuse to start a run against it. */
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-/** Expected completion per question: the JSON item with a short answer and a one-sentence quote (~45 tokens measured) plus margin. */
+/**
+ * Expected completion per question: the JSON item with a short answer and a one-sentence quote (~45 tokens measured)
+ * plus margin.
+ */
 export const COMPLETION_TOKENS_PER_QUESTION = 60;
 
 export interface LlmEngineOptions extends ChatClientOptions {
@@ -88,13 +91,20 @@ export function createLlmEngine(config: LlmConfig, options: LlmEngineOptions = {
 
     planUnits(args: PlanArgs): WorkUnit[] {
       if (args.thorough) return planSweepUnits(args);
-      return planRetrievalUnits(args, { promptTokenBudget: config.promptTokenBudget, passagesPerQuestion: options.passagesPerQuestion });
+      return planRetrievalUnits(args, {
+        promptTokenBudget: config.promptTokenBudget,
+        passagesPerQuestion: options.passagesPerQuestion,
+      });
     },
 
     estimateUnit(unit: WorkUnit) {
       const promptTokens = estimateMessagesTokens(buildAnswerMessages(unit, '')) + GUARDRAILS_RESERVE_TOKENS;
       const completionTokens = COMPLETION_TOKENS_PER_QUESTION * unit.questions.length;
-      const { cost_usd } = costOf(config.model, { prompt_tokens: promptTokens, completion_tokens: completionTokens }, config.prices);
+      const { cost_usd } = costOf(
+        config.model,
+        { prompt_tokens: promptTokens, completion_tokens: completionTokens },
+        config.prices,
+      );
       return { prompt_tokens: promptTokens, completion_tokens: completionTokens, cost_usd };
     },
 
@@ -109,16 +119,22 @@ export function createLlmEngine(config: LlmConfig, options: LlmEngineOptions = {
         options.log?.warn({ unitKey: unit.key, problem: parsed.error }, 'llm reply unusable; asking once more');
         let second: ChatCompletion;
         try {
-          second = await client.complete(buildCorrectionMessages(messages, first.content, parsed.error), { signal: ctx.signal });
+          second = await client.complete(buildCorrectionMessages(messages, first.content, parsed.error), {
+            signal: ctx.signal,
+          });
         } catch (err) {
           throw withPaidUsage(err, usage);
         }
         usage = addCall(usage, second);
         parsed = parseAnswerContent(second.content);
         if (!parsed.ok) {
-          throw new AppError('LLM_BAD_RESPONSE', `The language model returned an unusable answer twice (${parsed.error}).`, {
-            details: { unitKey: unit.key, usage },
-          });
+          throw new AppError(
+            'LLM_BAD_RESPONSE',
+            `The language model returned an unusable answer twice (${parsed.error}).`,
+            {
+              details: { unitKey: unit.key, usage },
+            },
+          );
         }
       }
       return { answers: toCandidates(unit, parsed.answers), usage };

@@ -16,15 +16,24 @@ export interface ParsedAnswer {
 }
 
 export type ParseAnswersResult =
-  | { ok: true; answers: ParsedAnswer[]; repaired: boolean }
-  | { ok: false; error: string };
+  { ok: true; answers: ParsedAnswer[]; repaired: boolean } | { ok: false; error: string };
 
 /** Confidence given to an answer the model forgot to rate: middling, so accumulation prefers rated answers. */
 const DEFAULT_CONFIDENCE_WHEN_MISSING = 0.5;
 /** Pages above this are not page numbers (a model echoing a year or a footage): dropped. */
 const MAX_PLAUSIBLE_PAGE = 100_000;
 
-const NOT_FOUND_WORDS = new Set(['', 'null', 'none', 'n/a', 'na', 'not found', 'not specified', 'not stated', 'unknown']);
+const NOT_FOUND_WORDS = new Set([
+  '',
+  'null',
+  'none',
+  'n/a',
+  'na',
+  'not found',
+  'not specified',
+  'not stated',
+  'unknown',
+]);
 
 function toNullableText(v: unknown, treatNotFoundAsNull: boolean): string | null {
   if (v === null || v === undefined) return null;
@@ -110,7 +119,9 @@ const AnswerItemSchema = z
 
 export const AnswersResponseSchema = z.object({ answers: z.array(z.unknown()) });
 
-/** Every balanced top-level {...} or [...] in the text, in order (string-aware, so braces inside quotes do not count). */
+/**
+ * Every balanced top-level {...} or [...] in the text, in order (string-aware, so braces inside quotes do not count).
+ */
 function findJsonCandidates(text: string): string[] {
   const candidates: string[] = [];
   for (let start = 0; start < text.length; start++) {
@@ -167,7 +178,9 @@ function parseLoose(content: string): { value: unknown; repaired: boolean } | nu
   return null;
 }
 
-/** Finds the answers array in the shapes models produce: {answers:[...]}, a bare [...], {results:[...]}, {"Q1":{...}}. */
+/**
+ * Finds the answers array in the shapes models produce: {answers:[...]}, a bare [...], {results:[...]}, {"Q1":{...}}.
+ */
 function locateAnswerItems(value: unknown): { items: unknown[]; repaired: boolean } | null {
   if (Array.isArray(value)) return { items: value, repaired: true };
   if (!value || typeof value !== 'object') return null;

@@ -11,7 +11,9 @@ export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 /** Jitter added on top of a server-given Retry-After, so concurrent callers do not all return in the same tick. */
 const RETRY_AFTER_JITTER_MS = 250;
 
-/** Retry-After as milliseconds from `now`: delta-seconds ("2", "1.5") or an HTTP date. Null when absent or unreadable. */
+/**
+ * Retry-After as milliseconds from `now`: delta-seconds ("2", "1.5") or an HTTP date. Null when absent or unreadable.
+ */
 export function parseRetryAfterMs(header: string | null | undefined, now: number = Date.now()): number | null {
   if (header === null || header === undefined) return null;
   const value = header.trim();

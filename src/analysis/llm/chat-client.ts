@@ -47,7 +47,9 @@ export interface ChatCompletion {
 
 export interface CompleteOptions {
   signal?: AbortSignal;
-  /** Ask for `response_format: {type: 'json_object'}` (default true); dropped automatically if the server rejects it. */
+  /**
+   * Ask for `response_format: {type: 'json_object'}` (default true); dropped automatically if the server rejects it.
+   */
   jsonMode?: boolean;
   /** Upper bound on completion tokens (max_tokens); omitted when undefined. */
   maxTokens?: number;
@@ -75,7 +77,9 @@ function isRetryableStatus(status: number): boolean {
 
 const MAX_ERROR_DETAIL_CHARS = 300; // enough for a provider's error message, never a whole HTML error page
 
-/** Endpoints (base URL + model) that rejected `response_format`: later calls skip it instead of paying a 400 each time. */
+/**
+ * Endpoints (base URL + model) that rejected `response_format`: later calls skip it instead of paying a 400 each time.
+ */
 const jsonModeUnsupported = new Set<string>();
 
 const sharedLimits = new Map<string, LimitFunction>();
@@ -101,7 +105,10 @@ export function redactSecrets(text: string, apiKey: string | null): string {
   return out.replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, '$1-***').replace(/Bearer\s+\S+/gi, 'Bearer ***');
 }
 
-/** The provider's own words from an error reply (`{error: {message}}`, `{error: "..."}` or plain text), redacted and short. */
+/**
+ * The provider's own words from an error reply (`{error: {message}}`, `{error: "..."}` or plain text), redacted and
+ * short.
+ */
 function describeApiError(err: APIError, apiKey: string | null): string {
   const body = err.error as { message?: unknown } | string | undefined;
   let message: string;
@@ -129,7 +136,8 @@ function readUsage(body: unknown): { prompt_tokens: number; completion_tokens: n
 
 /** The SDK returns the server's JSON unchecked: compatible servers differ, so read it defensively. */
 function readContent(body: unknown): { content: string; finishReason: string | null } {
-  const choice = (body as { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }> } | null)?.choices?.[0];
+  const choice = (body as { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }> } | null)
+    ?.choices?.[0];
   const raw = choice?.message?.content;
   let content = '';
   if (typeof raw === 'string') content = raw;
@@ -167,7 +175,12 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
     logLevel: 'off',
   });
 
-  async function attemptOnce(jsonMode: boolean, messages: ChatMessage[], maxTokens: number | undefined, signal: AbortSignal | undefined) {
+  async function attemptOnce(
+    jsonMode: boolean,
+    messages: ChatMessage[],
+    maxTokens: number | undefined,
+    signal: AbortSignal | undefined,
+  ) {
     // One controller per attempt, aborted by the per-call timeout or by the caller's signal; the timeout covers
     // the body too (the SDK's own stops at the headers). Not AbortSignal.any: on Node 20 it leaks every composite
     // into a long-lived source signal, and a run's signal lives for thousands of calls.
@@ -200,8 +213,14 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
       signal?.removeEventListener('abort', onCallerAbort);
     }
     if (typeof body !== 'object' || body === null) {
-      // A 200 whose body is not JSON came from a proxy or a broken server, not from the model: nothing was billed we could see.
-      return { kind: 'retryable', reason: 'response body is not JSON', status: 200, retryAfterMs: null } satisfies AttemptOutcome;
+      // A 200 whose body is not JSON came from a proxy or a broken server, not from the model: nothing was billed we
+      // could see.
+      return {
+        kind: 'retryable',
+        reason: 'response body is not JSON',
+        status: 200,
+        retryAfterMs: null,
+      } satisfies AttemptOutcome;
     }
     const { content, finishReason } = readContent(body);
     const usage = readUsage(body);
@@ -212,7 +231,9 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
         content,
         finishReason,
         model: typeof reported === 'string' ? reported : config.model,
-        usage: usage ? { ...usage, estimated: false } : { prompt_tokens: promptEstimate, completion_tokens: estimateTokens(content), estimated: true },
+        usage: usage
+          ? { ...usage, estimated: false }
+          : { prompt_tokens: promptEstimate, completion_tokens: estimateTokens(content), estimated: true },
       },
     } satisfies AttemptOutcome;
   }
@@ -222,23 +243,38 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
     if (state.timedOut || err instanceof APIConnectionTimeoutError) {
       return { kind: 'retryable', reason: `timed out after ${config.timeoutMs} ms`, status: null, retryAfterMs: null };
     }
-    if (err instanceof SyntaxError) return { kind: 'retryable', reason: 'response body is not JSON', status: 200, retryAfterMs: null };
+    if (err instanceof SyntaxError)
+      return { kind: 'retryable', reason: 'response body is not JSON', status: 200, retryAfterMs: null };
     if (err instanceof APIError && typeof err.status === 'number') {
       const detail = describeApiError(err, config.apiKey);
       if (err.status === 400) return { kind: 'bad-request', detail };
       if (isRetryableStatus(err.status)) {
-        return { kind: 'retryable', reason: `HTTP ${err.status}${detail ? `: ${detail}` : ''}`, status: err.status, retryAfterMs: retryAfterOf(err) };
+        return {
+          kind: 'retryable',
+          reason: `HTTP ${err.status}${detail ? `: ${detail}` : ''}`,
+          status: err.status,
+          retryAfterMs: retryAfterOf(err),
+        };
       }
       return { kind: 'fatal', status: err.status, detail };
     }
     // Connection errors: the SDK wraps fetch's TypeError, whose cause carries the system code (ECONNREFUSED...).
-    const cause = err instanceof Error ? (err.cause as { cause?: { code?: unknown }; code?: unknown } | undefined) : undefined;
+    const cause =
+      err instanceof Error ? (err.cause as { cause?: { code?: unknown }; code?: unknown } | undefined) : undefined;
     const code = cause?.cause?.code ?? cause?.code;
     const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
-    return { kind: 'retryable', reason: `network error (${redactSecrets(reason, config.apiKey)})`, status: null, retryAfterMs: null };
+    return {
+      kind: 'retryable',
+      reason: `network error (${redactSecrets(reason, config.apiKey)})`,
+      status: null,
+      retryAfterMs: null,
+    };
   }
 
-  /** Run one attempt in a concurrency slot; an abort while queued ends the wait at once (the slot, when it comes, is passed on). */
+  /**
+   * Run one attempt in a concurrency slot; an abort while queued ends the wait at once (the slot, when it comes, is
+   * passed on).
+   */
   function inSlot<T>(fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     if (!signal) return limit(fn);
     if (signal.aborted) return Promise.reject(new AppError('RUN_ABORTED'));
@@ -275,25 +311,46 @@ export function createChatClient(config: LlmConfig, options: ChatClientOptions =
         if (jsonMode && !triedWithoutJsonMode) {
           jsonMode = false;
           triedWithoutJsonMode = true;
-          options.log?.warn({ baseUrl: config.baseUrl, model: config.model }, 'llm endpoint rejected response_format; retrying without JSON mode');
+          options.log?.warn(
+            { baseUrl: config.baseUrl, model: config.model },
+            'llm endpoint rejected response_format; retrying without JSON mode',
+          );
           continue;
         }
-        throw new AppError('LLM_REQUEST_FAILED', `The language model rejected the request (HTTP 400)${outcome.detail ? `: ${outcome.detail}` : ''}`, {
-          details: { status: 400, attempts },
-        });
+        throw new AppError(
+          'LLM_REQUEST_FAILED',
+          `The language model rejected the request (HTTP 400)${outcome.detail ? `: ${outcome.detail}` : ''}`,
+          {
+            details: { status: 400, attempts },
+          },
+        );
       }
       if (outcome.kind === 'fatal') {
-        throw new AppError('LLM_REQUEST_FAILED', `The language model rejected the request (HTTP ${outcome.status})${outcome.detail ? `: ${outcome.detail}` : ''}`, {
-          details: { status: outcome.status, attempts },
-        });
+        throw new AppError(
+          'LLM_REQUEST_FAILED',
+          `The language model rejected the request (HTTP ${outcome.status})${outcome.detail ? `: ${outcome.detail}` : ''}`,
+          {
+            details: { status: outcome.status, attempts },
+          },
+        );
       }
       if (retriesUsed >= config.maxRetries) {
-        throw new AppError('LLM_REQUEST_FAILED', `The language model could not be reached after ${attempts} attempt(s): ${outcome.reason}`, {
-          details: { status: outcome.status, attempts },
-        });
+        throw new AppError(
+          'LLM_REQUEST_FAILED',
+          `The language model could not be reached after ${attempts} attempt(s): ${outcome.reason}`,
+          {
+            details: { status: outcome.status, attempts },
+          },
+        );
       }
-      const delayMs = computeRetryDelayMs(retriesUsed, { retryAfterMs: outcome.retryAfterMs, baseDelayMs: retryBaseDelayMs });
-      options.log?.warn({ baseUrl: config.baseUrl, model: config.model, attempt: attempts, status: outcome.status, delayMs }, `llm call failed (${outcome.reason}); retrying`);
+      const delayMs = computeRetryDelayMs(retriesUsed, {
+        retryAfterMs: outcome.retryAfterMs,
+        baseDelayMs: retryBaseDelayMs,
+      });
+      options.log?.warn(
+        { baseUrl: config.baseUrl, model: config.model, attempt: attempts, status: outcome.status, delayMs },
+        `llm call failed (${outcome.reason}); retrying`,
+      );
       retriesUsed += 1;
       await sleep(delayMs, signal);
     }

@@ -42,7 +42,9 @@ function shortHash(text: string): string {
 /** Prompt tokens of everything in a unit except its questions and excerpts. */
 function sectionOverheadTokens(section: Section): number {
   const header = `Section: ${section.section_name} (${section.description})\n\nQuestions:\n\nExcerpts:\n\nAnswer the N question(s) above from these excerpts. Reply with the JSON object only.`;
-  return estimateTokens(SYSTEM_PROMPT) + estimateTokens(header) + 2 * TOKENS_PER_MESSAGE_OVERHEAD + GUARDRAILS_RESERVE_TOKENS;
+  return (
+    estimateTokens(SYSTEM_PROMPT) + estimateTokens(header) + 2 * TOKENS_PER_MESSAGE_OVERHEAD + GUARDRAILS_RESERVE_TOKENS
+  );
 }
 
 function questionLineTokens(q: Question): number {
@@ -81,7 +83,8 @@ export function planRetrievalUnits(args: PlanArgs, options: RetrievalPlanOptions
       for (const r of top) byId.set(r.passage.id, r.passage);
       const lineTokens = questionLineTokens(question);
       const addedTokens = (batch: Batch, list: RetrievedPassage[]) =>
-        lineTokens + list.filter((r) => !batch.passageIds.has(r.passage.id)).reduce((sum, r) => sum + passageTokens(r.passage), 0);
+        lineTokens +
+        list.filter((r) => !batch.passageIds.has(r.passage.id)).reduce((sum, r) => sum + passageTokens(r.passage), 0);
 
       if (current.questions.length > 0 && current.tokens + addedTokens(current, top) > budget) {
         batches.push(current);
@@ -102,7 +105,11 @@ export function planRetrievalUnits(args: PlanArgs, options: RetrievalPlanOptions
     withEvidence.forEach((batch, index) => {
       const passages = [...batch.passageIds]
         .map((id) => byId.get(id) as Passage)
-        .sort((a, b) => (docOrder.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (docOrder.get(b.id) ?? Number.MAX_SAFE_INTEGER) || (a.pages[0] ?? 0) - (b.pages[0] ?? 0));
+        .sort(
+          (a, b) =>
+            (docOrder.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (docOrder.get(b.id) ?? Number.MAX_SAFE_INTEGER) ||
+            (a.pages[0] ?? 0) - (b.pages[0] ?? 0),
+        );
       const questionIds = batch.questions.map((q) => q.id);
       units.push({
         key: `llm:${section.section_id}:${index + 1}:${shortHash(questionIds.join('\u0000'))}`,
@@ -138,7 +145,13 @@ export function planSweepUnits(args: PlanArgs): WorkUnit[] {
   for (let i = 0; i < pages.length; i += SWEEP_WINDOW_PAGES) {
     const window = pages.slice(i, i + SWEEP_WINDOW_PAGES);
     const passages: Passage[] = window
-      .map((page): Passage => ({ id: `page-${page.pageNumber}`, pages: [page.pageNumber], text: pageBodyText(page), ocr: page.ocr, role: structureOf(page).role }))
+      .map((page): Passage => ({
+        id: `page-${page.pageNumber}`,
+        pages: [page.pageNumber],
+        text: pageBodyText(page),
+        ocr: page.ocr,
+        role: structureOf(page).role,
+      }))
       // A blank page ("This page intentionally left blank") answers nothing and costs tokens.
       .filter((p) => p.text.trim() !== '' && p.role !== 'blank');
     if (passages.length === 0) continue; // blank pages: nothing to ask about

@@ -68,11 +68,19 @@ function sanitiseGuardrails(guardrails: string): string {
   return text;
 }
 
-const ROLE_LABEL: Partial<Record<NonNullable<Passage['role']>, string>> = { cover: 'cover page', toc: 'table of contents', form: 'form page', bid_schedule: 'bid schedule', blank: 'blank page' };
+const ROLE_LABEL: Partial<Record<NonNullable<Passage['role']>, string>> = {
+  cover: 'cover page',
+  toc: 'table of contents',
+  form: 'form page',
+  bid_schedule: 'bid schedule',
+  blank: 'blank page',
+};
 
 /** "§ 00 73 16 Insurance › 1.03 Limits · form page", or '' when the passage carries no structure. */
 export function formatExcerptContext(passage: Passage): string {
-  const parts = [passage.headingPath ?? '', passage.role === undefined ? '' : (ROLE_LABEL[passage.role] ?? '')].filter((s) => s !== '');
+  const parts = [passage.headingPath ?? '', passage.role === undefined ? '' : (ROLE_LABEL[passage.role] ?? '')].filter(
+    (s) => s !== '',
+  );
   return parts.length === 0 ? '' : `§ ${parts.join(' · ')}`;
 }
 
@@ -93,7 +101,9 @@ export function buildUserMessage(unit: WorkUnit, guardrails: string): string {
   );
   const excerpts = unit.passages.map((p, i) => formatExcerpt(p, i + 1));
   parts.push(`Excerpts:\n\n${excerpts.length > 0 ? excerpts.join('\n\n') : '(no excerpts)'}`);
-  parts.push(`Answer the ${unit.questions.length} question(s) above from these excerpts. Reply with the JSON object only.`);
+  parts.push(
+    `Answer the ${unit.questions.length} question(s) above from these excerpts. Reply with the JSON object only.`,
+  );
   return parts.join('\n\n');
 }
 

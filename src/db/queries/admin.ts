@@ -5,7 +5,16 @@ export async function selectStatusTotals(q: Queryable): Promise<Record<string, n
   const r = await q.query<{ status: string; n: number; cost: number; tokens: string | number }>(
     'SELECT status, count(*)::int AS n, COALESCE(sum(estimated_cost), 0)::float8 AS cost, COALESCE(sum(total_tokens), 0)::bigint AS tokens FROM sessions GROUP BY status',
   );
-  const totals: Record<string, number> = { sessions: 0, queued: 0, active: 0, completed: 0, partial: 0, failed: 0, total_cost: 0, total_tokens: 0 };
+  const totals: Record<string, number> = {
+    sessions: 0,
+    queued: 0,
+    active: 0,
+    completed: 0,
+    partial: 0,
+    failed: 0,
+    total_cost: 0,
+    total_tokens: 0,
+  };
   for (const row of r.rows) {
     totals[row.status] = row.n;
     totals.sessions! += row.n;
@@ -17,7 +26,10 @@ export async function selectStatusTotals(q: Queryable): Promise<Record<string, n
 }
 
 /** One row per UTC day of the last `days` days, oldest first, zero-filled so charts need no gap logic. */
-export async function selectDailyTotals(q: Queryable, days: number): Promise<Array<{ day: string; analyses: number; cost: number }>> {
+export async function selectDailyTotals(
+  q: Queryable,
+  days: number,
+): Promise<Array<{ day: string; analyses: number; cost: number }>> {
   const r = await q.query<{ day: string; analyses: number; cost: number }>(
     `WITH days AS (
        SELECT generate_series(
@@ -35,5 +47,9 @@ export async function selectDailyTotals(q: Queryable, days: number): Promise<Arr
      FROM days LEFT JOIN totals USING (day) ORDER BY days.day`,
     [days],
   );
-  return r.rows.map((row) => ({ day: row.day, analyses: row.analyses, cost: Math.round(Number(row.cost) * 1e6) / 1e6 }));
+  return r.rows.map((row) => ({
+    day: row.day,
+    analyses: row.analyses,
+    cost: Math.round(Number(row.cost) * 1e6) / 1e6,
+  }));
 }

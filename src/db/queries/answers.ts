@@ -4,7 +4,12 @@ import { assertFence, type Fence } from '../fence.js';
 import type { QuestionAnswer } from '../../analysis/types.js';
 
 /** `pass`: the pass producing these answers (1 = the original run; see passes.ts). */
-export async function upsertAnswers(q: Queryable, sessionId: string, answers: readonly QuestionAnswer[], pass = 1): Promise<void> {
+export async function upsertAnswers(
+  q: Queryable,
+  sessionId: string,
+  answers: readonly QuestionAnswer[],
+  pass = 1,
+): Promise<void> {
   if (answers.length === 0) return;
   // One statement for the batch: unnest keeps it a single round trip, and ON CONFLICT makes replays idempotent.
   // The plan's section_name comes from the session's own question config (read once per batch), question_text
@@ -47,7 +52,10 @@ export async function upsertAnswers(q: Queryable, sessionId: string, answers: re
 }
 
 export async function selectAnswers(q: Queryable, sessionId: string): Promise<QuestionAnswer[]> {
-  const r = await q.query<{ answer_data: QuestionAnswer }>('SELECT answer_data FROM accumulated_answers WHERE session_id = $1 ORDER BY id', [sessionId]);
+  const r = await q.query<{ answer_data: QuestionAnswer }>(
+    'SELECT answer_data FROM accumulated_answers WHERE session_id = $1 ORDER BY id',
+    [sessionId],
+  );
   return r.rows.map((row) => row.answer_data);
 }
 
@@ -61,7 +69,14 @@ export interface AnswerRow {
 }
 
 export async function selectAnswerRows(q: Queryable, sessionId: string): Promise<AnswerRow[]> {
-  const r = await q.query<{ question_id: string; section_id: string; answer: string | null; pages: number[]; confidence: number; footnote: string | null }>(
+  const r = await q.query<{
+    question_id: string;
+    section_id: string;
+    answer: string | null;
+    pages: number[];
+    confidence: number;
+    footnote: string | null;
+  }>(
     'SELECT question_id, section_id, answer, pages, confidence, footnote FROM accumulated_answers WHERE session_id = $1 ORDER BY id',
     [sessionId],
   );
@@ -76,7 +91,12 @@ export async function selectAnswerRows(q: Queryable, sessionId: string): Promise
 }
 
 /** Upsert answers; with a fence, only while the attempt still owns the run (else LeaseLostError). */
-export async function storeAnswers(db: Database, sessionId: string, answers: readonly QuestionAnswer[], fence?: Fence): Promise<void> {
+export async function storeAnswers(
+  db: Database,
+  sessionId: string,
+  answers: readonly QuestionAnswer[],
+  fence?: Fence,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await assertFence(tx, sessionId, fence);
     await upsertAnswers(tx, sessionId, answers);

@@ -2,7 +2,13 @@
 import type { Queryable } from '../database.js';
 import type { Usage } from '../../analysis/types.js';
 
-export async function insertCheckpoint(q: Queryable, sessionId: string, unitKey: string, attempt: number, usage: Usage): Promise<boolean> {
+export async function insertCheckpoint(
+  q: Queryable,
+  sessionId: string,
+  unitKey: string,
+  attempt: number,
+  usage: Usage,
+): Promise<boolean> {
   const r = await q.query(
     `INSERT INTO run_checkpoints (session_id, unit_key, attempt, prompt_tokens, completion_tokens, cost_usd, llm_calls)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, unit_key) DO NOTHING`,
@@ -11,8 +17,17 @@ export async function insertCheckpoint(q: Queryable, sessionId: string, unitKey:
   return r.rowCount > 0;
 }
 
-export async function selectCheckpoints(q: Queryable, sessionId: string): Promise<{ unitKeys: Set<string>; usage: Usage }> {
-  const r = await q.query<{ unit_key: string; prompt_tokens: number; completion_tokens: number; cost_usd: string; llm_calls: number }>(
+export async function selectCheckpoints(
+  q: Queryable,
+  sessionId: string,
+): Promise<{ unitKeys: Set<string>; usage: Usage }> {
+  const r = await q.query<{
+    unit_key: string;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cost_usd: string;
+    llm_calls: number;
+  }>(
     'SELECT unit_key, prompt_tokens, completion_tokens, cost_usd, llm_calls FROM run_checkpoints WHERE session_id = $1',
     [sessionId],
   );

@@ -28,10 +28,16 @@ export async function createSession(db: Database, input: CreateSessionInput): Pr
   return db.transaction(async (tx) => {
     const session = await insertSession(tx, { ...row, id, maxAttempts: input.maxAttempts ?? 3 });
     // Taken: the whole transaction rolls back, so no session runs under an id its client cannot use.
-    if (alias !== undefined && !(await insertSessionAlias(tx, alias, input.ownerId, id))) throw new AppError('SESSION_ALIAS_TAKEN');
+    if (alias !== undefined && !(await insertSessionAlias(tx, alias, input.ownerId, id)))
+      throw new AppError('SESSION_ALIAS_TAKEN');
     if (input.document) {
       const sha256 = createHash('sha256').update(input.document.bytes).digest('hex');
-      await insertDocument(tx, id, { filename: input.pdfFilename, bytes: input.document.bytes, sha256, pageCount: input.document.pageCount });
+      await insertDocument(tx, id, {
+        filename: input.pdfFilename,
+        bytes: input.document.bytes,
+        sha256,
+        pageCount: input.document.pageCount,
+      });
       if (input.document.pages) await updateDocumentPages(tx, id, input.document.pages);
     } else if (documentId) {
       await copyDocumentToSession(tx, documentId, id);

@@ -30,12 +30,24 @@ export async function insertDocument(
   );
   for (let i = 0; i < chunkCount; i++) {
     const chunk = doc.bytes.subarray(i * DOCUMENT_CHUNK_BYTES, (i + 1) * DOCUMENT_CHUNK_BYTES);
-    await q.query('INSERT INTO session_document_chunks (session_id, chunk_index, data) VALUES ($1, $2, $3)', [sessionId, i, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)]);
+    await q.query('INSERT INTO session_document_chunks (session_id, chunk_index, data) VALUES ($1, $2, $3)', [
+      sessionId,
+      i,
+      Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length),
+    ]);
   }
 }
 
 export async function selectDocumentMeta(q: Queryable, sessionId: string): Promise<DocumentMeta | null> {
-  const r = await q.query<{ session_id: string; filename: string; size_bytes: string | number; sha256: string; page_count: number; created_at: string; bytes_deleted_at: string | null }>(
+  const r = await q.query<{
+    session_id: string;
+    filename: string;
+    size_bytes: string | number;
+    sha256: string;
+    page_count: number;
+    created_at: string;
+    bytes_deleted_at: string | null;
+  }>(
     'SELECT session_id, filename, size_bytes, sha256, page_count, created_at, bytes_deleted_at FROM session_documents WHERE session_id = $1',
     [sessionId],
   );
@@ -54,26 +66,28 @@ export async function selectDocumentMeta(q: Queryable, sessionId: string): Promi
 
 /** The uploaded bytes, or null when there are none (never stored, or removed by retention). */
 export async function selectDocumentBytes(q: Queryable, sessionId: string): Promise<Buffer | null> {
-  const r = await q.query<{ data: Uint8Array }>('SELECT data FROM session_document_chunks WHERE session_id = $1 ORDER BY chunk_index', [sessionId]);
+  const r = await q.query<{ data: Uint8Array }>(
+    'SELECT data FROM session_document_chunks WHERE session_id = $1 ORDER BY chunk_index',
+    [sessionId],
+  );
   if (r.rows.length === 0) return null;
   return Buffer.concat(r.rows.map((row) => Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength)));
 }
 
 export async function updateDocumentPages(q: Queryable, sessionId: string, pages: IngestedPage[]): Promise<void> {
   const split = splitPageStructures(pages);
-  await q.query('UPDATE session_documents SET pages = $2::jsonb, page_structure = $3::jsonb, structure_version = $4 WHERE session_id = $1', [
-    sessionId,
-    split.pagesJson,
-    split.structureJson,
-    split.version,
-  ]);
+  await q.query(
+    'UPDATE session_documents SET pages = $2::jsonb, page_structure = $3::jsonb, structure_version = $4 WHERE session_id = $1',
+    [sessionId, split.pagesJson, split.structureJson, split.version],
+  );
 }
 
 export async function selectDocumentPages(q: Queryable, sessionId: string): Promise<IngestedPage[] | null> {
-  const r = await q.query<{ pages: IngestedPage[] | null; page_structure: Array<PageStructure | null> | null; structure_version: number | null }>(
-    'SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1',
-    [sessionId],
-  );
+  const r = await q.query<{
+    pages: IngestedPage[] | null;
+    page_structure: Array<PageStructure | null> | null;
+    structure_version: number | null;
+  }>('SELECT pages, page_structure, structure_version FROM session_documents WHERE session_id = $1', [sessionId]);
   return pagesOfRow(r.rows[0]);
 }
 
@@ -88,7 +102,9 @@ export async function deleteDocumentBytesOlderThan(q: Queryable, cutoff: Date): 
     [cutoff],
   );
   if (r.rows.length > 0) {
-    await q.query('DELETE FROM session_document_chunks WHERE session_id = ANY($1::text[])', [r.rows.map((row) => row.session_id)]);
+    await q.query('DELETE FROM session_document_chunks WHERE session_id = ANY($1::text[])', [
+      r.rows.map((row) => row.session_id),
+    ]);
   }
   return r.rows.length;
 }

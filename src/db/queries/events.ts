@@ -12,16 +12,36 @@ export interface StoredEvent {
   [key: string]: unknown;
 }
 
-function toStoredEvent(row: { event_type: string; event_index: number; event_data: Record<string, unknown>; created_at: string | Date }): StoredEvent {
-  return { ...row.event_data, event: row.event_type, index: row.event_index, timestamp: new Date(row.created_at).toISOString() };
+function toStoredEvent(row: {
+  event_type: string;
+  event_index: number;
+  event_data: Record<string, unknown>;
+  created_at: string | Date;
+}): StoredEvent {
+  return {
+    ...row.event_data,
+    event: row.event_type,
+    index: row.event_index,
+    timestamp: new Date(row.created_at).toISOString(),
+  };
 }
 
 /**
  * Append an event with the next index. The index comes from a per-session counter bumped in the same
  * statement (row lock), so concurrent appenders never collide; the NOTIFY is delivered on commit.
  */
-export async function insertEvent(q: Queryable, sessionId: string, event: string, data: Record<string, unknown>): Promise<StoredEvent | null> {
-  const r = await q.query<{ event_type: string; event_index: number; event_data: Record<string, unknown>; created_at: string }>(
+export async function insertEvent(
+  q: Queryable,
+  sessionId: string,
+  event: string,
+  data: Record<string, unknown>,
+): Promise<StoredEvent | null> {
+  const r = await q.query<{
+    event_type: string;
+    event_index: number;
+    event_data: Record<string, unknown>;
+    created_at: string;
+  }>(
     `WITH seq AS (
        UPDATE sessions SET event_seq = event_seq + 1 WHERE session_id = $1 RETURNING event_seq
      )
@@ -36,8 +56,18 @@ export async function insertEvent(q: Queryable, sessionId: string, event: string
   return toStoredEvent(row);
 }
 
-export async function selectEvents(q: Queryable, sessionId: string, afterIndex = 0, limit = 1000): Promise<StoredEvent[]> {
-  const r = await q.query<{ event_type: string; event_index: number; event_data: Record<string, unknown>; created_at: string }>(
+export async function selectEvents(
+  q: Queryable,
+  sessionId: string,
+  afterIndex = 0,
+  limit = 1000,
+): Promise<StoredEvent[]> {
+  const r = await q.query<{
+    event_type: string;
+    event_index: number;
+    event_data: Record<string, unknown>;
+    created_at: string;
+  }>(
     `SELECT event_type, event_index, event_data, created_at FROM session_events
      WHERE session_id = $1 AND event_index > $2 ORDER BY event_index LIMIT $3`,
     [sessionId, afterIndex, limit],
@@ -51,7 +81,13 @@ export async function cleanupOldEvents(q: Queryable, retentionDays: number): Pro
 }
 
 /** Append a progress event; with a fence, only while the attempt still owns the run (else LeaseLostError). */
-export async function appendEvent(db: Database, sessionId: string, event: string, data: Record<string, unknown> = {}, fence?: Fence): Promise<StoredEvent | null> {
+export async function appendEvent(
+  db: Database,
+  sessionId: string,
+  event: string,
+  data: Record<string, unknown> = {},
+  fence?: Fence,
+): Promise<StoredEvent | null> {
   if (!fence) return insertEvent(db, sessionId, event, data);
   return db.transaction(async (tx) => {
     await assertFence(tx, sessionId, fence);

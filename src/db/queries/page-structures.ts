@@ -21,14 +21,22 @@ export function splitPageStructures(pages: IngestedPage[]): SplitPages {
   const bare = pages.map(({ structure: _structure, ...page }) => page);
   const structures = pages.map((p) => p.structure ?? null);
   const any = structures.some((s) => s !== null);
-  return { pagesJson: JSON.stringify(bare), structureJson: any ? JSON.stringify(structures) : null, version: any ? STRUCTURE_VERSION : null };
+  return {
+    pagesJson: JSON.stringify(bare),
+    structureJson: any ? JSON.stringify(structures) : null,
+    version: any ? STRUCTURE_VERSION : null,
+  };
 }
 
 /**
  * Pages with their stored structures when those are of the current version. A structure left inside a page
  * object (written before the column existed, and not moved by the migration) is never trusted.
  */
-export function joinPageStructures(pages: IngestedPage[] | null, structures: Array<PageStructure | null> | null, version: number | null): IngestedPage[] | null {
+export function joinPageStructures(
+  pages: IngestedPage[] | null,
+  structures: Array<PageStructure | null> | null,
+  version: number | null,
+): IngestedPage[] | null {
   if (pages === null) return null;
   const current = version === STRUCTURE_VERSION && Array.isArray(structures) && structures.length === pages.length;
   return pages.map((page, i) => {

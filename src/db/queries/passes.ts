@@ -28,7 +28,8 @@ export interface SessionPass {
   completedAt: Date | null;
 }
 
-const PASS_COLUMNS = 'session_id, pass, question_ids, skipped, engine, model, thorough, requested_by, created_at, started_at, status, completed_at';
+const PASS_COLUMNS =
+  'session_id, pass, question_ids, skipped, engine, model, thorough, requested_by, created_at, started_at, status, completed_at';
 
 function mapPass(r: Record<string, unknown>): SessionPass {
   return {
@@ -88,7 +89,16 @@ export async function queuePass(q: Queryable, input: QueuePassInput): Promise<nu
   await q.query(
     `INSERT INTO session_passes (session_id, pass, question_ids, skipped, engine, model, thorough, requested_by)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)`,
-    [input.sessionId, pass, input.questionIds, JSON.stringify(input.skipped), input.engine, input.model, input.thorough, input.requestedBy],
+    [
+      input.sessionId,
+      pass,
+      input.questionIds,
+      JSON.stringify(input.skipped),
+      input.engine,
+      input.model,
+      input.thorough,
+      input.requestedBy,
+    ],
   );
   await q.query(
     `UPDATE sessions SET status = 'queued', current_pass = $2, engine = $3, model = $4, thorough = $5,
@@ -103,7 +113,9 @@ export async function queuePass(q: Queryable, input: QueuePassInput): Promise<nu
 /** The session's current pass, when it is a re-run (pass ≥ 2); null for the original run. */
 export async function selectCurrentPass(q: Queryable, sessionId: string): Promise<SessionPass | null> {
   const r = await q.query<Record<string, unknown>>(
-    `SELECT ${PASS_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')}
+    `SELECT ${PASS_COLUMNS.split(', ')
+      .map((c) => `p.${c}`)
+      .join(', ')}
      FROM sessions s JOIN session_passes p ON p.session_id = s.session_id AND p.pass = s.current_pass
      WHERE s.session_id = $1 AND s.current_pass > 1`,
     [sessionId],
@@ -112,11 +124,17 @@ export async function selectCurrentPass(q: Queryable, sessionId: string): Promis
 }
 
 export async function markPassStarted(q: Queryable, sessionId: string, pass: number): Promise<void> {
-  await q.query('UPDATE session_passes SET started_at = COALESCE(started_at, now()) WHERE session_id = $1 AND pass = $2', [sessionId, pass]);
+  await q.query(
+    'UPDATE session_passes SET started_at = COALESCE(started_at, now()) WHERE session_id = $1 AND pass = $2',
+    [sessionId, pass],
+  );
 }
 
 export async function selectPasses(q: Queryable, sessionId: string): Promise<SessionPass[]> {
-  const r = await q.query<Record<string, unknown>>(`SELECT ${PASS_COLUMNS} FROM session_passes WHERE session_id = $1 ORDER BY pass`, [sessionId]);
+  const r = await q.query<Record<string, unknown>>(
+    `SELECT ${PASS_COLUMNS} FROM session_passes WHERE session_id = $1 ORDER BY pass`,
+    [sessionId],
+  );
   return r.rows.map(mapPass);
 }
 
@@ -124,7 +142,11 @@ export async function selectPasses(q: Queryable, sessionId: string): Promise<Ses
  * The questions (of `questionIds`) whose current review keeps them out of a pass: the latest review row of a
  * question is its review; `accept` and `edit` are reviewed answers, `reject` and `reset` are not.
  */
-export async function selectReviewedQuestions(q: Queryable, sessionId: string, questionIds: readonly string[]): Promise<Map<string, 'accept' | 'edit'>> {
+export async function selectReviewedQuestions(
+  q: Queryable,
+  sessionId: string,
+  questionIds: readonly string[],
+): Promise<Map<string, 'accept' | 'edit'>> {
   if (questionIds.length === 0) return new Map();
   const r = await q.query<{ question_id: string; action: string }>(
     `SELECT question_id, action FROM (
@@ -141,7 +163,12 @@ export async function selectReviewedQuestions(q: Queryable, sessionId: string, q
  * Before pass `pass` writes answers to these questions: copy the answers an earlier pass produced into
  * answer_history (once per question and pass), so what the pass replaces stays readable.
  */
-export async function archiveSupersededAnswers(q: Queryable, sessionId: string, pass: number, questionIds: readonly string[]): Promise<void> {
+export async function archiveSupersededAnswers(
+  q: Queryable,
+  sessionId: string,
+  pass: number,
+  questionIds: readonly string[],
+): Promise<void> {
   if (questionIds.length === 0) return;
   await q.query(
     `INSERT INTO answer_history (session_id, question_id, pass, section_id, answer, pages, confidence, footnote, answer_data, answered_at, superseded_by)
@@ -155,10 +182,10 @@ export async function archiveSupersededAnswers(q: Queryable, sessionId: string, 
 
 /** Answers pass `pass` already stored (a resumed pass merges its new findings with them). */
 export async function selectPassAnswers(q: Queryable, sessionId: string, pass: number): Promise<QuestionAnswer[]> {
-  const r = await q.query<{ answer_data: QuestionAnswer }>('SELECT answer_data FROM accumulated_answers WHERE session_id = $1 AND pass = $2 ORDER BY id', [
-    sessionId,
-    pass,
-  ]);
+  const r = await q.query<{ answer_data: QuestionAnswer }>(
+    'SELECT answer_data FROM accumulated_answers WHERE session_id = $1 AND pass = $2 ORDER BY id',
+    [sessionId, pass],
+  );
   return r.rows.map((row) => row.answer_data);
 }
 
@@ -176,7 +203,11 @@ export interface AnswerVersion {
 }
 
 /** Every answer each pass produced: the ones in force and the ones replaced, by question then pass. */
-export async function selectAnswerVersions(q: Queryable, sessionId: string, questionIds: readonly string[] | null): Promise<AnswerVersion[]> {
+export async function selectAnswerVersions(
+  q: Queryable,
+  sessionId: string,
+  questionIds: readonly string[] | null,
+): Promise<AnswerVersion[]> {
   const r = await q.query<{
     question_id: string;
     pass: number;
@@ -220,8 +251,18 @@ export async function selectDocumentReadable(q: Queryable, sessionId: string): P
 }
 
 /** The checkpoints of one pass (unit keys under its prefix, returned without it) and what they cost. */
-export async function selectPassCheckpoints(q: Queryable, sessionId: string, prefix: string): Promise<{ unitKeys: Set<string>; usage: Usage }> {
-  const r = await q.query<{ unit_key: string; prompt_tokens: number; completion_tokens: number; cost_usd: string; llm_calls: number }>(
+export async function selectPassCheckpoints(
+  q: Queryable,
+  sessionId: string,
+  prefix: string,
+): Promise<{ unitKeys: Set<string>; usage: Usage }> {
+  const r = await q.query<{
+    unit_key: string;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cost_usd: string;
+    llm_calls: number;
+  }>(
     'SELECT unit_key, prompt_tokens, completion_tokens, cost_usd, llm_calls FROM run_checkpoints WHERE session_id = $1 AND starts_with(unit_key, $2)',
     [sessionId, prefix],
   );

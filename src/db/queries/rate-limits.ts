@@ -10,7 +10,12 @@ export interface RateCounter {
  * Count one hit in a bucket, atomically: starts a new window of `windowMs` when there is none or the last one
  * has ended at `nowMs`. Concurrent callers in any process each see a distinct count.
  */
-export async function incrementRateCounter(q: Queryable, bucket: string, nowMs: number, windowMs: number): Promise<RateCounter> {
+export async function incrementRateCounter(
+  q: Queryable,
+  bucket: string,
+  nowMs: number,
+  windowMs: number,
+): Promise<RateCounter> {
   const r = await q.query<{ hits: number; window_ends_at_ms: string | number }>(
     `INSERT INTO rate_limits AS r (bucket, hits, window_ends_at_ms) VALUES ($1, 1, $2::bigint + $3::bigint)
      ON CONFLICT (bucket) DO UPDATE SET
@@ -30,7 +35,9 @@ export async function readRateCounter(q: Queryable, bucket: string, nowMs: numbe
     [bucket, Math.floor(nowMs)],
   );
   const row = r.rows[0];
-  return row ? { hits: Number(row.hits), windowEndsAtMs: Number(row.window_ends_at_ms) } : { hits: 0, windowEndsAtMs: 0 };
+  return row
+    ? { hits: Number(row.hits), windowEndsAtMs: Number(row.window_ends_at_ms) }
+    : { hits: 0, windowEndsAtMs: 0 };
 }
 
 export async function deleteRateCounter(q: Queryable, bucket: string): Promise<void> {

@@ -12,7 +12,12 @@ export interface StoredResult {
   createdAt: Date;
 }
 
-export async function upsertResult(q: Queryable, sessionId: string, full: FullResult, legacy: LegacyResult): Promise<void> {
+export async function upsertResult(
+  q: Queryable,
+  sessionId: string,
+  full: FullResult,
+  legacy: LegacyResult,
+): Promise<void> {
   await q.query(
     `INSERT INTO analysis_results (session_id, result_data, legacy_result_data)
      VALUES ($1, $2::jsonb, $3::jsonb)
@@ -23,18 +28,30 @@ export async function upsertResult(q: Queryable, sessionId: string, full: FullRe
 }
 
 export async function selectResult(q: Queryable, sessionId: string): Promise<StoredResult | null> {
-  const r = await q.query<{ session_id: string; result_data: FullResult; legacy_result_data: LegacyResult | null; created_at: string }>(
-    'SELECT session_id, result_data, legacy_result_data, created_at FROM analysis_results WHERE session_id = $1',
-    [sessionId],
-  );
+  const r = await q.query<{
+    session_id: string;
+    result_data: FullResult;
+    legacy_result_data: LegacyResult | null;
+    created_at: string;
+  }>('SELECT session_id, result_data, legacy_result_data, created_at FROM analysis_results WHERE session_id = $1', [
+    sessionId,
+  ]);
   const row = r.rows[0];
   if (!row) return null;
-  return { sessionId: row.session_id, resultData: row.result_data, legacyResultData: row.legacy_result_data, createdAt: new Date(row.created_at) };
+  return {
+    sessionId: row.session_id,
+    resultData: row.result_data,
+    legacyResultData: row.legacy_result_data,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 /** The legacy result as the database's own JSON text: no parse/serialise round trip on the read path. */
 export async function selectLegacyResultText(q: Queryable, sessionId: string): Promise<string | null> {
-  const r = await q.query<{ t: string | null }>('SELECT legacy_result_data::text AS t FROM analysis_results WHERE session_id = $1', [sessionId]);
+  const r = await q.query<{ t: string | null }>(
+    'SELECT legacy_result_data::text AS t FROM analysis_results WHERE session_id = $1',
+    [sessionId],
+  );
   return r.rows[0]?.t ?? null;
 }
 
@@ -46,7 +63,13 @@ export async function selectLegacyResultText(q: Queryable, sessionId: string): P
 export async function storeResult(
   db: Database,
   id: string,
-  args: { result: FullResult; legacy: LegacyResult; status: SessionStatus; stats: SessionStats; event?: { event: string; data: Record<string, unknown> } },
+  args: {
+    result: FullResult;
+    legacy: LegacyResult;
+    status: SessionStatus;
+    stats: SessionStats;
+    event?: { event: string; data: Record<string, unknown> };
+  },
   fence?: Fence,
 ): Promise<Session> {
   return db.transaction(async (tx) => {

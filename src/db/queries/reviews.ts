@@ -34,7 +34,8 @@ export interface NewAnswerReview {
   reviewerEmail: string | null;
 }
 
-const COLUMNS = 'review_id, session_id, question_id, action, answer, pages, note, verified, reviewer_id, reviewer_email, created_at';
+const COLUMNS =
+  'review_id, session_id, question_id, action, answer, pages, note, verified, reviewer_id, reviewer_email, created_at';
 
 function mapReview(r: Record<string, unknown>): AnswerReview {
   return {
@@ -56,7 +57,17 @@ export async function insertReview(q: Queryable, review: NewAnswerReview): Promi
   const r = await q.query(
     `INSERT INTO answer_reviews (session_id, question_id, action, answer, pages, note, verified, reviewer_id, reviewer_email)
      VALUES ($1, $2, $3, $4, $5::int[], $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-    [review.sessionId, review.questionId, review.action, review.answer, review.pages, review.note, review.verified, review.reviewerId, review.reviewerEmail],
+    [
+      review.sessionId,
+      review.questionId,
+      review.action,
+      review.answer,
+      review.pages,
+      review.note,
+      review.verified,
+      review.reviewerId,
+      review.reviewerEmail,
+    ],
   );
   return mapReview(r.rows[0]!);
 }
@@ -71,7 +82,11 @@ export async function selectLatestReviews(q: Queryable, sessionId: string): Prom
 }
 
 /** The latest row for one question, or null when it was never reviewed. */
-export async function selectLatestReview(q: Queryable, sessionId: string, questionId: string): Promise<AnswerReview | null> {
+export async function selectLatestReview(
+  q: Queryable,
+  sessionId: string,
+  questionId: string,
+): Promise<AnswerReview | null> {
   const r = await q.query(
     `SELECT ${COLUMNS} FROM answer_reviews WHERE session_id = $1 AND question_id = $2 ORDER BY review_id DESC LIMIT 1`,
     [sessionId, questionId],
@@ -80,8 +95,15 @@ export async function selectLatestReview(q: Queryable, sessionId: string, questi
 }
 
 /** Every action on one question, oldest first. */
-export async function selectReviewHistory(q: Queryable, sessionId: string, questionId: string): Promise<AnswerReview[]> {
-  const r = await q.query(`SELECT ${COLUMNS} FROM answer_reviews WHERE session_id = $1 AND question_id = $2 ORDER BY review_id`, [sessionId, questionId]);
+export async function selectReviewHistory(
+  q: Queryable,
+  sessionId: string,
+  questionId: string,
+): Promise<AnswerReview[]> {
+  const r = await q.query(
+    `SELECT ${COLUMNS} FROM answer_reviews WHERE session_id = $1 AND question_id = $2 ORDER BY review_id`,
+    [sessionId, questionId],
+  );
   return r.rows.map(mapReview);
 }
 
@@ -102,5 +124,8 @@ export async function lockSessionForReview(q: Queryable, sessionId: string): Pro
  * Strictly increasing even when two reviews share a transaction timestamp.
  */
 export async function bumpSessionVersion(q: Queryable, sessionId: string): Promise<void> {
-  await q.query("UPDATE sessions SET updated_at = GREATEST(now(), updated_at + interval '1 microsecond') WHERE session_id = $1", [sessionId]);
+  await q.query(
+    "UPDATE sessions SET updated_at = GREATEST(now(), updated_at + interval '1 microsecond') WHERE session_id = $1",
+    [sessionId],
+  );
 }

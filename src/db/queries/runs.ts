@@ -17,7 +17,12 @@ export interface ClaimedRun extends Session {
  * longer than LEASE_MS; reclaiming one would fence out the caller's own live attempt and throw away the units
  * it finished (and paid for) during the outage, instead of letting it checkpoint them once the database is back.
  */
-export async function claimNextRun(q: Queryable, owner: string, leaseMs: number, excludeIds: readonly string[] = []): Promise<ClaimedRun | null> {
+export async function claimNextRun(
+  q: Queryable,
+  owner: string,
+  leaseMs: number,
+  excludeIds: readonly string[] = [],
+): Promise<ClaimedRun | null> {
   const r = await q.query<SessionDbRow & { failed_attempts: number; taken_over: boolean }>(
     `WITH next AS (
        SELECT session_id, (status = 'active' AND lease_owner IS NOT NULL) AS taken_over
@@ -40,7 +45,9 @@ export async function claimNextRun(q: Queryable, owner: string, leaseMs: number,
        updated_at = now()
      FROM next
      WHERE s.session_id = next.session_id
-     RETURNING ${SESSION_COLUMNS.split(',').map((c) => `s.${c.trim()}`).join(', ')}, s.failed_attempts, next.taken_over`,
+     RETURNING ${SESSION_COLUMNS.split(',')
+       .map((c) => `s.${c.trim()}`)
+       .join(', ')}, s.failed_attempts, next.taken_over`,
     [owner, leaseMs, [...excludeIds]],
   );
   const row = r.rows[0];
@@ -48,7 +55,12 @@ export async function claimNextRun(q: Queryable, owner: string, leaseMs: number,
 }
 
 /** Extend the lease; null when this attempt no longer owns the run. Also reports a pending stop request. */
-export async function heartbeatRun(q: Queryable, sessionId: string, attempt: number, leaseMs: number): Promise<{ stopRequested: boolean } | null> {
+export async function heartbeatRun(
+  q: Queryable,
+  sessionId: string,
+  attempt: number,
+  leaseMs: number,
+): Promise<{ stopRequested: boolean } | null> {
   const r = await q.query<{ stop_requested_at: string | null }>(
     `UPDATE sessions SET lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), heartbeat_at = now()
      WHERE session_id = $1 AND attempt = $2 AND status = 'active'
@@ -70,7 +82,13 @@ export async function releaseRun(q: Queryable, sessionId: string, attempt: numbe
 }
 
 /** The attempt failed with an error: count it, remember why, and make the run claimable again after a back-off. */
-export async function retryRunLater(q: Queryable, sessionId: string, attempt: number, error: string, delayMs: number): Promise<boolean> {
+export async function retryRunLater(
+  q: Queryable,
+  sessionId: string,
+  attempt: number,
+  error: string,
+  delayMs: number,
+): Promise<boolean> {
   const r = await q.query(
     `UPDATE sessions SET lease_owner = NULL, lease_expires_at = now(), failed_attempts = failed_attempts + 1,
        error_message = $3, run_after = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
@@ -81,7 +99,11 @@ export async function retryRunLater(q: Queryable, sessionId: string, attempt: nu
 }
 
 /** Mark a stop request. Returns the status before the request, or null for an unknown session. */
-export async function requestStop(q: Queryable, sessionId: string, reason: string): Promise<{ status: Session['status']; leaseLive: boolean } | null> {
+export async function requestStop(
+  q: Queryable,
+  sessionId: string,
+  reason: string,
+): Promise<{ status: Session['status']; leaseLive: boolean } | null> {
   const r = await q.query<{ status: Session['status']; lease_live: boolean }>(
     `UPDATE sessions SET stop_requested_at = COALESCE(stop_requested_at, now()), stop_reason = COALESCE(stop_reason, $2), updated_at = now()
      WHERE session_id = $1
@@ -94,7 +116,10 @@ export async function requestStop(q: Queryable, sessionId: string, reason: strin
 
 export async function selectStopRequested(q: Queryable, sessionIds: string[]): Promise<string[]> {
   if (sessionIds.length === 0) return [];
-  const r = await q.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE session_id = ANY($1::text[]) AND stop_requested_at IS NOT NULL', [sessionIds]);
+  const r = await q.query<{ session_id: string }>(
+    'SELECT session_id FROM sessions WHERE session_id = ANY($1::text[]) AND stop_requested_at IS NOT NULL',
+    [sessionIds],
+  );
   return r.rows.map((row) => row.session_id);
 }
 
@@ -105,7 +130,12 @@ export async function selectStopRequested(q: Queryable, sessionIds: string[]): P
  * out this finalisation). Should the finaliser die, the lease expires and the next claimer sees the stop
  * request and finalises it.
  */
-export async function takeOverForFinalize(q: Queryable, sessionId: string, owner: string, leaseMs: number): Promise<Session | null> {
+export async function takeOverForFinalize(
+  q: Queryable,
+  sessionId: string,
+  owner: string,
+  leaseMs: number,
+): Promise<Session | null> {
   const r = await q.query<SessionDbRow>(
     `UPDATE sessions SET attempt = attempt + 1, status = 'active', lease_owner = $2,
        lease_expires_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
@@ -117,7 +147,9 @@ export async function takeOverForFinalize(q: Queryable, sessionId: string, owner
 }
 
 export async function countRunsByStatus(q: Queryable): Promise<Record<string, number>> {
-  const r = await q.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sessions GROUP BY status');
+  const r = await q.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM sessions GROUP BY status',
+  );
   return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
 }
 
@@ -131,6 +163,10 @@ export async function countClaimableRuns(q: Queryable): Promise<number> {
 
 /** Inside a transaction: lock the session row iff `attempt` still owns the active run (src/db/fence.ts). */
 export async function lockRunIfOwned(tx: Queryable, sessionId: string, attempt: number): Promise<boolean> {
-  const r = await tx.query('SELECT 1 FROM sessions WHERE session_id = $1 AND attempt = $2 AND status = $3 FOR UPDATE', [sessionId, attempt, 'active']);
+  const r = await tx.query('SELECT 1 FROM sessions WHERE session_id = $1 AND attempt = $2 AND status = $3 FOR UPDATE', [
+    sessionId,
+    attempt,
+    'active',
+  ]);
   return r.rowCount > 0;
 }

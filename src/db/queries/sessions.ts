@@ -167,13 +167,19 @@ export async function selectSession(q: Queryable, id: string): Promise<Session |
 }
 
 export async function selectQuestionConfig(q: Queryable, id: string): Promise<QuestionConfig | null> {
-  const r = await q.query<{ question_config: QuestionConfig | null }>('SELECT question_config FROM sessions WHERE session_id = $1', [id]);
+  const r = await q.query<{ question_config: QuestionConfig | null }>(
+    'SELECT question_config FROM sessions WHERE session_id = $1',
+    [id],
+  );
   return r.rows[0]?.question_config ?? null;
 }
 
 /** Replace the session's question config (a re-run that rewords questions; the pass event keeps the old wording). */
 export async function updateQuestionConfig(q: Queryable, id: string, config: QuestionConfig): Promise<void> {
-  await q.query('UPDATE sessions SET question_config = $2, updated_at = now() WHERE session_id = $1', [id, JSON.stringify(config)]);
+  await q.query('UPDATE sessions SET question_config = $2, updated_at = now() WHERE session_id = $1', [
+    id,
+    JSON.stringify(config),
+  ]);
 }
 
 /** Completion statistics written with a status change. Only given fields change. */
@@ -256,7 +262,10 @@ export interface ListSessionsQuery {
   offset: number;
 }
 
-export async function selectSessions(db: Queryable, query: ListSessionsQuery): Promise<{ sessions: Session[]; total: number }> {
+export async function selectSessions(
+  db: Queryable,
+  query: ListSessionsQuery,
+): Promise<{ sessions: Session[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.status) {

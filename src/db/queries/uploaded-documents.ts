@@ -80,7 +80,10 @@ export interface InsertUploadedDocumentInput {
  * Store a new document with its bytes in chunks. Returns null (and stores nothing) when the owner already has
  * a document with these bytes (a concurrent upload of the same file won the race).
  */
-export async function insertUploadedDocument(q: Queryable, doc: InsertUploadedDocumentInput): Promise<UploadedDocument | null> {
+export async function insertUploadedDocument(
+  q: Queryable,
+  doc: InsertUploadedDocumentInput,
+): Promise<UploadedDocument | null> {
   const chunkCount = Math.ceil(doc.bytes.length / DOCUMENT_CHUNK_BYTES);
   const split = doc.pages ? splitPageStructures(doc.pages) : null;
   const r = await q.query<DocumentRow>(
@@ -88,13 +91,30 @@ export async function insertUploadedDocument(q: Queryable, doc: InsertUploadedDo
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now() + make_interval(secs => $10::double precision / 1000), $11::jsonb, $12)
      ON CONFLICT ((coalesce(owner_id, '')), sha256) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [doc.id, doc.ownerId, doc.filename, doc.sha256, doc.bytes.length, doc.pageCount, doc.ocrPages, chunkCount, split?.pagesJson ?? null, doc.ttlMs, split?.structureJson ?? null, split?.version ?? null],
+    [
+      doc.id,
+      doc.ownerId,
+      doc.filename,
+      doc.sha256,
+      doc.bytes.length,
+      doc.pageCount,
+      doc.ocrPages,
+      chunkCount,
+      split?.pagesJson ?? null,
+      doc.ttlMs,
+      split?.structureJson ?? null,
+      split?.version ?? null,
+    ],
   );
   const row = r.rows[0];
   if (!row) return null;
   for (let i = 0; i < chunkCount; i++) {
     const chunk = doc.bytes.subarray(i * DOCUMENT_CHUNK_BYTES, (i + 1) * DOCUMENT_CHUNK_BYTES);
-    await q.query('INSERT INTO document_chunks (document_id, chunk_index, data) VALUES ($1, $2, $3)', [doc.id, i, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)]);
+    await q.query('INSERT INTO document_chunks (document_id, chunk_index, data) VALUES ($1, $2, $3)', [
+      doc.id,
+      i,
+      Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length),
+    ]);
   }
   return toDocument(row);
 }
@@ -103,7 +123,13 @@ export async function insertUploadedDocument(q: Queryable, doc: InsertUploadedDo
  * The owner's document with these bytes, if any, renewed as if uploaded now: the latest file name, and at
  * least `ttlMs` before it expires (an expired one not yet deleted comes back to life: its bytes are intact).
  */
-export async function renewDocumentByHash(q: Queryable, ownerId: string | null, sha256: string, filename: string, ttlMs: number): Promise<UploadedDocument | null> {
+export async function renewDocumentByHash(
+  q: Queryable,
+  ownerId: string | null,
+  sha256: string,
+  filename: string,
+  ttlMs: number,
+): Promise<UploadedDocument | null> {
   const r = await q.query<DocumentRow>(
     `UPDATE documents
         SET filename = $3,
@@ -121,10 +147,11 @@ export async function selectUploadedDocument(q: Queryable, id: string): Promise<
 }
 
 export async function selectUploadedDocumentPages(q: Queryable, id: string): Promise<IngestedPage[] | null> {
-  const r = await q.query<{ pages: IngestedPage[] | null; page_structure: Array<PageStructure | null> | null; structure_version: number | null }>(
-    'SELECT pages, page_structure, structure_version FROM documents WHERE document_id = $1',
-    [id],
-  );
+  const r = await q.query<{
+    pages: IngestedPage[] | null;
+    page_structure: Array<PageStructure | null> | null;
+    structure_version: number | null;
+  }>('SELECT pages, page_structure, structure_version FROM documents WHERE document_id = $1', [id]);
   return pagesOfRow(r.rows[0]);
 }
 
@@ -151,12 +178,17 @@ export async function copyDocumentToSession(q: Queryable, documentId: string, se
 
 /** Maintenance: delete documents past their expiry that no analysis used (bytes cascade). Returns how many. */
 export async function deleteExpiredDocuments(q: Queryable): Promise<number> {
-  const r = await q.query<{ document_id: string }>('DELETE FROM documents WHERE used_at IS NULL AND expires_at <= now() RETURNING document_id');
+  const r = await q.query<{ document_id: string }>(
+    'DELETE FROM documents WHERE used_at IS NULL AND expires_at <= now() RETURNING document_id',
+  );
   return r.rows.length;
 }
 
 /** PDF retention (PDF_RETENTION_DAYS): used documents uploaded before the cutoff go too. Returns how many. */
 export async function deleteDocumentsCreatedBefore(q: Queryable, cutoff: Date): Promise<number> {
-  const r = await q.query<{ document_id: string }>('DELETE FROM documents WHERE created_at < $1 RETURNING document_id', [cutoff]);
+  const r = await q.query<{ document_id: string }>(
+    'DELETE FROM documents WHERE created_at < $1 RETURNING document_id',
+    [cutoff],
+  );
   return r.rows.length;
 }

@@ -21,7 +21,13 @@ import { stopRun } from '../../jobs/stop-run.js';
 const MAX_PAGE_SIZE = 200;
 
 const adminItem = sessionSummarySchema.extend({ pdf_filename: z.string() });
-const listResponse = looseObject({ success: z.boolean(), total: z.number(), limit: z.number(), offset: z.number(), sessions: z.array(adminItem) });
+const listResponse = looseObject({
+  success: z.boolean(),
+  total: z.number(),
+  limit: z.number(),
+  offset: z.number(),
+  sessions: z.array(adminItem),
+});
 const detailResponse = looseObject({
   success: z.boolean(),
   session: sessionSummarySchema,
@@ -41,7 +47,12 @@ const statsResponse = looseObject({
 });
 // The original admin page (admin_sessions.html) reads these fields of every item.
 const legacyItem = adminItem.extend({ pdf_path: z.string().nullable(), stopped_at: z.string().nullable() });
-const legacyGroups = { active: z.array(legacyItem), completed: z.array(legacyItem), partial: z.array(legacyItem), failed: z.array(legacyItem) };
+const legacyGroups = {
+  active: z.array(legacyItem),
+  completed: z.array(legacyItem),
+  partial: z.array(legacyItem),
+  failed: z.array(legacyItem),
+};
 const legacyListResponse = looseObject({
   success: z.boolean(),
   summary: looseObject({
@@ -79,7 +90,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
     async (request) => {
       const { status, limit = 25, offset = 0, q } = request.query;
-      const { sessions, total } = await selectSessions(ctx.db, { status: status || undefined, q: q?.trim() || undefined, limit, offset });
+      const { sessions, total } = await selectSessions(ctx.db, {
+        status: status || undefined,
+        q: q?.trim() || undefined,
+        limit,
+        offset,
+      });
       return {
         success: true,
         total,
@@ -102,11 +118,30 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
-      const [r, events, doc] = await Promise.all([loadSessionResult(ctx.db, session.id, session), selectEvents(ctx.db, session.id, 0, 5000), selectDocumentMeta(ctx.db, session.id)]);
+      const [r, events, doc] = await Promise.all([
+        loadSessionResult(ctx.db, session.id, session),
+        selectEvents(ctx.db, session.id, 0, 5000),
+        selectDocumentMeta(ctx.db, session.id),
+      ]);
       const document = doc
-        ? { size_bytes: doc.sizeBytes, page_count: doc.pageCount, sha256: doc.sha256, pdf_available: !doc.bytesDeletedAt, deleted_at: doc.bytesDeletedAt?.toISOString() ?? null }
+        ? {
+            size_bytes: doc.sizeBytes,
+            page_count: doc.pageCount,
+            sha256: doc.sha256,
+            pdf_available: !doc.bytesDeletedAt,
+            deleted_at: doc.bytesDeletedAt?.toISOString() ?? null,
+          }
         : { pdf_available: false, deleted_at: null };
-      return { success: true, session: adminListItem(session), document, result: legacyWithVariants(r.full, r.legacy), full_result: r.full, statistics: r.statistics, events, pdf_retention_days: ctx.config.pdfRetentionDays };
+      return {
+        success: true,
+        session: adminListItem(session),
+        document,
+        result: legacyWithVariants(r.full, r.legacy),
+        full_result: r.full,
+        statistics: r.statistics,
+        events,
+        pdf_retention_days: ctx.config.pdfRetentionDays,
+      };
     },
   );
 
@@ -122,7 +157,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     },
     async (request) => {
       const session = await loadVisibleSession(ctx, request, request.params.id);
-      if (session.status === 'queued' || session.status === 'active') await stopRun(ctx, session.id).catch(() => undefined);
+      if (session.status === 'queued' || session.status === 'active')
+        await stopRun(ctx, session.id).catch(() => undefined);
       const deleted = await deleteSession(ctx.db, session.id);
       ctx.sessionVersions.forget(session.id);
       if (!deleted) throw new AppError('SESSION_NOT_FOUND');
@@ -155,7 +191,10 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     response: { 200: legacyListResponse, ...errorResponses },
   };
   api.get('/api/admin/sessions', { schema: legacyListSchema }, async () => {
-    const [{ sessions }, totals] = await Promise.all([selectSessions(ctx.db, { limit: 1000, offset: 0 }), selectStatusTotals(ctx.db)]);
+    const [{ sessions }, totals] = await Promise.all([
+      selectSessions(ctx.db, { limit: 1000, offset: 0 }),
+      selectStatusTotals(ctx.db),
+    ]);
     return legacyAdminList(sessions, totals);
   });
 }

@@ -1,4 +1,7 @@
-/** POST /api/analyze (accept a run) and POST /api/estimate (preflight): the same form, multipart or JSON with a document_id. */
+/**
+ * POST /api/analyze (accept a run) and POST /api/estimate (preflight): the same form, multipart or JSON with a
+ * document_id.
+ */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,7 +10,13 @@ import type { AppContext } from '../../app-context.js';
 import { SESSION_STATUSES } from '../../db/queries/sessions.js';
 import { looseObject, errorResponses, fileField } from '../schemas.js';
 import { AppError } from '../../errors.js';
-import { cleanFilename, estimateAnalysis, startAnalysis, validateAnalysis, type AnalyzeForm } from '../../sessions/start-analysis.js';
+import {
+  cleanFilename,
+  estimateAnalysis,
+  startAnalysis,
+  validateAnalysis,
+  type AnalyzeForm,
+} from '../../sessions/start-analysis.js';
 import { ownerOf } from '../../http/session-access.js';
 
 // Multipart framing around the file: generous, so only the file's own size decides.
@@ -26,14 +35,29 @@ const formBody = z
     document_id: z.string().nullish().describe('An uploaded document (POST /api/documents), instead of file'),
     pdf_path: z.string().nullish().describe('Original front end: the filepath from POST /api/upload'),
     pdf_filename: z.string().nullish().describe('Original front end: the display name'),
-    session_id: z.string().nullish().describe('Original front end: its own id for this analysis (an alias only its owner can use)'),
-    config: z.unknown().optional().describe('Question config: a JSON file (multipart) or object (JSON); default CIPP config'),
-    sections: z.union([z.string(), z.array(z.string())]).nullish().describe('Enabled section ids: JSON array (optional; all)'),
-    enabled_sections: z.union([z.string(), z.array(z.string())]).nullish().describe('Original front end: enabled section ids'),
+    session_id: z
+      .string()
+      .nullish()
+      .describe('Original front end: its own id for this analysis (an alias only its owner can use)'),
+    config: z
+      .unknown()
+      .optional()
+      .describe('Question config: a JSON file (multipart) or object (JSON); default CIPP config'),
+    sections: z
+      .union([z.string(), z.array(z.string())])
+      .nullish()
+      .describe('Enabled section ids: JSON array (optional; all)'),
+    enabled_sections: z
+      .union([z.string(), z.array(z.string())])
+      .nullish()
+      .describe('Original front end: enabled section ids'),
     guardrails: z.string().nullish().describe('Free-text context for the analysis (optional)'),
     context_guardrails: z.string().nullish().describe('Original front end: the free-text context'),
     engine: z.enum(['extractive', 'llm']).nullish(),
-    thorough: z.union([z.boolean(), z.string()]).nullish().describe('"true" to sweep every page (llm engine; costs more)'),
+    thorough: z
+      .union([z.boolean(), z.string()])
+      .nullish()
+      .describe('"true" to sweep every page (llm engine; costs more)'),
   })
   // A multipart body is read from the stream: Fastify's body is then null.
   .nullish();
@@ -85,7 +109,10 @@ export function documentPath(documentId: string): string {
 export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest): Promise<ReadForm> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > ctx.config.ingest.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
-    throw new AppError('UPLOAD_TOO_LARGE', `The upload is ${(declared / 1048576).toFixed(1)} MB; the maximum is ${ctx.config.ingest.maxUploadBytes / 1048576} MB.`);
+    throw new AppError(
+      'UPLOAD_TOO_LARGE',
+      `The upload is ${(declared / 1048576).toFixed(1)} MB; the maximum is ${ctx.config.ingest.maxUploadBytes / 1048576} MB.`,
+    );
   }
   const form: ReadForm = {
     file: null,
@@ -100,8 +127,12 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
     displayName: null,
   };
   if (!request.isMultipart()) {
-    if (request.body && typeof request.body === 'object') return readJsonForm(request.body as Record<string, unknown>, form);
-    throw new AppError('VALIDATION_FAILED', 'Send multipart/form-data with a "file" (or "document_id") field, or JSON with a "document_id".');
+    if (request.body && typeof request.body === 'object')
+      return readJsonForm(request.body as Record<string, unknown>, form);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Send multipart/form-data with a "file" (or "document_id") field, or JSON with a "document_id".',
+    );
   }
   try {
     await readParts(request, form, ctx.config.ingest.maxUploadBytes, declared);
@@ -110,17 +141,25 @@ export async function readAnalyzeForm(ctx: AppContext, request: FastifyRequest):
     // Size limits keep their own code (mapped by the error handler); anything else the parser throws means the
     // body is not well-formed multipart (missing boundary, truncated part): the client's mistake, not ours.
     if (err instanceof AppError || code.startsWith('FST_')) throw err;
-    throw new AppError('VALIDATION_FAILED', `The upload is not a well-formed multipart/form-data body (${(err as Error).message}).`);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The upload is not a well-formed multipart/form-data body (${(err as Error).message}).`,
+    );
   }
-  if (form.file && form.documentId !== null) throw new AppError('VALIDATION_FAILED', 'Send either a "file" or a "document_id", not both.');
+  if (form.file && form.documentId !== null)
+    throw new AppError('VALIDATION_FAILED', 'Send either a "file" or a "document_id", not both.');
   return form;
 }
 
 function readJsonForm(body: Record<string, unknown>, form: ReadForm): ReadForm {
-  const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+  const text = (v: unknown): string | null =>
+    v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
   // The original front end's names: pdf_path (from POST /api/upload), enabled_sections, context_guardrails, session_id.
   const pdfPath = typeof body.pdf_path === 'string' && body.pdf_path !== '' ? body.pdf_path : null;
-  const documentId = typeof body.document_id === 'string' && body.document_id !== '' ? body.document_id : pdfPath?.replace(DOCUMENT_PATH_PREFIX, '') ?? null;
+  const documentId =
+    typeof body.document_id === 'string' && body.document_id !== ''
+      ? body.document_id
+      : (pdfPath?.replace(DOCUMENT_PATH_PREFIX, '') ?? null);
   if (documentId === null) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -133,17 +172,26 @@ function readJsonForm(body: Record<string, unknown>, form: ReadForm): ReadForm {
   form.guardrails = text(body.guardrails ?? body.context_guardrails);
   if (body.session_id !== undefined && body.session_id !== null) {
     if (typeof body.session_id !== 'string' || !ALIAS_PATTERN.test(body.session_id)) {
-      throw new AppError('VALIDATION_FAILED', '"session_id" must be 1–128 characters: letters, digits, "_", "-", "." or ":".');
+      throw new AppError(
+        'VALIDATION_FAILED',
+        '"session_id" must be 1–128 characters: letters, digits, "_", "-", "." or ":".',
+      );
     }
     form.alias = body.session_id;
   }
-  form.displayName = typeof body.pdf_filename === 'string' && body.pdf_filename.trim() !== '' ? body.pdf_filename : null;
+  form.displayName =
+    typeof body.pdf_filename === 'string' && body.pdf_filename.trim() !== '' ? body.pdf_filename : null;
   form.engine = text(body.engine);
   form.thorough = text(body.thorough);
   return form;
 }
 
-async function readParts(request: FastifyRequest, form: ReadForm, maxFileBytes: number, declaredBytes: number): Promise<void> {
+async function readParts(
+  request: FastifyRequest,
+  form: ReadForm,
+  maxFileBytes: number,
+  declaredBytes: number,
+): Promise<void> {
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname === 'file') {
@@ -188,7 +236,9 @@ async function readFileStream(
       stream.resume(); // let the rest of the part flow away; the error answers the request
       throw new AppError(
         tooLarge,
-        tooLarge === 'CONFIG_TOO_LARGE' ? `The question config file is larger than ${MAX_CONFIG_BYTES / 1048576} MB.` : undefined,
+        tooLarge === 'CONFIG_TOO_LARGE'
+          ? `The question config file is larger than ${MAX_CONFIG_BYTES / 1048576} MB.`
+          : undefined,
       );
     }
     hash.update(chunk);
@@ -220,14 +270,28 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 202: analyzeAccepted, ...errorResponses },
       },
       // Analysis starts per user (per address when anonymous in AUTH=off mode).
-      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: {
+        rateLimit: {
+          max: ctx.config.auth.analyzeRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip,
+        },
+      },
     },
     async (request, reply) => {
       const form = await readAnalyzeForm(ctx, request);
       const validated = await validateAnalysis(ctx, form, ownerOf(request));
       if (form.displayName !== null) validated.filename = cleanFilename(form.displayName);
       const session = await startAnalysis(ctx, validated, ownerOf(request), form.alias ?? undefined);
-      request.log.info({ sessionId: session.id, pages: validated.pageCount, questions: validated.totalQuestions, engine: session.engine }, 'analysis accepted');
+      request.log.info(
+        {
+          sessionId: session.id,
+          pages: validated.pageCount,
+          questions: validated.totalQuestions,
+          engine: session.engine,
+        },
+        'analysis accepted',
+      );
       // client_session_id: the caller's own id for this analysis, usable in every session URL (its owner only).
       const alias = form.alias !== null ? { client_session_id: form.alias } : {};
       return reply.code(202).send({ success: true, session_id: session.id, status: session.status, ...alias });
@@ -245,7 +309,13 @@ export async function analyzeRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: estimateResponse, ...errorResponses },
       },
       // Every form change on the analyzer page asks for an estimate: bounded per user like analysis starts.
-      config: { rateLimit: { max: ctx.config.auth.estimateRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: {
+        rateLimit: {
+          max: ctx.config.auth.estimateRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip,
+        },
+      },
     },
     async (request) => {
       const form = await readAnalyzeForm(ctx, request);

@@ -35,7 +35,10 @@ function setLoginCookie(request: FastifyRequest, reply: FastifyReply, token: str
   });
 }
 
-export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; rateLimits: RateLimitCounters }): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  opts: { ctx: AppContext; rateLimits: RateLimitCounters },
+): Promise<void> {
   const { ctx } = opts;
   const throttle = new SignInThrottle(opts.rateLimits);
   // The hash an unknown email is checked against is made now, so the first such sign-in is not slower.
@@ -49,7 +52,8 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
       config: { access: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password: sets an httpOnly cookie; the bearer token is in the reply only when asked for (return_token: true)',
+        summary:
+          'Sign in with email and password: sets an httpOnly cookie; the bearer token is in the reply only when asked for (return_token: true)',
         body: z.object({
           email: z.string().min(3).max(254),
           password: z.string().min(1).max(1024),
@@ -61,7 +65,8 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
       },
     },
     async (request, reply) => {
-      if (ctx.config.auth.mode === 'off') throw new AppError('VALIDATION_FAILED', 'Sign-in is disabled (AUTH=off): this server has a single local user.');
+      if (ctx.config.auth.mode === 'off')
+        throw new AppError('VALIDATION_FAILED', 'Sign-in is disabled (AUTH=off): this server has a single local user.');
       const { email, password } = request.body;
       const retryAfterSeconds = await throttle.admit(request.ip, email);
       if (retryAfterSeconds !== null) {
@@ -69,23 +74,38 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
         reply.header('retry-after', String(retryAfterSeconds));
         return sendError(reply, new AppError('RATE_LIMITED', signInThrottledMessage(retryAfterSeconds)));
       }
-      const r = await signIn(ctx.db, { email, password, userAgent: request.headers['user-agent'] ?? null, ttlHours: ctx.config.auth.loginTtlHours });
+      const r = await signIn(ctx.db, {
+        email,
+        password,
+        userAgent: request.headers['user-agent'] ?? null,
+        ttlHours: ctx.config.auth.loginTtlHours,
+      });
       await throttle.succeeded(request.ip, email);
       setLoginCookie(request, reply, r.token, r.expiresAt);
       request.log.info({ userId: r.user.id }, 'signed in');
       const user = { email: r.user.email, role: r.user.role };
       const expires_at = r.expiresAt.toISOString();
-      return request.body.return_token ? { success: true, token: r.token, expires_at, user } : { success: true, expires_at, user };
+      return request.body.return_token
+        ? { success: true, token: r.token, expires_at, user }
+        : { success: true, expires_at, user };
     },
   );
 
-  const whoAmISchema = { tags: ['auth'], summary: 'Who am I? 401 AUTH_REQUIRED when not signed in', response: { 200: whoAmIResponse, ...errorResponses } };
+  const whoAmISchema = {
+    tags: ['auth'],
+    summary: 'Who am I? 401 AUTH_REQUIRED when not signed in',
+    response: { 200: whoAmIResponse, ...errorResponses },
+  };
   api.post('/api/verify-session', { config: { access: 'public' }, schema: whoAmISchema }, async (request) => {
     if (!request.user) throw new AppError('AUTH_REQUIRED');
     return { success: true, user: { email: request.user.email, role: request.user.role }, auth: ctx.config.auth.mode };
   });
 
-  const signOutSchema = { tags: ['auth'], summary: 'Sign out: revokes the login and clears the cookie', response: { 200: signOutResponse, ...errorResponses } };
+  const signOutSchema = {
+    tags: ['auth'],
+    summary: 'Sign out: revokes the login and clears the cookie',
+    response: { 200: signOutResponse, ...errorResponses },
+  };
   api.post('/api/logout', { config: { access: 'public' }, schema: signOutSchema }, async (request, reply) => {
     const token = bearerToken(request) ?? loginCookie(request);
     if (token && ctx.config.auth.mode === 'on') {

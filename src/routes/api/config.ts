@@ -21,17 +21,32 @@ const questionsResponse = looseObject({
         section_id: z.string(),
         section_name: z.string(),
         description: z.string(),
-        questions: z.array(z.object({ id: z.string(), text: z.string(), required: z.boolean(), expected_type: z.enum(EXPECTED_TYPES) })),
+        questions: z.array(
+          z.object({ id: z.string(), text: z.string(), required: z.boolean(), expected_type: z.enum(EXPECTED_TYPES) }),
+        ),
       }),
     ),
     totalQuestions: z.number().describe('As the original front end reads it'),
   }),
 });
-const validateResponse = looseObject({ success: z.boolean(), config_name: z.string(), total_questions: z.number(), sections: z.array(sectionSummary) });
+const validateResponse = looseObject({
+  success: z.boolean(),
+  config_name: z.string(),
+  total_questions: z.number(),
+  sections: z.array(sectionSummary),
+});
 const enginesResponse = looseObject({
   success: z.boolean(),
   default: z.enum(['extractive', 'llm']),
-  engines: z.array(looseObject({ name: z.string(), available: z.boolean(), label: z.string(), model: z.string().nullable(), reason: z.string().optional() })),
+  engines: z.array(
+    looseObject({
+      name: z.string(),
+      available: z.boolean(),
+      label: z.string(),
+      model: z.string().nullable(),
+      reason: z.string().optional(),
+    }),
+  ),
   max_cost_usd: z.number().nullable(),
 });
 
@@ -46,7 +61,10 @@ export async function configRoutes(app: FastifyInstance, opts: { ctx: AppContext
   };
   api.get('/api/config/questions', { schema: questionsSchema }, async () => {
     const config = loadDefaultConfig();
-    return { success: true, config: { ...config, totalQuestions: config.sections.reduce((n, s) => n + s.questions.length, 0) } };
+    return {
+      success: true,
+      config: { ...config, totalQuestions: config.sections.reduce((n, s) => n + s.questions.length, 0) },
+    };
   });
 
   api.post(
@@ -56,7 +74,10 @@ export async function configRoutes(app: FastifyInstance, opts: { ctx: AppContext
         tags: ['config'],
         summary: 'Validate a question config; every problem is reported with its JSON path',
         body: z.object({
-          config: z.unknown().refine((v) => v !== undefined, 'is required').describe('The question config (JSON object or its text)'),
+          config: z
+            .unknown()
+            .refine((v) => v !== undefined, 'is required')
+            .describe('The question config (JSON object or its text)'),
         }),
         response: { 200: validateResponse, ...errorResponses },
       },
@@ -68,12 +89,20 @@ export async function configRoutes(app: FastifyInstance, opts: { ctx: AppContext
         success: true,
         config_name: config.config_name,
         total_questions: config.sections.reduce((n, s) => n + s.questions.length, 0),
-        sections: config.sections.map((s) => ({ section_id: s.section_id, section_name: s.section_name, question_count: s.questions.length })),
+        sections: config.sections.map((s) => ({
+          section_id: s.section_id,
+          section_name: s.section_name,
+          question_count: s.questions.length,
+        })),
       };
     },
   );
 
-  const enginesSchema = { tags: ['config'], summary: 'Analysis engines available on this server', response: { 200: enginesResponse, ...errorResponses } };
+  const enginesSchema = {
+    tags: ['config'],
+    summary: 'Analysis engines available on this server',
+    response: { 200: enginesResponse, ...errorResponses },
+  };
   api.get('/api/engines', { schema: enginesSchema }, async () => {
     const llm = llmAvailability(ctx.config);
     return {
@@ -81,7 +110,13 @@ export async function configRoutes(app: FastifyInstance, opts: { ctx: AppContext
       default: ctx.config.analysis.defaultEngine,
       engines: [
         { name: 'extractive', available: true, label: 'Extractive (offline, free, deterministic)', model: null },
-        { name: 'llm', available: llm.available, label: 'LLM (OpenAI-compatible)', model: ctx.config.analysis.llm.model, ...(llm.reason ? { reason: llm.reason } : {}) },
+        {
+          name: 'llm',
+          available: llm.available,
+          label: 'LLM (OpenAI-compatible)',
+          model: ctx.config.analysis.llm.model,
+          ...(llm.reason ? { reason: llm.reason } : {}),
+        },
       ],
       max_cost_usd: ctx.config.analysis.maxCostUsd,
     };

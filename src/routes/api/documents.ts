@@ -20,7 +20,10 @@ const documentSchema = looseObject({
 });
 
 // Multipart: the handler streams the file; the body (null) is only documented.
-const uploadBody = z.object({ file: fileField('The PDF') }).partial().nullish();
+const uploadBody = z
+  .object({ file: fileField('The PDF') })
+  .partial()
+  .nullish();
 
 export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -40,12 +43,26 @@ export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: documentSchema, 201: documentSchema, ...errorResponses },
       },
       // As costly as accepting an analysis (a full validation parse): the same per-user limit.
-      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: {
+        rateLimit: {
+          max: ctx.config.auth.analyzeRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip,
+        },
+      },
     },
     async (request, reply) => {
       const form = await readAnalyzeForm(ctx, request);
-      const { document, created } = await uploadDocument(ctx, form.file, ownerOf(request), form.fileSha256 ?? undefined);
-      request.log.info({ documentId: document.id, pages: document.pageCount, created }, created ? 'document stored' : 'document already stored');
+      const { document, created } = await uploadDocument(
+        ctx,
+        form.file,
+        ownerOf(request),
+        form.fileSha256 ?? undefined,
+      );
+      request.log.info(
+        { documentId: document.id, pages: document.pageCount, created },
+        created ? 'document stored' : 'document already stored',
+      );
       return reply.code(created ? 201 : 200).send({ success: true, ...presentDocument(document) });
     },
   );
@@ -57,20 +74,37 @@ export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppConte
     {
       schema: {
         tags: ['analysis'],
-        summary: 'Upload a PDF (original front end): {success, filepath, filename}; pass filepath as pdf_path to POST /api/analyze',
+        summary:
+          'Upload a PDF (original front end): {success, filepath, filename}; pass filepath as pdf_path to POST /api/analyze',
         consumes: ['multipart/form-data'],
         body: uploadBody,
         response: {
-          200: documentSchema.extend({ filepath: z.string().describe('Opaque reference to the stored upload (db:documents/<document_id>)') }),
+          200: documentSchema.extend({
+            filepath: z.string().describe('Opaque reference to the stored upload (db:documents/<document_id>)'),
+          }),
           ...errorResponses,
         },
       },
-      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: {
+        rateLimit: {
+          max: ctx.config.auth.analyzeRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip,
+        },
+      },
     },
     async (request) => {
       const form = await readAnalyzeForm(ctx, request);
-      const { document, created } = await uploadDocument(ctx, form.file, ownerOf(request), form.fileSha256 ?? undefined);
-      request.log.info({ documentId: document.id, pages: document.pageCount, created }, created ? 'document stored' : 'document already stored');
+      const { document, created } = await uploadDocument(
+        ctx,
+        form.file,
+        ownerOf(request),
+        form.fileSha256 ?? undefined,
+      );
+      request.log.info(
+        { documentId: document.id, pages: document.pageCount, created },
+        created ? 'document stored' : 'document already stored',
+      );
       return { success: true, filepath: documentPath(document.id), ...presentDocument(document) };
     },
   );

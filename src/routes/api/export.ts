@@ -3,7 +3,13 @@ import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { buildExport, contentDisposition, EXPORT_CONTENT_TYPES, EXPORT_FORMATS, isExportFormat } from '../../export/index.js';
+import {
+  buildExport,
+  contentDisposition,
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  isExportFormat,
+} from '../../export/index.js';
 import { loadSessionResult } from '../../sessions/load-session-result.js';
 import { loadVisibleSession } from '../../http/session-access.js';
 import { downloadResponse, errorResponses, idParams } from '../schemas.js';
@@ -11,8 +17,18 @@ import { downloadResponse, errorResponses, idParams } from '../schemas.js';
 // What each format is sent as (documented in /api/openapi.json): the media types, without the charset.
 const EXPORT_MEDIA_TYPES = Object.values(EXPORT_CONTENT_TYPES).map((t) => t.split(';')[0]!.trim());
 
-async function sendExport(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, id: string, format: string): Promise<FastifyReply> {
-  if (!isExportFormat(format)) throw new AppError('EXPORT_FORMAT_INVALID', `Unknown export format "${format}"; use one of ${EXPORT_FORMATS.join(', ')}.`);
+async function sendExport(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  format: string,
+): Promise<FastifyReply> {
+  if (!isExportFormat(format))
+    throw new AppError(
+      'EXPORT_FORMAT_INVALID',
+      `Unknown export format "${format}"; use one of ${EXPORT_FORMATS.join(', ')}.`,
+    );
   const session = await loadVisibleSession(ctx, request, id);
   const r = await loadSessionResult(ctx.db, session.id, session);
   const file = await buildExport(format, {
@@ -29,7 +45,11 @@ async function sendExport(ctx: AppContext, request: FastifyRequest, reply: Fasti
     },
     result: r.full,
   });
-  return reply.type(file.contentType).header('Content-Disposition', contentDisposition(file.filename)).header('Cache-Control', 'private, no-store').send(file.body);
+  return reply
+    .type(file.contentType)
+    .header('Content-Disposition', contentDisposition(file.filename))
+    .header('Cache-Control', 'private, no-store')
+    .send(file.body);
 }
 
 export async function exportRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -42,8 +62,16 @@ export async function exportRoutes(app: FastifyInstance, opts: { ctx: AppContext
         summary: 'Download the result as xlsx (Report Package), csv, json, md or docx',
         params: idParams,
         // Not an enum here: an unknown format answers EXPORT_FORMAT_INVALID, naming the formats.
-        querystring: z.object({ format: z.string().optional().describe(`One of ${EXPORT_FORMATS.join(', ')} (default xlsx)`) }),
-        response: { 200: downloadResponse('The report file (Content-Disposition: attachment)', EXPORT_MEDIA_TYPES), ...errorResponses },
+        querystring: z.object({
+          format: z
+            .string()
+            .optional()
+            .describe(`One of ${EXPORT_FORMATS.join(', ')} (default xlsx)`),
+        }),
+        response: {
+          200: downloadResponse('The report file (Content-Disposition: attachment)', EXPORT_MEDIA_TYPES),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => sendExport(ctx, request, reply, request.params.id, request.query.format ?? 'xlsx'),

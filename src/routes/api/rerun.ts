@@ -28,16 +28,37 @@ const rerunBody = z.object({
     .optional(),
 });
 
-const sessionParams = z.object({ session_id: z.string().min(1).max(200).describe('Session id (or your own client session id)') });
-const passQuery = z.object({ question_id: z.string().min(1).max(200).optional().describe('Only this question\'s answers') });
-const queuedResponse = looseObject({ success: z.boolean(), session_id: z.string(), pass: z.number(), status: z.string(), question_ids: z.array(z.string()), skipped: z.array(openObject('A question left out, and why')), engine: z.string(), thorough: z.boolean(), edited: z.array(openObject('A reworded question: question_id, before, after')) });
-const passesResponse = looseObject({ success: z.boolean(), session_id: z.string(), current_pass: z.number(), status: z.string(), passes: z.array(openObject('One pass: its questions, engine, status and times')) });
+const sessionParams = z.object({
+  session_id: z.string().min(1).max(200).describe('Session id (or your own client session id)'),
+});
+const passQuery = z.object({
+  question_id: z.string().min(1).max(200).optional().describe("Only this question's answers"),
+});
+const queuedResponse = looseObject({
+  success: z.boolean(),
+  session_id: z.string(),
+  pass: z.number(),
+  status: z.string(),
+  question_ids: z.array(z.string()),
+  skipped: z.array(openObject('A question left out, and why')),
+  engine: z.string(),
+  thorough: z.boolean(),
+  edited: z.array(openObject('A reworded question: question_id, before, after')),
+});
+const passesResponse = looseObject({
+  success: z.boolean(),
+  session_id: z.string(),
+  current_pass: z.number(),
+  status: z.string(),
+  passes: z.array(openObject('One pass: its questions, engine, status and times')),
+});
 
 export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const api = app.withTypeProvider<ZodTypeProvider>();
 
-  // The body is validated in the handler, after the ownership check: another user's session answers 404 whatever the body.
+  // The body is validated in the handler, after the ownership check: another user's session answers 404 whatever the
+  // body.
   api.post(
     '/api/rerun/:session_id',
     {
@@ -47,13 +68,19 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         description:
           'JSON {question_ids, engine?, thorough?, questions?: [{id, text}]} → 202 {success, session_id, pass, question_ids, skipped, edited}. ' +
           'questions rewords some of the re-run questions (a config edit). The pass replaces the ' +
-          "machine answers of those questions (older answers stay in the history); questions with an accepted or edited review are skipped. " +
+          'machine answers of those questions (older answers stay in the history); questions with an accepted or edited review are skipped. ' +
           '409 SESSION_RUNNING while the analysis is queued or running.',
         params: sessionParams,
         response: { 202: queuedResponse, ...errorResponses },
       },
       // As costly as accepting an analysis: the same per-user limit.
-      config: { rateLimit: { max: ctx.config.auth.analyzeRatePerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip } },
+      config: {
+        rateLimit: {
+          max: ctx.config.auth.analyzeRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req: FastifyRequest) => req.user?.id ?? req.ip,
+        },
+      },
     },
     async (request, reply) => {
       // Whose it is first: another user's session answers 404 whatever the body.
@@ -61,12 +88,34 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       const parsed = rerunBody.safeParse(request.body ?? {});
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        throw new AppError('VALIDATION_FAILED', `Send JSON {question_ids: [...] (1 to ${MAX_QUESTION_IDS}), engine?, thorough?, questions?: [{id, text}]}: ${problems.map((p) => `${p.path || 'body'}: ${p.message}`).join('; ')}`, {
-          details: { problems },
-        });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Send JSON {question_ids: [...] (1 to ${MAX_QUESTION_IDS}), engine?, thorough?, questions?: [{id, text}]}: ${problems.map((p) => `${p.path || 'body'}: ${p.message}`).join('; ')}`,
+          {
+            details: { problems },
+          },
+        );
       }
-      const queued = await startPass(ctx, session, { questionIds: parsed.data.question_ids, engine: parsed.data.engine, thorough: parsed.data.thorough, questionEdits: parsed.data.questions }, ownerOf(request));
-      request.log.info({ sessionId: queued.sessionId, pass: queued.pass, questions: queued.questionIds.length, skipped: queued.skipped.length }, 'pass queued');
+      const queued = await startPass(
+        ctx,
+        session,
+        {
+          questionIds: parsed.data.question_ids,
+          engine: parsed.data.engine,
+          thorough: parsed.data.thorough,
+          questionEdits: parsed.data.questions,
+        },
+        ownerOf(request),
+      );
+      request.log.info(
+        {
+          sessionId: queued.sessionId,
+          pass: queued.pass,
+          questions: queued.questionIds.length,
+          skipped: queued.skipped.length,
+        },
+        'pass queued',
+      );
       return reply.code(202).send({
         success: true,
         session_id: queued.sessionId,
@@ -107,7 +156,19 @@ export async function rerunRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         passes: (passes.length > 0 ? passes : [null]).map((p) =>
           p === null
             ? // Never re-run: the original run is the only pass.
-              { pass: 1, question_ids: null, skipped: [], engine: session.engine, model: session.model, thorough: session.thorough, requested_by: session.ownerId, created_at: session.createdAt.toISOString(), started_at: session.startedAt?.toISOString() ?? null, status: session.status, completed_at: session.completedAt?.toISOString() ?? null }
+              {
+                pass: 1,
+                question_ids: null,
+                skipped: [],
+                engine: session.engine,
+                model: session.model,
+                thorough: session.thorough,
+                requested_by: session.ownerId,
+                created_at: session.createdAt.toISOString(),
+                started_at: session.startedAt?.toISOString() ?? null,
+                status: session.status,
+                completed_at: session.completedAt?.toISOString() ?? null,
+              }
             : {
                 pass: p.pass,
                 question_ids: p.questionIds,

@@ -18,7 +18,10 @@ const reviewParams = z.object({
   question_id: z.string().min(1).max(200),
 });
 // The body is validated by the use case (parseReviewBody), which words its errors for reviewers.
-const reviewResponse = looseObject({ success: z.boolean(), question: openObject('The question as in results, with its review') });
+const reviewResponse = looseObject({
+  success: z.boolean(),
+  question: openObject('The question as in results, with its review'),
+});
 const historyResponse = looseObject({
   success: z.boolean(),
   history: z.array(openObject('One review action: review_id, action, answer, pages, note, verified, by, at')),
@@ -45,11 +48,16 @@ export async function reviewRoutes(app: FastifyInstance, opts: { ctx: AppContext
       const session = await loadVisibleSession(ctx, request, request.params.session_id);
       const user = request.user;
       if (!user) throw new AppError('AUTH_REQUIRED');
-      const outcome = await reviewAnswer(ctx, session, request.params.question_id, body, { id: user.id, email: user.email });
+      const outcome = await reviewAnswer(ctx, session, request.params.question_id, body, {
+        id: user.id,
+        email: user.email,
+      });
       if (!outcome.ok) {
         const err = new AppError('REVIEW_CONFLICT');
         request.log.info({ code: err.code, sessionId: session.id }, err.message);
-        return reply.code(err.status).send({ success: false, error: err.message, code: err.code, question: outcome.question });
+        return reply
+          .code(err.status)
+          .send({ success: false, error: err.message, code: err.code, question: outcome.question });
       }
       return { success: true, question: outcome.question };
     },
@@ -60,7 +68,8 @@ export async function reviewRoutes(app: FastifyInstance, opts: { ctx: AppContext
     {
       schema: {
         tags: ['sessions'],
-        summary: 'Every review action on one answer, oldest first: {success, history: [{review_id, action, answer, pages, note, verified, by, at}]}',
+        summary:
+          'Every review action on one answer, oldest first: {success, history: [{review_id, action, answer, pages, note, verified, by, at}]}',
         params: reviewParams,
         response: { 200: historyResponse, ...errorResponses },
       },

@@ -16,9 +16,19 @@ import { loadVisibleSession } from '../../http/session-access.js';
 import { streamProgress } from '../../http/progress-stream.js';
 import { SessionResultCache } from '../../http/session-result-cache.js';
 import { SESSION_STATUSES } from '../../db/queries/sessions.js';
-import { downloadResponse, errorResponses, eventSchema, idParams, looseObject, openObject, sessionSummarySchema } from '../schemas.js';
+import {
+  downloadResponse,
+  errorResponses,
+  eventSchema,
+  idParams,
+  looseObject,
+  openObject,
+  sessionSummarySchema,
+} from '../schemas.js';
 
-const lastIndexQuery = z.object({ last_index: z.coerce.number().int().min(-1).optional().describe('Events after this index (default 0)') });
+const lastIndexQuery = z.object({
+  last_index: z.coerce.number().int().min(-1).optional().describe('Events after this index (default 0)'),
+});
 const resultsResponse = looseObject({
   success: z.boolean(),
   status: z.enum(SESSION_STATUSES),
@@ -27,9 +37,22 @@ const resultsResponse = looseObject({
   statistics: openObject('Counts, tokens, cost'),
   session: sessionSummarySchema,
 });
-const eventsResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), events: z.array(eventSchema), last_index: z.number() });
-const stopResponse = looseObject({ success: z.boolean(), status: z.enum(SESSION_STATUSES), already_finished: z.boolean(), message: z.string() });
-const sseResponse = { description: 'Server-Sent Events: `id: <index>` and `data: <event JSON>` per event', content: { 'text/event-stream': { schema: z.string() } } };
+const eventsResponse = looseObject({
+  success: z.boolean(),
+  status: z.enum(SESSION_STATUSES),
+  events: z.array(eventSchema),
+  last_index: z.number(),
+});
+const stopResponse = looseObject({
+  success: z.boolean(),
+  status: z.enum(SESSION_STATUSES),
+  already_finished: z.boolean(),
+  message: z.string(),
+});
+const sseResponse = {
+  description: 'Server-Sent Events: `id: <index>` and `data: <event JSON>` per event',
+  content: { 'text/event-stream': { schema: z.string() } },
+};
 
 export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -80,7 +103,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         tags: ['sessions'],
-        summary: 'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
+        summary:
+          'Progress events as Server-Sent Events (id: = event index; resumes from Last-Event-ID; ends after the terminal event, or at server shutdown so the client reconnects)',
         params: idParams,
         querystring: lastIndexQuery,
         response: { 200: sseResponse, ...errorResponses },
@@ -106,7 +130,12 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const outcome = await stopRun(ctx, session.id);
       ctx.sessionVersions.forget(session.id); // a stop request on a finished run re-stamps its row
-      return { success: true, status: outcome.status, already_finished: outcome.alreadyFinished, message: outcome.message };
+      return {
+        success: true,
+        status: outcome.status,
+        already_finished: outcome.alreadyFinished,
+        message: outcome.message,
+      };
     },
   );
 
@@ -124,7 +153,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: { ctx: AppContex
       const session = await loadVisibleSession(ctx, request, request.params.id);
       const meta = await selectDocumentMeta(ctx.db, session.id);
       const bytes = meta && !meta.bytesDeletedAt ? await selectDocumentBytes(ctx.db, session.id) : null;
-      if (!bytes) throw new AppError('PDF_NOT_AVAILABLE', 'The stored PDF has been deleted (retention period) or was never stored; the results are still available.');
+      if (!bytes)
+        throw new AppError(
+          'PDF_NOT_AVAILABLE',
+          'The stored PDF has been deleted (retention period) or was never stored; the results are still available.',
+        );
       return reply
         .type('application/pdf')
         .header('Content-Disposition', contentDisposition(session.pdfFilename).replace(/^attachment/, 'inline'))

@@ -3,7 +3,21 @@
 // view with answers, events, exports, Stop and Delete. The table is replaced in one go only after a fetch
 // completes, and responses of superseded requests are ignored, so it never flickers or double-counts.
 import { requestJson, urls, EXPORT_FORMATS } from './api.js';
-import { el, byId, showError, debounce, formatDate, formatDuration, formatCost, formatNumber, shortId, statusBadge, fillDefinitionList, isRunning, STATUS_LABELS } from './dom.js';
+import {
+  el,
+  byId,
+  showError,
+  debounce,
+  formatDate,
+  formatDuration,
+  formatCost,
+  formatNumber,
+  shortId,
+  statusBadge,
+  fillDefinitionList,
+  isRunning,
+  STATUS_LABELS,
+} from './dom.js';
 import { renderAnswers, renderExportLinks } from './results-view.js';
 import { attachCitationPanel } from './viewer/citation-panel.js';
 import { renderBarChart } from './chart.js';
@@ -67,7 +81,11 @@ function ownerLabel(session) {
 }
 
 function sessionRow(session) {
-  const open = el('a', { className: 'session-link', text: shortId(session.session_id), attrs: { href: urls.adminSession(session.session_id), title: session.session_id } });
+  const open = el('a', {
+    className: 'session-link',
+    text: shortId(session.session_id),
+    attrs: { href: urls.adminSession(session.session_id), title: session.session_id },
+  });
   open.addEventListener('click', (event) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey) return; // let new-tab clicks through
     event.preventDefault();
@@ -78,11 +96,21 @@ function sessionRow(session) {
     el('td', { text: formatDate(session.created_at), attrs: { 'data-label': 'Created' } }),
     el('td', { attrs: { 'data-label': 'Status' } }, [statusBadge(session.status)]),
     el('td', { className: 'pdf-cell', text: session.pdf_filename || '—', attrs: { 'data-label': 'PDF' } }),
-    el('td', { text: `${session.questions_answered ?? 0}/${session.total_questions ?? 0}`, attrs: { 'data-label': 'Answered' } }),
+    el('td', {
+      text: `${session.questions_answered ?? 0}/${session.total_questions ?? 0}`,
+      attrs: { 'data-label': 'Answered' },
+    }),
     el('td', { text: formatDuration(session.processing_time), attrs: { 'data-label': 'Time' } }),
     el('td', { text: formatCost(session.estimated_cost), attrs: { 'data-label': 'Cost' } }),
-    el('td', { text: session.engine ? `${session.engine}${session.model ? ` (${session.model})` : ''}` : '—', attrs: { 'data-label': 'Engine' } }),
-    el('td', { className: 'owner-cell', text: ownerLabel(session), attrs: { 'data-label': 'Owner', title: session.owner || '' } }),
+    el('td', {
+      text: session.engine ? `${session.engine}${session.model ? ` (${session.model})` : ''}` : '—',
+      attrs: { 'data-label': 'Engine' },
+    }),
+    el('td', {
+      className: 'owner-cell',
+      text: ownerLabel(session),
+      attrs: { 'data-label': 'Owner', title: session.owner || '' },
+    }),
   ]);
   row.addEventListener('click', (event) => {
     if (event.target instanceof Element && event.target.closest('a')) return;
@@ -112,7 +140,16 @@ async function loadList() {
       return;
     }
     const rows = sessions.map(sessionRow);
-    if (rows.length === 0) rows.push(el('tr', {}, [el('td', { className: 'muted', text: state.q || state.status ? 'No analyses match.' : 'No analyses yet.', attrs: { colspan: 9 } })]));
+    if (rows.length === 0)
+      rows.push(
+        el('tr', {}, [
+          el('td', {
+            className: 'muted',
+            text: state.q || state.status ? 'No analyses match.' : 'No analyses yet.',
+            attrs: { colspan: 9 },
+          }),
+        ]),
+      );
     ui.body.replaceChildren(...rows);
     showError(ui.listError, '');
     renderPager(sessions.length);
@@ -173,8 +210,16 @@ async function loadStats() {
       ['Total cost', formatCost(t.total_cost)],
     ]);
     const perDay = fillMissingDays(reply.per_day || [], STATS_DAYS);
-    renderBarChart(ui.chartAnalyses, perDay.map((d) => ({ label: d.day, value: Number(d.analyses) || 0 })), { title: 'Analyses per day' });
-    renderBarChart(ui.chartCost, perDay.map((d) => ({ label: d.day, value: Number(d.cost) || 0 })), { title: 'Cost per day', formatValue: (v) => `$${v.toFixed(2)}`, className: 'cost' });
+    renderBarChart(
+      ui.chartAnalyses,
+      perDay.map((d) => ({ label: d.day, value: Number(d.analyses) || 0 })),
+      { title: 'Analyses per day' },
+    );
+    renderBarChart(
+      ui.chartCost,
+      perDay.map((d) => ({ label: d.day, value: Number(d.cost) || 0 })),
+      { title: 'Cost per day', formatValue: (v) => `$${v.toFixed(2)}`, className: 'cost' },
+    );
     showError(ui.statsError, '');
   } catch (err) {
     if (token !== state.statsRequest) return;
@@ -216,7 +261,11 @@ const EVENT_TITLES = {
   analysis_failed: 'Analysis failed',
 };
 
-const STOP_REASONS = { user: 'stopped by a user', budget: 'stopped at the budget cap', shutdown: 'server shutting down' };
+const STOP_REASONS = {
+  user: 'stopped by a user',
+  budget: 'stopped at the budget cap',
+  shutdown: 'server shutting down',
+};
 
 function plural(n, word) {
   return `${formatNumber(n)} ${word}${Number(n) === 1 ? '' : 's'}`;
@@ -245,7 +294,8 @@ function describeEvent(event) {
       break;
     case 'window_processing':
     case 'window_complete':
-      if (has('window_num')) title = `${name === 'window_complete' ? 'Done with' : 'Reading'} window ${d.window_num}${has('total_windows') ? ` of ${d.total_windows}` : ''}`;
+      if (has('window_num'))
+        title = `${name === 'window_complete' ? 'Done with' : 'Reading'} window ${d.window_num}${has('total_windows') ? ` of ${d.total_windows}` : ''}`;
       if (pageRange(d.pages)) facts.push(pageRange(d.pages));
       if (Array.isArray(d.new_answers)) facts.push(`${plural(d.new_answers.length, 'new answer')}`);
       if (has('processing_time')) facts.push(formatDuration(d.processing_time));
@@ -259,10 +309,12 @@ function describeEvent(event) {
     case 'analysis_complete':
     case 'analysis_stopped':
       if (has('reason')) facts.push(STOP_REASONS[d.reason] || String(d.reason));
-      if (has('questions_answered') && has('total_questions')) facts.push(`${formatNumber(d.questions_answered)} of ${plural(d.total_questions, 'question')} answered`);
+      if (has('questions_answered') && has('total_questions'))
+        facts.push(`${formatNumber(d.questions_answered)} of ${plural(d.total_questions, 'question')} answered`);
       if (has('processing_time')) facts.push(`in ${formatDuration(d.processing_time)}`);
       if (has('total_tokens') && Number(d.total_tokens) > 0) facts.push(plural(d.total_tokens, 'token'));
-      if (has('estimated_cost') && Number(String(d.estimated_cost).replace('$', '')) > 0) facts.push(formatCost(d.estimated_cost));
+      if (has('estimated_cost') && Number(String(d.estimated_cost).replace('$', '')) > 0)
+        facts.push(formatCost(d.estimated_cost));
       break;
     case 'analysis_failed':
       if (has('error')) facts.push(String(d.error));
@@ -299,9 +351,19 @@ function renderEvents(events) {
     .filter((e) => !(e.event === 'window_processing' && done.has(e.window_num)))
     .map((event) => {
       const { title, facts } = describeEvent(event);
-      const kind = event.event === 'analysis_failed' ? ' event-failed' : event.event === 'analysis_stopped' ? ' event-stopped' : event.event === 'analysis_complete' ? ' event-complete' : '';
+      const kind =
+        event.event === 'analysis_failed'
+          ? ' event-failed'
+          : event.event === 'analysis_stopped'
+            ? ' event-stopped'
+            : event.event === 'analysis_complete'
+              ? ' event-complete'
+              : '';
       return el('li', { className: `event${kind}`, attrs: { 'data-event': event.event } }, [
-        el('time', { text: formatTime(event.timestamp), attrs: { datetime: event.timestamp || '', title: formatDate(event.timestamp) } }),
+        el('time', {
+          text: formatTime(event.timestamp),
+          attrs: { datetime: event.timestamp || '', title: formatDate(event.timestamp) },
+        }),
         el('span', { className: 'event-title', text: title }),
         facts.length ? el('span', { className: 'event-facts', text: facts.join(' · ') }) : null,
       ]);
@@ -314,13 +376,21 @@ function renderDetail(reply) {
   const session = reply.session || {};
   const stats = reply.statistics || {};
   state.detailSession = session;
-  ui.detailTitle.replaceChildren('Analysis ', el('code', { text: shortId(session.session_id) }), ' ', statusBadge(session.status));
+  ui.detailTitle.replaceChildren(
+    'Analysis ',
+    el('code', { text: shortId(session.session_id) }),
+    ' ',
+    statusBadge(session.status),
+  );
   fillDefinitionList(ui.detailSummary, [
     ['Session', session.session_id],
     ['PDF', session.pdf_filename || session.document_name || '—'],
     ['Created', formatDate(session.created_at)],
     ['Status', STATUS_LABELS[session.status] || session.status || '—'],
-    ['Answered', `${session.questions_answered ?? stats.questions_answered ?? 0} / ${session.total_questions ?? stats.total_questions ?? 0}`],
+    [
+      'Answered',
+      `${session.questions_answered ?? stats.questions_answered ?? 0} / ${session.total_questions ?? stats.total_questions ?? 0}`,
+    ],
     ['Average confidence', stats.average_confidence || '—'],
     ['Processing time', formatDuration(session.processing_time ?? stats.processing_time)],
     ['Tokens', formatNumber(session.total_tokens ?? stats.total_tokens)],
@@ -330,7 +400,10 @@ function renderDetail(reply) {
   ]);
   if (session.error) {
     ui.detailBanner.className = `banner banner-${session.status === 'failed' ? 'error' : 'warn'}`;
-    ui.detailBanner.replaceChildren(el('strong', { text: STATUS_LABELS[session.status] || 'Note' }), el('span', { text: ` — ${session.error}` }));
+    ui.detailBanner.replaceChildren(
+      el('strong', { text: STATUS_LABELS[session.status] || 'Note' }),
+      el('span', { text: ` — ${session.error}` }),
+    );
     ui.detailBanner.hidden = false;
   } else {
     ui.detailBanner.hidden = true;
@@ -339,7 +412,10 @@ function renderDetail(reply) {
   ui.detailStop.disabled = !isRunning(session.status);
   ui.detailOpen.href = urls.analyzerSession(session.session_id);
   renderExportLinks(ui.detailExports, session.session_id, EXPORT_FORMATS);
-  renderAnswers(ui.detailAnswers, reply.result || { sections: [] }, { sessionId: session.session_id, running: isRunning(session.status) });
+  renderAnswers(ui.detailAnswers, reply.result || { sections: [] }, {
+    sessionId: session.session_id,
+    running: isRunning(session.status),
+  });
   renderEvents(reply.events);
 }
 

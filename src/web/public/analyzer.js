@@ -36,4 +36,6 @@ store.subscribe(render);
 
 const sessionParam = new URLSearchParams(location.search).get('session');
 if (sessionParam) attachSession(sessionParam);
-void initSetup({ started: (sessionId, status, pendingResult) => attachSession(sessionId, { status, pendingResult, push: true }) });
+void initSetup({
+  started: (sessionId, status, pendingResult) => attachSession(sessionId, { status, pendingResult, push: true }),
+});

@@ -3,7 +3,10 @@
 // handled in one place. Errors from the API are `{success:false, error, code, details?}`.
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = 'NETWORK_ERROR', details = null, retryAfterSeconds = null, body = null } = {}) {
+  constructor(
+    message,
+    { status = 0, code = 'NETWORK_ERROR', details = null, retryAfterSeconds = null, body = null } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -55,7 +58,12 @@ export async function requestJson(path, { method = 'GET', body, signal } = {}) {
   }
   if (!response.ok || !json || json.success === false) {
     const message = (json && json.error) || `Request failed (HTTP ${response.status}).`;
-    throw new ApiError(message, { status: response.status, code: (json && json.code) || `HTTP_${response.status}`, details: (json && json.details) || null, body: json });
+    throw new ApiError(message, {
+      status: response.status,
+      code: (json && json.code) || `HTTP_${response.status}`,
+      details: (json && json.details) || null,
+      body: json,
+    });
   }
   return json;
 }
@@ -72,7 +80,10 @@ export function uploadFile(path, file, { onProgress, signal } = {}) {
     xhr.withCredentials = true;
     xhr.setRequestHeader('accept', 'application/json');
     xhr.responseType = 'text';
-    if (onProgress) xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
+    if (onProgress)
+      xhr.upload.addEventListener('progress', (event) =>
+        onProgress(event.loaded, event.lengthComputable ? event.total : file.size),
+      );
     const onAbort = () => xhr.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => signal?.removeEventListener('abort', onAbort);

@@ -32,10 +32,20 @@ export function renderBarChart(container, points, { title, formatValue = (v) => 
   const plotWidth = WIDTH - PAD_LEFT - PAD_RIGHT;
   const plotHeight = HEIGHT - PAD_TOP - PAD_BOTTOM;
   // Axis and the max gridline.
-  svg.append(svgEl('line', { x1: PAD_LEFT, y1: PAD_TOP + plotHeight, x2: WIDTH - PAD_RIGHT, y2: PAD_TOP + plotHeight, class: 'axis' }));
+  svg.append(
+    svgEl('line', {
+      x1: PAD_LEFT,
+      y1: PAD_TOP + plotHeight,
+      x2: WIDTH - PAD_RIGHT,
+      y2: PAD_TOP + plotHeight,
+      class: 'axis',
+    }),
+  );
   svg.append(svgEl('line', { x1: PAD_LEFT, y1: PAD_TOP, x2: WIDTH - PAD_RIGHT, y2: PAD_TOP, class: 'grid' }));
   svg.append(svgEl('text', { x: PAD_LEFT - 4, y: PAD_TOP + 4, class: 'tick', 'text-anchor': 'end' }, formatValue(max)));
-  svg.append(svgEl('text', { x: PAD_LEFT - 4, y: PAD_TOP + plotHeight, class: 'tick', 'text-anchor': 'end' }, formatValue(0)));
+  svg.append(
+    svgEl('text', { x: PAD_LEFT - 4, y: PAD_TOP + plotHeight, class: 'tick', 'text-anchor': 'end' }, formatValue(0)),
+  );
   if (points.length === 0) {
     svg.append(svgEl('text', { x: WIDTH / 2, y: HEIGHT / 2, class: 'empty', 'text-anchor': 'middle' }, 'No data yet'));
   }
@@ -44,14 +54,27 @@ export function renderBarChart(container, points, { title, formatValue = (v) => 
   points.forEach((point, i) => {
     const h = max > 0 ? (point.value / max) * plotHeight : 0;
     const x = PAD_LEFT + i * slot + (slot - barWidth) / 2;
-    const bar = svgEl('rect', { x, y: PAD_TOP + plotHeight - h, width: barWidth, height: Math.max(h, point.value > 0 ? 1 : 0), class: 'bar' });
+    const bar = svgEl('rect', {
+      x,
+      y: PAD_TOP + plotHeight - h,
+      width: barWidth,
+      height: Math.max(h, point.value > 0 ? 1 : 0),
+      class: 'bar',
+    });
     bar.append(svgEl('title', {}, `${point.label}: ${formatValue(point.value)}`));
     svg.append(bar);
   });
   // First and last day labels keep the axis readable at phone width.
   if (points.length > 0) {
     svg.append(svgEl('text', { x: PAD_LEFT, y: HEIGHT - 6, class: 'tick', 'text-anchor': 'start' }, points[0].label));
-    if (points.length > 1) svg.append(svgEl('text', { x: WIDTH - PAD_RIGHT, y: HEIGHT - 6, class: 'tick', 'text-anchor': 'end' }, points[points.length - 1].label));
+    if (points.length > 1)
+      svg.append(
+        svgEl(
+          'text',
+          { x: WIDTH - PAD_RIGHT, y: HEIGHT - 6, class: 'tick', 'text-anchor': 'end' },
+          points[points.length - 1].label,
+        ),
+      );
   }
   container.replaceChildren(svg);
 }

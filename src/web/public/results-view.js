@@ -5,25 +5,36 @@ import { urls } from './api.js';
 import { quoteForPage } from './viewer/quote-match.js';
 
 // Confidence bands for the badge colour: above HIGH the quote states the answer plainly, below MEDIUM it is a guess.
-// Same cut points as src/analysis/confidence-bands.ts (a test keeps them equal): high = right ≥ 90 % of the time on the eval set.
+// Same cut points as src/analysis/confidence-bands.ts (a test keeps them equal): high = right ≥ 90 % of the time on the
+// eval set.
 const CONFIDENCE_HIGH = 0.8;
 const CONFIDENCE_MEDIUM = 0.5;
 
 /** 'high' | 'medium' | 'low' for a confidence, 'none' when there is none (no answer). */
 export function confidenceBand(confidence) {
-  if (confidence === null || confidence === undefined || confidence === '' || Number.isNaN(Number(confidence))) return 'none';
+  if (confidence === null || confidence === undefined || confidence === '' || Number.isNaN(Number(confidence)))
+    return 'none';
   const value = Number(confidence);
   return value >= CONFIDENCE_HIGH ? 'high' : value >= CONFIDENCE_MEDIUM ? 'medium' : 'low';
 }
 
-export const CONFIDENCE_BAND_LABELS = { high: `High (≥ ${CONFIDENCE_HIGH * 100} %)`, medium: `Medium (${CONFIDENCE_MEDIUM * 100}–${CONFIDENCE_HIGH * 100} %)`, low: `Low (< ${CONFIDENCE_MEDIUM * 100} %)`, none: 'None (no answer)' };
+export const CONFIDENCE_BAND_LABELS = {
+  high: `High (≥ ${CONFIDENCE_HIGH * 100} %)`,
+  medium: `Medium (${CONFIDENCE_MEDIUM * 100}–${CONFIDENCE_HIGH * 100} %)`,
+  low: `Low (< ${CONFIDENCE_MEDIUM * 100} %)`,
+  none: 'None (no answer)',
+};
 
 export function confidenceBadge(confidence) {
   const band = confidenceBand(confidence);
   if (band === 'none') return el('span', { className: 'badge confidence-none', text: '—' });
   const value = Number(confidence);
   const pct = `${Math.round(value * 100)}%`;
-  return el('span', { className: `badge confidence-${band}`, text: pct, attrs: { title: `Confidence ${pct} (${band})` } });
+  return el('span', {
+    className: `badge confidence-${band}`,
+    text: pct,
+    attrs: { title: `Confidence ${pct} (${band})` },
+  });
 }
 
 /**
@@ -60,7 +71,8 @@ function answerCell(question, sessionId, running) {
     // not_examined: the run stopped or failed before reaching the question, so it was never looked for.
     let unanswered = el('span', { className: 'muted not-found', text: 'Not found' });
     if (running) unanswered = el('span', { className: 'pending', text: 'Pending' });
-    else if (question.answer_status === 'not_examined') unanswered = el('span', { className: 'muted not-examined', text: 'Not examined' });
+    else if (question.answer_status === 'not_examined')
+      unanswered = el('span', { className: 'muted not-examined', text: 'Not examined' });
     cell.append(unanswered);
   } else {
     cell.append(el('div', { className: 'answer-text', text: question.answer }));
@@ -90,20 +102,32 @@ function questionRow(section, question, sessionId, running) {
   const answered = question.answer !== null && question.answer !== undefined;
   const notExamined = !answered && !running && question.answer_status === 'not_examined';
   const state = answered ? 'answered' : running ? 'pending' : notExamined ? 'not-examined' : 'not-found';
-  return el('tr', { className: `row-${state}`, attrs: { 'data-question-id': question.question_id, 'data-state': state } }, [
-    el('td', { className: 'section-cell', text: section.section_name, attrs: { 'data-label': 'Section' } }),
-    el('td', { className: 'question-cell', attrs: { 'data-label': 'Question' } }, [
-      el('span', { className: 'question-id', text: question.question_id }),
-      ' ',
-      el('span', { text: question.question }),
-    ]),
-    answerCell(question, sessionId, running),
-    el('td', { attrs: { 'data-label': 'Pages' } }, [answered ? pageLinks(sessionId, question.page_citations, question.footnote, question.question_id) : el('span', { className: 'muted', text: '—' })]),
-    el('td', { attrs: { 'data-label': 'Confidence' } }, [answered ? confidenceBadge(question.confidence) : el('span', { className: 'muted', text: '—' })]),
-    el('td', { className: 'footnote-cell', attrs: { 'data-label': 'Footnote' } }, [
-      question.footnote ? el('div', { className: 'footnote', text: question.footnote }) : el('span', { className: 'muted', text: '—' }),
-    ]),
-  ]);
+  return el(
+    'tr',
+    { className: `row-${state}`, attrs: { 'data-question-id': question.question_id, 'data-state': state } },
+    [
+      el('td', { className: 'section-cell', text: section.section_name, attrs: { 'data-label': 'Section' } }),
+      el('td', { className: 'question-cell', attrs: { 'data-label': 'Question' } }, [
+        el('span', { className: 'question-id', text: question.question_id }),
+        ' ',
+        el('span', { text: question.question }),
+      ]),
+      answerCell(question, sessionId, running),
+      el('td', { attrs: { 'data-label': 'Pages' } }, [
+        answered
+          ? pageLinks(sessionId, question.page_citations, question.footnote, question.question_id)
+          : el('span', { className: 'muted', text: '—' }),
+      ]),
+      el('td', { attrs: { 'data-label': 'Confidence' } }, [
+        answered ? confidenceBadge(question.confidence) : el('span', { className: 'muted', text: '—' }),
+      ]),
+      el('td', { className: 'footnote-cell', attrs: { 'data-label': 'Footnote' } }, [
+        question.footnote
+          ? el('div', { className: 'footnote', text: question.footnote })
+          : el('span', { className: 'muted', text: '—' }),
+      ]),
+    ],
+  );
 }
 
 /** Replace the table body with one row per question of `result` (all at once). */
@@ -113,7 +137,15 @@ export function renderAnswers(tbody, result, { sessionId, running }) {
     for (const question of section.questions || []) rows.push(questionRow(section, question, sessionId, running));
   }
   if (rows.length === 0) {
-    rows.push(el('tr', {}, [el('td', { className: 'muted', text: running ? 'Waiting for the first answers…' : 'No answers.', attrs: { colspan: 6 } })]));
+    rows.push(
+      el('tr', {}, [
+        el('td', {
+          className: 'muted',
+          text: running ? 'Waiting for the first answers…' : 'No answers.',
+          attrs: { colspan: 6 },
+        }),
+      ]),
+    );
   }
   tbody.replaceChildren(...rows);
 }
@@ -126,7 +158,14 @@ export function configAsPendingResult(config, selectedSectionIds) {
       .map((s) => ({
         section_id: s.section_id,
         section_name: s.section_name,
-        questions: (s.questions || []).map((q) => ({ question_id: q.id, question: q.text, answer: null, page_citations: [], confidence: null, footnote: null })),
+        questions: (s.questions || []).map((q) => ({
+          question_id: q.id,
+          question: q.text,
+          answer: null,
+          page_citations: [],
+          confidence: null,
+          footnote: null,
+        })),
       })),
   };
 }
@@ -141,7 +180,11 @@ export function renderExportLinks(container, sessionId, formats) {
     } else {
       attrs['aria-disabled'] = 'true';
     }
-    return el('a', { className: `button small export${sessionId ? '' : ' disabled'}`, text: label, attrs: { ...attrs, 'aria-label': `Export as ${label} (${format})` } });
+    return el('a', {
+      className: `button small export${sessionId ? '' : ' disabled'}`,
+      text: label,
+      attrs: { ...attrs, 'aria-label': `Export as ${label} (${format})` },
+    });
   });
   container.replaceChildren(...links);
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswerContent } from '../../../src/analysis/llm/answer-schema.js';
 
-const ITEM = { question_id: 'Q12', answer: '6.0 mm', quote: 'The liner shall be 6.0 mm thick.', pages: [12], confidence: 0.9 };
+const ITEM = {
+  question_id: 'Q12',
+  answer: '6.0 mm',
+  quote: 'The liner shall be 6.0 mm thick.',
+  pages: [12],
+  confidence: 0.9,
+};
 
 describe('answer schema', () => {
   it('reads a well-formed answers object without repairs', () => {
@@ -46,7 +52,9 @@ describe('answer schema', () => {
   it('accepts a bare array and an object keyed by question id', () => {
     const bare = parseAnswerContent(JSON.stringify([ITEM]));
     expect(bare.ok && bare.answers[0]?.question_id).toBe('Q12');
-    const keyed = parseAnswerContent(JSON.stringify({ Q12: { answer: '6.0 mm', quote: ITEM.quote, pages: [12], confidence: 0.9 } }));
+    const keyed = parseAnswerContent(
+      JSON.stringify({ Q12: { answer: '6.0 mm', quote: ITEM.quote, pages: [12], confidence: 0.9 } }),
+    );
     expect(keyed.ok && keyed.answers[0]).toEqual(ITEM);
   });
 
@@ -57,7 +65,10 @@ describe('answer schema', () => {
 
   it('reports unusable output so the engine can ask again', () => {
     expect(parseAnswerContent('')).toMatchObject({ ok: false });
-    expect(parseAnswerContent('I could not find the answers in the excerpts.')).toMatchObject({ ok: false, error: 'the response was not valid JSON' });
+    expect(parseAnswerContent('I could not find the answers in the excerpts.')).toMatchObject({
+      ok: false,
+      error: 'the response was not valid JSON',
+    });
     expect(parseAnswerContent('{"answers": "none"}')).toMatchObject({ ok: false });
     expect(parseAnswerContent('{"answers":[{"answer":"x"}]}')).toMatchObject({ ok: false });
   });

@@ -32,14 +32,25 @@ describe('chat client', () => {
 
   it('posts a temperature-0 JSON-mode chat completion with the bearer key and returns content and usage', async () => {
     fake.enqueue(OK);
-    const client = createChatClient(llmTestConfig(fake.url, { apiKey: 'sk-test-secret-123456', model: 'gpt-4.1-mini' }));
+    const client = createChatClient(
+      llmTestConfig(fake.url, { apiKey: 'sk-test-secret-123456', model: 'gpt-4.1-mini' }),
+    );
     const completion = await client.complete(MESSAGES);
 
-    expect(completion).toMatchObject({ content: '{"answers":[]}', attempts: 1, usage: { prompt_tokens: 120, completion_tokens: 8, estimated: false } });
+    expect(completion).toMatchObject({
+      content: '{"answers":[]}',
+      attempts: 1,
+      usage: { prompt_tokens: 120, completion_tokens: 8, estimated: false },
+    });
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/chat/completions');
     expect(request?.headers.authorization).toBe('Bearer sk-test-secret-123456');
-    expect(request?.body).toMatchObject({ model: 'gpt-4.1-mini', temperature: 0, response_format: { type: 'json_object' }, messages: MESSAGES });
+    expect(request?.body).toMatchObject({
+      model: 'gpt-4.1-mini',
+      temperature: 0,
+      response_format: { type: 'json_object' },
+      messages: MESSAGES,
+    });
   });
 
   it('reaches a compatible server under any base URL path, with or without a trailing slash', async () => {
@@ -47,12 +58,20 @@ describe('chat client', () => {
     const gateway = fake.url.replace(/\/v1$/, '/gateway/openai/v1');
     await createChatClient(llmTestConfig(gateway)).complete(MESSAGES);
     await createChatClient(llmTestConfig(`${gateway}/`)).complete(MESSAGES);
-    expect(fake.requests.map((r) => r.path)).toEqual(['/gateway/openai/v1/chat/completions', '/gateway/openai/v1/chat/completions']);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      '/gateway/openai/v1/chat/completions',
+      '/gateway/openai/v1/chat/completions',
+    ]);
   });
 
   it('sends only what the config says, whatever OPENAI_* variables the environment holds', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { OPENAI_API_KEY: 'sk-from-env-0000000', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env' });
+    Object.assign(process.env, {
+      OPENAI_API_KEY: 'sk-from-env-0000000',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      OPENAI_ORG_ID: 'org-env',
+      OPENAI_PROJECT_ID: 'proj-env',
+    });
     try {
       fake.enqueue(OK);
       await createChatClient(llmTestConfig(fake.url)).complete(MESSAGES);
@@ -83,7 +102,11 @@ describe('chat client', () => {
   });
 
   it('retries once without response_format when the server rejects it with 400, and remembers', async () => {
-    fake.enqueue({ status: 400, json: { error: { message: "Unrecognized request argument supplied: response_format" } } }, OK, OK);
+    fake.enqueue(
+      { status: 400, json: { error: { message: 'Unrecognized request argument supplied: response_format' } } },
+      OK,
+      OK,
+    );
     const config = llmTestConfig(fake.url, { maxRetries: 0, model: 'json-mode-less-model' });
     const completion = await createChatClient(config).complete(MESSAGES);
     expect(completion.attempts).toBe(2);
@@ -96,8 +119,13 @@ describe('chat client', () => {
   });
 
   it('honours Retry-After on 429 before trying again', async () => {
-    fake.enqueue({ status: 429, headers: { 'retry-after': '1' }, json: { error: { message: 'Rate limit reached' } } }, OK);
-    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 1 }), { retryBaseDelayMs: 1 }).complete(MESSAGES);
+    fake.enqueue(
+      { status: 429, headers: { 'retry-after': '1' }, json: { error: { message: 'Rate limit reached' } } },
+      OK,
+    );
+    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 1 }), {
+      retryBaseDelayMs: 1,
+    }).complete(MESSAGES);
     expect(completion.attempts).toBe(2);
     const gap = (fake.requests[1]?.receivedAt ?? 0) - (fake.requests[0]?.endedAt ?? 0);
     expect(gap).toBeGreaterThanOrEqual(950);
@@ -107,7 +135,9 @@ describe('chat client', () => {
 
   it('retries a 500 and succeeds, counting only the answered call', async () => {
     fake.enqueue({ status: 500 }, { status: 503 }, OK);
-    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 3 }), { retryBaseDelayMs: 5 }).complete(MESSAGES);
+    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 3 }), {
+      retryBaseDelayMs: 5,
+    }).complete(MESSAGES);
     expect(completion.attempts).toBe(3);
     expect(completion.usage).toMatchObject({ prompt_tokens: 120, completion_tokens: 8 });
     expect(fake.totals.completions).toBe(1);
@@ -115,13 +145,17 @@ describe('chat client', () => {
 
   it('retries a 200 whose body is not JSON (a proxy page), without counting it as an answer', async () => {
     fake.enqueue({ status: 200, text: '<html>Bad gateway</html>' }, OK);
-    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 1 }), { retryBaseDelayMs: 5 }).complete(MESSAGES);
+    const completion = await createChatClient(llmTestConfig(fake.url, { maxRetries: 1 }), {
+      retryBaseDelayMs: 5,
+    }).complete(MESSAGES);
     expect(completion).toMatchObject({ attempts: 2, usage: { prompt_tokens: 120, completion_tokens: 8 } });
   });
 
   it('fails with LLM_REQUEST_FAILED after maxRetries when the server keeps failing', async () => {
     fake.setHandler(() => ({ status: 500, json: { error: { message: 'The server had an error' } } }));
-    const err = await captureError(createChatClient(llmTestConfig(fake.url, { maxRetries: 2 }), { retryBaseDelayMs: 5 }).complete(MESSAGES));
+    const err = await captureError(
+      createChatClient(llmTestConfig(fake.url, { maxRetries: 2 }), { retryBaseDelayMs: 5 }).complete(MESSAGES),
+    );
     expect(err.code).toBe('LLM_REQUEST_FAILED');
     expect(err.details).toMatchObject({ status: 500, attempts: 3 });
     expect(fake.requests).toHaveLength(3);
@@ -130,7 +164,9 @@ describe('chat client', () => {
   it('retries a refused connection and then fails with LLM_REQUEST_FAILED', async () => {
     const gone = await startFakeLlmServer();
     await gone.close();
-    const err = await captureError(createChatClient(llmTestConfig(gone.url, { maxRetries: 2 }), { retryBaseDelayMs: 5 }).complete(MESSAGES));
+    const err = await captureError(
+      createChatClient(llmTestConfig(gone.url, { maxRetries: 2 }), { retryBaseDelayMs: 5 }).complete(MESSAGES),
+    );
     expect(err.code).toBe('LLM_REQUEST_FAILED');
     expect(err.message).toMatch(/3 attempt\(s\): network error \(ECONNREFUSED\)/);
   });
@@ -138,7 +174,9 @@ describe('chat client', () => {
   it('does not retry a 401 and never puts the API key in the error', async () => {
     const key = 'sk-proj-SuperSecretKey987654321';
     fake.enqueue({ status: 401, json: { error: { message: `Incorrect API key provided: ${key}.` } } });
-    const err = await captureError(createChatClient(llmTestConfig(fake.url, { apiKey: key, maxRetries: 3 })).complete(MESSAGES));
+    const err = await captureError(
+      createChatClient(llmTestConfig(fake.url, { apiKey: key, maxRetries: 3 })).complete(MESSAGES),
+    );
     expect(err.code).toBe('LLM_REQUEST_FAILED');
     expect(err.details).toMatchObject({ status: 401 });
     expect(err.message).toContain('401');
@@ -150,7 +188,9 @@ describe('chat client', () => {
   it('treats a timeout as a retryable failure', async () => {
     fake.enqueue({ hang: true }, OK);
     const started = Date.now();
-    const completion = await createChatClient(llmTestConfig(fake.url, { timeoutMs: 300, maxRetries: 1 }), { retryBaseDelayMs: 5 }).complete(MESSAGES);
+    const completion = await createChatClient(llmTestConfig(fake.url, { timeoutMs: 300, maxRetries: 1 }), {
+      retryBaseDelayMs: 5,
+    }).complete(MESSAGES);
     expect(completion.attempts).toBe(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(fake.requests[0]?.clientAborted).toBe(true);
@@ -158,7 +198,11 @@ describe('chat client', () => {
 
   it('fails with LLM_REQUEST_FAILED when every attempt times out', async () => {
     fake.setHandler(() => ({ hang: true }));
-    const err = await captureError(createChatClient(llmTestConfig(fake.url, { timeoutMs: 200, maxRetries: 1 }), { retryBaseDelayMs: 5 }).complete(MESSAGES));
+    const err = await captureError(
+      createChatClient(llmTestConfig(fake.url, { timeoutMs: 200, maxRetries: 1 }), { retryBaseDelayMs: 5 }).complete(
+        MESSAGES,
+      ),
+    );
     expect(err.code).toBe('LLM_REQUEST_FAILED');
     expect(err.message).toMatch(/timed out after 200 ms/);
     expect(fake.requests).toHaveLength(2);
@@ -168,7 +212,11 @@ describe('chat client', () => {
     fake.setHandler(() => ({ hang: true }));
     const controller = new AbortController();
     // The call would otherwise last until its timeout, far beyond the bound below.
-    const call = captureError(createChatClient(llmTestConfig(fake.url, { timeoutMs: HUNG_MS })).complete(MESSAGES, { signal: controller.signal }));
+    const call = captureError(
+      createChatClient(llmTestConfig(fake.url, { timeoutMs: HUNG_MS })).complete(MESSAGES, {
+        signal: controller.signal,
+      }),
+    );
     await fake.waitForRequests(1);
     controller.abort();
     const err = await settleWithin(call, STOPPED_WITHIN_MS, 'the aborted call to end');
@@ -180,7 +228,9 @@ describe('chat client', () => {
     // 600 s, capped by the client at MAX_RETRY_WAIT_MS (60 s): far beyond the bound below.
     fake.enqueue({ status: 429, headers: { 'retry-after': '600' } });
     const controller = new AbortController();
-    const call = captureError(createChatClient(llmTestConfig(fake.url, { maxRetries: 3 })).complete(MESSAGES, { signal: controller.signal }));
+    const call = captureError(
+      createChatClient(llmTestConfig(fake.url, { maxRetries: 3 })).complete(MESSAGES, { signal: controller.signal }),
+    );
     await fake.waitForRequests(1);
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();

@@ -5,7 +5,13 @@ import { costOf } from '../../../src/analysis/llm/prices.js';
 import type { IngestedPage } from '../../../src/ingest/types.js';
 import type { Section } from '../../../src/questions/types.js';
 import { AppError } from '../../../src/errors.js';
-import { type FakeLlmServer, answersReply, createPlantedAnswerHandler, readPrompt, startFakeLlmServer } from '../../helpers/fake-llm-server.js';
+import {
+  type FakeLlmServer,
+  answersReply,
+  createPlantedAnswerHandler,
+  readPrompt,
+  startFakeLlmServer,
+} from '../../helpers/fake-llm-server.js';
 import { llmTestConfig } from './llm-test-config.js';
 import { HUNG_MS, STOPPED_WITHIN_MS, settleWithin, waitUntil } from '../../helpers/bounded-wait.js';
 
@@ -35,7 +41,11 @@ function passage(id: string, pages: number[], text: string): Passage {
 }
 
 const P_THICK = passage('p12-1', [12], 'The cured liner shall have a minimum thickness of 6.0 mm for 8 inch mains.');
-const P_RESIN = passage('p13-2', [13, 14], 'Resin shall be a vinyl ester resin system suitable for the sewer environment.');
+const P_RESIN = passage(
+  'p13-2',
+  [13, 14],
+  'Resin shall be a vinyl ester resin system suitable for the sewer environment.',
+);
 const P_ASTM = passage('p20-1', [20], 'Installation shall conform to ASTM F1216 and ASTM F1743.');
 const P_NOISE = passage('p30-1', [30], 'The contractor shall maintain a clean site at all times.');
 const P_UNUSED = passage('p40-1', [40], 'Working hours are 7 am to 6 pm Monday through Friday.');
@@ -114,7 +124,12 @@ describe('llm engine: planning', () => {
 
   it('splits a section whose evidence exceeds the prompt budget into units that carry their own passages', () => {
     const big = (id: string, page: number) => passage(id, [page], filler(600, id)); // ~1,000 tokens each
-    const questions = Array.from({ length: 6 }, (_, i) => ({ id: `B${i + 1}`, text: `Question ${i + 1}?`, required: true, expected_type: 'string' as const }));
+    const questions = Array.from({ length: 6 }, (_, i) => ({
+      id: `B${i + 1}`,
+      text: `Question ${i + 1}?`,
+      required: true,
+      expected_type: 'string' as const,
+    }));
     const section: Section = { section_id: 'big', section_name: 'Big', description: 'Lots of evidence', questions };
     const passages = questions.map((_, i) => big(`p${i + 1}-1`, i + 1));
     const retrieved = new Map(questions.map((q, i) => [q.id, ranked(passages[i] as Passage)]));
@@ -143,9 +158,12 @@ describe('llm engine: planning', () => {
     const units = engine.planUnits(planArgs({ pages, thorough: true }));
     expect(units).toHaveLength(3 * 2); // windows 1-3, 4-6, 7 × two sections
     expect(units.map((u) => u.key)).toEqual([
-      'sweep:materials_standards:1', 'sweep:pricing_payment:1',
-      'sweep:materials_standards:4', 'sweep:pricing_payment:4',
-      'sweep:materials_standards:7', 'sweep:pricing_payment:7',
+      'sweep:materials_standards:1',
+      'sweep:pricing_payment:1',
+      'sweep:materials_standards:4',
+      'sweep:pricing_payment:4',
+      'sweep:materials_standards:7',
+      'sweep:pricing_payment:7',
     ]);
     expect(units[2]?.windowPages).toEqual([4, 5, 6]);
     expect(units[2]?.passages.map((p) => p.pages)).toEqual([[4], [5], [6]]);
@@ -157,7 +175,10 @@ describe('llm engine: planning', () => {
     const pages: IngestedPage[] = [1, 2, 3].map((n) => ({
       pageNumber: n,
       label: null,
-      text: n === 2 ? 'THIS PAGE INTENTIONALLY LEFT BLANK' : `Page ${n} describes the work of part ${n} in full detail for the bidder.`,
+      text:
+        n === 2
+          ? 'THIS PAGE INTENTIONALLY LEFT BLANK'
+          : `Page ${n} describes the work of part ${n} in full detail for the bidder.`,
       boilerplateLines: [],
       ocr: false,
       ocrConfidence: null,
@@ -180,7 +201,7 @@ describe('llm engine: answering against a fake server', () => {
     return engine.planUnits(planArgs())[0] as WorkUnit;
   }
 
-  it('prompts with the rules, the delimited guardrails, the questions and only the unit\'s page-labelled excerpts', async () => {
+  it("prompts with the rules, the delimited guardrails, the questions and only the unit's page-labelled excerpts", async () => {
     const engine = createLlmEngine(llmTestConfig(fake.url));
     await engine.answerUnit(materialsUnit(engine), { guardrails: 'We only bid on 8 to 24 inch mains.' });
     const request = fake.requests[0];
@@ -206,11 +227,24 @@ describe('llm engine: answering against a fake server', () => {
   it("shows each excerpt's heading path and page role on a context line, and asks the model to abstain on near misses", async () => {
     const placed = { ...P_THICK, headingPath: '33 01 30 Liner › 2.03 Physical Properties', role: 'form' as const };
     const engine = createLlmEngine(llmTestConfig(fake.url));
-    const unit = engine.planUnits(planArgs({ passages: [placed, P_RESIN], retrieved: new Map([['Q11', ranked(placed)], ['Q12', ranked(P_RESIN)], ['Q13', []], ['Q81', []]]) }))[0] as WorkUnit;
+    const unit = engine.planUnits(
+      planArgs({
+        passages: [placed, P_RESIN],
+        retrieved: new Map([
+          ['Q11', ranked(placed)],
+          ['Q12', ranked(P_RESIN)],
+          ['Q13', []],
+          ['Q81', []],
+        ]),
+      }),
+    )[0] as WorkUnit;
     await engine.answerUnit(unit, { guardrails: '' });
     const prompt = readPrompt(fake.requests[0] as never);
     expect(prompt.user).toContain('[Excerpt 1 | page 12]\n§ 33 01 30 Liner › 2.03 Physical Properties · form page\n');
-    expect(prompt.excerpts[0]).toMatchObject({ text: P_THICK.text, context: '33 01 30 Liner › 2.03 Physical Properties · form page' });
+    expect(prompt.excerpts[0]).toMatchObject({
+      text: P_THICK.text,
+      context: '33 01 30 Liner › 2.03 Physical Properties · form page',
+    });
     expect(prompt.excerpts[1]?.context).toBeNull();
     expect(prompt.system).toMatch(/name the topic but not the asked detail/);
     expect(prompt.system).toMatch(/answer null/);
@@ -224,15 +258,27 @@ describe('llm engine: answering against a fake server', () => {
   });
 
   it('turns the JSON answers into candidates with quotes, pages and exact usage and cost', async () => {
-    fake.setHandler(createPlantedAnswerHandler({ Q11: 'minimum thickness of 6.0 mm', Q13: 'ASTM F1216 and ASTM F1743' }));
+    fake.setHandler(
+      createPlantedAnswerHandler({ Q11: 'minimum thickness of 6.0 mm', Q13: 'ASTM F1216 and ASTM F1743' }),
+    );
     const config = llmTestConfig(fake.url, { model: 'gpt-4o' });
     const engine = createLlmEngine(config);
     const { answers, usage } = await engine.answerUnit(materialsUnit(engine), { guardrails: '' });
 
     expect(answers).toEqual([
-      { question_id: 'Q11', answer: 'minimum thickness of 6.0 mm', quotes: [{ text: 'minimum thickness of 6.0 mm', pages: [12] }], confidence: 0.9 },
+      {
+        question_id: 'Q11',
+        answer: 'minimum thickness of 6.0 mm',
+        quotes: [{ text: 'minimum thickness of 6.0 mm', pages: [12] }],
+        confidence: 0.9,
+      },
       { question_id: 'Q12', answer: null, quotes: [], confidence: 0 },
-      { question_id: 'Q13', answer: 'ASTM F1216 and ASTM F1743', quotes: [{ text: 'ASTM F1216 and ASTM F1743', pages: [20] }], confidence: 0.9 },
+      {
+        question_id: 'Q13',
+        answer: 'ASTM F1216 and ASTM F1743',
+        quotes: [{ text: 'ASTM F1216 and ASTM F1743', pages: [20] }],
+        confidence: 0.9,
+      },
     ]);
     const charged = fake.requests[0]?.charged;
     expect(usage).toEqual({
@@ -246,24 +292,49 @@ describe('llm engine: answering against a fake server', () => {
   });
 
   it('ignores unknown question ids and answers missing questions with null', async () => {
-    fake.enqueue(answersReply([
-      { question_id: 'Q99', answer: 'from another section', quote: 'x', pages: [1] },
-      { question_id: 'Q12', answer: 'vinyl ester', quote: 'vinyl ester resin system', pages: [13], confidence: 0.8 },
-    ]));
+    fake.enqueue(
+      answersReply([
+        { question_id: 'Q99', answer: 'from another section', quote: 'x', pages: [1] },
+        { question_id: 'Q12', answer: 'vinyl ester', quote: 'vinyl ester resin system', pages: [13], confidence: 0.8 },
+      ]),
+    );
     const engine = createLlmEngine(llmTestConfig(fake.url));
     const { answers } = await engine.answerUnit(materialsUnit(engine), { guardrails: '' });
-    expect(answers.map((a) => [a.question_id, a.answer])).toEqual([['Q11', null], ['Q12', 'vinyl ester'], ['Q13', null]]);
+    expect(answers.map((a) => [a.question_id, a.answer])).toEqual([
+      ['Q11', null],
+      ['Q12', 'vinyl ester'],
+      ['Q13', null],
+    ]);
   });
 
   it('returns a quote the model invented as a candidate quote, for the pipeline to verify', async () => {
-    fake.enqueue(answersReply([{ question_id: 'Q12', answer: 'epoxy', quote: 'Resin shall be an epoxy resin.', pages: [13], confidence: 0.95 }]));
+    fake.enqueue(
+      answersReply([
+        { question_id: 'Q12', answer: 'epoxy', quote: 'Resin shall be an epoxy resin.', pages: [13], confidence: 0.95 },
+      ]),
+    );
     const engine = createLlmEngine(llmTestConfig(fake.url));
     const { answers } = await engine.answerUnit(materialsUnit(engine), { guardrails: '' });
-    expect(answers[1]).toEqual({ question_id: 'Q12', answer: 'epoxy', quotes: [{ text: 'Resin shall be an epoxy resin.', pages: [13] }], confidence: 0.95 });
+    expect(answers[1]).toEqual({
+      question_id: 'Q12',
+      answer: 'epoxy',
+      quotes: [{ text: 'Resin shall be an epoxy resin.', pages: [13] }],
+      confidence: 0.95,
+    });
   });
 
   it('repairs fenced JSON without a second call', async () => {
-    const json = JSON.stringify({ answers: [{ question_id: 'Q11', answer: '6.0 mm', quote: 'minimum thickness of 6.0 mm', pages: ['12'], confidence: '0.9' }] });
+    const json = JSON.stringify({
+      answers: [
+        {
+          question_id: 'Q11',
+          answer: '6.0 mm',
+          quote: 'minimum thickness of 6.0 mm',
+          pages: ['12'],
+          confidence: '0.9',
+        },
+      ],
+    });
     fake.enqueue({ content: `\`\`\`json\n${json}\n\`\`\`` });
     const engine = createLlmEngine(llmTestConfig(fake.url));
     const { answers, usage } = await engine.answerUnit(materialsUnit(engine), { guardrails: '' });
@@ -275,7 +346,10 @@ describe('llm engine: answering against a fake server', () => {
   it('asks once more after unusable output and counts both paid calls', async () => {
     fake.enqueue(
       { content: 'Sure! The liner is 6.0 mm thick.', usage: { prompt_tokens: 500, completion_tokens: 12 } },
-      { ...answersReply([{ question_id: 'Q11', answer: '6.0 mm', quote: 'minimum thickness of 6.0 mm', pages: [12] }]), usage: { prompt_tokens: 540, completion_tokens: 40 } },
+      {
+        ...answersReply([{ question_id: 'Q11', answer: '6.0 mm', quote: 'minimum thickness of 6.0 mm', pages: [12] }]),
+        usage: { prompt_tokens: 540, completion_tokens: 40 },
+      },
     );
     const engine = createLlmEngine(llmTestConfig(fake.url));
     const { answers, usage } = await engine.answerUnit(materialsUnit(engine), { guardrails: '' });
@@ -301,7 +375,9 @@ describe('llm engine: answering against a fake server', () => {
     // The call would otherwise last until its timeout, far beyond the bound below.
     const engine = createLlmEngine(llmTestConfig(fake.url, { timeoutMs: HUNG_MS }));
     const controller = new AbortController();
-    const answering = captureError(engine.answerUnit(materialsUnit(engine), { guardrails: '', signal: controller.signal }));
+    const answering = captureError(
+      engine.answerUnit(materialsUnit(engine), { guardrails: '', signal: controller.signal }),
+    );
     await fake.waitForRequests(1);
     controller.abort();
     expect((await settleWithin(answering, STOPPED_WITHIN_MS, 'the stopped answer to end')).code).toBe('RUN_ABORTED');

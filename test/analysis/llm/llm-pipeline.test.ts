@@ -6,7 +6,13 @@ import { runAnalysis } from '../../../src/analysis/run-analysis.js';
 import type { RunAnalysisOptions } from '../../../src/analysis/types.js';
 import type { IngestedPage } from '../../../src/ingest/types.js';
 import type { QuestionConfig } from '../../../src/questions/types.js';
-import { type FakeLlmServer, answersReply, createPlantedAnswerHandler, readPrompt, startFakeLlmServer } from '../../helpers/fake-llm-server.js';
+import {
+  type FakeLlmServer,
+  answersReply,
+  createPlantedAnswerHandler,
+  readPrompt,
+  startFakeLlmServer,
+} from '../../helpers/fake-llm-server.js';
 import { llmTestConfig } from './llm-test-config.js';
 import { HUNG_MS, STOPPED_WITHIN_MS, settleWithin } from '../../helpers/bounded-wait.js';
 
@@ -28,7 +34,9 @@ const CONFIG: QuestionConfig = {
       section_id: 'pricing_payment',
       section_name: 'Pricing and Payment',
       description: 'Bonds and payment terms',
-      questions: [{ id: 'Q81', text: 'What bid bond is required with the proposal?', required: true, expected_type: 'string' }],
+      questions: [
+        { id: 'Q81', text: 'What bid bond is required with the proposal?', required: true, expected_type: 'string' },
+      ],
     },
   ],
 };
@@ -45,7 +53,11 @@ const FILLER = [
 function makePages(): IngestedPage[] {
   const bodies: string[][] = [
     [FILLER[0] as string, FILLER[1] as string],
-    [FILLER[2] as string, 'Resin shall be stored at the temperature recommended by the manufacturer.', FILLER[3] as string],
+    [
+      FILLER[2] as string,
+      'Resin shall be stored at the temperature recommended by the manufacturer.',
+      FILLER[3] as string,
+    ],
     [FILLER[1] as string, THICKNESS, FILLER[0] as string],
     [FILLER[3] as string, FILLER[2] as string],
     [BID_BOND, FILLER[0] as string],
@@ -88,8 +100,20 @@ describe('llm engine in the analysis pipeline', () => {
       // Materials: a correct answer for Q11 cited on the wrong page, and an invented quote for Q12.
       const thickness = prompt.excerpts.find((e) => e.text.includes(THICKNESS));
       return answersReply([
-        { question_id: 'Q11', answer: '7.5 mm', quote: THICKNESS, pages: [(thickness?.pages[0] ?? 3) + 1], confidence: 0.9 },
-        { question_id: 'Q12', answer: 'Epoxy', quote: 'Resin shall be a two-part epoxy system.', pages: [2], confidence: 0.9 },
+        {
+          question_id: 'Q11',
+          answer: '7.5 mm',
+          quote: THICKNESS,
+          pages: [(thickness?.pages[0] ?? 3) + 1],
+          confidence: 0.9,
+        },
+        {
+          question_id: 'Q12',
+          answer: 'Epoxy',
+          quote: 'Resin shall be a two-part epoxy system.',
+          pages: [2],
+          confidence: 0.9,
+        },
       ]);
     });
     const config = llmTestConfig(fake.url);
@@ -109,14 +133,22 @@ describe('llm engine in the analysis pipeline', () => {
       completion_tokens: fake.totals.completion_tokens,
       total_tokens: fake.totals.total_tokens,
     });
-    expect(outcome.result.stats.estimated_cost).toBeCloseTo(costOf('gpt-4o-mini', fake.totals).cost_usd, 6); // the pipeline rounds to 1e-6 USD
+    // the pipeline rounds to 1e-6 USD
+    expect(outcome.result.stats.estimated_cost).toBeCloseTo(costOf('gpt-4o-mini', fake.totals).cost_usd, 6);
     expect(outcome.result.model).toBe('gpt-4o-mini');
   });
 
-  it("shows the model the project information page, with its heading path, for a question its fields answer in a long manual", async () => {
+  it('shows the model the project information page, with its heading path, for a question its fields answer in a long manual', async () => {
     // 60 pages: general conditions name the contract time on every page; only the information page states it.
     const pages: IngestedPage[] = [
-      { pageNumber: 1, label: null, text: 'TOWN OF ELMVALE\nELM STREET WATER MAIN RENEWAL\nCONTRACT DOCUMENTS', boilerplateLines: [], ocr: false, ocrConfidence: null },
+      {
+        pageNumber: 1,
+        label: null,
+        text: 'TOWN OF ELMVALE\nELM STREET WATER MAIN RENEWAL\nCONTRACT DOCUMENTS',
+        boilerplateLines: [],
+        ocr: false,
+        ocrConfidence: null,
+      },
       {
         pageNumber: 2,
         label: null,
@@ -138,11 +170,20 @@ describe('llm engine in the analysis pipeline', () => {
       config_name: 'Manual',
       version: '1',
       description: 'One question',
-      sections: [{ section_id: 'schedule', section_name: 'Schedule', description: '', questions: [{ id: 'T1', text: 'What is the contract time?', required: true, expected_type: 'string' }] }],
+      sections: [
+        {
+          section_id: 'schedule',
+          section_name: 'Schedule',
+          description: '',
+          questions: [{ id: 'T1', text: 'What is the contract time?', required: true, expected_type: 'string' }],
+        },
+      ],
     };
     const quote = 'CONTRACT DURATION: 240 consecutive calendar days from the notice to proceed.';
     fake.setHandler(createPlantedAnswerHandler({ T1: quote }));
-    const outcome = await runAnalysis(runOptions({ pages, input: { config, enabledSections: [], guardrails: '' } }), { createEngine: () => createLlmEngine(llmTestConfig(fake.url)) });
+    const outcome = await runAnalysis(runOptions({ pages, input: { config, enabledSections: [], guardrails: '' } }), {
+      createEngine: () => createLlmEngine(llmTestConfig(fake.url)),
+    });
     const prompt = readPrompt(fake.requests[0]!);
     const excerpt = prompt.excerpts.find((e) => e.text.includes(quote));
     expect(excerpt?.pages).toEqual([2]);
@@ -165,7 +206,9 @@ describe('llm engine in the analysis pipeline', () => {
     fake.setHandler(() => ({ content: '{"answers":[]}', delayMs: HUNG_MS }));
     const config = llmTestConfig(fake.url, { timeoutMs: 2 * HUNG_MS });
     const controller = new AbortController();
-    const running = runAnalysis(runOptions({ signal: controller.signal }), { createEngine: () => createLlmEngine(config) });
+    const running = runAnalysis(runOptions({ signal: controller.signal }), {
+      createEngine: () => createLlmEngine(config),
+    });
     await fake.waitForRequests(1);
     controller.abort();
     const outcome = await settleWithin(running, STOPPED_WITHIN_MS, 'the stopped run to end');

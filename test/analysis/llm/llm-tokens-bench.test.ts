@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDefaultConfig, measureLlmTokens } from '../../../bench/llm-tokens.bench.js';
 
 describe('llm token bench', () => {
-  it('spends at most 10 % of the full sweep\'s tokens and still shows the planted page for at least 95 % of questions', async () => {
+  it("spends at most 10 % of the full sweep's tokens and still shows the planted page for at least 95 % of questions", async () => {
     const report = (await measureLlmTokens(await loadDefaultConfig(), 'synthetic-spec')) as {
       token_ratio_charged: number;
       page_recall: number;

@@ -51,9 +51,16 @@ describeEachDatabase('LLM engine logging', ({ db }) => {
     const sentence = 'The minimum liner thickness shall be 6.0 mm.';
     fake = await startFakeLlmServer({ handler: createPlantedAnswerHandler({ S1Q1: sentence }) });
     // First a server error (retried after 10 ms), then a reply that is not the JSON asked for (corrected once).
-    fake.enqueue({ status: 503, json: { error: { message: 'overloaded' } }, headers: { 'retry-after-ms': '10' } }, { content: 'Sure! The thickness is 6 mm.' });
+    fake.enqueue(
+      { status: 503, json: { error: { message: 'overloaded' } }, headers: { 'retry-after-ms': '10' } },
+      { content: 'Sure! The thickness is 6 mm.' },
+    );
     const logs = captureLogs();
-    t = await createTestApp(db(), { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LOG_LEVEL: 'info' }, { logStream: logs.stream });
+    t = await createTestApp(
+      db(),
+      { LLM_BASE_URL: fake.url, LLM_API_KEY: 'test', LLM_MODEL: 'fake-model', LOG_LEVEL: 'info' },
+      { logStream: logs.stream },
+    );
 
     const pdf = await createTextPdf(['Introduction to the sewer works.', sentence]);
     const m = multipart([

@@ -50,7 +50,8 @@ export const scheduleEstimate = debounce(() => void requestEstimate(), ESTIMATE_
 function hint(state) {
   const s = state.setup;
   if (!s.file) return 'Choose a PDF to see the estimate.';
-  if (s.uploadStatus === 'uploading' || s.uploadStatus === 'parsing' || s.uploadStatus === 'retrying') return 'The estimate follows once the PDF is read.';
+  if (s.uploadStatus === 'uploading' || s.uploadStatus === 'parsing' || s.uploadStatus === 'retrying')
+    return 'The estimate follows once the PDF is read.';
   if (!s.document) return 'No estimate: the PDF could not be used.';
   if (s.selected.length === 0) return 'Select at least one section to see the estimate.';
   if (s.configInvalid) return 'No estimate: the question config is not valid.';
@@ -76,7 +77,10 @@ export function renderEstimate(state, prev) {
     if (d.engine === 'llm') {
       pairs.push(
         ['LLM calls', formatNumber(d.llm_calls)],
-        ['Tokens', `${formatNumber((d.prompt_tokens || 0) + (d.completion_tokens || 0))} (${formatNumber(d.prompt_tokens)} prompt + ${formatNumber(d.completion_tokens)} completion)`],
+        [
+          'Tokens',
+          `${formatNumber((d.prompt_tokens || 0) + (d.completion_tokens || 0))} (${formatNumber(d.prompt_tokens)} prompt + ${formatNumber(d.completion_tokens)} completion)`,
+        ],
         ['Estimated cost', formatCost(d.estimated_cost_usd)],
       );
       if (d.model) pairs.push(['Model', d.model]);

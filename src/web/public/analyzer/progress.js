@@ -47,33 +47,66 @@ export function applyEventToRun(run, event) {
       // A re-run: a new pass of the same session; its progress starts from zero.
       const n = Array.isArray(event.question_ids) ? event.question_ids.length : 0;
       run = { ...run, totalWindows: 0, doneWindows: [], failureReason: null };
-      return setProgress(run, 0, `Pass ${event.pass} queued: ${formatNumber(n)} question${n === 1 ? '' : 's'} to re-run…`);
+      return setProgress(
+        run,
+        0,
+        `Pass ${event.pass} queued: ${formatNumber(n)} question${n === 1 ? '' : 's'} to re-run…`,
+      );
     }
     case 'analysis_started':
       if (event.pass > 1) {
         const n = Array.isArray(event.question_ids) ? event.question_ids.length : 0;
-        return setProgress(run, 3, `Pass ${event.pass} started: re-running ${formatNumber(n)} question${n === 1 ? '' : 's'}…`);
+        return setProgress(
+          run,
+          3,
+          `Pass ${event.pass} started: re-running ${formatNumber(n)} question${n === 1 ? '' : 's'}…`,
+        );
       }
       return setProgress(run, 3, 'Analysis started: reading the PDF…');
     case 'document_ingested':
       run = { ...run, totalWindows: event.window_count || run.totalWindows };
-      return setProgress(run, 5, `Read ${formatNumber(event.total_pages)} pages (${formatNumber(event.window_count)} windows).`);
+      return setProgress(
+        run,
+        5,
+        `Read ${formatNumber(event.total_pages)} pages (${formatNumber(event.window_count)} windows).`,
+      );
     case 'config_loaded':
-      return setProgress(run, windowPercent(run), `Loaded ${formatNumber(event.total_questions)} questions in ${formatNumber(event.section_count)} sections.`);
+      return setProgress(
+        run,
+        windowPercent(run),
+        `Loaded ${formatNumber(event.total_questions)} questions in ${formatNumber(event.section_count)} sections.`,
+      );
     case 'window_processing': {
       run = { ...run, totalWindows: event.total_windows || run.totalWindows };
-      const pages = Array.isArray(event.pages) && event.pages.length ? ` (pages ${event.pages[0]}–${event.pages[event.pages.length - 1]})` : '';
+      const pages =
+        Array.isArray(event.pages) && event.pages.length
+          ? ` (pages ${event.pages[0]}–${event.pages[event.pages.length - 1]})`
+          : '';
       // Engines may announce several windows at once (the llm engine queues its calls), so say what is done.
-      return setProgress(run, windowPercent(run), `Analyzing${pages}: ${run.doneWindows.length} of ${run.totalWindows || '?'} windows done…`);
+      return setProgress(
+        run,
+        windowPercent(run),
+        `Analyzing${pages}: ${run.doneWindows.length} of ${run.totalWindows || '?'} windows done…`,
+      );
     }
     case 'window_complete': {
-      const done = run.doneWindows.includes(event.window_num) ? run.doneWindows : [...run.doneWindows, event.window_num];
+      const done = run.doneWindows.includes(event.window_num)
+        ? run.doneWindows
+        : [...run.doneWindows, event.window_num];
       run = { ...run, doneWindows: done };
       const found = event.new_answers && event.new_answers.length ? `: ${event.new_answers.length} new answers` : '';
-      return setProgress(run, windowPercent(run), `Window ${event.window_num} of ${run.totalWindows || '?'} done${found}.`);
+      return setProgress(
+        run,
+        windowPercent(run),
+        `Window ${event.window_num} of ${run.totalWindows || '?'} done${found}.`,
+      );
     }
     case 'analysis_complete':
-      return setProgress(run, 100, `${event.pass > 1 ? `Pass ${event.pass} complete` : 'Complete'}: ${event.questions_answered} of ${event.total_questions} questions answered.`);
+      return setProgress(
+        run,
+        100,
+        `${event.pass > 1 ? `Pass ${event.pass} complete` : 'Complete'}: ${event.questions_answered} of ${event.total_questions} questions answered.`,
+      );
     case 'analysis_stopped':
       return setProgress(run, windowPercent(run), 'Stopped.');
     case 'analysis_failed': {
@@ -112,7 +145,9 @@ export function openStream(sessionId) {
   }
   // Resume after the last event applied (a re-run pass continues the log): only newer events come.
   const last = store.get().run.lastEventIndex;
-  const source = new EventSource(last >= 0 ? `${urls.progress(sessionId)}?last_index=${last}` : urls.progress(sessionId));
+  const source = new EventSource(
+    last >= 0 ? `${urls.progress(sessionId)}?last_index=${last}` : urls.progress(sessionId),
+  );
   eventSource = source;
   source.onmessage = (message) => {
     if (eventSource !== source) return;
@@ -148,7 +183,9 @@ export function closeStream() {
 }
 
 async function fetchEventsAfter(sessionId, options = {}) {
-  const reply = await requestJson(`/api/events/${encodeURIComponent(sessionId)}?last_index=${store.get().run.lastEventIndex}`);
+  const reply = await requestJson(
+    `/api/events/${encodeURIComponent(sessionId)}?last_index=${store.get().run.lastEventIndex}`,
+  );
   if (store.get().run.sessionId !== sessionId) return null;
   for (const event of reply.events || []) applyEvent(event, options);
   return reply;
@@ -184,8 +221,10 @@ export async function loadEventsOnce(sessionId) {
 /** The progress text of a finished run whose events did not say it (e.g. the log was trimmed). */
 export function terminalProgress(run) {
   if (run.status === 'completed') return { percent: 100, step: run.step || 'Complete.' };
-  if (run.status === 'partial' && !run.step.startsWith('Stopped')) return { percent: windowPercent(run), step: 'Stopped.' };
-  if (run.status === 'failed' && !run.step.startsWith('Failed')) return { percent: windowPercent(run), step: 'Failed.' };
+  if (run.status === 'partial' && !run.step.startsWith('Stopped'))
+    return { percent: windowPercent(run), step: 'Stopped.' };
+  if (run.status === 'failed' && !run.step.startsWith('Failed'))
+    return { percent: windowPercent(run), step: 'Failed.' };
   return null;
 }
 

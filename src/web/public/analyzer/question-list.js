@@ -7,7 +7,16 @@ import { byId, el, formatDate } from '../dom.js';
 import { confidenceBadge, pageLinks } from '../results-view.js';
 import { store } from './store.js';
 import { REVIEW_STATUS_LABELS, allEntries, filtersActive, selectQueue } from './review-queue.js';
-import { dismissConflict, loadHistory, parsePages, retryConflict, sendReview, setCursor, startEditing, stopEditing } from './review-actions.js';
+import {
+  dismissConflict,
+  loadHistory,
+  parsePages,
+  retryConflict,
+  sendReview,
+  setCursor,
+  startEditing,
+  stopEditing,
+} from './review-actions.js';
 import { openPage, reopenAfterRender } from './viewer-pane.js';
 import { loadQuestionPasses } from './rerun.js';
 
@@ -54,17 +63,26 @@ function sameProps(a, b) {
 function answerNode(q, status) {
   if (status === 'answered') return el('div', { className: 'answer-text', text: q.answer });
   if (status === 'pending') return el('span', { className: 'pending', text: 'Pending' });
-  if (status === 'not_examined') return el('span', { className: 'muted not-examined', text: 'Not examined', attrs: { title: 'The run stopped before reaching this question' } });
+  if (status === 'not_examined')
+    return el('span', {
+      className: 'muted not-examined',
+      text: 'Not examined',
+      attrs: { title: 'The run stopped before reaching this question' },
+    });
   return el('span', { className: 'muted not-found', text: 'Not found' });
 }
 
 function reviewLine(q) {
   const review = q.review;
   if (!review || !review.status) return null;
-  const parts = [el('strong', { text: REVIEW_STATUS_LABELS[review.status] || review.status }), ` by ${review.by || 'someone'} ${review.at ? `at ${formatDate(review.at)}` : ''}`];
+  const parts = [
+    el('strong', { text: REVIEW_STATUS_LABELS[review.status] || review.status }),
+    ` by ${review.by || 'someone'} ${review.at ? `at ${formatDate(review.at)}` : ''}`,
+  ];
   if (review.note) parts.push(' — ', el('span', { className: 'review-note', text: review.note }));
   const line = el('p', { className: `review-line review-${review.status}` }, parts);
-  if (review.verified === false) line.append(el('span', { className: 'badge unverified', text: 'Unverified: the quote is not on the cited pages' }));
+  if (review.verified === false)
+    line.append(el('span', { className: 'badge unverified', text: 'Unverified: the quote is not on the cited pages' }));
   return line;
 }
 
@@ -101,14 +119,32 @@ function variantsList(q, sessionId) {
 
 function conflictBox(conflict) {
   const theirs = conflict.theirs;
-  const by = theirs && theirs.review ? `${REVIEW_STATUS_LABELS[theirs.review.status] || 'Changed'} by ${theirs.review.by || 'someone'}${theirs.review.at ? ` at ${formatDate(theirs.review.at)}` : ''}` : 'Changed by someone else';
+  const by =
+    theirs && theirs.review
+      ? `${REVIEW_STATUS_LABELS[theirs.review.status] || 'Changed'} by ${theirs.review.by || 'someone'}${theirs.review.at ? ` at ${formatDate(theirs.review.at)}` : ''}`
+      : 'Changed by someone else';
   const mine = conflict.mine;
   return el('div', { className: 'conflict', attrs: { role: 'alert' } }, [
-    el('p', {}, [el('strong', { text: 'Someone reviewed this question meanwhile. ' }), `${by}: `, el('span', { className: 'answer-text', text: theirs ? (theirs.answer ?? 'Not found') : '(unknown)' })]),
-    el('p', {}, [`Yours (${mine.action})${mine.answer !== undefined ? ': ' : ''}`, mine.answer !== undefined ? el('span', { className: 'answer-text', text: mine.answer }) : null]),
+    el('p', {}, [
+      el('strong', { text: 'Someone reviewed this question meanwhile. ' }),
+      `${by}: `,
+      el('span', { className: 'answer-text', text: theirs ? (theirs.answer ?? 'Not found') : '(unknown)' }),
+    ]),
+    el('p', {}, [
+      `Yours (${mine.action})${mine.answer !== undefined ? ': ' : ''}`,
+      mine.answer !== undefined ? el('span', { className: 'answer-text', text: mine.answer }) : null,
+    ]),
     el('div', { className: 'inline-controls' }, [
-      el('button', { className: 'button small primary', text: 'Apply mine anyway', attrs: { type: 'button', 'data-action': 'retry' } }),
-      el('button', { className: 'button small', text: 'Keep theirs', attrs: { type: 'button', 'data-action': 'dismiss' } }),
+      el('button', {
+        className: 'button small primary',
+        text: 'Apply mine anyway',
+        attrs: { type: 'button', 'data-action': 'retry' },
+      }),
+      el('button', {
+        className: 'button small',
+        text: 'Keep theirs',
+        attrs: { type: 'button', 'data-action': 'dismiss' },
+      }),
     ]),
   ]);
 }
@@ -116,12 +152,32 @@ function conflictBox(conflict) {
 function editor(entry) {
   const q = entry.q;
   const n = entry.index;
-  const draft = drafts.get(q.question_id) || { answer: q.answer ?? '', pages: (q.page_citations || []).join(', '), note: (q.review && q.review.note) || '' };
-  const answer = el('textarea', { className: 'edit-answer', attrs: { id: `edit-answer-${n}`, rows: 3, 'data-field': 'answer' } });
+  const draft = drafts.get(q.question_id) || {
+    answer: q.answer ?? '',
+    pages: (q.page_citations || []).join(', '),
+    note: (q.review && q.review.note) || '',
+  };
+  const answer = el('textarea', {
+    className: 'edit-answer',
+    attrs: { id: `edit-answer-${n}`, rows: 3, 'data-field': 'answer' },
+  });
   answer.value = draft.answer;
-  const pages = el('input', { className: 'edit-pages', attrs: { id: `edit-pages-${n}`, type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: 'e.g. 3, 5-6', 'data-field': 'pages' } });
+  const pages = el('input', {
+    className: 'edit-pages',
+    attrs: {
+      id: `edit-pages-${n}`,
+      type: 'text',
+      inputmode: 'numeric',
+      autocomplete: 'off',
+      placeholder: 'e.g. 3, 5-6',
+      'data-field': 'pages',
+    },
+  });
   pages.value = draft.pages;
-  const note = el('input', { className: 'edit-note', attrs: { id: `edit-note-${n}`, type: 'text', autocomplete: 'off', maxlength: 2000, 'data-field': 'note' } });
+  const note = el('input', {
+    className: 'edit-note',
+    attrs: { id: `edit-note-${n}`, type: 'text', autocomplete: 'off', maxlength: 2000, 'data-field': 'note' },
+  });
   note.value = draft.note;
   return el('form', { className: 'q-editor', attrs: { 'data-question-id': q.question_id, novalidate: true } }, [
     el('div', { className: 'field' }, [el('label', { text: 'Answer', attrs: { for: answer.id } }), answer]),
@@ -132,7 +188,11 @@ function editor(entry) {
     el('p', { className: 'field-error editor-error', attrs: { role: 'alert' } }),
     el('div', { className: 'inline-controls' }, [
       el('button', { className: 'button small primary', text: 'Save edit', attrs: { type: 'submit' } }),
-      el('button', { className: 'button small', text: 'Cancel', attrs: { type: 'button', 'data-action': 'cancel-edit' } }),
+      el('button', {
+        className: 'button small',
+        text: 'Cancel',
+        attrs: { type: 'button', 'data-action': 'cancel-edit' },
+      }),
       el('span', { className: 'hint', text: 'Ctrl+Enter saves, Escape cancels.' }),
     ]),
   ]);
@@ -142,8 +202,31 @@ function actions(entry, props) {
   const q = entry.q;
   const busy = Boolean(props.pending);
   const button = (action, label, key, extra = '') =>
-    el('button', { className: `button small${extra}`, text: label, attrs: { type: 'button', 'data-action': action, 'aria-keyshortcuts': key || null, disabled: busy || (action === 'open' && !(q.page_citations || []).length) } }, key ? [el('kbd', { text: key })] : []);
-  const noteInput = el('input', { className: 'q-note-input', attrs: { type: 'text', autocomplete: 'off', maxlength: 2000, placeholder: 'Note (optional)', 'aria-label': `Review note for ${q.question_id}`, 'data-field': 'note' } });
+    el(
+      'button',
+      {
+        className: `button small${extra}`,
+        text: label,
+        attrs: {
+          type: 'button',
+          'data-action': action,
+          'aria-keyshortcuts': key || null,
+          disabled: busy || (action === 'open' && !(q.page_citations || []).length),
+        },
+      },
+      key ? [el('kbd', { text: key })] : [],
+    );
+  const noteInput = el('input', {
+    className: 'q-note-input',
+    attrs: {
+      type: 'text',
+      autocomplete: 'off',
+      maxlength: 2000,
+      placeholder: 'Note (optional)',
+      'aria-label': `Review note for ${q.question_id}`,
+      'data-field': 'note',
+    },
+  });
   noteInput.value = notes.get(q.question_id) || '';
   return el('div', { className: 'q-actions' }, [
     button('accept', 'Accept ', 'a', ' accept'),
@@ -153,7 +236,9 @@ function actions(entry, props) {
     button('open', 'Open page ', 'o'),
     button('history', 'History'),
     noteInput,
-    busy ? el('span', { className: 'hint', text: ACTION_LABELS[props.pending] || 'Saving…', attrs: { role: 'status' } }) : null,
+    busy
+      ? el('span', { className: 'hint', text: ACTION_LABELS[props.pending] || 'Saving…', attrs: { role: 'status' } })
+      : null,
   ]);
 }
 
@@ -161,7 +246,8 @@ function historyList(history) {
   if (!history) return null;
   if (history.loading) return el('p', { className: 'hint', text: 'Loading the history…' });
   if (history.error) return el('p', { className: 'field-error', text: `Could not load the history: ${history.error}` });
-  if (history.entries.length === 0) return el('p', { className: 'hint', text: 'No review yet: this is the engine’s answer.' });
+  if (history.entries.length === 0)
+    return el('p', { className: 'hint', text: 'No review yet: this is the engine’s answer.' });
   return el(
     'ol',
     { className: 'review-history', attrs: { 'aria-label': 'Review history, oldest first' } },
@@ -170,9 +256,15 @@ function historyList(history) {
         el('time', { text: formatDate(h.at), attrs: { datetime: h.at || '' } }),
         ` ${h.by || 'someone'} `,
         el('strong', { text: h.action }),
-        h.answer !== undefined && h.answer !== null && h.action === 'edit' ? el('span', { text: `: “${h.answer}”` }) : null,
-        Array.isArray(h.pages) && h.pages.length && h.action === 'edit' ? el('span', { text: ` (p. ${h.pages.join(', ')})` }) : null,
-        h.action === 'edit' && h.verified === false ? el('span', { className: 'badge unverified', text: 'unverified' }) : null,
+        h.answer !== undefined && h.answer !== null && h.action === 'edit'
+          ? el('span', { text: `: “${h.answer}”` })
+          : null,
+        Array.isArray(h.pages) && h.pages.length && h.action === 'edit'
+          ? el('span', { text: ` (p. ${h.pages.join(', ')})` })
+          : null,
+        h.action === 'edit' && h.verified === false
+          ? el('span', { className: 'badge unverified', text: 'unverified' })
+          : null,
         h.note ? el('span', { className: 'review-note', text: ` — ${h.note}` }) : null,
       ]),
     ),
@@ -181,7 +273,11 @@ function historyList(history) {
 
 function passBadge(props) {
   const title = `Answered by re-run pass ${props.pass}${props.passChanged ? ': the answer changed' : ': the same answer as before'}`;
-  return el('span', { className: `badge pass-badge${props.passChanged ? ' pass-changed' : ''}`, text: `pass ${props.pass}`, attrs: { title, 'data-pass': String(props.pass) } });
+  return el('span', {
+    className: `badge pass-badge${props.passChanged ? ' pass-changed' : ''}`,
+    text: `pass ${props.pass}`,
+    attrs: { title, 'data-pass': String(props.pass) },
+  });
 }
 
 /** The answers earlier passes gave (replaced by a re-run), oldest first. */
@@ -195,10 +291,14 @@ function earlierPasses(earlier) {
       earlier.map((v) =>
         el('li', { attrs: { 'data-pass': String(v.pass) } }, [
           el('strong', { text: `Pass ${v.pass}: ` }),
-          v.answer === null || v.answer === undefined ? el('span', { className: 'muted', text: 'Not found' }) : el('span', { className: 'answer-text', text: v.answer }),
+          v.answer === null || v.answer === undefined
+            ? el('span', { className: 'muted', text: 'Not found' })
+            : el('span', { className: 'answer-text', text: v.answer }),
           ' ',
           v.answer === null || v.answer === undefined ? null : confidenceBadge(v.confidence),
-          Array.isArray(v.pages) && v.pages.length ? el('span', { className: 'muted', text: ` p. ${v.pages.join(', ')}` }) : null,
+          Array.isArray(v.pages) && v.pages.length
+            ? el('span', { className: 'muted', text: ` p. ${v.pages.join(', ')}` })
+            : null,
         ]),
       ),
     ),
@@ -211,7 +311,22 @@ function detail(entry, props) {
   return el('div', { className: 'q-detail' }, [
     reviewLine(q),
     machineLine(q, props.sessionId),
-    q.footnote ? el('div', { className: 'quote' }, [el('span', { className: 'detail-label', text: 'Quote' }), el('blockquote', { className: 'footnote', text: q.footnote })]) : answered ? null : el('p', { className: 'hint', text: props.status === 'not_examined' ? 'The run stopped before this question was looked for.' : props.status === 'pending' ? 'Not answered yet.' : 'The document was searched; no answer was found.' }),
+    q.footnote
+      ? el('div', { className: 'quote' }, [
+          el('span', { className: 'detail-label', text: 'Quote' }),
+          el('blockquote', { className: 'footnote', text: q.footnote }),
+        ])
+      : answered
+        ? null
+        : el('p', {
+            className: 'hint',
+            text:
+              props.status === 'not_examined'
+                ? 'The run stopped before this question was looked for.'
+                : props.status === 'pending'
+                  ? 'Not answered yet.'
+                  : 'The document was searched; no answer was found.',
+          }),
     variantsList(q, props.sessionId),
     props.conflict ? conflictBox(props.conflict) : null,
     props.error ? el('p', { className: 'field-error', text: props.error, attrs: { role: 'alert' } }) : null,
@@ -227,23 +342,42 @@ function buildRow(entry, props) {
   const answered = props.status === 'answered';
   const row = el('li', {
     className: `q-row row-${stateAttr}${props.current ? ' current' : ''}${props.open ? ' open' : ''}`,
-    attrs: { 'data-question-id': q.question_id, 'data-state': stateAttr, 'data-review': entry.review, 'data-band': entry.band, tabindex: '-1', 'aria-current': props.current ? 'true' : null },
+    attrs: {
+      'data-question-id': q.question_id,
+      'data-state': stateAttr,
+      'data-review': entry.review,
+      'data-band': entry.band,
+      tabindex: '-1',
+      'aria-current': props.current ? 'true' : null,
+    },
   });
   const mark = REVIEW_MARKS[entry.review];
   row.append(
     el('div', { className: 'q-head' }, [
       el('span', { className: `q-mark review-${entry.review}`, text: mark, attrs: { 'aria-hidden': 'true' } }),
-      el('button', { className: 'q-toggle', attrs: { type: 'button', 'data-action': 'toggle', 'aria-expanded': String(props.open) } }, [
-        el('span', { className: 'question-id', text: q.question_id }),
-        ' ',
-        el('span', { className: 'q-text', text: q.question }),
-        props.flat ? el('span', { className: 'q-section-name', text: entry.sectionName }) : null,
-      ]),
+      el(
+        'button',
+        {
+          className: 'q-toggle',
+          attrs: { type: 'button', 'data-action': 'toggle', 'aria-expanded': String(props.open) },
+        },
+        [
+          el('span', { className: 'question-id', text: q.question_id }),
+          ' ',
+          el('span', { className: 'q-text', text: q.question }),
+          props.flat ? el('span', { className: 'q-section-name', text: entry.sectionName }) : null,
+        ],
+      ),
       el('div', { className: 'q-answer' }, [answerNode(q, props.status)]),
       el('div', { className: 'q-meta' }, [
         answered ? confidenceBadge(q.confidence) : null,
         answered ? pageLinks(props.sessionId, q.page_citations, q.footnote, q.question_id) : null,
-        entry.review !== 'unreviewed' ? el('span', { className: `badge review-badge review-${entry.review}`, text: REVIEW_STATUS_LABELS[entry.review] }) : null,
+        entry.review !== 'unreviewed'
+          ? el('span', {
+              className: `badge review-badge review-${entry.review}`,
+              text: REVIEW_STATUS_LABELS[entry.review],
+            })
+          : null,
         props.pass > 1 ? passBadge(props) : null,
       ]),
     ]),
@@ -256,7 +390,8 @@ function rowFor(state, entry, flat) {
   const id = entry.q.question_id;
   const props = rowProps(state, entry, flat);
   const cached = rowCache.get(id);
-  if (cached && cached.q === entry.q && cached.review === entry.review && sameProps(cached.props, props)) return cached.node;
+  if (cached && cached.q === entry.q && cached.review === entry.review && sameProps(cached.props, props))
+    return cached.node;
   const node = buildRow(entry, props);
   rowCache.set(id, { q: entry.q, review: entry.review, props, node });
   return node;
@@ -296,7 +431,10 @@ function sectionNode(sectionId, stats, collapsed, shown) {
   let cached = sectionCache.get(sectionId);
   if (!cached) {
     const rows = el('ol', { className: 'q-rows' });
-    const node = el('section', { className: 'q-section', attrs: { 'data-section-id': sectionId } }, [el('h3', { className: 'q-section-head' }), rows]);
+    const node = el('section', { className: 'q-section', attrs: { 'data-section-id': sectionId } }, [
+      el('h3', { className: 'q-section-head' }),
+      rows,
+    ]);
     cached = { node, head: node.firstChild, rows, key: '' };
     sectionCache.set(sectionId, cached);
   }
@@ -304,11 +442,23 @@ function sectionNode(sectionId, stats, collapsed, shown) {
     cached.key = key;
     const filtered = shown !== stats.total ? ` · ${shown} shown` : '';
     cached.head.replaceChildren(
-      el('button', { className: 'q-section-toggle', attrs: { type: 'button', 'data-action': 'toggle-section', 'data-section-id': sectionId, 'aria-expanded': String(!collapsed) } }, [
-        el('span', { className: 'q-section-title', text: stats.name }),
-        el('span', { className: 'q-section-count', text: `${stats.answered}/${stats.total} answered` }),
-        el('span', { className: 'q-section-reviewed', text: `${stats.reviewed} reviewed${filtered}` }),
-      ]),
+      el(
+        'button',
+        {
+          className: 'q-section-toggle',
+          attrs: {
+            type: 'button',
+            'data-action': 'toggle-section',
+            'data-section-id': sectionId,
+            'aria-expanded': String(!collapsed),
+          },
+        },
+        [
+          el('span', { className: 'q-section-title', text: stats.name }),
+          el('span', { className: 'q-section-count', text: `${stats.answered}/${stats.total} answered` }),
+          el('span', { className: 'q-section-reviewed', text: `${stats.reviewed} reviewed${filtered}` }),
+        ],
+      ),
     );
     cached.node.classList.toggle('collapsed', collapsed);
   }
@@ -319,19 +469,35 @@ let flatList = null;
 let emptyNode = null;
 
 export function renderQuestionList(state, prev) {
-  if (prev && state.results === prev.results && state.review === prev.review && state.rerun === prev.rerun && state.run.sessionId === prev.run.sessionId) return;
+  if (
+    prev &&
+    state.results === prev.results &&
+    state.review === prev.review &&
+    state.rerun === prev.rerun &&
+    state.run.sessionId === prev.run.sessionId
+  )
+    return;
   const result = state.results.result;
   const queue = selectQueue(state);
   const flat = state.review.filters.order !== 'document';
   const top = [];
   if (queue.length === 0) {
-    const text = !result ? 'Loading the results…' : filtersActive(state.review.filters) ? 'No question matches these filters.' : state.results.running ? 'Waiting for the first answers…' : 'No answers.';
+    const text = !result
+      ? 'Loading the results…'
+      : filtersActive(state.review.filters)
+        ? 'No question matches these filters.'
+        : state.results.running
+          ? 'Waiting for the first answers…'
+          : 'No answers.';
     emptyNode = emptyNode || el('p', { className: 'muted q-empty' });
     emptyNode.textContent = text;
     top.push(emptyNode);
   } else if (flat) {
     flatList = flatList || el('ol', { className: 'q-rows flat' });
-    syncChildren(flatList, queue.map((e) => rowFor(state, e, true)));
+    syncChildren(
+      flatList,
+      queue.map((e) => rowFor(state, e, true)),
+    );
     top.push(flatList);
   } else {
     const stats = statsBySection(state);
@@ -411,7 +577,11 @@ function onAction(action, id, target) {
       break;
     case 'toggle-section': {
       const sectionId = target.getAttribute('data-section-id');
-      store.update('review', (r) => ({ collapsed: r.collapsed.includes(sectionId) ? r.collapsed.filter((s) => s !== sectionId) : [...r.collapsed, sectionId] }));
+      store.update('review', (r) => ({
+        collapsed: r.collapsed.includes(sectionId)
+          ? r.collapsed.filter((s) => s !== sectionId)
+          : [...r.collapsed, sectionId],
+      }));
       break;
     }
     case 'accept':
@@ -509,4 +679,3 @@ export function initQuestionList() {
     }
   });
 }
-

@@ -25,7 +25,8 @@ const ui = {
 
 let onQueued = () => {};
 
-const rerunUrl = (sessionId, questionId) => `/api/rerun/${encodeURIComponent(sessionId)}${questionId ? `?question_id=${encodeURIComponent(questionId)}` : ''}`;
+const rerunUrl = (sessionId, questionId) =>
+  `/api/rerun/${encodeURIComponent(sessionId)}${questionId ? `?question_id=${encodeURIComponent(questionId)}` : ''}`;
 
 /** What "Re-run" would send now: the shown questions (capped), and how many of them a pass skips (reviewed). */
 export function rerunTargets(state) {
@@ -35,11 +36,22 @@ export function rerunTargets(state) {
     const review = reviewStatus(e.q);
     return review === 'accepted' || review === 'edited';
   }).length;
-  return { ids: shown.map((e) => e.q.question_id), total: queue.length, capped: queue.length > MAX_RERUN_QUESTIONS, skipped };
+  return {
+    ids: shown.map((e) => e.q.question_id),
+    total: queue.length,
+    capped: queue.length > MAX_RERUN_QUESTIONS,
+    skipped,
+  };
 }
 
 export function canRerun(state) {
-  return Boolean(state.run.sessionId) && Boolean(state.run.status) && !isRunning(state.run.status) && !state.run.notFound && !state.rerun.sending;
+  return (
+    Boolean(state.run.sessionId) &&
+    Boolean(state.run.status) &&
+    !isRunning(state.run.status) &&
+    !state.run.notFound &&
+    !state.rerun.sending
+  );
 }
 
 function errorMessage(err) {
@@ -49,7 +61,8 @@ function errorMessage(err) {
     case 'NOTHING_TO_RERUN':
       return `Nothing to re-run: ${err.message}`;
     case 'QUESTION_UNKNOWN': {
-      const unknown = err.details && Array.isArray(err.details.unknown) ? ` (${err.details.unknown.slice(0, 10).join(', ')})` : '';
+      const unknown =
+        err.details && Array.isArray(err.details.unknown) ? ` (${err.details.unknown.slice(0, 10).join(', ')})` : '';
       return `${err.message}${unknown}`;
     }
     default:
@@ -125,7 +138,8 @@ export async function loadPasses(sessionId) {
   const current = (reply.passes || []).find((p) => p.pass === reply.current_pass);
   store.update('rerun', { passOf, earlier, changed, loadedFor: sessionId, currentPass: reply.current_pass || 1 });
   // A reopened page during a pass: only that pass's questions are waiting for an answer.
-  if (current && isRunning(current.status) && Array.isArray(current.question_ids)) store.update('results', { passQuestions: current.question_ids });
+  if (current && isRunning(current.status) && Array.isArray(current.question_ids))
+    store.update('results', { passQuestions: current.question_ids });
 }
 
 /** One question's answers across passes (its detail's "Earlier passes"), fresh from the server. */
@@ -153,7 +167,12 @@ function engineOptions(engines, sessionEngine) {
   const own = sessionEngine ? `Same as before (${sessionEngine})` : 'Same as before';
   const options = [el('option', { text: own, attrs: { value: '' } })];
   for (const e of engines) {
-    const label = e.name === 'llm' ? (e.available ? `LLM${e.model ? ` (${e.model})` : ''}` : 'LLM — not configured') : e.label || e.name;
+    const label =
+      e.name === 'llm'
+        ? e.available
+          ? `LLM${e.model ? ` (${e.model})` : ''}`
+          : 'LLM — not configured'
+        : e.label || e.name;
     const option = el('option', { text: label, attrs: { value: e.name } });
     option.disabled = !e.available;
     options.push(option);
@@ -164,7 +183,17 @@ function engineOptions(engines, sessionEngine) {
 export function initRerun({ queued }) {
   onQueued = queued;
   ui.button.addEventListener('click', () =>
-    store.update('rerun', (r, state) => (r.open ? { open: false, error: '' } : { open: true, error: '', notice: '', engine: '', thorough: Boolean(state.run.session && state.run.session.thorough) })),
+    store.update('rerun', (r, state) =>
+      r.open
+        ? { open: false, error: '' }
+        : {
+            open: true,
+            error: '',
+            notice: '',
+            engine: '',
+            thorough: Boolean(state.run.session && state.run.session.thorough),
+          },
+    ),
   );
   ui.cancel.addEventListener('click', () => {
     store.update('rerun', { open: false, error: '' });
@@ -203,9 +232,14 @@ export function renderRerun(state, prev) {
   const { ids, total, capped, skipped } = rerunTargets(state);
   const parts = [];
   if (total === 0) parts.push('No question is shown: change the filters to choose the questions to re-run.');
-  else parts.push(`Re-runs the ${formatNumber(total)} question${total === 1 ? '' : 's'} shown by the filters as a new pass of this analysis.`);
+  else
+    parts.push(
+      `Re-runs the ${formatNumber(total)} question${total === 1 ? '' : 's'} shown by the filters as a new pass of this analysis.`,
+    );
   if (capped) parts.push(`Only the first ${formatNumber(MAX_RERUN_QUESTIONS)} are sent.`);
-  parts.push(`Accepted and edited answers are skipped: a re-run never overwrites a reviewed answer${skipped ? ` (${formatNumber(skipped)} of these)` : ''}; rejected and unreviewed ones are asked again, and the answers they replace stay in each question's history.`);
+  parts.push(
+    `Accepted and edited answers are skipped: a re-run never overwrites a reviewed answer${skipped ? ` (${formatNumber(skipped)} of these)` : ''}; rejected and unreviewed ones are asked again, and the answers they replace stay in each question's history.`,
+  );
   ui.summary.textContent = parts.join(' ');
   const n = ids.length - skipped;
   ui.submit.disabled = !possible || ids.length === 0 || n === 0;

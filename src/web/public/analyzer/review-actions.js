@@ -46,7 +46,9 @@ export function replaceQuestion(question) {
 /** Parse "3, 5-7" into [3, 5, 6, 7]; null when it is not a list of page numbers. */
 export function parsePages(text) {
   const pages = [];
-  for (const part of String(text).split(/[\s,;]+/).filter(Boolean)) {
+  for (const part of String(text)
+    .split(/[\s,;]+/)
+    .filter(Boolean)) {
     const range = /^(\d+)(?:[-–](\d+))?$/.exec(part);
     if (!range) return null;
     const from = Number(range[1]);
@@ -68,7 +70,10 @@ export async function sendReview(questionId, action, fields = {}) {
   // The review this action builds on (null: none yet): if someone reviewed the question since, the server
   // refuses with 409 REVIEW_CONFLICT instead of silently replacing their review.
   const body = { action, ...fields, base_review_id: (question.review && question.review.review_id) ?? null };
-  store.update('review', (r) => ({ pending: { ...r.pending, [questionId]: action }, errors: without(r.errors, questionId) }));
+  store.update('review', (r) => ({
+    pending: { ...r.pending, [questionId]: action },
+    errors: without(r.errors, questionId),
+  }));
   try {
     const reply = await requestJson(urls.review(sessionId, questionId), { method: 'POST', body });
     if (store.get().run.sessionId !== sessionId) return false;
@@ -82,13 +87,19 @@ export async function sendReview(questionId, action, fields = {}) {
     return true;
   } catch (err) {
     if (store.get().run.sessionId !== sessionId) return false;
-    const theirs = err.code === REVIEW_CONFLICT ? (err.body && err.body.question) || (err.details && err.details.question) || null : null;
+    const theirs =
+      err.code === REVIEW_CONFLICT
+        ? (err.body && err.body.question) || (err.details && err.details.question) || null
+        : null;
     if (theirs) replaceQuestion(theirs);
     store.update('review', (r) => ({
       pending: without(r.pending, questionId),
       // Open the row so the problem is seen even when the cursor has moved on.
       expanded: r.expanded.includes(questionId) ? r.expanded : [...r.expanded, questionId],
-      conflicts: err.code === REVIEW_CONFLICT ? { ...r.conflicts, [questionId]: { mine: { action, ...fields }, theirs } } : r.conflicts,
+      conflicts:
+        err.code === REVIEW_CONFLICT
+          ? { ...r.conflicts, [questionId]: { mine: { action, ...fields }, theirs } }
+          : r.conflicts,
       errors: err.code === REVIEW_CONFLICT ? r.errors : { ...r.errors, [questionId]: reviewErrorMessage(err) },
       history: without(r.history, questionId),
     }));
@@ -116,12 +127,18 @@ export function dismissConflict(questionId) {
 export async function loadHistory(questionId) {
   const sessionId = store.get().run.sessionId;
   if (!sessionId) return;
-  store.update('review', (r) => ({ history: { ...r.history, [questionId]: { loading: true, entries: [], error: '' } } }));
+  store.update('review', (r) => ({
+    history: { ...r.history, [questionId]: { loading: true, entries: [], error: '' } },
+  }));
   try {
     const reply = await requestJson(urls.reviewHistory(sessionId, questionId));
-    store.update('review', (r) => ({ history: { ...r.history, [questionId]: { loading: false, entries: reply.history || [], error: '' } } }));
+    store.update('review', (r) => ({
+      history: { ...r.history, [questionId]: { loading: false, entries: reply.history || [], error: '' } },
+    }));
   } catch (err) {
-    store.update('review', (r) => ({ history: { ...r.history, [questionId]: { loading: false, entries: [], error: err.message } } }));
+    store.update('review', (r) => ({
+      history: { ...r.history, [questionId]: { loading: false, entries: [], error: err.message } },
+    }));
   }
 }
 
@@ -177,7 +194,11 @@ export function reviewAndAdvance(action, note) {
 }
 
 export function startEditing(questionId) {
-  store.update('review', (r) => ({ editing: questionId, cursor: questionId, expanded: r.expanded.includes(questionId) ? r.expanded : [...r.expanded, questionId] }));
+  store.update('review', (r) => ({
+    editing: questionId,
+    cursor: questionId,
+    expanded: r.expanded.includes(questionId) ? r.expanded : [...r.expanded, questionId],
+  }));
 }
 
 export function stopEditing() {

@@ -9,7 +9,12 @@ import { store } from './store.js';
 const SEARCH_DEBOUNCE_MS = 150;
 
 export const ANSWER_STATUS_LABELS = { answered: 'Answered', not_found: 'Not found', not_examined: 'Not examined' };
-export const REVIEW_STATUS_LABELS = { unreviewed: 'Unreviewed', accepted: 'Accepted', edited: 'Edited', rejected: 'Rejected' };
+export const REVIEW_STATUS_LABELS = {
+  unreviewed: 'Unreviewed',
+  accepted: 'Accepted',
+  edited: 'Edited',
+  rejected: 'Rejected',
+};
 
 const ui = {
   section: byId('filter-section'),
@@ -41,7 +46,13 @@ let entriesCache = [];
 
 /** Every question of the result, in document order, with what the filters look at (memoised per result). */
 export function allEntries(result, running, passQuestions = null) {
-  if (entriesFor && entriesFor.result === result && entriesFor.running === running && entriesFor.passQuestions === passQuestions) return entriesCache;
+  if (
+    entriesFor &&
+    entriesFor.result === result &&
+    entriesFor.running === running &&
+    entriesFor.passQuestions === passQuestions
+  )
+    return entriesCache;
   // While a re-run pass runs, only its questions are waiting for an answer; the others keep theirs.
   const waiting = running && passQuestions ? new Set(passQuestions) : null;
   const entries = [];
@@ -81,7 +92,14 @@ let queueCache = [];
 export function selectQueue(state) {
   const { result, running, passQuestions } = state.results;
   const filters = state.review.filters;
-  if (queueFor && queueFor.result === result && queueFor.running === running && queueFor.passQuestions === passQuestions && queueFor.filters === filters) return queueCache;
+  if (
+    queueFor &&
+    queueFor.result === result &&
+    queueFor.running === running &&
+    queueFor.passQuestions === passQuestions &&
+    queueFor.filters === filters
+  )
+    return queueCache;
   const words = filters.q.toLowerCase().split(/\s+/).filter(Boolean);
   let queue = allEntries(result, running, passQuestions).filter((e) => matches(e, filters, words));
   if (filters.order === 'confidence') {
@@ -138,7 +156,10 @@ export function renderReviewQueue(state, prev) {
   const f = state.review.filters;
   if (state.results.result !== drawnSectionsOf) {
     drawnSectionsOf = state.results.result;
-    const sections = ((state.results.result && state.results.result.sections) || []).map((s) => [s.section_id, s.section_name]);
+    const sections = ((state.results.result && state.results.result.sections) || []).map((s) => [
+      s.section_id,
+      s.section_name,
+    ]);
     fillSelect(ui.section, [['', 'All sections'], ...sections]);
   }
   const open = state.review.filtersOpen;

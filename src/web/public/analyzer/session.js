@@ -70,7 +70,14 @@ export function detachSession({ push = true } = {}) {
   resultsToken++;
   if (push) history.pushState({}, '', '/analyzer');
   const fresh = initialState();
-  store.replace((state) => ({ ...state, setup: { ...state.setup, view: 'setup' }, run: fresh.run, results: fresh.results, review: { ...fresh.review, filters: state.review.filters }, rerun: fresh.rerun }));
+  store.replace((state) => ({
+    ...state,
+    setup: { ...state.setup, view: 'setup' },
+    run: fresh.run,
+    results: fresh.results,
+    review: { ...fresh.review, filters: state.review.filters },
+    rerun: fresh.rerun,
+  }));
 }
 
 function applyTerminalProgress() {
@@ -91,7 +98,10 @@ export async function refreshResults() {
     if (token !== resultsToken || store.get().run.sessionId !== sessionId) return;
     if (err.status === 404) {
       closeStream();
-      store.update('run', { status: null, notFound: err.message || 'This analysis does not exist (it may have been deleted).' });
+      store.update('run', {
+        status: null,
+        notFound: err.message || 'This analysis does not exist (it may have been deleted).',
+      });
       store.update('results', { result: { sections: [] }, running: false });
     } else {
       store.update('run', { error: `Could not load results: ${err.message}` });
@@ -100,7 +110,13 @@ export async function refreshResults() {
   }
   if (token !== resultsToken || store.get().run.sessionId !== sessionId) return; // superseded
   const running = isRunning(reply.status);
-  store.update('run', (run) => ({ status: reply.status, error: '', session: reply.session || null, statistics: reply.statistics || null, stopping: running ? run.stopping : false }));
+  store.update('run', (run) => ({
+    status: reply.status,
+    error: '',
+    session: reply.session || null,
+    statistics: reply.statistics || null,
+    stopping: running ? run.stopping : false,
+  }));
   store.update('results', (r) => ({ result: keepUnchanged(r.result, reply.result || { sections: [] }), running }));
   if (running && sawTerminal) {
     // The stream said it ended but the results row trails a moment: look again shortly.
@@ -133,7 +149,16 @@ export function followPass(sessionId, reply) {
   scheduleResultsRefresh.cancel();
   terminalRetries = 0;
   sawTerminal = false;
-  store.update('run', { status: reply.status || 'queued', stopping: false, error: '', failureReason: null, percent: 0, totalWindows: 0, doneWindows: [], step: `Pass ${reply.pass} queued: waiting for a worker…` });
+  store.update('run', {
+    status: reply.status || 'queued',
+    stopping: false,
+    error: '',
+    failureReason: null,
+    percent: 0,
+    totalWindows: 0,
+    doneWindows: [],
+    step: `Pass ${reply.pass} queued: waiting for a worker…`,
+  });
   store.update('results', { running: true, passQuestions: reply.question_ids });
   // The stream's events say when to refetch (and its end refetches the results): refetching now could see the
   // pass already finished and close the stream before its events are shown.
@@ -150,7 +175,10 @@ export function keepUnchanged(prev, next) {
   for (const section of prev.sections) for (const q of section.questions || []) before.set(q.question_id, q);
   let same = prev.sections.length === next.sections.length;
   const sections = next.sections.map((section, i) => {
-    let sectionSame = same && prev.sections[i].section_id === section.section_id && (prev.sections[i].questions || []).length === (section.questions || []).length;
+    let sectionSame =
+      same &&
+      prev.sections[i].section_id === section.section_id &&
+      (prev.sections[i].questions || []).length === (section.questions || []).length;
     const questions = (section.questions || []).map((q, j) => {
       const old = before.get(q.question_id);
       const kept = old && JSON.stringify(old) === JSON.stringify(q) ? old : q;
@@ -212,7 +240,10 @@ function renderBanner(run) {
   }
   const session = run.session || {};
   const stats = run.statistics || {};
-  const counts = stats.total_questions !== undefined ? `${stats.questions_answered} of ${stats.total_questions} questions answered` : '';
+  const counts =
+    stats.total_questions !== undefined
+      ? `${stats.questions_answered} of ${stats.total_questions} questions answered`
+      : '';
   switch (run.status) {
     case 'queued':
       banner('info', 'Queued', 'waiting for a worker to pick up the analysis.');
@@ -221,10 +252,18 @@ function renderBanner(run) {
       banner('info', 'Running', counts ? `${counts} so far.` : 'answers appear below as they are found.');
       break;
     case 'completed':
-      banner('ok', 'Complete', `${counts}${stats.processing_time !== undefined ? ` in ${formatDuration(stats.processing_time)}` : ''}.`);
+      banner(
+        'ok',
+        'Complete',
+        `${counts}${stats.processing_time !== undefined ? ` in ${formatDuration(stats.processing_time)}` : ''}.`,
+      );
       break;
     case 'partial':
-      banner('warn', 'Partial', `${session.error || 'stopped before the end'}; ${counts || 'answers so far are kept'}. Exports are labelled PARTIAL.`);
+      banner(
+        'warn',
+        'Partial',
+        `${session.error || 'stopped before the end'}; ${counts || 'answers so far are kept'}. Exports are labelled PARTIAL.`,
+      );
       break;
     case 'failed':
       banner('error', 'Failed', session.error || run.failureReason || 'the analysis could not finish.');

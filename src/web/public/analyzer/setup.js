@@ -8,7 +8,17 @@ import { DOCUMENT_GONE_CODES, requestEstimate, scheduleEstimate } from './estima
 import { uploadChosenFile } from './upload.js';
 import { configAsPendingResult } from '../results-view.js';
 
-const FILE_ERROR_CODES = new Set(['FILE_REQUIRED', 'UPLOAD_TOO_LARGE', 'PDF_INVALID', 'PDF_ENCRYPTED', 'PDF_TOO_MANY_PAGES', 'PDF_NO_TEXT', 'PDF_TOO_COMPLEX', 'PDF_TIMEOUT', 'FST_REQ_FILE_TOO_LARGE']);
+const FILE_ERROR_CODES = new Set([
+  'FILE_REQUIRED',
+  'UPLOAD_TOO_LARGE',
+  'PDF_INVALID',
+  'PDF_ENCRYPTED',
+  'PDF_TOO_MANY_PAGES',
+  'PDF_NO_TEXT',
+  'PDF_TOO_COMPLEX',
+  'PDF_TIMEOUT',
+  'FST_REQ_FILE_TOO_LARGE',
+]);
 
 const ui = {
   form: byId('analyze-form'),
@@ -65,7 +75,12 @@ async function onConfigChosen() {
     useConfig(null, '');
     return;
   }
-  store.update('setup', { configChecking: true, configInvalid: false, configProblems: null, configMessage: `Checking ${file.name}…` });
+  store.update('setup', {
+    configChecking: true,
+    configInvalid: false,
+    configProblems: null,
+    configMessage: `Checking ${file.name}…`,
+  });
   try {
     let parsed;
     try {
@@ -75,11 +90,21 @@ async function onConfigChosen() {
     }
     const validation = await requestJson('/api/config/validate', { method: 'POST', body: { config: parsed } });
     if (ui.configInput.files[0] !== file) return; // another file was chosen meanwhile
-    useConfig(parsed, `${file.name}:${file.lastModified}:${file.size}`, `Using ${file.name}: ${validation.total_questions} questions in ${validation.sections.length} sections.`);
+    useConfig(
+      parsed,
+      `${file.name}:${file.lastModified}:${file.size}`,
+      `Using ${file.name}: ${validation.total_questions} questions in ${validation.sections.length} sections.`,
+    );
   } catch (err) {
     if (ui.configInput.files[0] !== file) return;
-    const problems = err.problems || (err.details && err.details.problems) || [{ path: '(config)', message: err.message || String(err) }];
-    store.update('setup', { configChecking: false, configInvalid: true, configMessage: `${file.name} is not a valid question config.`, configProblems: problems });
+    const problems = err.problems ||
+      (err.details && err.details.problems) || [{ path: '(config)', message: err.message || String(err) }];
+    store.update('setup', {
+      configChecking: false,
+      configInvalid: true,
+      configMessage: `${file.name} is not a valid question config.`,
+      configProblems: problems,
+    });
     void requestEstimate();
   }
 }
@@ -87,10 +112,16 @@ async function onConfigChosen() {
 function showStartError(err) {
   const code = err.code || '';
   if (DOCUMENT_GONE_CODES.has(code)) {
-    store.update('setup', { fileError: 'The uploaded PDF expired; uploading it again — press Start once it is ready.' });
+    store.update('setup', {
+      fileError: 'The uploaded PDF expired; uploading it again — press Start once it is ready.',
+    });
     void uploadChosenFile();
   } else if (FILE_ERROR_CODES.has(code)) store.update('setup', { fileError: err.message });
-  else if (code === 'CONFIG_INVALID') store.update('setup', { configInvalid: true, configProblems: (err.details && err.details.problems) || [{ path: '(config)', message: err.message }] });
+  else if (code === 'CONFIG_INVALID')
+    store.update('setup', {
+      configInvalid: true,
+      configProblems: (err.details && err.details.problems) || [{ path: '(config)', message: err.message }],
+    });
   else if (code === 'SECTIONS_INVALID') store.update('setup', { sectionsError: err.message });
   else store.update('setup', { startError: err.message });
 }
@@ -112,7 +143,12 @@ async function startAnalysis() {
 
 function renderEngineOptions(engines, engine) {
   const options = engines.map((e) => {
-    const label = e.name === 'llm' ? (e.available ? `LLM${e.model ? ` (${e.model})` : ''}` : 'LLM — unavailable') : e.label || 'Extractive (offline)';
+    const label =
+      e.name === 'llm'
+        ? e.available
+          ? `LLM${e.model ? ` (${e.model})` : ''}`
+          : 'LLM — unavailable'
+        : e.label || 'Extractive (offline)';
     const option = el('option', { text: label, attrs: { value: e.name } });
     option.disabled = !e.available;
     return option;
@@ -136,7 +172,14 @@ function renderProblems(problems) {
     return;
   }
   const list = el('ul', { className: 'problems' });
-  for (const problem of problems) list.append(el('li', {}, [el('code', { text: problem.path || '(config)' }), ': ', el('span', { text: problem.message || 'invalid' })]));
+  for (const problem of problems)
+    list.append(
+      el('li', {}, [
+        el('code', { text: problem.path || '(config)' }),
+        ': ',
+        el('span', { text: problem.message || 'invalid' }),
+      ]),
+    );
   ui.configError.replaceChildren(el('p', { text: 'This config cannot be used:' }), list);
   ui.configError.hidden = false;
 }
@@ -160,7 +203,10 @@ function renderSections(state) {
       const count = (section.questions || []).length;
       return el('div', { className: 'section-option' }, [
         box,
-        el('label', { attrs: { for: id } }, [el('span', { text: section.section_name }), el('span', { className: 'muted', text: ` (${count} question${count === 1 ? '' : 's'})` })]),
+        el('label', { attrs: { for: id } }, [
+          el('span', { text: section.section_name }),
+          el('span', { className: 'muted', text: ` (${count} question${count === 1 ? '' : 's'})` }),
+        ]),
       ]);
     });
     ui.sectionsList.replaceChildren(...nodes);
@@ -172,7 +218,8 @@ function renderSections(state) {
 export function renderSetup(state, prev) {
   const s = state.setup;
   const p = prev ? prev.setup : null;
-  if (!p || s.customConfig !== p.customConfig || s.defaultConfig !== p.defaultConfig || s.selected !== p.selected) renderSections(state);
+  if (!p || s.customConfig !== p.customConfig || s.defaultConfig !== p.defaultConfig || s.selected !== p.selected)
+    renderSections(state);
   if (!p || s.engines !== p.engines) renderEngineOptions(s.engines, s.engine);
   if (ui.engineSelect.value !== s.engine) ui.engineSelect.value = s.engine;
   ui.engineNote.textContent = engineNote(s);
@@ -185,7 +232,11 @@ export function renderSetup(state, prev) {
   ui.startError.textContent = s.startError;
   ui.startError.hidden = !s.startError;
   ui.startButton.disabled = !canStart(state);
-  ui.startButton.textContent = s.starting ? 'Starting…' : isRunning(state.run.status) ? 'Analysis running…' : 'Start analysis';
+  ui.startButton.textContent = s.starting
+    ? 'Starting…'
+    : isRunning(state.run.status)
+      ? 'Analysis running…'
+      : 'Start analysis';
 }
 
 export async function initSetup({ started }) {
@@ -211,15 +262,26 @@ export async function initSetup({ started }) {
     scheduleEstimate();
   });
 
-  const [engines, config] = await Promise.allSettled([requestJson('/api/engines'), requestJson('/api/config/questions')]);
+  const [engines, config] = await Promise.allSettled([
+    requestJson('/api/engines'),
+    requestJson('/api/config/questions'),
+  ]);
   if (engines.status === 'fulfilled') {
     store.update('setup', { engines: engines.value.engines || [], engine: engines.value.default || 'extractive' });
   } else {
-    store.update('setup', { engines: [{ name: 'extractive', available: true, label: 'Extractive (offline)' }], engine: 'extractive', engineError: `Could not load engines: ${engines.reason.message}` });
+    store.update('setup', {
+      engines: [{ name: 'extractive', available: true, label: 'Extractive (offline)' }],
+      engine: 'extractive',
+      engineError: `Could not load engines: ${engines.reason.message}`,
+    });
   }
   if (config.status === 'fulfilled') {
     const defaultConfig = config.value.config;
-    store.update('setup', { defaultConfig, selected: allSectionIds(defaultConfig), configMessage: describeDefaultConfig(defaultConfig) });
+    store.update('setup', {
+      defaultConfig,
+      selected: allSectionIds(defaultConfig),
+      configMessage: describeDefaultConfig(defaultConfig),
+    });
   } else {
     store.update('setup', { startError: `Could not load the default question config: ${config.reason.message}` });
   }

@@ -75,7 +75,9 @@ export function initialState() {
       notice: '',
       /** From GET /api/rerun/:id: question_id → the pass that produced the answer in force (only passes > 1). */
       passOf: {},
-      /** question_id → that question's answers replaced by a later pass (oldest first): {pass, answer, confidence, …} */
+      /**
+       * question_id → that question's answers replaced by a later pass (oldest first): {pass, answer, confidence, …}
+       */
       earlier: {},
       /** question_id → the answer in force differs from the one it replaced. */
       changed: {},
@@ -112,7 +114,11 @@ export function activeConfig(state) {
 /** The JSON body estimates and the run are asked with: the uploaded document's id and the options. */
 export function requestBody(state) {
   const s = state.setup;
-  const body = { document_id: s.document ? s.document.document_id : null, sections: [...s.selected], engine: s.engine || 'extractive' };
+  const body = {
+    document_id: s.document ? s.document.document_id : null,
+    sections: [...s.selected],
+    engine: s.engine || 'extractive',
+  };
   const guardrails = s.guardrails.trim();
   if (guardrails) body.guardrails = guardrails;
   if (s.customConfig) body.config = s.customConfig;
@@ -127,12 +133,24 @@ export function estimateKey(state) {
 
 export function canEstimate(state) {
   const s = state.setup;
-  return Boolean(s.document) && s.selected.length > 0 && !s.configInvalid && !s.configChecking && activeConfig(state) !== null;
+  return (
+    Boolean(s.document) &&
+    s.selected.length > 0 &&
+    !s.configInvalid &&
+    !s.configChecking &&
+    activeConfig(state) !== null
+  );
 }
 
 /** Start is possible once the PDF is parsed and the estimate for exactly these options is on screen. */
 export function canStart(state) {
-  return canEstimate(state) && state.estimate.status === 'ready' && state.estimate.key === estimateKey(state) && !state.setup.starting && !isRunning(state.run.status);
+  return (
+    canEstimate(state) &&
+    state.estimate.status === 'ready' &&
+    state.estimate.key === estimateKey(state) &&
+    !state.setup.starting &&
+    !isRunning(state.run.status)
+  );
 }
 
 export function canStop(state) {

@@ -53,7 +53,14 @@ function chooseFile(file) {
     });
     return;
   }
-  store.update('setup', { file: file || null, document: null, fileError: '', startError: '', uploadStatus: 'idle', uploadMessage: '' });
+  store.update('setup', {
+    file: file || null,
+    document: null,
+    fileError: '',
+    startError: '',
+    uploadStatus: 'idle',
+    uploadMessage: '',
+  });
   void uploadChosenFile();
 }
 
@@ -64,7 +71,13 @@ export async function uploadChosenFile() {
   if (!file) return;
   const controller = new AbortController();
   uploadAbort = controller;
-  store.update('setup', { document: null, uploadStatus: 'uploading', uploadLoaded: 0, uploadTotal: file.size, uploadMessage: '' });
+  store.update('setup', {
+    document: null,
+    uploadStatus: 'uploading',
+    uploadLoaded: 0,
+    uploadTotal: file.size,
+    uploadMessage: '',
+  });
   for (let attempt = 0; ; attempt++) {
     try {
       const reply = await uploadFile('/api/documents', file, {
@@ -72,7 +85,11 @@ export async function uploadChosenFile() {
         onProgress: (loaded, total) => {
           if (store.get().setup.file !== file) return;
           // Every byte sent: the server is now reading the PDF (text layer, OCR for scanned pages).
-          store.update('setup', { uploadStatus: loaded >= total ? 'parsing' : 'uploading', uploadLoaded: loaded, uploadTotal: total });
+          store.update('setup', {
+            uploadStatus: loaded >= total ? 'parsing' : 'uploading',
+            uploadLoaded: loaded,
+            uploadTotal: total,
+          });
         },
       });
       if (store.get().setup.file !== file) return;
@@ -82,7 +99,10 @@ export async function uploadChosenFile() {
       if (store.get().setup.file !== file || (err && err.name === 'AbortError')) return;
       if (err.code === 'SERVER_BUSY' && attempt < UPLOAD_BUSY_RETRIES) {
         const wait = err.retryAfterSeconds || 5;
-        store.update('setup', { uploadStatus: 'retrying', uploadMessage: `The server is busy; trying again in ${wait} s…` });
+        store.update('setup', {
+          uploadStatus: 'retrying',
+          uploadMessage: `The server is busy; trying again in ${wait} s…`,
+        });
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
         if (store.get().setup.file !== file) return;
         continue;
@@ -129,7 +149,16 @@ function showProgress(percent, text) {
 
 export function renderUpload(state, prev) {
   const s = state.setup;
-  if (prev && s.file === prev.setup.file && s.fileError === prev.setup.fileError && s.uploadStatus === prev.setup.uploadStatus && s.uploadLoaded === prev.setup.uploadLoaded && s.document === prev.setup.document && s.uploadMessage === prev.setup.uploadMessage) return;
+  if (
+    prev &&
+    s.file === prev.setup.file &&
+    s.fileError === prev.setup.fileError &&
+    s.uploadStatus === prev.setup.uploadStatus &&
+    s.uploadLoaded === prev.setup.uploadLoaded &&
+    s.document === prev.setup.document &&
+    s.uploadMessage === prev.setup.uploadMessage
+  )
+    return;
   const file = s.file;
   ui.chosen.textContent = file ? `Selected: ${file.name} (${formatBytes(file.size)})` : '';
   ui.dropZone.classList.toggle('has-file', Boolean(file));

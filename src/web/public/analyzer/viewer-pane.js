@@ -51,7 +51,8 @@ export function followCursor() {
 }
 
 function findQuestion(result, id) {
-  for (const section of result.sections || []) for (const q of section.questions || []) if (q.question_id === id) return q;
+  for (const section of result.sections || [])
+    for (const q of section.questions || []) if (q.question_id === id) return q;
   return null;
 }
 

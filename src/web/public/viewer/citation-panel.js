@@ -60,10 +60,14 @@ export function attachCitationPanel(table) {
     if (!panel) build();
     // A table row, or a row of the analyzer's question list (any element carrying data-question-id).
     const row = button.closest('tr, [data-question-id]') ?? table;
-    const pages = [...row.querySelectorAll('button[data-cite-page]')].map((b) => ({ page: Number(b.dataset.citePage), quote: b.dataset.citeQuote || null }));
+    const pages = [...row.querySelectorAll('button[data-cite-page]')].map((b) => ({
+      page: Number(b.dataset.citePage),
+      quote: b.dataset.citeQuote || null,
+    }));
     const page = Number(button.dataset.citePage);
     const documentUrl = button.dataset.citeDocument;
-    for (const b of table.querySelectorAll('button[data-cite-page][aria-pressed="true"]')) b.setAttribute('aria-pressed', 'false');
+    for (const b of table.querySelectorAll('button[data-cite-page][aria-pressed="true"]'))
+      b.setAttribute('aria-pressed', 'false');
     button.setAttribute('aria-pressed', 'true');
     opener = button;
     heading.textContent = button.dataset.citeLabel ? `${button.dataset.citeLabel}: cited pages` : 'Cited pages';

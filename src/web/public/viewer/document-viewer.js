@@ -106,7 +106,10 @@ async function readError(response) {
 export function createDocumentViewer(container, options = {}) {
   const base = options.pdfjsBase || DEFAULT_PDFJS_BASE;
   ensureStylesheet();
-  const root = make('section', 'document-viewer', { 'aria-label': options.label || 'Document', 'data-viewer-state': 'idle' });
+  const root = make('section', 'document-viewer', {
+    'aria-label': options.label || 'Document',
+    'data-viewer-state': 'idle',
+  });
   const toolbar = make('div', 'viewer-toolbar', { role: 'toolbar', 'aria-label': 'Document pages and zoom' });
   const prevButton = button('viewer-prev', '\u2039 Prev', 'Previous cited page');
   const nextButton = button('viewer-next', 'Next \u203A', 'Next cited page');
@@ -157,7 +160,8 @@ export function createDocumentViewer(container, options = {}) {
     const cited = state.steps.map((s) => s.page);
     const position = cited.indexOf(state.page);
     let text = count ? `Page ${state.page} of ${count}` : '';
-    if (count && cited.length > 0) text += position >= 0 ? ` \u00B7 cited ${position + 1} of ${cited.length}` : ' \u00B7 not a cited page';
+    if (count && cited.length > 0)
+      text += position >= 0 ? ` \u00B7 cited ${position + 1} of ${cited.length}` : ' \u00B7 not a cited page';
     indicator.textContent = text;
     prevButton.disabled = !state.pdf || !cited.some((p) => p < state.page);
     nextButton.disabled = !state.pdf || !cited.some((p) => p > state.page);
@@ -201,11 +205,16 @@ export function createDocumentViewer(container, options = {}) {
     await closeDocument();
     root.dataset.viewerState = 'loading';
     setMessage('Loading the document\u2026');
-    const [lib, response] = await Promise.all([loadPdfjs(base), fetch(documentUrl, { credentials: 'same-origin', headers: { accept: 'application/pdf' } })]);
+    const [lib, response] = await Promise.all([
+      loadPdfjs(base),
+      fetch(documentUrl, { credentials: 'same-origin', headers: { accept: 'application/pdf' } }),
+    ]);
     if (generation !== state.generation) return false;
     if (!response.ok) {
       const reason = await readError(response);
-      throw new Error(response.status === 401 ? 'Sign in again to see the document.' : `The document cannot be shown: ${reason}`);
+      throw new Error(
+        response.status === 401 ? 'Sign in again to see the document.' : `The document cannot be shown: ${reason}`,
+      );
     }
     const data = new Uint8Array(await response.arrayBuffer());
     if (generation !== state.generation) return false;
@@ -347,9 +356,21 @@ export function createDocumentViewer(container, options = {}) {
     }
     root.dataset.quoteStatus = status;
     if (status === 'full') setMessage('The quote is highlighted on this page.', 'ok');
-    else if (status === 'partial') setMessage('Part of the quote is highlighted on this page; the rest is not in its text (another page, or different wording).', 'warn');
-    else if (status === 'none') setMessage('The quote was not found on this page\u2019s text. Read the page itself: the wording may differ, or the text may be in an image.', 'warn');
-    else if (status === 'no-text') setMessage('This page has no text layer (a scanned image), so the quote cannot be highlighted: the page is shown alone.', 'warn');
+    else if (status === 'partial')
+      setMessage(
+        'Part of the quote is highlighted on this page; the rest is not in its text (another page, or different wording).',
+        'warn',
+      );
+    else if (status === 'none')
+      setMessage(
+        'The quote was not found on this page\u2019s text. Read the page itself: the wording may differ, or the text may be in an image.',
+        'warn',
+      );
+    else if (status === 'no-text')
+      setMessage(
+        'This page has no text layer (a scanned image), so the quote cannot be highlighted: the page is shown alone.',
+        'warn',
+      );
     else setMessage(state.steps.length && !step ? 'This page is not one the answer cites.' : '', 'info');
     root.dataset.viewerState = 'ready';
     updateControls();
@@ -388,7 +409,8 @@ export function createDocumentViewer(container, options = {}) {
     state.quote = quote ?? null;
     state.steps = normaliseSteps(pages, state.quote);
     const first = Number(page) || state.steps[0]?.page || 1;
-    if (state.quote && !stepFor(first)) state.steps = normaliseSteps([...state.steps, { page: first, quote: state.quote }], null);
+    if (state.quote && !stepFor(first))
+      state.steps = normaliseSteps([...state.steps, { page: first, quote: state.quote }], null);
     try {
       if (!(await loadDocument(documentUrl, generation))) return;
     } catch (err) {
@@ -438,7 +460,8 @@ export function createDocumentViewer(container, options = {}) {
         resizeTimer = setTimeout(() => {
           resizeTimer = null;
           // Not while hidden (a closed panel has no width) nor while a page is being drawn.
-          if (!state.pdf || state.scale !== null || root.dataset.viewerState !== 'ready' || scroller.clientWidth === 0) return;
+          if (!state.pdf || state.scale !== null || root.dataset.viewerState !== 'ready' || scroller.clientWidth === 0)
+            return;
           if (Math.abs(fitScale(state.unscaledWidth) - lastFitScale) > lastFitScale * 0.02) void go(state.page);
         }, RESIZE_SETTLE_MS);
       })

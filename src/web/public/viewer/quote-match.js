@@ -32,7 +32,12 @@ export const MIN_COVERED_SHARE = 0.6;
 
 /** One character → its comparable form ('' when it is ignored). */
 function keyOf(ch) {
-  const out = ch.normalize('NFKC').replace(SINGLE_QUOTES, "'").replace(DOUBLE_QUOTES, '"').replace(DASHES, '-').toLowerCase();
+  const out = ch
+    .normalize('NFKC')
+    .replace(SINGLE_QUOTES, "'")
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(DASHES, '-')
+    .toLowerCase();
   let kept = '';
   for (const c of out) if (!IGNORED.test(c)) kept += c;
   return kept;
