@@ -1,4 +1,7 @@
 /** Small factories for analysis tests: IngestedPage arrays and question configs, no PDFs needed. */
+import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
+import { runAnalysis } from '../../src/analysis/run-analysis.js';
+import type { QuestionAnswer } from '../../src/analysis/types.js';
 import type { IngestedPage } from '../../src/ingest/types.js';
 import type { ExpectedType, Question, QuestionConfig, RunInput, Section } from '../../src/questions/types.js';
 
@@ -78,4 +81,23 @@ export function createRunInput(
   enabledSections: string[] = sections.map((s) => s.section_id),
 ): RunInput {
   return { config: createConfig(sections), enabledSections, guardrails: '' };
+}
+
+/** A page of the given lines exactly (no running header or footer unless given as boilerplate lines). */
+export function createLinesPage(pageNumber: number, lines: string[], boilerplateLines: string[] = []): IngestedPage {
+  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines, ocr: false, ocrConfidence: null };
+}
+
+/** The offline engine's answer to one question over these pages (the whole pipeline, as an analysis runs it). */
+export async function answerOne(
+  pages: IngestedPage[],
+  text: string,
+  type: ExpectedType = 'string',
+): Promise<QuestionAnswer> {
+  const q = createQuestion('Q', text, type);
+  const outcome = await runAnalysis(
+    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
+    { createEngine: () => createExtractiveEngine() },
+  );
+  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
 }

@@ -1,6 +1,5 @@
 /** General rules of retrieval and extraction (issue 13), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
-import { createExtractiveEngine } from '../../src/analysis/engines/extractive-engine.js';
 import {
   countsAskedThing,
   documentSelfReference,
@@ -12,29 +11,12 @@ import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
 import { readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { buildSearchIndex, retrieve } from '../../src/analysis/retrieval.js';
-import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { findOwner, findProjectName, titleFactKind } from '../../src/analysis/title-facts.js';
 import { analyzeText, tokenize } from '../../src/analysis/tokenize.js';
-import type { QuestionAnswer } from '../../src/analysis/types.js';
-import type { IngestedPage } from '../../src/ingest/types.js';
-import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
+import { answerOne, createFiller, createLinesPage, createQuestion, createSection } from './page-factory.js';
 
-function page(pageNumber: number, lines: string[], boilerplateLines: string[] = []): IngestedPage {
-  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines, ocr: false, ocrConfidence: null };
-}
-
-async function answer(
-  pages: IngestedPage[],
-  text: string,
-  type: 'string' | 'number' | 'date' = 'string',
-): Promise<QuestionAnswer> {
-  const q = createQuestion('Q', text, type);
-  const outcome = await runAnalysis(
-    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
-    { createEngine: () => createExtractiveEngine() },
-  );
-  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
-}
+const page = createLinesPage;
+const answer = answerOne;
 
 describe('dates by role', () => {
   const text =

@@ -1,33 +1,17 @@
 /** Structure-aware retrieval rules (issue 13, items 1–2), each on generated text rather than a corpus question. */
 import { describe, expect, it } from 'vitest';
-import { createExtractiveEngine, holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
+import { holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
 import { answerFromFactSheet, findLabelledFields } from '../../src/analysis/fact-sheet.js';
 import { buildOutline } from '../../src/analysis/outline.js';
 import { buildPassages } from '../../src/analysis/passages.js';
 import { buildSearchIndex, proximityScore, retrieve } from '../../src/analysis/retrieval.js';
-import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { analyzeText } from '../../src/analysis/tokenize.js';
-import type { QuestionAnswer } from '../../src/analysis/types.js';
 import { buildPageStructure, classifyHeading } from '../../src/ingest/page-structure.js';
 import type { IngestedPage } from '../../src/ingest/types.js';
-import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
+import { answerOne, createFiller, createLinesPage, createQuestion, createSection } from './page-factory.js';
 
-function page(pageNumber: number, lines: string[], boilerplateLines: string[] = []): IngestedPage {
-  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines, ocr: false, ocrConfidence: null };
-}
-
-async function answer(
-  pages: IngestedPage[],
-  text: string,
-  type: 'string' | 'number' | 'date' = 'string',
-): Promise<QuestionAnswer> {
-  const q = createQuestion('Q', text, type);
-  const outcome = await runAnalysis(
-    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
-    { createEngine: () => createExtractiveEngine() },
-  );
-  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
-}
+const page = createLinesPage;
+const answer = answerOne;
 
 describe('headings and page roles', () => {
   it('reads a CSI section number followed by a title as a heading, and one followed by running words as a reference', () => {

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createExtractiveEngine,
   holdsAttribute,
   readsAsTable,
   tableCell,
@@ -12,28 +11,11 @@ import {
 } from '../../src/analysis/engines/extractive-engine.js';
 import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
-import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { contrastingQualifier, isLabelLike, missesPurpose } from '../../src/analysis/subject-binding.js';
-import type { QuestionAnswer } from '../../src/analysis/types.js';
-import type { IngestedPage } from '../../src/ingest/types.js';
-import { createFiller, createQuestion, createRunInput, createSection } from './page-factory.js';
+import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
-function page(pageNumber: number, lines: string[]): IngestedPage {
-  return { pageNumber, label: null, text: lines.join('\n'), boilerplateLines: [], ocr: false, ocrConfidence: null };
-}
-
-async function answer(
-  pages: IngestedPage[],
-  text: string,
-  type: 'string' | 'number' | 'date' = 'string',
-): Promise<QuestionAnswer> {
-  const q = createQuestion('Q', text, type);
-  const outcome = await runAnalysis(
-    { documentName: 'x.pdf', pages, input: createRunInput([createSection('s', [q])]), engine: 'extractive' },
-    { createEngine: () => createExtractiveEngine() },
-  );
-  return outcome.result.sections[0]?.answers[0] as QuestionAnswer;
-}
+const page = createLinesPage;
+const answer = answerOne;
 
 describe('a contrasting qualifier', () => {
   it('is found when the text names the asked head only with another kind', () => {
