@@ -62,7 +62,7 @@ export interface ReviewInfo {
   at: string;
   note: string | null;
   review_id: number;
-  /** Edits: whether the edited text was found on its pages (false = shown as unverified); null otherwise. */
+  /** Edits (and accepts of an edit): whether the edited text was found on its pages (false = unverified); else null. */
   verified: boolean | null;
 }
 

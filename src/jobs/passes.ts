@@ -23,6 +23,7 @@ import {
   selectCurrentPass,
   selectPassAnswers,
   selectPassCheckpoints,
+  resetRejectedReviews,
   selectReviewedQuestions,
 } from '../db/queries/passes.js';
 import { selectSession, type Session } from '../db/queries/sessions.js';
@@ -157,6 +158,12 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
         kept.map((a) => a.question_id),
       );
       await upsertAnswers(tx, id, kept, pass.pass);
+      await resetRejectedReviews(
+        tx,
+        id,
+        kept.map((a) => a.question_id),
+        pass.pass,
+      );
       return kept;
     },
     finish: async (outcome, pages, fence) => {

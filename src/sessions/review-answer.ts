@@ -26,7 +26,7 @@ import {
   selectReviewHistory,
   type AnswerReview,
 } from '../db/queries/reviews.js';
-import { selectDocumentPages } from '../db/queries/documents.js';
+import { selectDocumentPagesByNumber } from '../db/queries/documents.js';
 import { buildPageTextIndex, locateQuote } from '../analysis/verify-citations.js';
 import { loadSessionResult } from './load-session-result.js';
 import { legacyWithVariants } from '../analysis/build-result.js';
@@ -45,6 +45,9 @@ export const reviewBodySchema = z.strictObject({
   pages: z.array(z.number().int()).max(MAX_PAGES).optional(),
   note: z.string().trim().max(MAX_NOTE_CHARS).nullable().optional(),
   base_review_id: z.number().int().positive().nullable().optional(),
+  // Accept: the answer the reviewer saw (null: "not found"). A running pass may change the machine's answer
+  // between showing and clicking; an accept of another answer than the one seen is refused as a conflict.
+  expected_answer: z.string().max(MAX_ANSWER_CHARS).nullable().optional(),
 });
 export type ReviewBody = z.infer<typeof reviewBodySchema>;
 
@@ -104,11 +107,9 @@ export async function loadResultQuestion(
 /** Whether `text` is on the given pages of the session's document (the citation check's normalisation). */
 async function isTextOnPages(ctx: AppContext, sessionId: string, text: string, pages: number[]): Promise<boolean> {
   if (pages.length === 0) return false;
-  const all = await selectDocumentPages(ctx.db, sessionId);
-  if (!all) return false;
-  const cited = new Set(pages);
-  const index = buildPageTextIndex(all.filter((p) => cited.has(p.pageNumber)));
-  return locateQuote(index, text, pages) !== null;
+  const cited = await selectDocumentPagesByNumber(ctx.db, sessionId, pages);
+  if (cited.length === 0) return false;
+  return locateQuote(buildPageTextIndex(cited), text, pages) !== null;
 }
 
 export type ReviewOutcome = { ok: true; question: LegacyQuestion } | { ok: false; question: LegacyQuestion };
@@ -136,10 +137,19 @@ export async function reviewAnswer(
   // An accept keeps what was accepted (see review-overlay.ts): the answer and pages shown to the reviewer.
   let answer: string | null = body.action === 'accept' ? before.answer : null;
   if (body.action === 'accept' && before.answer !== null) pages = [...before.page_citations];
+  if (body.action === 'accept' && before.review?.status === 'rejected') {
+    // The reviewer sees "not found" here; accepting would silently bring back the answer they rejected.
+    throw new AppError('VALIDATION_FAILED', "This answer was rejected: reset it first to accept the engine's answer.", {
+      details: { problems: [{ path: 'action', message: 'accept after reject: reset first' }] },
+    });
+  }
+  // Accepting an edited answer keeps the edit as it was checked: its text, pages and whether it was found there.
+  if (body.action === 'accept' && before.review?.status === 'edited') verified = before.review.verified ?? null;
   if (body.action === 'edit') {
     answer = body.answer!;
     pages = [...new Set(body.pages ?? before.page_citations)].sort((a, b) => a - b);
-    const totalPages = session.totalPages ?? 0;
+    // A page count is unknown only for sessions stored before it was recorded: then only the lower bound holds.
+    const totalPages = session.totalPages ?? Number.MAX_SAFE_INTEGER;
     const outside = pages.filter((p) => p < 1 || p > totalPages);
     if (outside.length > 0) {
       throw new AppError('VALIDATION_FAILED', `Pages must be between 1 and ${totalPages}; got ${outside.join(', ')}.`, {
@@ -147,6 +157,10 @@ export async function reviewAnswer(
       });
     }
     verified = await isTextOnPages(ctx, session.id, body.answer!, pages);
+  }
+
+  if (body.action === 'accept' && body.expected_answer !== undefined && body.expected_answer !== before.answer) {
+    return { ok: false, question: before };
   }
 
   const written = await ctx.db.transaction(async (tx) => {

@@ -36,7 +36,8 @@ export function toReviewInfo(r: AnswerReview): ReviewInfo | null {
     at: r.createdAt.toISOString(),
     note: r.note,
     review_id: r.reviewId,
-    verified: r.action === 'edit' ? (r.verified ?? false) : null,
+    // Edits, and accepts of an edit (which carry the edit's check): whether the text was found on its pages.
+    verified: r.action === 'edit' ? (r.verified ?? false) : r.action === 'accept' ? r.verified : null,
   };
 }
 
@@ -60,6 +61,8 @@ export function applyReview(a: QuestionAnswer, latest: AnswerReview | undefined)
   if (!latest || !review) return { ...a, review: null };
   switch (latest.action) {
     case 'accept': {
+      // An accepted edit (verified is set only then) shows as the edit did, with the accepted status.
+      if (latest.verified !== null) return { ...applyReview(a, { ...latest, action: 'edit' }), review };
       const pinned = latest.answer;
       const samePages = (latest.pages ?? []).join(',') === a.pages.join(',');
       if (pinned === null || (pinned === a.answer && samePages)) return { ...a, review };

@@ -279,6 +279,17 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
       [3, true],
     ]);
     expect(after.history.find((h) => h.question_id === 'S3Q2' && h.current)!.answer).toBe('Re-run: S3Q2');
+    // The pass's answer replaced what the reviewer rejected: it shows, unreviewed, and the history says why.
+    const shown = questionsOf((await t.app.inject({ method: 'GET', url: `/api/results/${id}` })).json()) as Map<
+      string,
+      Question & { review: unknown }
+    >;
+    expect(shown.get('S3Q2')).toMatchObject({ answer: 'Re-run: S3Q2', answer_status: 'answered', review: null });
+    const reviews = (await t.app.inject({ method: 'GET', url: `/api/review/${id}/S3Q2/history` })).json() as {
+      history: Array<{ action: string; note: string | null }>;
+    };
+    expect(reviews.history.map((h) => h.action)).toEqual(['reject', 'reset']);
+    expect(reviews.history[1]!.note).toMatch(/pass 3/);
   });
 
   it('a pass can be stopped: the answers it found are kept, questions it never reached keep their earlier answers, and no second pass starts meanwhile', async () => {

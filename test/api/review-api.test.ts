@@ -518,9 +518,34 @@ describeEachDatabase('reviewing answers', ({ db, kind, url }) => {
 
   it('keeps an edited answer when the reviewer then accepts it', async () => {
     await review('owner', 'T2', { action: 'edit', answer: 'vinyl ester resin', pages: [3] });
-    const q = (await review('owner', 'T2', { action: 'accept' })).json().question as Question;
-    expect(q).toMatchObject({ answer: 'vinyl ester resin', page_citations: [3], review: { status: 'accepted' } });
+    const edited = (await review('owner', 'T2', { action: 'reset' })).json().question as Question;
+    expect(edited.review).toBeNull();
+    const again = (await review('owner', 'T2', { action: 'edit', answer: 'vinyl ester resin', pages: [3] })).json()
+      .question as Question;
+    const q = (await review('owner', 'T2', { action: 'accept', expected_answer: 'vinyl ester resin' })).json()
+      .question as Question;
+    // The accepted edit shows as the edit did (its confidence, footnote and whether it was found on its pages).
+    expect(q).toMatchObject({
+      answer: 'vinyl ester resin',
+      page_citations: [3],
+      confidence: again.confidence,
+      footnote: again.footnote,
+      review: { status: 'accepted', verified: again.review!.verified },
+    });
     expect(q.machine_answer).toBeDefined();
+    await review('owner', 'T2', { action: 'reset' });
+  });
+
+  it('refuses an accept of another answer than the one the reviewer saw (409), and an accept of a rejected answer (400)', async () => {
+    const shown = (await review('owner', 'T2', { action: 'reset' })).json().question as Question;
+    const stale = await review('owner', 'T2', { action: 'accept', expected_answer: `${shown.answer ?? ''} (older)` });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'REVIEW_CONFLICT', question: { question_id: 'T2', review: null } });
+    await review('owner', 'T2', { action: 'reject' });
+    const afterReject = await review('owner', 'T2', { action: 'accept' });
+    expect(afterReject.statusCode).toBe(400);
+    expect(afterReject.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(afterReject.json().error).toMatch(/reset it first/);
     await review('owner', 'T2', { action: 'reset' });
   });
 

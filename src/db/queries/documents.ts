@@ -91,6 +91,25 @@ export async function selectDocumentPages(q: Queryable, sessionId: string): Prom
   return pagesOfRow(r.rows[0]);
 }
 
+/**
+ * Only the given pages of a session's document (text, no structure): checking a reviewer's edit against its
+ * pages needs a few pages, not the whole page text of a long manual.
+ */
+export async function selectDocumentPagesByNumber(
+  q: Queryable,
+  sessionId: string,
+  pageNumbers: readonly number[],
+): Promise<IngestedPage[]> {
+  if (pageNumbers.length === 0) return [];
+  const r = await q.query<{ page: IngestedPage }>(
+    `SELECT p AS page FROM session_documents d, jsonb_array_elements(d.pages) AS p
+     WHERE d.session_id = $1 AND (p ->> 'pageNumber')::int = ANY($2::int[])
+     ORDER BY (p ->> 'pageNumber')::int`,
+    [sessionId, [...pageNumbers]],
+  );
+  return r.rows.map((row) => row.page);
+}
+
 /** PDF retention: remove the bytes of uploads older than the cutoff; results and page text stay. */
 export async function deleteDocumentBytesOlderThan(q: Queryable, cutoff: Date): Promise<number> {
   const r = await q.query<{ session_id: string }>(

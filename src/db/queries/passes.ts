@@ -160,6 +160,30 @@ export async function selectReviewedQuestions(
 }
 
 /**
+ * A re-run of a rejected answer replaces what the reviewer rejected: the rejection is closed with a `reset`
+ * row (the history keeps both), so the new machine answer shows, unreviewed. Returns the questions reset.
+ */
+export async function resetRejectedReviews(
+  q: Queryable,
+  sessionId: string,
+  questionIds: readonly string[],
+  pass: number,
+): Promise<string[]> {
+  if (questionIds.length === 0) return [];
+  const r = await q.query<{ question_id: string }>(
+    `INSERT INTO answer_reviews (session_id, question_id, action, note)
+     SELECT session_id, question_id, 'reset', $3 FROM (
+       SELECT DISTINCT ON (question_id) session_id, question_id, action FROM answer_reviews
+       WHERE session_id = $1 AND question_id = ANY($2::text[])
+       ORDER BY question_id, review_id DESC
+     ) latest WHERE action = 'reject'
+     RETURNING question_id`,
+    [sessionId, [...questionIds], `Re-run by pass ${pass}: the rejected answer was replaced`],
+  );
+  return r.rows.map((row) => row.question_id);
+}
+
+/**
  * Before pass `pass` writes answers to these questions: copy the answers an earlier pass produced into
  * answer_history (once per question and pass), so what the pass replaces stays readable.
  */

@@ -70,6 +70,8 @@ export async function sendReview(questionId, action, fields = {}) {
   // The review this action builds on (null: none yet): if someone reviewed the question since, the server
   // refuses with 409 REVIEW_CONFLICT instead of silently replacing their review.
   const body = { action, ...fields, base_review_id: (question.review && question.review.review_id) ?? null };
+  // An accept names the answer on screen: if a running pass changed it meanwhile, the server refuses (409).
+  if (action === 'accept') body.expected_answer = question.answer ?? null;
   store.update('review', (r) => ({
     pending: { ...r.pending, [questionId]: action },
     errors: without(r.errors, questionId),
