@@ -330,3 +330,49 @@ function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passag
   close();
   return passages;
 }
+
+/** A sentence listing, after its lead, at least this many short comma-separated items is an enumeration. */
+const ENUMERATION_MIN_ITEMS = 6;
+/** Items of an enumeration are short noun phrases: at most this many words each (most of them). */
+const ENUMERATION_ITEM_MAX_WORDS = 6;
+
+/**
+ * A sentence that enumerates many short items ("The Contractor shall provide materials, labor, equipment, services
+ * for bypass pumping, CIPL installation, service reinstatement, initial and final CCTV inspection, and final
+ * testing."): its lead (the text before the first comma) and its items, or null when the sentence is no such list.
+ * A topic named only among the items is mentioned in passing: the sentence says nothing about it.
+ */
+export function enumerationOf(text: string): { lead: string; items: string[] } | null {
+  const segments = text
+    .split(/(?<!\d),|,(?!\d)|;/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (segments.length <= ENUMERATION_MIN_ITEMS) return null;
+  const [lead, ...items] = segments as [string, ...string[]];
+  const short = items.filter((s) => s.split(/\s+/).length <= ENUMERATION_ITEM_MAX_WORDS).length;
+  if (short < ENUMERATION_MIN_ITEMS || short < 0.7 * items.length) return null;
+  return { lead, items };
+}
+
+/** "as specified in Section 00 73 16", "refer to Article 5", "see Paragraph 3.2": a pointer to another place. */
+const POINTER_TO_PLACE =
+  /\b(?:as (?:specified|set forth|described|provided|required|indicated|defined|stated|listed|shown) (?:in|under)|refer(?:ring)? to|see|pursuant to|in accordance with)\s+(?:the\s+)?(?:requirements of\s+)?(?:Section|Article|Paragraph|Document|Part|Division)\s+[\dIVX]/i;
+/** "... 2908 of the Police Code", "... 7028.15 of the Labor Code": a law's section, not the document's. */
+const OF_A_LAW =
+  /^[\w.()-]+\s+of\s+(?:the\s+)?[\w ,'’&-]{0,60}?\b(?:Code|Act|Regulations?|Law|Ordinance|Statutes?|Rules)\b/i;
+/** "Article 10 of the General Conditions (Section 00 72 00) sets forth the requirements as to bonds." */
+const PLACE_SETS_FORTH =
+  /^(?:[A-Z0-9]{1,3}[.)]\s+)?(?:Article|Section|Document|Paragraph|Part)\s+[\dIVX][\w.]*\b[^.]{0,80}?\b(?:sets? forth|governs?|describes?|specif(?:y|ies)|contains?)\b/i;
+
+/**
+ * True for a sentence that sends the reader to another section or article of the document instead of stating the
+ * fact itself ("Name as additional insured the parties as specified in Section 00 73 16"): the place it points to
+ * answers, the pointer does not.
+ */
+export function isCrossReference(text: string): boolean {
+  const pointer = POINTER_TO_PLACE.exec(text);
+  // "as specified in Section 2908 of the Police Code" cites a law, whose requirement the sentence itself states.
+  if (pointer !== null && !OF_A_LAW.test(text.slice(pointer.index + pointer[0].length - 1, pointer.index + 140)))
+    return true;
+  return PLACE_SETS_FORTH.test(text);
+}

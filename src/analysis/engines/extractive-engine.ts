@@ -24,7 +24,7 @@ import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { answerFromFactSheet, findLabelledFields, type LabelledField } from '../fact-sheet.js';
 import { collapseWhitespace } from '../normalize-text.js';
-import { sentencesOfPassage, type SentenceSpan } from '../passages.js';
+import { enumerationOf, isCrossReference, sentencesOfPassage, type SentenceSpan } from '../passages.js';
 import { contrastingQualifier, isLabelLike, missesPurpose } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
@@ -62,6 +62,10 @@ const MIN_SENTENCE_WORDS = 5;
 const ATTRIBUTE_MISS_FACTOR = 0.7;
 /** Sentences of a form (labels, blanks, certifications) answer rarely: their score is discounted. */
 const FORM_SENTENCE_FACTOR = 0.7;
+/** A sentence naming the question's topic only as one item of a long enumeration mentions it in passing. */
+const PASSING_MENTION_FACTOR = 0.6;
+/** A sentence pointing to another section for the fact ("as specified in Section 00 73 16") states no value itself. */
+const CROSS_REFERENCE_FACTOR = 0.7;
 /** Confidence reported when the topic is found but the asked attribute is not. */
 const NEAR_MISS_CONFIDENCE = 0.25;
 /** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
@@ -214,6 +218,22 @@ function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Se
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/**
+ * True when the question's terms are found only among the items of an enumeration ("shall provide materials, labor,
+ * ..., initial and final CCTV inspection, and final testing") and not in its lead: the topic is named in passing.
+ */
+function mentionsInPassing(
+  concepts: Concept[],
+  text: string,
+  ownTokens: Set<string>,
+  tokensOf: (text: string) => Set<string>,
+): boolean {
+  const enumeration = enumerationOf(text);
+  if (enumeration === null) return false;
+  const own = coverageOf(concepts, ownTokens);
+  return own > 0 && coverageOf(concepts, tokensOf(enumeration.lead)) < 0.25 * own;
 }
 
 /**
@@ -595,6 +615,8 @@ class ExtractiveEngine implements AnalysisEngine {
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
 
     const scored: Scored[] = [];
+    const typed =
+      question.expected_type === 'number' || question.expected_type === 'date' || question.expected_type === 'boolean';
     top.forEach((r, rank) => {
       const passageCoverage = coverageOf(concepts, this.tokensOf(r.passage.text));
       const sentences: SentenceLike[] = this.sentencesOf(r.passage);
@@ -657,7 +679,13 @@ class ExtractiveEngine implements AnalysisEngine {
           (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
           (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
-        const score = coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor;
+        const passingFactor = mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t))
+          ? PASSING_MENTION_FACTOR
+          : 1;
+        // A pointer that holds the asked value anyway ("$5,000 per day, as set forth in Article 5") keeps its score.
+        const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
+        const score =
+          coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor * passingFactor * pointerFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
@@ -683,8 +711,6 @@ class ExtractiveEngine implements AnalysisEngine {
     // Deterministic: best score, then better-ranked passage, then earlier sentence (stable sort).
     scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
     const best = scored[0] as Scored;
-    const typed =
-      question.expected_type === 'number' || question.expected_type === 'date' || question.expected_type === 'boolean';
     const rival = scored.find((s) =>
       typed
         ? s.value.value !== null && s.valueKey !== best.valueKey
