@@ -1,0 +1,44 @@
+/** Reading rules of the offline engine (issue 13, item 3) on generated text: values cut by sentence splits. */
+import { describe, expect, it } from 'vitest';
+import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
+import { answerOne, createFiller, createLinesPage } from './page-factory.js';
+
+describe('a time of day cut from its clause at a sentence split', () => {
+  it('recognises a clause that goes on after a time ending in a.m. or p.m.', () => {
+    expect(
+      continuesTimeOfDay('Tenders shall be delivered on or before 3:30 p.m.', '(Pacific Time) on May 4, 2027.'),
+    ).toBe(true);
+    expect(continuesTimeOfDay('The office opens at 8 a.m.', 'local time, Monday to Friday.')).toBe(true);
+    expect(continuesTimeOfDay('The office opens at 8 a.m.', 'The Engineer may issue field directives.')).toBe(false);
+    expect(continuesTimeOfDay('Tenders are due on May 4.', '(Pacific Time) applies.')).toBe(false);
+  });
+
+  it('joins the two sentences, their pages and their spans', () => {
+    const joined = joinTimeContinuation(
+      { text: 'Tenders close at 11:00 a.m.', pages: [3], spans: ['a'] },
+      { text: '(local time) on June 9, 2027.', pages: [4], spans: ['b'] },
+    );
+    expect(joined).toEqual({
+      text: 'Tenders close at 11:00 a.m. (local time) on June 9, 2027.',
+      pages: [3, 4],
+      spans: ['a', 'b'],
+    });
+    expect(joinTimeContinuation(undefined, { text: '(local time) on June 9.', pages: [4] })).toBeUndefined();
+  });
+
+  it('answers a time question with the time, not with the clause after the cut', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '2.1 Delivery of Tenders',
+        `2.1.1 ${createFiller(2)}`,
+        '2.1.2 Bidders shall deliver their Tender in a sealed envelope marked with the contract name on or before 3:30:00 p.m. (Pacific',
+        'Daylight Time) on May 4, 2027, (the "Closing Time") to:',
+        'Township of Alder Creek',
+        '2.2 Site Access',
+        `2.2.1 ${createFiller(3, 2)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'What time do tenders close?');
+    expect(a.answer ?? '').toMatch(/3:30:00 p\.m\./);
+  });
+});
