@@ -1,5 +1,6 @@
 /** Reading rules of the offline engine (issue 13, item 3) on generated text: values cut by sentence splits. */
 import { describe, expect, it } from 'vitest';
+import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
@@ -40,5 +41,40 @@ describe('a time of day cut from its clause at a sentence split', () => {
     ];
     const a = await answerOne(pages, 'What time do tenders close?');
     expect(a.answer ?? '').toMatch(/3:30:00 p\.m\./);
+  });
+});
+
+describe('values each stated for something', () => {
+  const sentence =
+    'The pumps shall be sized for a peak flow of 120 L/s for the north station and no less than 85 L/s for the harbour station.';
+
+  it('answers with the clause whose purpose names the question subject', () => {
+    expect(clauseForQualifier(sentence, 'What peak flow must the harbour station pumps handle?')).toBe(
+      'no less than 85 L/s for the harbour station',
+    );
+    expect(clauseForQualifier(sentence, 'What peak flow is required for the north station?')).toMatch(
+      /120 L\/s for the north station$/,
+    );
+  });
+
+  it('keeps the sentence when no purpose, or every purpose, matches the question', () => {
+    expect(clauseForQualifier(sentence, 'What peak flow must the pumps handle?')).toBeNull();
+    expect(
+      clauseForQualifier('The liner shall be 6 mm thick for all pipes.', 'How thick is the liner for all pipes?'),
+    ).toBeNull();
+  });
+
+  it('answers a string question with the asked clause through the engine', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '3.4 Hydraulic Design',
+        `A. ${createFiller(2)}`,
+        `B. ${sentence}`,
+        `C. ${createFiller(2, 3)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'What peak flow must the harbour station pumps handle?');
+    expect(a.answer).toMatch(/85 L\/s/);
+    expect(a.answer).not.toMatch(/120/);
   });
 });

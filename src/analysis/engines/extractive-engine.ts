@@ -29,6 +29,7 @@ import { contrastingQualifier, isLabelLike, missesPurpose } from '../subject-bin
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
+import { clauseForQualifier } from '../qualified-values.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -708,7 +709,13 @@ class ExtractiveEngine implements AnalysisEngine {
       intent.attribute !== null && focused.value.answer === null
         ? tableCell(focused.text, focused.context ?? '', question.text)
         : null;
-    const chosen = cell === null ? focused : { ...focused, value: { ...focused.value, answer: cell } };
+    // Values each stated "for" something ("0.013 for the host pipe and 0.011 for the liner"): the question's one.
+    const qualified =
+      cell === null && question.expected_type === 'string' && focused.value.answer === null
+        ? clauseForQualifier(focused.text, question.text)
+        : null;
+    const answerText = cell ?? qualified;
+    const chosen = answerText === null ? focused : { ...focused, value: { ...focused.value, answer: answerText } };
     const answers = [
       this.toCandidate(
         question,
