@@ -78,3 +78,26 @@ describe('values each stated for something', () => {
     expect(a.answer).not.toMatch(/120/);
   });
 });
+
+describe('an article titled with the whole question', () => {
+  const pages = [
+    createLinesPage(1, [
+      'DOCUMENT 00 52 13 - AGREEMENT FORM',
+      'ARTICLE 6 - CONTRACT TIME',
+      '6.01 The Builder shall achieve completion of all Work within',
+      '95 calendar days after the date of the Notice to Proceed.',
+      'ARTICLE 7 - DELAYS',
+      '7.01 Delays beyond the Contract Time shall be reported to the Engineer in writing.',
+      `7.02 ${createFiller(2)}`,
+    ]),
+  ];
+
+  it('names what its sentences state, though they repeat none of the question words', async () => {
+    expect((await answerOne(pages, 'What is the contract time?')).answer).toMatch(/95 calendar days/);
+  });
+
+  it('does not stand in for an attribute its sentences do not hold', async () => {
+    const a = await answerOne(pages, 'What is the contract time extension fee?');
+    expect(a.answer ?? '').not.toMatch(/95 calendar days/);
+  });
+});

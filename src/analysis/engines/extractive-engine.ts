@@ -622,8 +622,13 @@ class ExtractiveEngine implements AnalysisEngine {
         const context = [s.headingPath ?? '', leadInOf(sentences, i, s.tableRow === true || readsAsTable(s.text)) ?? '']
           .join(' ')
           .trim();
+        // ... unless the sentence's own article is titled with the whole question ("ARTICLE 3 - CONTRACT TIME" over
+        // "within 120 calendar days"): the title then names what the sentence states.
+        const articleTitle = (s.headingPath ?? '').split(' › ').pop() ?? '';
+        const titled =
+          intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
-          context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
+          context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
         const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
