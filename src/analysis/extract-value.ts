@@ -36,7 +36,10 @@ const MONTHS: Record<string, number> = {
 const MONTH_PATTERN =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
 const DAY_SUFFIX = '(?:st|nd|rd|th)?';
-const MONTH_DAY_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX},?\\s+(\\d{4})\\b`, 'gi');
+const MONTH_DAY_YEAR = new RegExp(
+  `\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX}(?:\\s?,)?\\s+(\\d{4})\\b`,
+  'gi',
+);
 const DAY_MONTH_YEAR = new RegExp(
   `\\b(\\d{1,2})${DAY_SUFFIX}\\s+(?:day\\s+of\\s+|of\\s+)?(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`,
   'gi',

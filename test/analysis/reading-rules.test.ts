@@ -1,5 +1,6 @@
 /** Reading rules of the offline engine (issue 13, item 3) on generated text: values cut by sentence splits. */
 import { describe, expect, it } from 'vitest';
+import { findDates } from '../../src/analysis/extract-value.js';
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
@@ -99,5 +100,13 @@ describe('an article titled with the whole question', () => {
   it('does not stand in for an attribute its sentences do not hold', async () => {
     const a = await answerOne(pages, 'What is the contract time extension fee?');
     expect(a.answer ?? '').not.toMatch(/95 calendar days/);
+  });
+});
+
+describe('a date written with a space before its comma', () => {
+  it('reads "September 12 , 2025" as a date', () => {
+    expect(findDates('Closing Date: September 12 , 2025 Closing Time: 15:00:00')).toEqual([
+      { raw: 'September 12 , 2025', iso: '2025-09-12', index: 14 },
+    ]);
   });
 });
