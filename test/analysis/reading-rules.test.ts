@@ -1,6 +1,6 @@
 /** Reading rules of the offline engine (issue 13, item 3) on generated text: values cut by sentence splits. */
 import { describe, expect, it } from 'vitest';
-import { findDates } from '../../src/analysis/extract-value.js';
+import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract-value.js';
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
@@ -108,5 +108,19 @@ describe('a date written with a space before its comma', () => {
     expect(findDates('Closing Date: September 12 , 2025 Closing Time: 15:00:00')).toEqual([
       { raw: 'September 12 , 2025', iso: '2025-09-12', index: 14 },
     ]);
+  });
+});
+
+describe('a value inside a condition clause', () => {
+  const sentence = 'The Authority will hold back 7% of each invoice until the building is 60% complete.';
+
+  it('is not the value the sentence states', () => {
+    expect(inCondition(sentence, sentence.indexOf('60%'))).toBe(true);
+    expect(inCondition(sentence, sentence.indexOf('7%'))).toBe(false);
+    expect(pickQuantity(sentence, 'What percentage is held back from each invoice?')?.raw).toBe('7%');
+  });
+
+  it('answers a question about the condition itself', () => {
+    expect(pickQuantity(sentence, 'Until what percentage complete is holdback withheld?')?.raw).toBe('60%');
   });
 });
