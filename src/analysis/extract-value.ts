@@ -36,7 +36,10 @@ const MONTHS: Record<string, number> = {
 const MONTH_PATTERN =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
 const DAY_SUFFIX = '(?:st|nd|rd|th)?';
-const MONTH_DAY_YEAR = new RegExp(`\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX},?\\s+(\\d{4})\\b`, 'gi');
+const MONTH_DAY_YEAR = new RegExp(
+  `\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})${DAY_SUFFIX}(?:\\s?,)?\\s+(\\d{4})\\b`,
+  'gi',
+);
 const DAY_MONTH_YEAR = new RegExp(
   `\\b(\\d{1,2})${DAY_SUFFIX}\\s+(?:day\\s+of\\s+|of\\s+)?(${MONTH_PATTERN})\\.?,?\\s+(\\d{4})\\b`,
   'gi',
@@ -506,7 +509,18 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
  * The quantity that best fits the question: the right kind of unit, then question words nearby, then any unit, then
  * first occurrence.
  */
+const CONDITION_WORDS = /\b(?:until|unless|once|whenever|when|if)\b/i;
+const CONDITION_PENALTY = 4;
+
+/** Whether the value at `index` sits in a condition clause ("until the Work is 50% complete", "if over $10,000"). */
+export function inCondition(text: string, index: number): boolean {
+  const before = text.slice(0, index);
+  const clauseStart = Math.max(before.lastIndexOf(','), before.lastIndexOf(';'), before.lastIndexOf('. '));
+  return CONDITION_WORDS.test(before.slice(clauseStart + 1));
+}
+
 export function pickQuantity(text: string, questionText: string): FoundQuantity | null {
+  const asksCondition = CONDITION_WORDS.test(questionText);
   const wanted = expectedUnitClasses(questionText);
   const prefixes = questionWordPrefixes(questionText);
   let best: FoundQuantity | null = null;
@@ -518,6 +532,8 @@ export function pickQuantity(text: string, questionText: string): FoundQuantity 
     score += Math.min(proximityScore(text, q.index, q.raw.length, previousEnd, prefixes), 5);
     previousEnd = q.index + q.raw.length;
     if (q.unit !== null) score += 0.5;
+    // "retain 10% ... until the Work is 50% complete": a value inside a condition is not the one stated.
+    if (!asksCondition && inCondition(text, q.index)) score -= CONDITION_PENALTY;
     if (score > bestScore) {
       best = q;
       bestScore = score;

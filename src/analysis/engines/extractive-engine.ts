@@ -28,6 +28,8 @@ import { enumerationOf, isCrossReference, sentencesOfPassage, type SentenceSpan 
 import { contrastingQualifier, isLabelLike, missesPurpose } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
+import { joinTimeContinuation } from '../time-continuation.js';
+import { clauseForQualifier } from '../qualified-values.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -620,7 +622,9 @@ class ExtractiveEngine implements AnalysisEngine {
     top.forEach((r, rank) => {
       const passageCoverage = coverageOf(concepts, this.tokensOf(r.passage.text));
       const sentences: SentenceLike[] = this.sentencesOf(r.passage);
-      sentences.forEach((s, i) => {
+      sentences.forEach((own, i) => {
+        // A time of day cut from its clause ("... by 2:00 p.m." / "(Mountain Time) on April 2"): read both.
+        const s = joinTimeContinuation(i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage), own) ?? own;
         // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
@@ -630,7 +634,7 @@ class ExtractiveEngine implements AnalysisEngine {
         // A lead-in brings its list items, unless the question wants one value (one row of that list).
         const { text, pages, spans, parts } =
           intent.attribute === null || intent.attribute === 'measure'
-            ? this.withListContinuation(sentences, i, question.expected_type, r.passage)
+            ? this.withListContinuation(sentences, i, question.expected_type, r.passage, s)
             : s;
         const ownTokens = this.tokensOf(text);
         // Headings add context to a sentence that names something of the question itself, never stand in for it.
@@ -640,8 +644,13 @@ class ExtractiveEngine implements AnalysisEngine {
         const context = [s.headingPath ?? '', leadInOf(sentences, i, s.tableRow === true || readsAsTable(s.text)) ?? '']
           .join(' ')
           .trim();
+        // ... unless the sentence's own article is titled with the whole question ("ARTICLE 3 - CONTRACT TIME" over
+        // "within 120 calendar days"): the title then names what the sentence states.
+        const articleTitle = (s.headingPath ?? '').split(' › ').pop() ?? '';
+        const titled =
+          intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
-          context !== '' && coverageOf(concepts, ownTokens) > 0 ? this.tokensOf(context) : undefined;
+          context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
         const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
@@ -731,7 +740,13 @@ class ExtractiveEngine implements AnalysisEngine {
       intent.attribute !== null && focused.value.answer === null
         ? tableCell(focused.text, focused.context ?? '', question.text)
         : null;
-    const chosen = cell === null ? focused : { ...focused, value: { ...focused.value, answer: cell } };
+    // Values each stated "for" something ("0.013 for the host pipe and 0.011 for the liner"): the question's one.
+    const qualified =
+      cell === null && question.expected_type === 'string' && focused.value.answer === null
+        ? clauseForQualifier(focused.text, question.text)
+        : null;
+    const answerText = cell ?? qualified;
+    const chosen = answerText === null ? focused : { ...focused, value: { ...focused.value, answer: answerText } };
     const answers = [
       this.toCandidate(
         question,
@@ -767,6 +782,12 @@ class ExtractiveEngine implements AnalysisEngine {
     return answers;
   }
 
+  /** The sentence just before the passage's first one in the run's sentence table (undefined when unknown). */
+  private sentenceBefore(passage: Passage): SentenceLike | undefined {
+    if (this.sentences === null || passage.firstSentence === undefined || passage.firstSentence === 0) return undefined;
+    return this.sentences[passage.firstSentence - 1];
+  }
+
   /** The passage's sentences: from the run's sentence table, the passage builder's map, or split from its text. */
   private sentencesOf(passage: Passage): SentenceLike[] {
     if (this.sentences !== null && passage.firstSentence !== undefined && passage.sentenceCount !== undefined) {
@@ -780,8 +801,9 @@ class ExtractiveEngine implements AnalysisEngine {
     at: number,
     type: ExpectedType,
     passage: Passage,
+    start?: SentenceLike,
   ): SentenceLike {
-    const first = passageSentences[at] as SentenceLike;
+    const first = start ?? (passageSentences[at] as SentenceLike);
     if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
     // The list may run past the passage's end: read on in the run's sentence table, up to the next heading.
     const global = this.sentences !== null && passage.firstSentence !== undefined;

@@ -1,0 +1,126 @@
+/** Reading rules of the offline engine (issue 13, item 3) on generated text: values cut by sentence splits. */
+import { describe, expect, it } from 'vitest';
+import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract-value.js';
+import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
+import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
+import { answerOne, createFiller, createLinesPage } from './page-factory.js';
+
+describe('a time of day cut from its clause at a sentence split', () => {
+  it('recognises a clause that goes on after a time ending in a.m. or p.m.', () => {
+    expect(
+      continuesTimeOfDay('Tenders shall be delivered on or before 3:30 p.m.', '(Pacific Time) on May 4, 2027.'),
+    ).toBe(true);
+    expect(continuesTimeOfDay('The office opens at 8 a.m.', 'local time, Monday to Friday.')).toBe(true);
+    expect(continuesTimeOfDay('The office opens at 8 a.m.', 'The Engineer may issue field directives.')).toBe(false);
+    expect(continuesTimeOfDay('Tenders are due on May 4.', '(Pacific Time) applies.')).toBe(false);
+  });
+
+  it('joins the two sentences, their pages and their spans', () => {
+    const joined = joinTimeContinuation(
+      { text: 'Tenders close at 11:00 a.m.', pages: [3], spans: ['a'] },
+      { text: '(local time) on June 9, 2027.', pages: [4], spans: ['b'] },
+    );
+    expect(joined).toEqual({
+      text: 'Tenders close at 11:00 a.m. (local time) on June 9, 2027.',
+      pages: [3, 4],
+      spans: ['a', 'b'],
+    });
+    expect(joinTimeContinuation(undefined, { text: '(local time) on June 9.', pages: [4] })).toBeUndefined();
+  });
+
+  it('answers a time question with the time, not with the clause after the cut', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '2.1 Delivery of Tenders',
+        `2.1.1 ${createFiller(2)}`,
+        '2.1.2 Bidders shall deliver their Tender in a sealed envelope marked with the contract name on or before 3:30:00 p.m. (Pacific',
+        'Daylight Time) on May 4, 2027, (the "Closing Time") to:',
+        'Township of Alder Creek',
+        '2.2 Site Access',
+        `2.2.1 ${createFiller(3, 2)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'What time do tenders close?');
+    expect(a.answer ?? '').toMatch(/3:30:00 p\.m\./);
+  });
+});
+
+describe('values each stated for something', () => {
+  const sentence =
+    'The pumps shall be sized for a peak flow of 120 L/s for the north station and no less than 85 L/s for the harbour station.';
+
+  it('answers with the clause whose purpose names the question subject', () => {
+    expect(clauseForQualifier(sentence, 'What peak flow must the harbour station pumps handle?')).toBe(
+      'no less than 85 L/s for the harbour station',
+    );
+    expect(clauseForQualifier(sentence, 'What peak flow is required for the north station?')).toMatch(
+      /120 L\/s for the north station$/,
+    );
+  });
+
+  it('keeps the sentence when no purpose, or every purpose, matches the question', () => {
+    expect(clauseForQualifier(sentence, 'What peak flow must the pumps handle?')).toBeNull();
+    expect(
+      clauseForQualifier('The liner shall be 6 mm thick for all pipes.', 'How thick is the liner for all pipes?'),
+    ).toBeNull();
+  });
+
+  it('answers a string question with the asked clause through the engine', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '3.4 Hydraulic Design',
+        `A. ${createFiller(2)}`,
+        `B. ${sentence}`,
+        `C. ${createFiller(2, 3)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'What peak flow must the harbour station pumps handle?');
+    expect(a.answer).toMatch(/85 L\/s/);
+    expect(a.answer).not.toMatch(/120/);
+  });
+});
+
+describe('an article titled with the whole question', () => {
+  const pages = [
+    createLinesPage(1, [
+      'DOCUMENT 00 52 13 - AGREEMENT FORM',
+      'ARTICLE 6 - CONTRACT TIME',
+      '6.01 The Builder shall achieve completion of all Work within',
+      '95 calendar days after the date of the Notice to Proceed.',
+      'ARTICLE 7 - DELAYS',
+      '7.01 Delays beyond the Contract Time shall be reported to the Engineer in writing.',
+      `7.02 ${createFiller(2)}`,
+    ]),
+  ];
+
+  it('names what its sentences state, though they repeat none of the question words', async () => {
+    expect((await answerOne(pages, 'What is the contract time?')).answer).toMatch(/95 calendar days/);
+  });
+
+  it('does not stand in for an attribute its sentences do not hold', async () => {
+    const a = await answerOne(pages, 'What is the contract time extension fee?');
+    expect(a.answer ?? '').not.toMatch(/95 calendar days/);
+  });
+});
+
+describe('a date written with a space before its comma', () => {
+  it('reads "September 12 , 2025" as a date', () => {
+    expect(findDates('Closing Date: September 12 , 2025 Closing Time: 15:00:00')).toEqual([
+      { raw: 'September 12 , 2025', iso: '2025-09-12', index: 14 },
+    ]);
+  });
+});
+
+describe('a value inside a condition clause', () => {
+  const sentence = 'The Authority will hold back 7% of each invoice until the building is 60% complete.';
+
+  it('is not the value the sentence states', () => {
+    expect(inCondition(sentence, sentence.indexOf('60%'))).toBe(true);
+    expect(inCondition(sentence, sentence.indexOf('7%'))).toBe(false);
+    expect(pickQuantity(sentence, 'What percentage is held back from each invoice?')?.raw).toBe('7%');
+  });
+
+  it('answers a question about the condition itself', () => {
+    expect(pickQuantity(sentence, 'Until what percentage complete is holdback withheld?')?.raw).toBe('60%');
+  });
+});
