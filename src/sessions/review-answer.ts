@@ -137,11 +137,11 @@ export async function reviewAnswer(
   // An accept keeps what was accepted (see review-overlay.ts): the answer and pages shown to the reviewer.
   let answer: string | null = body.action === 'accept' ? before.answer : null;
   if (body.action === 'accept' && before.answer !== null) pages = [...before.page_citations];
-  if (body.action === 'accept' && before.review?.status === 'rejected') {
-    // The reviewer sees "not found" here; accepting would silently bring back the answer they rejected.
-    throw new AppError('VALIDATION_FAILED', "This answer was rejected: reset it first to accept the engine's answer.", {
-      details: { problems: [{ path: 'action', message: 'accept after reject: reset first' }] },
-    });
+  if (body.action === 'accept' && before.review?.status === 'rejected' && before.machine_answer) {
+    // Accepting a rejected question accepts the engine's answer (e.g. "apply mine anyway" over another
+    // reviewer's rejection): pinned explicitly, so it never depends on what the rejection showed.
+    answer = before.machine_answer.answer;
+    pages = answer === null ? null : [...before.machine_answer.page_citations];
   }
   // Accepting an edited answer keeps the edit as it was checked: its text, pages and whether it was found there.
   if (body.action === 'accept' && before.review?.status === 'edited') verified = before.review.verified ?? null;
