@@ -17,6 +17,8 @@ import { assertFence, type Fence } from '../db/fence.js';
 import { selectAnswers, upsertAnswers } from '../db/queries/answers.js';
 import { selectCheckpoints } from '../db/queries/checkpoints.js';
 import { insertEvent } from '../db/queries/events.js';
+import { selectLatestReviews } from '../db/queries/reviews.js';
+import { applyReviews } from '../sessions/review-overlay.js';
 import {
   archiveSupersededAnswers,
   markPassStarted,
@@ -197,7 +199,10 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
       // The original front end takes the result from results_ready: the merged one, before the terminal event.
       await ctx.db.transaction(async (tx) => {
         await assertFence(tx, id, fence);
-        await insertEvent(tx, id, 'results_ready', { result: legacy, ...info, attempt: fence.attempt });
+        // Laid over with the reviews, as /api/results shows it: a client reading this event never sees a
+        // rejected or edited answer come back (the stored result stays the machine's).
+        const reviewed = applyReviews(full, legacy, await selectLatestReviews(tx, id)).legacy;
+        await insertEvent(tx, id, 'results_ready', { result: reviewed, ...info, attempt: fence.attempt });
       });
       return { full, legacy, status, eventExtra: { ...info, statistics, pass_questions: questionIds.length } };
     },

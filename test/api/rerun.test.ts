@@ -290,6 +290,11 @@ describeEachDatabase('re-running questions as a new pass', ({ db }) => {
     };
     expect(reviews.history.map((h) => h.action)).toEqual(['reject', 'reset']);
     expect(reviews.history[1]!.note).toMatch(/pass 3/);
+    // The pass's results_ready (what the original front end reads) shows the reviews as /api/results does.
+    const ready = (await readEvents(t.app, id)).filter((e) => e.event === 'results_ready').at(-1)!;
+    const inEvent = new Map(ready.result!.sections.flatMap((s) => s.questions).map((q) => [q.question_id, q]));
+    expect(inEvent.get('S1Q2')).toMatchObject({ review: { status: 'accepted' } });
+    expect(inEvent.get('S3Q2')).toMatchObject({ answer: 'Re-run: S3Q2', review: null });
   });
 
   it('a pass can be stopped: the answers it found are kept, questions it never reached keep their earlier answers, and no second pass starts meanwhile', async () => {

@@ -33,7 +33,9 @@ function withQuestion(result, question) {
       const i = (section.questions || []).findIndex((q) => q.question_id === question.question_id);
       if (i < 0) return section;
       const questions = section.questions.slice();
-      questions[i] = { ...section.questions[i], ...question };
+      // The server's question whole, not merged into the old one: a field the review removed (variants shown
+      // before a reject, machine_answer after a reset) must not linger on screen.
+      questions[i] = question;
       return { ...section, questions };
     }),
   };
