@@ -139,9 +139,25 @@ interface Scored {
   valueKey: string;
   /** The sentence holds a value of the attribute the question asks for (always true when it asks for none). */
   attributeFound: boolean;
+  /** Which subject-binding rule the sentence fails (null when bound): for traces. */
+  unbound?: string | null;
   parts?: SentenceLike[];
   /** Heading path and lead-in (with a table's header) read with the sentence. */
   context?: string;
+}
+
+/** Diagnostics only (eval/diagnose.ts): sees each question's best readings before the engine decides. */
+export type ExtractiveTrace = (event: {
+  question: Question;
+  intent: { attribute: Attribute };
+  best: Scored;
+  rival: Scored | undefined;
+  confidence: number;
+  scored: Scored[];
+}) => void;
+let extractiveTrace: ExtractiveTrace | null = null;
+export function setExtractiveTrace(trace: ExtractiveTrace | null): void {
+  extractiveTrace = trace;
 }
 
 function countWords(text: string): number {
@@ -661,22 +677,35 @@ class ExtractiveEngine implements AnalysisEngine {
         // Bound to the subject: the question's own numbers ("12-inch pipe", "Flight 610") must be in the
         // sentence, and in tabular text (several values) a word pair of the question must not be split
         // across cells ("Tensile Strength 3,000 psi Flexural Modulus 250,000 psi" says nothing of a tensile modulus).
-        const bound =
-          numbers.every((n) => tokens.has(n)) &&
-          (!readsAsTable(text) ||
-            countsAskedThing(question.text, text) ||
-            !splitsQuestionPair(question.text, text, tokens, formWords)) &&
-          (intent.attribute === null ||
-            countWords(text) > ROW_MAX_WORDS ||
-            !missesQualifier(question.text, tokens, formWords, headingTokens)) &&
-          // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final
-          // completion date.
-          (intent.attribute === null ||
-            contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null) &&
-          // A property table without the asked measure ("thickness") gives other properties' values.
-          (measure === null || `${text} ${context}`.toLowerCase().includes(measure)) &&
-          // "Damages ... for late completion" is not stated by damages "where flooding occurs".
-          (intent.attribute === null || !missesPurpose(question.text, text, context));
+        const unbound = !numbers.every((n) => tokens.has(n))
+          ? 'question-number'
+          : !(
+                !readsAsTable(text) ||
+                countsAskedThing(question.text, text) ||
+                !splitsQuestionPair(question.text, text, tokens, formWords)
+              )
+            ? 'split-pair'
+            : !(
+                  intent.attribute === null ||
+                  countWords(text) > ROW_MAX_WORDS ||
+                  !missesQualifier(question.text, tokens, formWords, headingTokens)
+                )
+              ? 'misses-qualifier'
+              : // "Employer's liability" does not state an umbrella liability limit, "Substantial Completion" no final
+                // completion date.
+                !(
+                    intent.attribute === null ||
+                    contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null
+                  )
+                ? 'contrasting-qualifier'
+                : // A property table without the asked measure ("thickness") gives other properties' values.
+                  !(measure === null || `${text} ${context}`.toLowerCase().includes(measure))
+                  ? 'measure-missing'
+                  : // "Damages ... for late completion" is not stated by damages "where flooding occurs".
+                    !(intent.attribute === null || !missesPurpose(question.text, text, context))
+                    ? 'misses-purpose'
+                    : null;
+        const bound = unbound === null;
         const attributeFound =
           bound &&
           holdsAttribute(
@@ -711,6 +740,7 @@ class ExtractiveEngine implements AnalysisEngine {
           value,
           valueKey,
           attributeFound,
+          unbound,
           parts,
           context,
         });
@@ -731,6 +761,7 @@ class ExtractiveEngine implements AnalysisEngine {
       return Math.min(MAX_CONFIDENCE, Math.max(0, raw));
     };
     const confidence = confidenceOf(best, rival);
+    extractiveTrace?.({ question, intent, best, rival, confidence, scored: scored.slice(0, 5) });
     if (best.coverage < MIN_COVERAGE || confidence < ABSTAIN_BELOW) return [abstention(question, confidence * 0.5)];
     // The topic is there but not what was asked about it (a duration, an amount, a date of that role): abstain.
     if (!best.attributeFound) return [abstention(question, Math.min(confidence * 0.5, NEAR_MISS_CONFIDENCE))];
