@@ -44,17 +44,17 @@ for (const set of sets) {
   );
   const answers = new Map(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
   for (const q of set.questions) {
-    if (q.not_in_document) continue;
     const a = answers.get(q.id);
+    if (q.not_in_document && (a?.answer ?? null) === null) continue;
     const sc = scoreQuestion(q.id, q, a);
-    if (sc.pageHit && sc.answerHit) continue;
+    if (!q.not_in_document && sc.pageHit && sc.answerHit) continue;
     const truth = new Set(q.pages ?? []);
     const ranked = deep.get(q.id) ?? [];
     const rank = ranked.findIndex((r) => r.passage.pages.some((p) => truth.has(p)));
-    const kind = !sc.answered ? 'ABSTAIN' : !sc.pageHit ? 'WRONGPAGE' : 'WRONGVALUE';
+    const kind = q.not_in_document ? 'FALSE' : !sc.answered ? 'ABSTAIN' : !sc.pageHit ? 'WRONGPAGE' : 'WRONGVALUE';
     console.log(`${set.name}\t${q.id}\t${kind}\trank=${rank}\tconf=${(a?.confidence ?? 0).toFixed(2)}\t${q.text}`);
     if (a?.answer) console.log(`    answer p${a.pages.join(',')}: ${a.answer.slice(0, 160)}`);
-    console.log(`    truth p${[...truth].join(',')}: ${JSON.stringify(q.accept).slice(0, 120)}`);
+    console.log(`    truth p${[...truth].join(',')}: ${(JSON.stringify(q.accept) ?? 'not in document').slice(0, 120)}`);
     if (rank >= 0)
       console.log(`    truth passage r${rank}: ${ranked[rank]?.passage.text ?? ''.replace(/\s+/g, ' ').slice(0, 220)}`);
     const t = traces.get(q.id);

@@ -30,6 +30,7 @@ import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex }
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
+import { statesQualificationOnly } from '../qualification-scope.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -704,7 +705,10 @@ class ExtractiveEngine implements AnalysisEngine {
                   : // "Damages ... for late completion" is not stated by damages "where flooding occurs".
                     !(intent.attribute === null || !missesPurpose(question.text, text, context))
                     ? 'misses-purpose'
-                    : null;
+                    : // A bidder's past-work quantity is not this project's ("installed at least 12,000 feet").
+                      (intent.attribute !== null || typed) && statesQualificationOnly(question.text, text, articleTitle)
+                      ? 'qualification-only'
+                      : null;
         const bound = unbound === null;
         const attributeFound =
           bound &&
