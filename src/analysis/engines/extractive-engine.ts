@@ -31,6 +31,7 @@ import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
 import { statesQualificationOnly } from '../qualification-scope.js';
+import { withoutThresholds } from '../threshold-values.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -713,7 +714,12 @@ class ExtractiveEngine implements AnalysisEngine {
         const attributeFound =
           bound &&
           holdsAttribute(
-            intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text,
+            intent.attribute === 'date'
+              ? asksDocumentDate
+                ? text
+                : withoutDocumentDates(text)
+              : // "(for amounts less than or equal to $15,000)" scopes a rule; it states no amount.
+                withoutThresholds(text, question.text),
             intent.attribute,
           ) &&
           (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
