@@ -32,6 +32,8 @@ import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
 import { statesQualificationOnly } from '../qualification-scope.js';
 import { withoutThresholds } from '../threshold-values.js';
+import { askedShape, holdsShape, shapeFormWords } from '../answer-shape.js';
+import { elaborationOf } from '../elaboration.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -66,6 +68,10 @@ const MIN_SENTENCE_WORDS = 5;
 const ATTRIBUTE_MISS_FACTOR = 0.7;
 /** Sentences of a form (labels, blanks, certifications) answer rarely: their score is discounted. */
 const FORM_SENTENCE_FACTOR = 0.7;
+/** Score multiplier for a sentence lacking the shape the answer must have (answer-shape.ts). */
+const SHAPE_MISS_FACTOR = 0.7;
+/** Share of the question's words a sentence earns from the sentence before it that it elaborates (elaboration.ts). */
+const ELABORATION_CREDIT = 0.9;
 /** A sentence naming the question's topic only as one item of a long enumeration mentions it in passing. */
 const PASSING_MENTION_FACTOR = 0.6;
 /** A sentence pointing to another section for the fact ("as specified in Section 00 73 16") states no value itself. */
@@ -623,13 +629,20 @@ class ExtractiveEngine implements AnalysisEngine {
     const fact = this.titleFact(question) ?? this.factSheet(question);
     if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
-    const formWords = new Set([...formWordStems(intent.attribute), ...documentSelfReference(question.text)]);
+    const formWords = new Set([
+      ...formWordStems(intent.attribute),
+      ...documentSelfReference(question.text),
+      ...shapeFormWords(question.text).flatMap((w) => analyzeText(w).queryTokens),
+    ]);
     let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
+    const shape = askedShape(question.text);
+    const asksValue = intent.attribute !== null || shape !== null;
+    const holdsAskedValue = (t: string) => holdsAttribute(t, intent.attribute) && holdsShape(t, shape);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -642,7 +655,8 @@ class ExtractiveEngine implements AnalysisEngine {
       const sentences: SentenceLike[] = this.sentencesOf(r.passage);
       sentences.forEach((own, i) => {
         // A time of day cut from its clause ("... by 2:00 p.m." / "(Mountain Time) on April 2"): read both.
-        const s = joinTimeContinuation(i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage), own) ?? own;
+        const previous = i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage);
+        const s = joinTimeContinuation(previous, own) ?? own;
         // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
@@ -669,7 +683,23 @@ class ExtractiveEngine implements AnalysisEngine {
           intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
           context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
-        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
+        // The subject in one sentence, its value in the next: the value's sentence is credited with the words of the
+        // one before it (elaboration.ts), a little less than a sentence that says it all.
+        const joined = asksValue && s === own ? elaborationOf(previous, s, holdsAskedValue) : undefined;
+        // ... unless the sentence before names another kind of the thing ("Comments Due Date" for a bid due date).
+        const elaboration =
+          joined !== undefined && contrastingQualifier(question.text, joined, context, VALUE_KIND_WORDS) === null
+            ? joined
+            : undefined;
+        const ownCoverage = coverageOf(concepts, ownTokens, headingTokens);
+        const sentenceCoverage =
+          elaboration === undefined
+            ? ownCoverage
+            : Math.max(
+                ownCoverage,
+                ELABORATION_CREDIT * coverageOf(concepts, this.tokensOf(elaboration), headingTokens),
+              );
+        const coverage = 0.75 * sentenceCoverage + 0.25 * passageCoverage;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
           parts !== undefined && question.expected_type === 'list'
@@ -697,7 +727,7 @@ class ExtractiveEngine implements AnalysisEngine {
                 // completion date.
                 !(
                     intent.attribute === null ||
-                    contrastingQualifier(question.text, text, `${context} ${r.passage.text}`, VALUE_KIND_WORDS) === null
+                    contrastingQualifier(question.text, text, context, VALUE_KIND_WORDS) === null
                   )
                 ? 'contrasting-qualifier'
                 : // A property table without the asked measure ("thickness") gives other properties' values.
@@ -725,7 +755,9 @@ class ExtractiveEngine implements AnalysisEngine {
           (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor =
           (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
-          (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
+          (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR) *
+          // A person to write to, an interval: the sentence must have the asked shape to answer.
+          (holdsShape(text, shape) ? 1 : SHAPE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
         const passingFactor = mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t))
           ? PASSING_MENTION_FACTOR
