@@ -10,6 +10,8 @@
  * with no thesaurus: these rules are about the exact kind the text names.
  */
 
+import { stemWord } from './tokenize.js';
+
 const FUNCTION_WORDS = new Set(
   (
     'a an the and or nor but if of to in on at by for from with without within into as than this that these those it its ' +
@@ -197,4 +199,27 @@ export function heightByValue(
     const next = wordsOf(after.slice(0, 40))[0];
     return HEIGHT_WORDS.test(after) || (next !== undefined && /^\s*[a-z]/i.test(after) && asked.has(next.key));
   });
+}
+
+/** "years of experience", "hours of ASTM D2990 testing": a time unit and the thing it measures. */
+const UNIT_OF_THING = /\b(?:years?|months?|weeks?|days?|hours?)\s+of\s+([^?]*)/i;
+
+/** A word's stem, cut to the compared letters ("testing" and "test", "experience" but not "expectancy"). */
+const stemKey = (w: Word): string => stemWord(w.raw).slice(0, PREFIX);
+
+/**
+ * True when the question counts a time unit of some thing ("the minimum years of experience") and the text and its
+ * context name none of that thing's words in any form: "a minimum 50 year life expectancy" counts the years of
+ * something else. False when the question has no such phrase.
+ */
+export function missesMeasuredThing(questionText: string, text: string, context = ''): boolean {
+  const m = UNIT_OF_THING.exec(questionText);
+  // "within how many days of notice": a time counted from an event, which the text may name otherwise.
+  if (m === null || /\bwithin\b/i.test(questionText)) return false;
+  const phrase = wordsOf(m[1] as string);
+  const end = phrase.findIndex((w) => w.key.startsWith('_'));
+  const words = (end < 0 ? phrase : phrase.slice(0, end)).filter(isContent);
+  if (words.length === 0) return false;
+  const present = new Set(wordsOf(`${text} ${context}`).flatMap((w) => [w.key, stemKey(w)]));
+  return words.every((w) => !present.has(w.key) && !present.has(stemKey(w)));
 }

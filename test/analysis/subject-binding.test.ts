@@ -16,6 +16,7 @@ import {
   contrastingQualifier,
   heightByValue,
   isLabelLike,
+  missesMeasuredThing,
   missesPurpose,
   paragraphBefore,
 } from '../../src/analysis/subject-binding.js';
@@ -405,5 +406,27 @@ describe('a height given by a bare length', () => {
     expect(heightByValue('thickness', 'What pipe thickness?', 'a 12-inch pipe', findQuantities('a 12-inch pipe'))).toBe(
       false,
     );
+  });
+});
+
+describe('a time unit of a thing', () => {
+  it('is missed when the text counts the years of something else', () => {
+    const q = 'What is the minimum years of experience required of the gizmo builder?';
+    expect(missesMeasuredThing(q, 'Gizmo materials shall have a minimum 40 year life expectancy.')).toBe(true);
+    expect(missesMeasuredThing(q, 'The gizmo builder shall have at least 7 years experience.')).toBe(false);
+    expect(missesMeasuredThing(q, 'at least 7 years in gizmo building', 'Gizmo Builder Experience')).toBe(false);
+  });
+
+  it("compares any form of the thing's words, and leaves a time counted from an event alone", () => {
+    expect(
+      missesMeasuredThing('How many hours of ASTM X99 testing are required?', 'test per ASTM X99 for 9,000 hours'),
+    ).toBe(false);
+    expect(
+      missesMeasuredThing(
+        'Within how many days of notice must the gizmo be delivered?',
+        'within 9 days of notification',
+      ),
+    ).toBe(false);
+    expect(missesMeasuredThing('What is the gizmo warranty?', 'two years')).toBe(false);
   });
 });

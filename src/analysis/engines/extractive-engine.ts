@@ -30,6 +30,7 @@ import {
   contrastingQualifier,
   heightByValue,
   isLabelLike,
+  missesMeasuredThing,
   missesPurpose,
   paragraphBefore,
 } from '../subject-binding.js';
@@ -783,7 +784,10 @@ class ExtractiveEngine implements AnalysisEngine {
                         )
                       )
                     ? 'misses-purpose'
-                    : null;
+                    : // "50 year life expectancy" does not count the years of experience asked.
+                      missesMeasuredThing(question.text, text, context)
+                      ? 'misses-measured-thing'
+                      : null;
         const bound = unbound === null;
         const attributeFound =
           bound &&
