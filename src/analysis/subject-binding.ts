@@ -10,6 +10,8 @@
  * with no thesaurus: these rules are about the exact kind the text names.
  */
 
+import { stemWord } from './tokenize.js';
+
 const FUNCTION_WORDS = new Set(
   (
     'a an the and or nor but if of to in on at by for from with without within into as than this that these those it its ' +
@@ -25,6 +27,8 @@ const PREFIX = 5;
 
 interface Word {
   key: string;
+  /** The word as written (lower case, possessive dropped). */
+  raw: string;
   /** The previous word is right before it (no punctuation between). */
   joinedToPrevious: boolean;
 }
@@ -40,7 +44,11 @@ function wordsOf(text: string): Word[] {
       continue;
     }
     const word = raw.replace(/['’]s?$/, '').replace(/['’].*$/, '');
-    out.push({ key: FUNCTION_WORDS.has(word) ? `_${word}` : word.slice(0, PREFIX), joinedToPrevious: joined });
+    out.push({
+      key: FUNCTION_WORDS.has(word) ? `_${word}` : word.slice(0, PREFIX),
+      raw: word,
+      joinedToPrevious: joined,
+    });
     joined = true;
   }
   return out;
@@ -61,13 +69,16 @@ export interface ContrastingQualifier {
  * The question's qualifier-head pair ("final completion") whose head the text names only with another
  * qualifier ("Substantial Completion") while the qualifier itself appears nowhere in the text or its context
  * (heading path, lead-in). Null when no pair is contradicted. Words of `ignore` (form words such as "limit")
- * are never a qualifier or a head.
+ * are never a qualifier or a head. `named` tells whether the text or its context names a qualifier in other
+ * words (the thesaurus: "CIPP" is written "Cured-In-Place Liner (CIPL)", a "lining" subcontractor installs a
+ * "liner"): the same kind, written otherwise, is no contrast.
  */
 export function contrastingQualifier(
   questionText: string,
   text: string,
   context = '',
   ignore: ReadonlySet<string> = new Set(),
+  named: (word: string) => boolean = () => false,
 ): ContrastingQualifier | null {
   const q = wordsOf(questionText);
   const questionKeys = new Set(q.filter(isContent).map((w) => w.key));
@@ -85,7 +96,7 @@ export function contrastingQualifier(
       w.key === head.key && w.joinedToPrevious && isContent(t[j - 1]) ? [t[j - 1] as Word] : [],
     );
     const foreign = qualifiers.filter((prev) => !questionKeys.has(prev.key));
-    if (qualifiers.length > 0 && foreign.length === qualifiers.length)
+    if (qualifiers.length > 0 && foreign.length === qualifiers.length && !named(qualifier.raw))
       return { asked: qualifier.key, head: head.key, found: (foreign[0] as Word).key };
   }
   return null;
@@ -136,4 +147,79 @@ export function missesPurpose(questionText: string, text: string, context = ''):
   if (words.length === 0) return false;
   const present = new Set(wordsOf(`${text} ${context}`).map((w) => w.key));
   return words.every((w) => !present.has(w.key));
+}
+
+/** A lettered or numbered paragraph's opening ("E. Contractor shall ...", "3.2 The ..."). */
+const ITEM_OPENING = /^\s*(?:[A-Z]|\d{1,3}(?:\.\d{1,3})*)[.)]\s+\S/;
+/** Sentences looked back for the opening of a sentence's paragraph. */
+const ITEM_LOOKBACK_SENTENCES = 4;
+
+/**
+ * The sentences of a lettered or numbered paragraph before `i` ("E. ... The bypass shall be made for diversion
+ * of the flow. ... The flow height shall not exceed one foot"): the paragraph's topic, which its later sentences
+ * no longer repeat. Empty when the sentence opens its paragraph or the opening is not found close before (a
+ * passage may run several paragraphs together, whose topics are not the sentence's).
+ */
+export function paragraphBefore(sentences: ReadonlyArray<{ text: string; heading?: boolean }>, i: number): string {
+  if (ITEM_OPENING.test(sentences[i]?.text ?? '')) return '';
+  const before: string[] = [];
+  for (let j = i - 1; j >= Math.max(0, i - ITEM_LOOKBACK_SENTENCES); j--) {
+    const s = sentences[j] as { text: string; heading?: boolean };
+    if (s.heading === true) return '';
+    before.unshift(s.text);
+    if (ITEM_OPENING.test(s.text)) return before.join(' ');
+  }
+  return '';
+}
+
+/** Words that name a height by a bare length ("a 35' ceiling", "4 m high"). */
+const HEIGHT_WORDS = /^\s*(?:high|tall)\b/i;
+
+/**
+ * True when the text gives the asked height as a bare length written right before the thing asked about
+ * ("Concrete structure 35' ceiling" for "What ceiling height is required?") or with "high"/"tall": a vertical
+ * thing measured by one length is measured in height, so the text need not say "height". Only for a height:
+ * "12-inch pipe" gives a diameter, not a length or a thickness.
+ */
+export function heightByValue(
+  measure: string | null,
+  questionText: string,
+  text: string,
+  quantities: ReadonlyArray<{ raw: string; index: number; unitClass: string | null }>,
+): boolean {
+  if (measure !== 'height') return false;
+  const asked = new Set(
+    wordsOf(questionText)
+      .filter((w) => isContent(w) && w.key !== 'heigh')
+      .map((w) => w.key),
+  );
+  return quantities.some((q) => {
+    if (q.unitClass !== 'length') return false;
+    const after = text.slice(q.index + q.raw.length);
+    const next = wordsOf(after.slice(0, 40))[0];
+    return HEIGHT_WORDS.test(after) || (next !== undefined && /^\s*[a-z]/i.test(after) && asked.has(next.key));
+  });
+}
+
+/** "years of experience", "hours of ASTM D2990 testing": a time unit and the thing it measures. */
+const UNIT_OF_THING = /\b(?:years?|months?|weeks?|days?|hours?)\s+of\s+([^?]*)/i;
+
+/** A word's stem, cut to the compared letters ("testing" and "test", "experience" but not "expectancy"). */
+const stemKey = (w: Word): string => stemWord(w.raw).slice(0, PREFIX);
+
+/**
+ * True when the question counts a time unit of some thing ("the minimum years of experience") and the text and its
+ * context name none of that thing's words in any form: "a minimum 50 year life expectancy" counts the years of
+ * something else. False when the question has no such phrase.
+ */
+export function missesMeasuredThing(questionText: string, text: string, context = ''): boolean {
+  const m = UNIT_OF_THING.exec(questionText);
+  // "within how many days of notice": a time counted from an event, which the text may name otherwise.
+  if (m === null || /\bwithin\b/i.test(questionText)) return false;
+  const phrase = wordsOf(m[1] as string);
+  const end = phrase.findIndex((w) => w.key.startsWith('_'));
+  const words = (end < 0 ? phrase : phrase.slice(0, end)).filter(isContent);
+  if (words.length === 0) return false;
+  const present = new Set(wordsOf(`${text} ${context}`).flatMap((w) => [w.key, stemKey(w)]));
+  return words.every((w) => !present.has(w.key) && !present.has(stemKey(w)));
 }

@@ -4,6 +4,8 @@ import {
   countsAskedThing,
   documentSelfReference,
   holdsAttribute,
+  missesQualifier,
+  sideBySidePairs,
   splitsQuestionPair,
 } from '../../src/analysis/engines/extractive-engine.js';
 import { pickDate } from '../../src/analysis/extract-value.js';
@@ -91,6 +93,36 @@ describe('values bound to the subject', () => {
       'Tensile Strength ASTM X1 3,000 psi Flexural Modulus ASTM X2 250,000 psi Flexural Strength ASTM X2 4,500 psi';
     expect(splitsQuestionPair('What is the minimum tensile modulus?', row, new Set(tokenize(row)))).toBe(true);
     expect(splitsQuestionPair('What is the minimum flexural modulus?', row, new Set(tokenize(row)))).toBe(false);
+  });
+
+  it('binds only the question pairs written side by side (or joined by "of"), not a verb and its object', () => {
+    expect([...sideBySidePairs('What is the professional liability insurance limit?')]).toContain(
+      'professional|liability',
+    );
+    expect([...sideBySidePairs('What is the effective size of the garnet?')]).toContain('siz|garnet');
+    expect(sideBySidePairs('To what temperature must the gizmo be cooled before releasing the head?').size).toBe(0);
+    expect([...sideBySidePairs('When is the gizmo contract expected to be awarded?')]).not.toContain('expect|award');
+    expect(sideBySidePairs('Until when may a proposal be withdrawn or modified?').size).toBe(0);
+  });
+
+  it('does not split a pair the question names apart ("models does the AD"), but still a compound split across cells', () => {
+    const text = 'This Order applies to Acme Model 9-1 and 9-2 gizmos, certified in any category, per Bulletin 9-31-1.';
+    const q = 'Which gizmo models does the order apply to?';
+    expect(splitsQuestionPair(q, text, new Set(tokenize(text)))).toBe(false);
+    const row =
+      'Layer Depth Effective Size Anthracite 450 mm 0.90 - 1.00 mm Sand 300 mm 0.45 - 0.55 mm Gizmo 100 mm 0.25 mm';
+    expect(splitsQuestionPair('What is the effective size of the gizmo?', row, new Set(tokenize(row)))).toBe(true);
+  });
+
+  it('lets a row miss a verb of the question and a generic qualifier ("new"), not a kind ("professional")', () => {
+    const row = 'Award Gizmo-Build Contract September 10, 2031';
+    expect(missesQualifier('When is the gizmo-build contract expected to be awarded?', new Set(tokenize(row)))).toBe(
+      false,
+    );
+    const item = '3 72-inch Reinforced Concrete Gizmo Culvert LF 140';
+    expect(missesQualifier('What size is the new culvert?', new Set(tokenize(item)))).toBe(false);
+    const limit = 'Automobile Liability $1,000,000';
+    expect(missesQualifier('What is the professional liability limit?', new Set(tokenize(limit)))).toBe(true);
   });
 
   it('binds a count to a how-many question when the number counts the asked things, not when it measures', () => {

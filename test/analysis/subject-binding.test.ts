@@ -5,13 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   holdsAttribute,
+  namedInOtherWords,
   readsAsTable,
   tableCell,
   withoutDocumentDates,
 } from '../../src/analysis/engines/extractive-engine.js';
 import { findPolarity, findQuantities, pickDate } from '../../src/analysis/extract-value.js';
 import { askedMeasure, readQuestionIntent } from '../../src/analysis/question-intent.js';
-import { contrastingQualifier, isLabelLike, missesPurpose } from '../../src/analysis/subject-binding.js';
+import {
+  contrastingQualifier,
+  heightByValue,
+  isLabelLike,
+  missesMeasuredThing,
+  missesPurpose,
+  paragraphBefore,
+} from '../../src/analysis/subject-binding.js';
+import { tokenize } from '../../src/analysis/tokenize.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 const page = createLinesPage;
@@ -50,6 +59,25 @@ describe('a contrasting qualifier', () => {
         'Liner design',
       ),
     ).toBeNull();
+  });
+
+  it('is not found when the text names the asked kind in other words (a stem, a synonym, a spelled-out phrase)', () => {
+    const text =
+      'Gizmo Cured-In-Place Pipe Subcontractor Qualifications: the subcontractor installing gizmo liners shall have installation experience of 9,000 feet.';
+    const named = (w: string) => namedInOtherWords(w, text, new Set(tokenize(text)));
+    expect(contrastingQualifier('How much CIPP experience must the lining subcontractor have?', text)).not.toBeNull();
+    expect(
+      contrastingQualifier('How much CIPP experience must the lining subcontractor have?', text, '', new Set(), named),
+    ).toBeNull();
+  });
+
+  it('still finds a contrast against a sibling kind the thesaurus groups with the asked one', () => {
+    const text = 'The WBE Subcontractor Participation Requirement for this Gizmo Contract is 12 percent.';
+    expect(
+      contrastingQualifier('What is the DBE participation goal?', text, '', new Set(), (w) =>
+        namedInOtherWords(w, text, new Set(tokenize(text))),
+      ),
+    ).toMatchObject({ asked: 'dbe', head: 'parti' });
   });
 
   it('never treats a word naming the kind of value ("limit", "capacity") as a qualifier', () => {
@@ -201,6 +229,14 @@ describe('values in their own words', () => {
     );
   });
 
+  it('reads a text with a relative clause (", which ...") as a sentence, not table cells', () => {
+    expect(
+      readsAsTable(
+        'SUMMARY: The Agency proposes to replace Gizmo Order 2031-02-11, which covers Model 9-1 and 9-2 gizmos',
+      ),
+    ).toBe(false);
+  });
+
   it('names the measure a property table must name, but not one its unit names', () => {
     expect(askedMeasure('What is the minimum liner thickness?')).toBe('thickness');
     expect(askedMeasure('What is the size of the storage shed?')).toBeNull();
@@ -328,6 +364,23 @@ describe('a value stated for another purpose', () => {
     expect(missesPurpose('What are the liquidated damages per day?', text)).toBe(false);
   });
 
+  it("reads the purpose from the earlier sentences of the sentence's lettered paragraph", () => {
+    const sentences = [
+      { text: 'D. The Vendor shall keep the site clean.' },
+      { text: 'E. The Vendor shall provide gizmo bypass of all flows.' },
+      { text: 'The pumps shall be sized for the peak flow.' },
+      { text: 'The flow height shall not exceed one foot above the crown.' },
+    ];
+    expect(paragraphBefore(sentences, 3)).toBe(
+      'E. The Vendor shall provide gizmo bypass of all flows. The pumps shall be sized for the peak flow.',
+    );
+    expect(paragraphBefore(sentences, 1)).toBe('');
+    expect(paragraphBefore([{ text: 'A heading', heading: true }, ...sentences.slice(2)], 2)).toBe('');
+    const q = 'What is the maximum flow height above the crown during bypass?';
+    expect(missesPurpose(q, (sentences[3] as { text: string }).text)).toBe(true);
+    expect(missesPurpose(q, (sentences[3] as { text: string }).text, paragraphBefore(sentences, 3))).toBe(false);
+  });
+
   it('abstains on damages for one purpose when the only damages clause covers another', async () => {
     const pages = [
       page(1, [
@@ -339,5 +392,41 @@ describe('a value stated for another purpose', () => {
     expect(
       (await answer(pages, 'What are the liquidated damages per day for late completion of the lining work?')).answer,
     ).toBeNull();
+  });
+});
+
+describe('a height given by a bare length', () => {
+  it('reads a length written right before the asked thing, or with "high", as its height', () => {
+    const q = 'What gizmo ceiling height is required?';
+    const height = (t: string) => heightByValue('height', q, t, findQuantities(t));
+    expect(height('• Steel frame with 28’ ceiling.')).toBe(true);
+    expect(height('The gizmo room is 14 ft high.')).toBe(true);
+    expect(height('• Steel frame with 28’ span and a ceiling fan.')).toBe(false);
+    // Only a height: "12-inch pipe" gives a diameter.
+    expect(heightByValue('thickness', 'What pipe thickness?', 'a 12-inch pipe', findQuantities('a 12-inch pipe'))).toBe(
+      false,
+    );
+  });
+});
+
+describe('a time unit of a thing', () => {
+  it('is missed when the text counts the years of something else', () => {
+    const q = 'What is the minimum years of experience required of the gizmo builder?';
+    expect(missesMeasuredThing(q, 'Gizmo materials shall have a minimum 40 year life expectancy.')).toBe(true);
+    expect(missesMeasuredThing(q, 'The gizmo builder shall have at least 7 years experience.')).toBe(false);
+    expect(missesMeasuredThing(q, 'at least 7 years in gizmo building', 'Gizmo Builder Experience')).toBe(false);
+  });
+
+  it("compares any form of the thing's words, and leaves a time counted from an event alone", () => {
+    expect(
+      missesMeasuredThing('How many hours of ASTM X99 testing are required?', 'test per ASTM X99 for 9,000 hours'),
+    ).toBe(false);
+    expect(
+      missesMeasuredThing(
+        'Within how many days of notice must the gizmo be delivered?',
+        'within 9 days of notification',
+      ),
+    ).toBe(false);
+    expect(missesMeasuredThing('What is the gizmo warranty?', 'two years')).toBe(false);
   });
 });

@@ -23,9 +23,17 @@ import { buildOutline, type DocumentOutline } from '../outline.js';
 import { CONFIDENCE_BANDS } from '../confidence-bands.js';
 import { findOwner, findProjectName, titleFactKind } from '../title-facts.js';
 import { answerFromFactSheet, findLabelledFields, type LabelledField } from '../fact-sheet.js';
-import { collapseWhitespace } from '../normalize-text.js';
+import { collapseWhitespace, normalizeForMatch } from '../normalize-text.js';
+import { THESAURUS } from '../thesaurus.js';
 import { enumerationOf, isCrossReference, sentencesOfPassage, type SentenceSpan } from '../passages.js';
-import { contrastingQualifier, isLabelLike, missesPurpose } from '../subject-binding.js';
+import {
+  contrastingQualifier,
+  heightByValue,
+  isLabelLike,
+  missesMeasuredThing,
+  missesPurpose,
+  paragraphBefore,
+} from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
@@ -310,6 +318,8 @@ const TABULAR_MIN_VALUES = 3;
 const NUMBERED_ITEM = /(?:^|\s)\d{1,2}[.)]\s+[A-Z]/;
 /** A finite or modal verb: text that has one is a sentence (or a list under a lead-in), not cells of a table row. */
 const SENTENCE_VERB = /\b(shall|must|will|may|is|are|be|been|was|were|has|have)\b/i;
+/** ", which applies to ...": a relative clause, which a table's cells never hold, makes a sentence. */
+const RELATIVE_CLAUSE = /,\s*(which|who|whose|whom)\b/i;
 
 /**
  * Several values and no verb nor clause break after the lead-in (if any): cells of a table run together, where a
@@ -321,7 +331,8 @@ export function readsAsTable(text: string): boolean {
   const colon = Math.max(...[...text.matchAll(/:(?=\s|$)/g)].map((m) => m.index), -1);
   const body = text.slice(colon + 1);
   // Under a lead-in, two values already make rows; a text of its own needs three (a clause number is one).
-  if (body.includes(';') || NUMBERED_ITEM.test(body) || SENTENCE_VERB.test(body)) return false;
+  if (body.includes(';') || NUMBERED_ITEM.test(body) || SENTENCE_VERB.test(body) || RELATIVE_CLAUSE.test(body))
+    return false;
   return findQuantities(body).length >= (colon >= 0 ? 2 : TABULAR_MIN_VALUES);
 }
 
@@ -394,6 +405,56 @@ const UNBINDING_MODIFIERS = new Set(
     analyzeText(w).queryTokens.concat([w]),
   ),
 );
+/** "new" and "proposed" say the thing is the work's own, which a bid schedule row ("72-inch Culvert") omits. */
+const GENERIC_QUALIFIERS = new Set(['new', 'proposed'].flatMap((w) => analyzeText(w).queryTokens));
+
+/**
+ * Whether the text itself names a word in other words: its stem or word synonym ("lining" is a "Liner"), or, for a
+ * phrase concept, one of the concept's spelled-out phrases ("CIPP" as "Cured-In-Place Liner"). A concept's single
+ * words are often sibling kinds ("DBE", "LBE" and "WBE" are one concept) and the context is not the text: a
+ * "Proposal" elsewhere in the article is no bid bond.
+ */
+export function namedInOtherWords(word: string, text: string, tokens: Set<string>): boolean {
+  return analyzeText(word).queryTokens.some((t) => {
+    if (!t.startsWith('~')) return tokens.has(t);
+    const phrases = (THESAURUS.phrases[t.slice(1)] ?? []).filter((p) => p.includes(' '));
+    const normalized = normalizeForMatch(text);
+    return phrases.some((p) => new RegExp(`\\b${p.split(' ').join('[\\s-]+')}\\b`).test(normalized));
+  });
+}
+
+const sideBySideCache = new Map<string, Set<string>>();
+
+/**
+ * The question's word pairs written side by side ("professional liability", "design-build"): a pair only binds
+ * when no stop-word or punctuation stands between its words. "before releasing the head", "expected to be
+ * awarded", "withdrawn or modified" or "models does the AD" are a verb and its object or two alternatives, which a
+ * paraphrase ("relieving the static head", "anticipates awarding", "This AD applies to ... Model 737") rewords
+ * or splits freely; only a compound names a kind of thing the text must name too.
+ */
+export function sideBySidePairs(questionText: string): Set<string> {
+  let pairs = sideBySideCache.get(questionText);
+  if (pairs !== undefined) return pairs;
+  pairs = new Set<string>();
+  const chunks: string[][] = [[]];
+  let previous = '';
+  for (const m of questionText.matchAll(/[A-Za-z0-9][A-Za-z0-9'’.\-–]*|[^\sA-Za-z0-9]+/g)) {
+    const raw = m[0];
+    const word = raw.toLowerCase();
+    // "the effective size of the garnet" is the garnet's effective size: "of" (and its article) joins a pair.
+    const joins = word === 'of' || (previous === 'of' && /^(the|a|an)$/.test(word));
+    previous = word;
+    const breaks = /^[A-Za-z0-9]/.test(raw)
+      ? !joins && analyzeText(raw).queryTokens.length === 0
+      : !/^[-–'’]+$/.test(raw);
+    if (breaks) chunks.push([]);
+    else chunks[chunks.length - 1]?.push(raw);
+  }
+  for (const chunk of chunks) if (chunk.length > 1) for (const b of analyzeText(chunk.join(' ')).bigrams) pairs.add(b);
+  if (sideBySideCache.size >= 1000) sideBySideCache.clear();
+  sideBySideCache.set(questionText, pairs);
+  return pairs;
+}
 
 /**
  * True when a short text has the head word of a question pair but not its qualifier: "Automobile Liability
@@ -405,16 +466,19 @@ export function missesQualifier(
   formWords: ReadonlySet<string> = new Set(),
   headingTokens?: Set<string>,
 ): boolean {
+  const sideBySide = sideBySidePairs(questionText);
   return analyzeText(questionText).bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
     if (
       a === c ||
+      !sideBySide.has(b) ||
       a.startsWith('~') ||
       GENERIC_TERMS.has(a) ||
       GENERIC_TERMS.has(c) ||
       formWords.has(a) ||
       formWords.has(c) ||
       UNBINDING_MODIFIERS.has(a) ||
+      GENERIC_QUALIFIERS.has(a) ||
       a.startsWith('#')
     )
       return false;
@@ -434,10 +498,12 @@ export function splitsQuestionPair(
 ): boolean {
   const q = analyzeText(questionText);
   const pairs = new Set(analyzeText(text).bigrams);
+  const sideBySide = sideBySidePairs(questionText);
   return q.bigrams.some((b) => {
     const [a, c] = b.split('|') as [string, string];
     if (
       a === c ||
+      !sideBySide.has(b) ||
       a.startsWith('~') ||
       c.startsWith('~') ||
       GENERIC_TERMS.has(a) ||
@@ -727,19 +793,36 @@ class ExtractiveEngine implements AnalysisEngine {
                 // completion date.
                 !(
                     intent.attribute === null ||
-                    contrastingQualifier(question.text, text, context, VALUE_KIND_WORDS) === null
+                    contrastingQualifier(question.text, text, context, VALUE_KIND_WORDS, (w) =>
+                      namedInOtherWords(w, text, tokens),
+                    ) === null
                   )
                 ? 'contrasting-qualifier'
                 : // A property table without the asked measure ("thickness") gives other properties' values.
-                  !(measure === null || `${text} ${context}`.toLowerCase().includes(measure))
+                  !(
+                      measure === null ||
+                      `${text} ${context}`.toLowerCase().includes(measure) ||
+                      heightByValue(measure, question.text, text, findQuantities(text))
+                    )
                   ? 'measure-missing'
-                  : // "Damages ... for late completion" is not stated by damages "where flooding occurs".
-                    !(intent.attribute === null || !missesPurpose(question.text, text, context))
+                  : // "Damages ... for late completion" is not stated by damages "where flooding occurs"; the
+                    // paragraph's earlier sentences may name the purpose ("The bypass shall ...").
+                    !(
+                        intent.attribute === null ||
+                        !missesPurpose(
+                          question.text,
+                          text,
+                          `${context} ${this.paragraphBefore(r.passage, sentences, i)}`,
+                        )
+                      )
                     ? 'misses-purpose'
                     : // A bidder's past-work quantity is not this project's ("installed at least 12,000 feet").
                       (intent.attribute !== null || typed) && statesQualificationOnly(question.text, text, articleTitle)
                       ? 'qualification-only'
-                      : null;
+                      : // "50 year life expectancy" does not count the years of experience asked.
+                        missesMeasuredThing(question.text, text, context)
+                        ? 'misses-measured-thing'
+                        : null;
         const bound = unbound === null;
         const attributeFound =
           bound &&
@@ -859,6 +942,15 @@ class ExtractiveEngine implements AnalysisEngine {
   private sentenceBefore(passage: Passage): SentenceLike | undefined {
     if (this.sentences === null || passage.firstSentence === undefined || passage.firstSentence === 0) return undefined;
     return this.sentences[passage.firstSentence - 1];
+  }
+
+  /**
+   * The earlier sentences of the paragraph of a passage's sentence `i`, read on before the passage when it opens
+   * mid-way.
+   */
+  private paragraphBefore(passage: Passage, passageSentences: SentenceLike[], i: number): string {
+    if (this.sentences === null || passage.firstSentence === undefined) return paragraphBefore(passageSentences, i);
+    return paragraphBefore(this.sentences, passage.firstSentence + i);
   }
 
   /** The passage's sentences: from the run's sentence table, the passage builder's map, or split from its text. */
