@@ -126,6 +126,24 @@ const ABBREVIATIONS = new Set([
 const REFERENCE_BEFORE_NUMBER =
   /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
+/** A number written out ("twenty-eight", "ten percent"), which specs restate in figures just after: "(28) days". */
+const NUMBER_WORD_AT_END =
+  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)(?:\s+(?:percent|dollars))?$/i;
+/** A numeral in parentheses restating the number just written out: "(28)", "(10%)", "($5,000)". */
+const RESTATED_NUMERAL = /^\(\s*\$?\d[\d,.]*\s*%?\s*\)/;
+/** A line ending in a word that needs what follows ("within", "of", "than"): the clause goes on. */
+const ENDS_WANTING_COMPLEMENT = /\b(?:within|of|than|to|for|by|from|per|at|the|a|an|exceed|least|after|before)$/;
+
+/**
+ * True when the next line carries on the clause although it opens like a numbered item: "within twenty-eight" /
+ * "(28) days of receiving ...", "within" / "120 calendar days after ...". The number is the clause's object, not
+ * an enumerator.
+ */
+function continuesBeforeNumber(line: Line, next: Line): boolean {
+  if (next.page !== line.page) return false;
+  if (RESTATED_NUMERAL.test(next.text) && NUMBER_WORD_AT_END.test(line.text)) return true;
+  return next.headingLevel === 0 && /^\(?\$?\d/.test(next.text) && ENDS_WANTING_COMPLEMENT.test(line.text);
+}
 
 function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
   const lines: Line[] = [];
@@ -200,6 +218,7 @@ function endsSentence(line: Line, next: Line | undefined, words: number): boolea
   // "...found in 14 CFR" / "11.43 and 11.45, by...": a number after a word that takes one continues the
   // reference, though a line starting with a number otherwise reads as a numbered item.
   if (next.page === line.page && REFERENCE_BEFORE_NUMBER.test(line.text) && /^\d/.test(next.text)) return false;
+  if (continuesBeforeNumber(line, next)) return false;
   // Structure first: a heading stands alone, a new heading or list item starts afresh, table rows stay apart.
   if (line.headingLevel > 0 || next.headingLevel > 0 || next.listItem) return true;
   if (line.tableRow || next.tableRow) return true;
@@ -242,6 +261,8 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     if (spans.length === 0) return;
     const text = collapseWhitespace(spans.map((s) => (pageText.get(s.page) ?? '').slice(s.start, s.end)).join(' '));
     if (text.length > 0) {
+      const opening = spans[0] as SentenceSpan;
+      startsLine.push(first !== null && opening.page === first.page && opening.start === first.start);
       const pagesOf = [...new Set(spans.map((s) => s.page))].sort((a, b) => a - b);
       const po = first === null ? undefined : outline.pages.get(first.page);
       const lineIndex = first?.lineIndex ?? 0;
@@ -264,6 +285,7 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
   };
 
   let words = 0;
+  const startsLine: boolean[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     let from = 0;
@@ -286,7 +308,41 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     }
   }
   closeSentence();
+  applyRunInTitles(sentences, startsLine);
   return { passages: groupIntoPassages(sentences, ocrPages), sentences, outline };
+}
+
+/** "5.01 Retainage.", "3.02 Liquidated Damages.": a numbered paragraph's title, run in before its first sentence. */
+const RUN_IN_TITLE = /^(\d+(?:\.\d+)+)\.?\s+([A-Z][\w'’&/-]*(?:\s+[\w'’&/()-]+){0,5})\.$/;
+/** A numbered paragraph's number ("5.02", "5.01.1"). */
+const PARAGRAPH_NUMBER = /^(\d+(?:\.\d+)+)\.?\s/;
+/** Title words: every word of four letters or more capitalised ("Time of Completion", "PROGRESS PAYMENTS"). */
+function isTitleCase(words: string): boolean {
+  return words.split(/\s+/).every((w) => !/^[a-z]{4,}/.test(w));
+}
+
+/**
+ * A short title sentence opening a numbered paragraph ("5.01 Retainage. The City will retain five percent ...")
+ * states nothing: it titles the sentences of its paragraph. It becomes a heading (never an answer) and joins their
+ * heading path, up to the next paragraph of its level or the end of the article, so "retainage" is read with "The
+ * City will retain five percent (5%)".
+ */
+function applyRunInTitles(sentences: Sentence[], startsLine: boolean[]): void {
+  for (let i = 0; i < sentences.length; i++) {
+    const s = sentences[i] as Sentence;
+    const m = RUN_IN_TITLE.exec(s.text);
+    if (m === null || s.heading || s.tableRow || startsLine[i] !== true || !isTitleCase(m[2] as string)) continue;
+    s.heading = true;
+    const depth = (m[1] as string).split('.').length;
+    const title = s.text.replace(/\.$/, '');
+    for (let j = i + 1; j < sentences.length; j++) {
+      const t = sentences[j] as Sentence;
+      if (t.heading || t.article !== s.article || t.role !== s.role) break;
+      const n = startsLine[j] === true ? PARAGRAPH_NUMBER.exec(t.text) : null;
+      if (n !== null && (n[1] as string).split('.').length <= depth) break;
+      t.headingPath = t.headingPath === '' ? title : `${t.headingPath} › ${title}`;
+    }
+  }
 }
 
 function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passage[] {
