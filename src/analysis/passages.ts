@@ -312,34 +312,59 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
   return { passages: groupIntoPassages(sentences, ocrPages), sentences, outline };
 }
 
-/** "5.01 Retainage.", "3.02 Liquidated Damages.": a numbered paragraph's title, run in before its first sentence. */
-const RUN_IN_TITLE = /^(\d+(?:\.\d+)+)\.?\s+([A-Z][\w'’&/-]*(?:\s+[\w'’&/()-]+){0,5})\.$/;
-/** A numbered paragraph's number ("5.02", "5.01.1"). */
-const PARAGRAPH_NUMBER = /^(\d+(?:\.\d+)+)\.?\s/;
+/**
+ * "5.01 Retainage.", "C. Bid Protests.", "2. Concurrent Delay.": a numbered or lettered paragraph's title, run in
+ * before its first sentence.
+ */
+const RUN_IN_TITLE = /^(\d+(?:\.\d+)+\.?|[A-Z]\.|\d{1,2}\.)\s+([A-Z][\w'’&/-]*(?:\s+[\w'’&/()-]+){0,5})\.$/;
+/** The enumerator a paragraph opens with ("5.02", "C.", "3.", "(b)"). */
+const ENUMERATOR = /^(\d+(?:\.\d+)+\.?|[A-Z]\.|\d{1,2}[.)]|\(?[a-z]{1,3}\)|[a-z]\.)\s/;
+
+/** Outline rank of an enumerator: "1.01" above "1.01.1" above "A." above "1." above "a."; smaller is higher. */
+function enumeratorRank(enumerator: string): number {
+  if (/^\d+(?:\.\d+)+/.test(enumerator)) return enumerator.replace(/\.$/, '').split('.').length - 1;
+  if (/^[A-Z]\.$/.test(enumerator)) return 10;
+  if (/^\d/.test(enumerator)) return 11;
+  return 12;
+}
+
 /** Title words: every word of four letters or more capitalised ("Time of Completion", "PROGRESS PAYMENTS"). */
 function isTitleCase(words: string): boolean {
   return words.split(/\s+/).every((w) => !/^[a-z]{4,}/.test(w));
 }
 
+/** Rank of the enumerator a sentence opens a line with (null when it opens none). */
+function rankAt(sentences: Sentence[], startsLine: boolean[], j: number): number | null {
+  const m = startsLine[j] === true ? ENUMERATOR.exec((sentences[j] as Sentence).text) : null;
+  return m === null ? null : enumeratorRank(m[1] as string);
+}
+
 /**
- * A short title sentence opening a numbered paragraph ("5.01 Retainage. The City will retain five percent ...")
- * states nothing: it titles the sentences of its paragraph. It becomes a heading (never an answer) and joins their
- * heading path, up to the next paragraph of its level or the end of the article, so "retainage" is read with "The
- * City will retain five percent (5%)".
+ * A short title sentence opening a numbered or lettered paragraph ("5.01 Retainage. The City will retain five
+ * percent ...") states nothing: it titles the sentences of its paragraph. It becomes a heading (never an answer) and
+ * joins their heading path, up to the next paragraph of its rank or above or the end of the article, so "retainage"
+ * is read with "The City will retain five percent (5%)". An item of a list of short items ("4. Addenda." then "5.
+ * Supplementary Conditions.") titles nothing: its next sentence must be the paragraph's text.
  */
 function applyRunInTitles(sentences: Sentence[], startsLine: boolean[]): void {
   for (let i = 0; i < sentences.length; i++) {
     const s = sentences[i] as Sentence;
     const m = RUN_IN_TITLE.exec(s.text);
-    if (m === null || s.heading || s.tableRow || startsLine[i] !== true || !isTitleCase(m[2] as string)) continue;
+    // A form's numbered field prompts ("11. CERTIFIED 12.") title nothing.
+    if (m === null || s.heading || s.tableRow || s.role === 'form' || startsLine[i] !== true) continue;
+    if (!isTitleCase(m[2] as string) || !/[A-Za-z)]\.$/.test(s.text)) continue;
+    const rank = enumeratorRank(m[1] as string);
+    const next = sentences[i + 1];
+    const nextRank = rankAt(sentences, startsLine, i + 1);
+    if (next === undefined || next.heading || next.article !== s.article || (nextRank !== null && nextRank <= rank))
+      continue;
     s.heading = true;
-    const depth = (m[1] as string).split('.').length;
     const title = s.text.replace(/\.$/, '');
     for (let j = i + 1; j < sentences.length; j++) {
       const t = sentences[j] as Sentence;
       if (t.heading || t.article !== s.article || t.role !== s.role) break;
-      const n = startsLine[j] === true ? PARAGRAPH_NUMBER.exec(t.text) : null;
-      if (n !== null && (n[1] as string).split('.').length <= depth) break;
+      const r = rankAt(sentences, startsLine, j);
+      if (r !== null && r <= rank) break;
       t.headingPath = t.headingPath === '' ? title : `${t.headingPath} › ${title}`;
     }
   }

@@ -143,6 +143,25 @@ describe('passages', () => {
     expect(sentences.find((s) => s.text.startsWith('4.03'))?.headingPath).not.toContain('Holdback');
   });
 
+  it('reads a lettered run-in title as a heading, but not the items of a list of short items', () => {
+    const { sentences } = buildPassages([
+      createLinesPage(1, [
+        'ARTICLE 9 - DISPUTES',
+        'A. Notice of Claim. The Contractor shall give notice of a claim within ten days of the event.',
+        'B. The Contract Documents are, in order of precedence:',
+        '1. Addenda.',
+        '2. Supplementary Conditions.',
+        '3. Drawings.',
+      ]),
+    ]);
+    expect(sentences.find((s) => s.text === 'A. Notice of Claim.')?.heading).toBe(true);
+    expect(sentences.find((s) => s.text.startsWith('The Contractor shall give'))?.headingPath).toMatch(
+      /A\. Notice of Claim$/,
+    );
+    for (const item of ['1. Addenda.', '2. Supplementary Conditions.'])
+      expect(sentences.find((s) => s.text === item)?.heading).toBe(false);
+  });
+
   it('never cuts a sentence and stays within the passage size', () => {
     const { passages, sentences } = buildPassages(pages);
     for (const p of passages) expect(p.text.split(/\s+/).length).toBeLessThanOrEqual(PASSAGE_MAX_WORDS + 30);
