@@ -22,7 +22,7 @@ const LIMIT_WORDS: LimitWord[] = [
     stems: ['maximum', 'max'],
     token: '^maximum',
     stated:
-      /\b(?:max(?:imum)?|(?:not|never) (?:to )?exceed(?:ing)?|(?:not|no) (?:be )?(?:more|greater|longer|larger|higher|thicker|wider) than|up to|at most|or less|limited to)\b/i,
+      /\b(?:max(?:imum)?|(?:not|never) (?:to )?exceed(?:ing)?|(?:not|no) (?:be )?(?:more|greater|longer|larger|higher|thicker|wider) than|(?<!(?:not|no) (?:be )?)less than|up to|at most|or less|limited to|(?:under|below) \$?\d)/i,
   },
   {
     question: /\b(?:minimum|min)\b/i,
@@ -30,6 +30,14 @@ const LIMIT_WORDS: LimitWord[] = [
     token: '^minimum',
     stated:
       /\b(?:min(?:imum)?|at least|(?:not|no) (?:be )?(?:less|fewer|shorter|smaller|lower|thinner) than|or more|or greater|or longer)\b/i,
+  },
+  {
+    // "How often are progress payments made?" is answered by "once each month".
+    question: /\b(?:how often|how frequently|frequency)\b/i,
+    stems: ['often', 'frequent', 'frequency'],
+    token: '^frequency',
+    stated:
+      /\b(?:monthly|weekly|daily|annually|yearly|quarterly|hourly|biweekly|(?:once|twice) (?:a|an|each|every|per)|(?:each|every|per) (?:calendar )?(?:month|week|day|year|quarter|shift)|every \d+|every (?:two|three|four|six))\b/i,
   },
   {
     // "Is the site visit mandatory?" is answered as well by "an optional site visit".

@@ -132,6 +132,23 @@ describe('a limit word of the question stated the way specs state limits', () =>
     expect(statedLimitTokens('Provide at least two (2) spare pumps.')).toContain('^minimum');
     expect(statedLimitTokens('An optional walk-through will be held on May 3.')).toContain('^mandatory');
     expect(statedLimitTokens('The Engineer may issue field directives.')).not.toContain('^maximum');
+    expect(statedLimitTokens('Upload one file (under 20 MB).')).toContain('^maximum');
+    expect(statedLimitTokens('The rate shall be not less than 2 gpm.')).not.toContain('^maximum');
+    expect(statedLimitTokens('Invoices are submitted once each month.')).toContain('^frequency');
+    expect(statedLimitTokens('Sweep the street every 3 days.')).toContain('^frequency');
+  });
+
+  it('answers "how often" with the sentence that states a frequency', async () => {
+    const pages = [
+      createLinesPage(1, [
+        'ARTICLE 6 - PAYMENT',
+        '6.02 Progress Payments. The Builder shall submit a payment application once each month for Work done.',
+        '6.03 Final Payment. Final payment will be made upon acceptance of the Work by the Owner.',
+        createFiller(4, 2),
+      ]),
+    ];
+    const a = await answerOne(pages, 'How often are progress payments made?');
+    expect(a.answer).toMatch(/once each month/);
   });
 
   it('reads "allowed" as a limit only when said of the subject, not in "maximum allowable"', () => {
