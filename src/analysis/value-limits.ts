@@ -55,6 +55,14 @@ const LIMIT_WORDS: LimitWord[] = [
     stated:
       /\b(?:allow(?:ed|able)?|permit(?:ted)?|permissible|acceptable|accepted|approved|may be|shall be|must be|only)\b/i,
   },
+  {
+    // "Who should questions be sent to?": specs say how they travel ("emailed to", "directed to", "submitted to").
+    question: /\b(?:sent|send|directed|addressed|e-?mailed|forwarded)\b/i,
+    stems: ['sent', 'send', 'direct', 'address', 'email', 'mail', 'forward'],
+    token: '^sent',
+    stated:
+      /\b(?:sent|send|directed|addressed|e-?mailed|mailed|forwarded|delivered|submitted|faxed|referred)\s+(?:in writing\s+)?(?:to|via|by)\b/i,
+  },
 ];
 
 /** The pseudo-tokens of the limits a sentence states ("not more than" → "^maximum"). */

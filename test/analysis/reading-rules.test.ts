@@ -136,6 +136,8 @@ describe('a limit word of the question stated the way specs state limits', () =>
     expect(statedLimitTokens('The rate shall be not less than 2 gpm.')).not.toContain('^maximum');
     expect(statedLimitTokens('Invoices are submitted once each month.')).toContain('^frequency');
     expect(statedLimitTokens('Sweep the street every 3 days.')).toContain('^frequency');
+    expect(statedLimitTokens('Inquiries shall be emailed to the Purchasing Agent.')).toContain('^sent');
+    expect(askedLimits('Who should inquiries be directed to?').map((l) => l.token)).toEqual(['^sent']);
   });
 
   it('answers "how often" with the sentence that states a frequency', async () => {
