@@ -126,6 +126,24 @@ const ABBREVIATIONS = new Set([
 const REFERENCE_BEFORE_NUMBER =
   /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
+/** A number written out ("twenty-eight", "ten percent"), which specs restate in figures just after: "(28) days". */
+const NUMBER_WORD_AT_END =
+  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)(?:\s+(?:percent|dollars))?$/i;
+/** A numeral in parentheses restating the number just written out: "(28)", "(10%)", "($5,000)". */
+const RESTATED_NUMERAL = /^\(\s*\$?\d[\d,.]*\s*%?\s*\)/;
+/** A line ending in a word that needs what follows ("within", "of", "than"): the clause goes on. */
+const ENDS_WANTING_COMPLEMENT = /\b(?:within|of|than|to|for|by|from|per|at|the|a|an|exceed|least|after|before)$/;
+
+/**
+ * True when the next line carries on the clause although it opens like a numbered item: "within twenty-eight" /
+ * "(28) days of receiving ...", "within" / "120 calendar days after ...". The number is the clause's object, not
+ * an enumerator.
+ */
+function continuesBeforeNumber(line: Line, next: Line): boolean {
+  if (next.page !== line.page) return false;
+  if (RESTATED_NUMERAL.test(next.text) && NUMBER_WORD_AT_END.test(line.text)) return true;
+  return next.headingLevel === 0 && /^\(?\$?\d/.test(next.text) && ENDS_WANTING_COMPLEMENT.test(line.text);
+}
 
 function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
   const lines: Line[] = [];
@@ -200,6 +218,7 @@ function endsSentence(line: Line, next: Line | undefined, words: number): boolea
   // "...found in 14 CFR" / "11.43 and 11.45, by...": a number after a word that takes one continues the
   // reference, though a line starting with a number otherwise reads as a numbered item.
   if (next.page === line.page && REFERENCE_BEFORE_NUMBER.test(line.text) && /^\d/.test(next.text)) return false;
+  if (continuesBeforeNumber(line, next)) return false;
   // Structure first: a heading stands alone, a new heading or list item starts afresh, table rows stay apart.
   if (line.headingLevel > 0 || next.headingLevel > 0 || next.listItem) return true;
   if (line.tableRow || next.tableRow) return true;
@@ -242,6 +261,8 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     if (spans.length === 0) return;
     const text = collapseWhitespace(spans.map((s) => (pageText.get(s.page) ?? '').slice(s.start, s.end)).join(' '));
     if (text.length > 0) {
+      const opening = spans[0] as SentenceSpan;
+      startsLine.push(first !== null && opening.page === first.page && opening.start === first.start);
       const pagesOf = [...new Set(spans.map((s) => s.page))].sort((a, b) => a - b);
       const po = first === null ? undefined : outline.pages.get(first.page);
       const lineIndex = first?.lineIndex ?? 0;
@@ -264,6 +285,7 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
   };
 
   let words = 0;
+  const startsLine: boolean[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     let from = 0;
@@ -286,7 +308,66 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     }
   }
   closeSentence();
+  applyRunInTitles(sentences, startsLine);
   return { passages: groupIntoPassages(sentences, ocrPages), sentences, outline };
+}
+
+/**
+ * "5.01 Retainage.", "C. Bid Protests.", "2. Concurrent Delay.": a numbered or lettered paragraph's title, run in
+ * before its first sentence.
+ */
+const RUN_IN_TITLE = /^(\d+(?:\.\d+)+\.?|[A-Z]\.|\d{1,2}\.)\s+([A-Z][\w'’&/-]*(?:\s+[\w'’&/()-]+){0,5})\.$/;
+/** The enumerator a paragraph opens with ("5.02", "C.", "3.", "(b)"). */
+const ENUMERATOR = /^(\d+(?:\.\d+)+\.?|[A-Z]\.|\d{1,2}[.)]|\(?[a-z]{1,3}\)|[a-z]\.)\s/;
+
+/** Outline rank of an enumerator: "1.01" above "1.01.1" above "A." above "1." above "a."; smaller is higher. */
+function enumeratorRank(enumerator: string): number {
+  if (/^\d+(?:\.\d+)+/.test(enumerator)) return enumerator.replace(/\.$/, '').split('.').length - 1;
+  if (/^[A-Z]\.$/.test(enumerator)) return 10;
+  if (/^\d/.test(enumerator)) return 11;
+  return 12;
+}
+
+/** Title words: every word of four letters or more capitalised ("Time of Completion", "PROGRESS PAYMENTS"). */
+function isTitleCase(words: string): boolean {
+  return words.split(/\s+/).every((w) => !/^[a-z]{4,}/.test(w));
+}
+
+/** Rank of the enumerator a sentence opens a line with (null when it opens none). */
+function rankAt(sentences: Sentence[], startsLine: boolean[], j: number): number | null {
+  const m = startsLine[j] === true ? ENUMERATOR.exec((sentences[j] as Sentence).text) : null;
+  return m === null ? null : enumeratorRank(m[1] as string);
+}
+
+/**
+ * A short title sentence opening a numbered or lettered paragraph ("5.01 Retainage. The City will retain five
+ * percent ...") states nothing: it titles the sentences of its paragraph. It becomes a heading (never an answer) and
+ * joins their heading path, up to the next paragraph of its rank or above or the end of the article, so "retainage"
+ * is read with "The City will retain five percent (5%)". An item of a list of short items ("4. Addenda." then "5.
+ * Supplementary Conditions.") titles nothing: its next sentence must be the paragraph's text.
+ */
+function applyRunInTitles(sentences: Sentence[], startsLine: boolean[]): void {
+  for (let i = 0; i < sentences.length; i++) {
+    const s = sentences[i] as Sentence;
+    const m = RUN_IN_TITLE.exec(s.text);
+    // A form's numbered field prompts ("11. CERTIFIED 12.") title nothing.
+    if (m === null || s.heading || s.tableRow || s.role === 'form' || startsLine[i] !== true) continue;
+    if (!isTitleCase(m[2] as string) || !/[A-Za-z)]\.$/.test(s.text)) continue;
+    const rank = enumeratorRank(m[1] as string);
+    const next = sentences[i + 1];
+    const nextRank = rankAt(sentences, startsLine, i + 1);
+    if (next === undefined || next.heading || next.article !== s.article || (nextRank !== null && nextRank <= rank))
+      continue;
+    s.heading = true;
+    const title = s.text.replace(/\.$/, '');
+    for (let j = i + 1; j < sentences.length; j++) {
+      const t = sentences[j] as Sentence;
+      if (t.heading || t.article !== s.article || t.role !== s.role) break;
+      const r = rankAt(sentences, startsLine, j);
+      if (r !== null && r <= rank) break;
+      t.headingPath = t.headingPath === '' ? title : `${t.headingPath} › ${title}`;
+    }
+  }
 }
 
 function groupIntoPassages(sentences: Sentence[], ocrPages: Set<number>): Passage[] {

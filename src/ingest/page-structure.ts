@@ -119,11 +119,16 @@ function isTitleCase(text: string): boolean {
 }
 
 /**
- * A heading's title ends without sentence punctuation (a colon is allowed: "A. Work Included:" is a paragraph lead).
+ * A heading's title ends without sentence punctuation (a colon is allowed: "A. Work Included:" is a paragraph lead),
+ * and holds no sentence end: "7.03 Progress Payments. The" is a run-in title with its paragraph's first words (the
+ * sentence splitter makes the title a heading of that paragraph).
  */
 function looksLikeTitle(text: string): boolean {
   return (
-    wordCount(text) <= HEADING_MAX_WORDS && !/[.;,]$/.test(text.trim()) && !/\b(shall|will|must|is|are)\b/i.test(text)
+    wordCount(text) <= HEADING_MAX_WORDS &&
+    !/[.;,]$/.test(text.trim()) &&
+    !/[a-z]{2}[.;]\s+[A-Z]/.test(text) &&
+    !/\b(shall|will|must|is|are)\b/i.test(text)
   );
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract-value.js';
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
+import { askedLimits, statedLimitTokens } from '../../src/analysis/value-limits.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 describe('a time of day cut from its clause at a sentence split', () => {
@@ -122,5 +123,53 @@ describe('a value inside a condition clause', () => {
 
   it('answers a question about the condition itself', () => {
     expect(pickQuantity(sentence, 'Until what percentage complete is holdback withheld?')?.raw).toBe('60%');
+  });
+});
+
+describe('a limit word of the question stated the way specs state limits', () => {
+  it('finds the limit a sentence states without the word', () => {
+    expect(statedLimitTokens('The submittal shall not be more than twenty (20) sheets.')).toContain('^maximum');
+    expect(statedLimitTokens('Provide at least two (2) spare pumps.')).toContain('^minimum');
+    expect(statedLimitTokens('An optional walk-through will be held on May 3.')).toContain('^mandatory');
+    expect(statedLimitTokens('The Engineer may issue field directives.')).not.toContain('^maximum');
+    expect(statedLimitTokens('Upload one file (under 20 MB).')).toContain('^maximum');
+    expect(statedLimitTokens('The rate shall be not less than 2 gpm.')).not.toContain('^maximum');
+    expect(statedLimitTokens('Invoices are submitted once each month.')).toContain('^frequency');
+    expect(statedLimitTokens('Sweep the street every 3 days.')).toContain('^frequency');
+    expect(statedLimitTokens('Inquiries shall be emailed to the Purchasing Agent.')).toContain('^sent');
+    expect(askedLimits('Who should inquiries be directed to?').map((l) => l.token)).toEqual(['^sent']);
+  });
+
+  it('answers "how often" with the sentence that states a frequency', async () => {
+    const pages = [
+      createLinesPage(1, [
+        'ARTICLE 6 - PAYMENT',
+        '6.02 Progress Payments. The Builder shall submit a payment application once each month for Work done.',
+        '6.03 Final Payment. Final payment will be made upon acceptance of the Work by the Owner.',
+        createFiller(4, 2),
+      ]),
+    ];
+    const a = await answerOne(pages, 'How often are progress payments made?');
+    expect(a.answer).toMatch(/once each month/);
+  });
+
+  it('reads "allowed" as a limit only when said of the subject, not in "maximum allowable"', () => {
+    expect(askedLimits('Which pipe materials are permitted?').map((l) => l.token)).toEqual(['^allowed']);
+    expect(askedLimits('What is the maximum allowable deflection?').map((l) => l.token)).toEqual(['^maximum']);
+  });
+
+  const pages = [
+    createLinesPage(1, [
+      'SECTION 4 - SUBMISSION FORMAT',
+      `${createFiller(2)} The length of the technical submission shall not be more than twelve (12) sheets.`,
+      `${createFiller(2, 3)} A pre-tender walk-through of the plant is optional and will be held on May 3, 2027.`,
+      createFiller(3, 5),
+    ]),
+  ];
+
+  it('answers "is it mandatory?" with the sentence calling it optional', async () => {
+    const a = await answerOne(pages, 'Is the walk-through mandatory?', 'boolean');
+    expect(a.answer).not.toBeNull();
+    expect(a.quotes?.[0]?.text ?? a.answer).toMatch(/optional/);
   });
 });

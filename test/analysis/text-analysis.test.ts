@@ -3,7 +3,14 @@ import { extractValue, findDates, findQuantities, findStandardCodes } from '../.
 import { buildPassages, PASSAGE_MAX_WORDS, sentencesOfPassage } from '../../src/analysis/passages.js';
 import { buildSearchIndex, isTocLike, retrieve } from '../../src/analysis/retrieval.js';
 import { analyzeText, tokenize } from '../../src/analysis/tokenize.js';
-import { createDocument, createFiller, createQuestion, createSection, HEADER } from './page-factory.js';
+import {
+  createDocument,
+  createFiller,
+  createLinesPage,
+  createQuestion,
+  createSection,
+  HEADER,
+} from './page-factory.js';
 
 describe('tokenizer', () => {
   it('keeps standard codes, section numbers, dates and numbers whole', () => {
@@ -94,6 +101,65 @@ describe('passages', () => {
       expect(p.text).not.toContain(HEADER);
       expect(p.text).not.toMatch(/\bPage \d\b/);
     }
+  });
+
+  it('keeps a number written out and its figures in parentheses on the next line in one sentence', () => {
+    const { sentences } = buildPassages([
+      createLinesPage(1, [
+        'An invoice shall be submitted for each month of Work completed. Payment will be made within forty-five',
+        '(45) days of receiving a proper invoice. Ten percent of each payment is held back.',
+      ]),
+    ]);
+    expect(sentences.map((s) => s.text)).toContain(
+      'Payment will be made within forty-five (45) days of receiving a proper invoice.',
+    );
+  });
+
+  it('carries a clause over a line that ends in a preposition and a next line that opens with a number', () => {
+    const { sentences } = buildPassages([
+      createLinesPage(1, [
+        '2.01 The Contractor shall reach Substantial Completion of all Work within',
+        '90 calendar days after the date when the Contract Times commence to run.',
+      ]),
+    ]);
+    expect(sentences.some((s) => s.text.includes('Work within 90 calendar days'))).toBe(true);
+  });
+
+  it('makes a run-in numbered title the heading of its paragraph, never a sentence of it', () => {
+    const { sentences } = buildPassages([
+      createLinesPage(1, [
+        'ARTICLE 4 - PAYMENTS',
+        '4.02 Holdback. The Owner will hold back eight percent (8%) of',
+        'each progress payment. The holdback is released at Final Completion.',
+        '4.03 The Contractor shall submit applications monthly.',
+      ]),
+    ]);
+    const title = sentences.find((s) => s.text === '4.02 Holdback.');
+    expect(title?.heading).toBe(true);
+    const body = sentences.filter((s) => /eight percent|released/.test(s.text));
+    expect(body).toHaveLength(2);
+    for (const s of body) expect(s.headingPath).toMatch(/› 4\.02 Holdback$/);
+    // The next paragraph of the same level is no longer under the title.
+    expect(sentences.find((s) => s.text.startsWith('4.03'))?.headingPath).not.toContain('Holdback');
+  });
+
+  it('reads a lettered run-in title as a heading, but not the items of a list of short items', () => {
+    const { sentences } = buildPassages([
+      createLinesPage(1, [
+        'ARTICLE 9 - DISPUTES',
+        'A. Notice of Claim. The Contractor shall give notice of a claim within ten days of the event.',
+        'B. The Contract Documents are, in order of precedence:',
+        '1. Addenda.',
+        '2. Supplementary Conditions.',
+        '3. Drawings.',
+      ]),
+    ]);
+    expect(sentences.find((s) => s.text === 'A. Notice of Claim.')?.heading).toBe(true);
+    expect(sentences.find((s) => s.text.startsWith('The Contractor shall give'))?.headingPath).toMatch(
+      /A\. Notice of Claim$/,
+    );
+    for (const item of ['1. Addenda.', '2. Supplementary Conditions.'])
+      expect(sentences.find((s) => s.text === item)?.heading).toBe(false);
   });
 
   it('never cuts a sentence and stays within the passage size', () => {

@@ -34,6 +34,11 @@ describe('classifyHeading', () => {
     expect(classifyHeading('3. Deliver sprockets in crates.')).toMatchObject({ level: 5, number: '3.' });
   });
 
+  it("does not take a run-in title wrapped with its paragraph's first words for a heading", () => {
+    expect(classifyHeading('6.02 Progress Payments. The')).toBeNull();
+    expect(classifyHeading('6.02 Progress Payments')).toMatchObject({ level: 3, number: '6.02' });
+  });
+
   it('does not take a sentence that starts with a number, or a contents line, for a heading', () => {
     expect(
       classifyHeading('2.5 inches of cover shall be maintained over the sprocket housing at all times.'),

@@ -42,6 +42,7 @@ import { statesQualificationOnly } from '../qualification-scope.js';
 import { withoutThresholds } from '../threshold-values.js';
 import { askedShape, holdsShape, shapeFormWords } from '../answer-shape.js';
 import { elaborationOf } from '../elaboration.js';
+import { askedLimits, statedLimitTokens } from '../value-limits.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -232,6 +233,20 @@ export function buildCoverageConcepts(
     concepts.push({ alternatives: alts, weights, weight: Math.max(...(present.length > 0 ? present : weights)) });
   }
   return concepts;
+}
+
+/**
+ * "The maximum length" is stated as "shall not be more than ten (10) pages": a limit word of the question
+ * (value-limits.ts) is matched by any way of stating that limit, at the word's own weight.
+ */
+function withStatedLimits(concepts: Concept[], questionText: string): void {
+  for (const limit of askedLimits(questionText)) {
+    for (const c of concepts) {
+      if (!c.alternatives.some((t) => limit.stems.includes(t)) || c.alternatives.includes(limit.token)) continue;
+      c.alternatives.push(limit.token);
+      c.weights.push(c.weight);
+    }
+  }
 }
 
 /** A question term found only in the heading path above a sentence counts at this share. */
@@ -675,7 +690,7 @@ class ExtractiveEngine implements AnalysisEngine {
     if (tokens === undefined) {
       // Bounded: on a 1,500-page document the sentences read over 100 questions would otherwise all stay cached.
       if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.clear();
-      tokens = new Set(tokenize(text));
+      tokens = new Set([...tokenize(text), ...statedLimitTokens(text)]);
       this.tokenCache.set(text, tokens);
     }
     return tokens;
@@ -703,6 +718,7 @@ class ExtractiveEngine implements AnalysisEngine {
     let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
+    withStatedLimits(concepts, question.text);
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
