@@ -30,6 +30,8 @@ import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex }
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
+import { supersedingReading } from '../supersession.js';
+import { askedMethodVerbs, statesMeans } from '../method-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -73,6 +75,10 @@ const NEAR_MISS_CONFIDENCE = 0.25;
 /** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
 const LIST_CONTINUATION_WORDS = 90;
 const MAX_ANSWER_CHARS = 400;
+/** Score multiplier, for a question asking how an act is done, of a sentence naming no means for it. */
+const NO_MEANS_FACTOR = 0.85;
+/** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
+const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
 /**
  * Words every checklist question and every spec uses ("required", "provide", "amount"): whether a sentence
@@ -628,6 +634,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
+    const methodVerbs = askedMethodVerbs(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -722,8 +729,16 @@ class ExtractiveEngine implements AnalysisEngine {
           : 1;
         // A pointer that holds the asked value anyway ("$5,000 per day, as set forth in Article 5") keeps its score.
         const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
+        // "How are bids to be submitted?": a sentence naming no means for the act says something else of it.
+        const meansFactor = methodVerbs !== null && !statesMeans(text, methodVerbs) ? NO_MEANS_FACTOR : 1;
         const score =
-          coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor * passingFactor * pointerFactor;
+          coverage *
+          (0.8 + (0.2 * r.score) / topScore) *
+          typeFactor *
+          roleFactor *
+          passingFactor *
+          pointerFactor *
+          meansFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
@@ -749,6 +764,9 @@ class ExtractiveEngine implements AnalysisEngine {
     if (scored.length === 0) return [abstention(question, 0)];
     // Deterministic: best score, then better-ranked passage, then earlier sentence (stable sort).
     scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
+    // An addendum's "is revised to 350 mm" is in force over the original it repeats less fully (supersession.ts).
+    const revision = supersedingReading(scored, (p) => this.pageText.get(p) ?? '', MIN_COVERAGE);
+    if (revision > 0) scored.unshift(...scored.splice(revision, 1));
     const best = scored[0] as Scored;
     const rival = scored.find((s) =>
       typed
@@ -806,7 +824,14 @@ class ExtractiveEngine implements AnalysisEngine {
       rival.typeFactor === 1
     ) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
-      const rivalConfidence = confidenceOf(rival, best);
+      // A superseded original stays a variant, never ahead of the revision in force.
+      const rivalConfidence =
+        revision > 0
+          ? Math.min(
+              confidenceOf(rival, best),
+              SUPERSEDED_CONFIDENCE_RATIO * (answers[0] as CandidateAnswer).confidence,
+            )
+          : confidenceOf(rival, best);
       if (rivalConfidence >= ABSTAIN_BELOW)
         answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }

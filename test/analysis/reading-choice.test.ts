@@ -1,0 +1,128 @@
+/**
+ * Which sentence the offline engine reads as the answer when several repeat the question's words (issue 13, item 3):
+ * an addendum's revision over the original, a sentence naming a means for a "how" question. Generated text only.
+ */
+import { describe, expect, it } from 'vitest';
+import { askedMethodVerbs, statesMeans } from '../../src/analysis/method-question.js';
+import { tokenize } from '../../src/analysis/tokenize.js';
+import { isAddendumPage, revisesValue, supersedingReading, valueKinds } from '../../src/analysis/supersession.js';
+import { answerOne, createFiller, createLinesPage } from './page-factory.js';
+
+describe('an addendum that revises a value', () => {
+  it('recognises revision wording, the weaker kind only on an addendum', () => {
+    expect(revisesValue('The bearing pad thickness is revised to 25 mm.', false)).toBe(true);
+    expect(revisesValue('Use Type II cement in lieu of Type I.', false)).toBe(true);
+    expect(revisesValue('Quotations now close at 3:00 p.m. on May 2, 2027.', true)).toBe(true);
+    expect(revisesValue('Quotations now close at 3:00 p.m. on May 2, 2027.', false)).toBe(false);
+    expect(revisesValue('Quotations close at 3:00 p.m. on April 25, 2027.', true)).toBe(false);
+  });
+
+  it('recognises a page titled as an addendum, not one that mentions addenda', () => {
+    expect(isAddendumPage('Harbour Works Contract 12\nADDENDUM NO. 3\nThis addendum forms part of ...')).toBe(true);
+    expect(isAddendumPage('Addendum 1 - Clarifications\n1. Item 4 is deleted.')).toBe(true);
+    expect(isAddendumPage('Answers to questions will be issued by addendum before closing.')).toBe(false);
+  });
+
+  it('reads the kinds of value a sentence states', () => {
+    expect([...valueKinds('The slab shall be 150 mm thick, poured by May 3, 2027.')].sort()).toEqual([
+      'date',
+      'length',
+    ]);
+  });
+
+  const reading = (text: string, pages: number[], score: number, valueKey: string) => ({
+    text,
+    pages,
+    score,
+    coverage: 0.8,
+    attributeFound: true,
+    unbound: null,
+    valueKey,
+  });
+  const pageText = (p: number) => (p === 9 ? 'ADDENDUM NO. 1\n...' : 'SECTION 03 30 00 - CONCRETE');
+
+  it('puts a later revision of the same kind of value ahead of the original', () => {
+    const readings = [
+      reading('The slab shall be 150 mm thick.', [4], 0.9, '150'),
+      reading('The slab thickness is now 200 mm.', [9], 0.6, '200'),
+    ];
+    expect(supersedingReading(readings, pageText, 0.5)).toBe(1);
+  });
+
+  it('keeps the original when the revision states another kind of value, comes first, or covers too little', () => {
+    const original = reading('The slab shall be 150 mm thick.', [4], 0.9, '150');
+    const dated = reading('The slab pour is now postponed to May 3, 2027.', [9], 0.6, 'may');
+    expect(supersedingReading([original, dated], pageText, 0.5)).toBe(-1);
+    const earlier = reading('The slab thickness is revised to 200 mm.', [2], 0.6, '200');
+    expect(supersedingReading([original, earlier], pageText, 0.5)).toBe(-1);
+    const weak = { ...reading('The slab thickness is now 200 mm.', [9], 0.6, '200'), coverage: 0.3 };
+    expect(supersedingReading([original, weak], pageText, 0.5)).toBe(-1);
+  });
+
+  it('answers with the addendum and keeps the original as a variant', async () => {
+    const pages = [
+      createLinesPage(1, [
+        'INVITATION TO QUOTE',
+        'Quotations for the Harbour Walkway Repairs close at 3:00 p.m. local time on April 25, 2027 at the Port Office.',
+        createFiller(3),
+      ]),
+      createLinesPage(2, ['SUPPLEMENTARY CONDITIONS', createFiller(4, 3)]),
+      createLinesPage(3, [
+        'ADDENDUM NO. 1 - ISSUED APRIL 10, 2027',
+        'This addendum forms part of the Quotation Documents.',
+        '1. The closing date is extended: Quotations now close at 3:00 p.m. local time on May 2, 2027.',
+      ]),
+    ];
+    const a = await answerOne(pages, 'When do quotations close?', 'date');
+    expect(a.answer ?? '').toMatch(/May 2, 2027/);
+    expect(a.pages).toEqual([3]);
+    expect(JSON.stringify(a.variants)).toMatch(/April 25, 2027/);
+  });
+});
+
+describe('a question asking how an act is done', () => {
+  it('reads the asked act from the question, and only for how-questions that ask no value', () => {
+    expect([...(askedMethodVerbs('How are quotations to be delivered?') ?? [])]).toEqual(['deliver']);
+    expect(askedMethodVerbs('How many copies of the quotation are required?')).toBeNull();
+    expect(askedMethodVerbs('What is the closing date?')).toBeNull();
+  });
+
+  const deliver = new Set(['deliver']);
+  it('finds a means named for the act itself', () => {
+    expect(statesMeans('Quotations shall be delivered by courier to the Port Office.', deliver)).toBe(true);
+    expect(statesMeans('Each bidder shall deliver its quotation in PDF format.', deliver)).toBe(true);
+    expect(statesMeans('Quotations shall be emailed to the Purchasing Agent.', deliver)).toBe(true);
+  });
+
+  it('finds none in a time, an agent, a pointer or a means of another act', () => {
+    expect(statesMeans('Quotations delivered by the deadline will be opened in public.', deliver)).toBe(false);
+    expect(statesMeans('Quotations delivered by a bidder become the property of the Port.', deliver)).toBe(false);
+    expect(statesMeans('Quotations shall be delivered by following the instructions in Appendix C.', deliver)).toBe(
+      false,
+    );
+    expect(statesMeans('A delivered quotation may be amended by uploading a revised file.', deliver)).toBe(false);
+  });
+
+  it('answers with the sentence naming the means over one repeating the question', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '2.4 Ownership of Quotations',
+        'All Quotations delivered to the Port will become the property of the Port and will not be returned.',
+        createFiller(2),
+      ]),
+      createLinesPage(2, [
+        '5.1 Closing',
+        'Quotations shall be delivered electronically through the Port procurement portal before closing time.',
+        createFiller(2, 4),
+      ]),
+    ];
+    const a = await answerOne(pages, 'How are quotations to be delivered?');
+    expect(a.answer ?? '').toMatch(/portal/);
+  });
+});
+
+describe('a warranty stated with its verb', () => {
+  it('reads "the Contractor warrants" as the warranty', () => {
+    expect(tokenize('The Contractor warrants the roofing for a period of two (2) years.')).toContain('warranty');
+  });
+});
