@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { askedMethodVerbs, statesMeans } from '../../src/analysis/method-question.js';
 import { tokenize } from '../../src/analysis/tokenize.js';
+import { asksContact, statesContact, withoutContactDetails } from '../../src/analysis/contact-question.js';
+import { readsAsTable } from '../../src/analysis/engines/extractive-engine.js';
 import { isAddendumPage, revisesValue, supersedingReading, valueKinds } from '../../src/analysis/supersession.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
@@ -124,5 +126,40 @@ describe('a question asking how an act is done', () => {
 describe('a warranty stated with its verb', () => {
   it('reads "the Contractor warrants" as the warranty', () => {
     expect(tokenize('The Contractor warrants the roofing for a period of two (2) years.')).toContain('warranty');
+  });
+});
+
+describe('a question asking who to contact', () => {
+  it('is a who-question about a contact, an authority or where questions go', () => {
+    expect(asksContact('Who is the contact for inquiries about the tender?')).toBe(true);
+    expect(asksContact('Who should technical questions be sent to?')).toBe(true);
+    expect(asksContact('Who pays for the building permit?')).toBe(false);
+    expect(asksContact('What is the contact time for the disinfectant?')).toBe(false);
+  });
+
+  it('finds a way to reach someone: an e-mail address or a telephone number', () => {
+    expect(statesContact('Questions go to Dana Roy, Buyer, droy@harbour.example.ca.')).toBe(true);
+    expect(statesContact('Call the Port Office at (604) 555-0142 to arrange a visit.')).toBe(true);
+    expect(statesContact('Questions received after closing will not be answered.')).toBe(false);
+    expect(statesContact('Questions shall be sent by email only.')).toBe(false);
+  });
+
+  it('does not read a contact block as a table row', () => {
+    const block = '4.2 Inquiries shall be directed to: Dana Roy – Buyer droy@harbour.example.ca (604) 555-0142';
+    expect(withoutContactDetails(block)).not.toMatch(/555/);
+    expect(readsAsTable(block)).toBe(false);
+  });
+
+  it('answers with the sentence naming the person over one repeating the question', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '4.1 Tender Inquiries',
+        'The Tender Authority may decline to answer inquiries received after the inquiry deadline for this tender.',
+        'All inquiries about this tender shall be made only to the Tender Authority: Dana Roy, Buyer, droy@harbour.example.ca.',
+        createFiller(3),
+      ]),
+    ];
+    const a = await answerOne(pages, 'Who is the Tender Authority for inquiries?');
+    expect(a.answer ?? '').toMatch(/Dana Roy/);
   });
 });

@@ -32,6 +32,7 @@ import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
 import { supersedingReading } from '../supersession.js';
 import { askedMethodVerbs, statesMeans } from '../method-question.js';
+import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -77,6 +78,8 @@ const LIST_CONTINUATION_WORDS = 90;
 const MAX_ANSWER_CHARS = 400;
 /** Score multiplier, for a question asking how an act is done, of a sentence naming no means for it. */
 const NO_MEANS_FACTOR = 0.85;
+/** Score multiplier, for a question asking who to contact, of a sentence giving no e-mail or telephone. */
+const NO_CONTACT_FACTOR = 0.9;
 /** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
 const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
@@ -317,7 +320,8 @@ const SENTENCE_VERB = /\b(shall|must|will|may|is|are|be|been|was|were|has|have)\
 export function readsAsTable(text: string): boolean {
   // A lead-in's colon is followed by a space ("10:00 a.m." is a time).
   const colon = Math.max(...[...text.matchAll(/:(?=\s|$)/g)].map((m) => m.index), -1);
-  const body = text.slice(colon + 1);
+  // "... directed to: Dana Roy, Buyer droy@county.ca (780) 555-0199": a telephone number is no cell of a table.
+  const body = withoutContactDetails(text.slice(colon + 1));
   // Under a lead-in, two values already make rows; a text of its own needs three (a clause number is one).
   if (body.includes(';') || NUMBERED_ITEM.test(body) || SENTENCE_VERB.test(body)) return false;
   return findQuantities(body).length >= (colon >= 0 ? 2 : TABULAR_MIN_VALUES);
@@ -635,6 +639,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
     const methodVerbs = askedMethodVerbs(question.text);
+    const asksForContact = asksContact(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -731,6 +736,8 @@ class ExtractiveEngine implements AnalysisEngine {
         const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
         // "How are bids to be submitted?": a sentence naming no means for the act says something else of it.
         const meansFactor = methodVerbs !== null && !statesMeans(text, methodVerbs) ? NO_MEANS_FACTOR : 1;
+        // "Who is the contact for inquiries?": the sentence giving a person's e-mail or telephone names one.
+        const contactFactor = asksForContact && !statesContact(text) ? NO_CONTACT_FACTOR : 1;
         const score =
           coverage *
           (0.8 + (0.2 * r.score) / topScore) *
@@ -738,7 +745,8 @@ class ExtractiveEngine implements AnalysisEngine {
           roleFactor *
           passingFactor *
           pointerFactor *
-          meansFactor;
+          meansFactor *
+          contactFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
