@@ -7,6 +7,7 @@ import { askedMethodVerbs, statesMeans } from '../../src/analysis/method-questio
 import { tokenize } from '../../src/analysis/tokenize.js';
 import { asksContact, statesContact, withoutContactDetails } from '../../src/analysis/contact-question.js';
 import { readsAsTable } from '../../src/analysis/engines/extractive-engine.js';
+import { announcesItems, askedThings, leadInNamesThings } from '../../src/analysis/asked-things.js';
 import { isAddendumPage, revisesValue, supersedingReading, valueKinds } from '../../src/analysis/supersession.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
@@ -161,5 +162,53 @@ describe('a question asking who to contact', () => {
     ];
     const a = await answerOne(pages, 'Who is the Tender Authority for inquiries?');
     expect(a.answer ?? '').toMatch(/Dana Roy/);
+  });
+});
+
+describe('a question asking for the things a lead-in lists', () => {
+  it('reads the asked things from a "What <things> are ..." question', () => {
+    expect([...(askedThings('What permits must the contractor obtain before mobilizing?') ?? [])]).toEqual(['permit']);
+    expect(askedThings('What is the contract time?')).toBeNull();
+  });
+
+  it('recognises a lead-in ending in a period when its first item follows', () => {
+    const lead = 'The Contractor shall obtain the following permits before mobilizing.';
+    expect(announcesItems(lead, '1. A street-use permit from the Roads Department.')).toBe(true);
+    expect(announcesItems(lead, 'Permits shall be posted at the site office.')).toBe(false);
+    expect(announcesItems('The Contractor shall obtain all permits.', '1. A street-use permit.')).toBe(false);
+    expect(leadInNamesThings(lead, new Set(['permit']))).toBe(true);
+  });
+
+  it('answers with the lead-in naming the things, read with its items', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '3.1 Mobilization',
+        'At mobilization the Contractor shall confirm with the Engineer that the required permits are posted; and',
+        createFiller(2),
+        '3.2 Permits',
+        'Before mobilization, the following permits are required:',
+        '1. Street-use permit from the Roads Department',
+        '2. Noise variance for night work',
+        '3. Discharge permit for dewatering',
+        createFiller(2, 4),
+      ]),
+    ];
+    const a = await answerOne(pages, 'What permits are required before mobilization?', 'list');
+    expect(a.answer ?? '').toMatch(/Street-use permit/);
+  });
+
+  it('reads the items under a lead-in that ends in a period', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '4.2 Execution of Contract',
+        'The successful Bidder shall deliver within 7 days the following signed documents to the Port.',
+        '1. Contract Agreement, two original copies',
+        '2. Performance bond and payment bond',
+        '3. Certificates of insurance',
+        createFiller(3),
+      ]),
+    ];
+    const a = await answerOne(pages, 'What documents must the successful bidder deliver?', 'list');
+    expect(a.answer ?? '').toMatch(/Contract Agreement[\s\S]*Performance bond/);
   });
 });

@@ -32,6 +32,7 @@ import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
 import { supersedingReading } from '../supersession.js';
 import { askedMethodVerbs, statesMeans } from '../method-question.js';
+import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
@@ -80,6 +81,8 @@ const MAX_ANSWER_CHARS = 400;
 const NO_MEANS_FACTOR = 0.85;
 /** Score multiplier, for a question asking who to contact, of a sentence giving no e-mail or telephone. */
 const NO_CONTACT_FACTOR = 0.9;
+/** Score multiplier of a lead-in, read with its items, that names the things a "What <things> ..." question asks. */
+const LEAD_IN_OF_THINGS_FACTOR = 1.15;
 /** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
 const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
@@ -640,6 +643,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
     const methodVerbs = askedMethodVerbs(question.text);
     const asksForContact = asksContact(question.text);
+    const things = askedThings(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -738,6 +742,9 @@ class ExtractiveEngine implements AnalysisEngine {
         const meansFactor = methodVerbs !== null && !statesMeans(text, methodVerbs) ? NO_MEANS_FACTOR : 1;
         // "Who is the contact for inquiries?": the sentence giving a person's e-mail or telephone names one.
         const contactFactor = asksForContact && !statesContact(text) ? NO_CONTACT_FACTOR : 1;
+        // "What documents are required ...?": a lead-in naming the documents, read with its items, lists them.
+        const thingsFactor =
+          things !== null && parts !== undefined && leadInNamesThings(s.text, things) ? LEAD_IN_OF_THINGS_FACTOR : 1;
         const score =
           coverage *
           (0.8 + (0.2 * r.score) / topScore) *
@@ -746,7 +753,8 @@ class ExtractiveEngine implements AnalysisEngine {
           passingFactor *
           pointerFactor *
           meansFactor *
-          contactFactor;
+          contactFactor *
+          thingsFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
@@ -868,11 +876,13 @@ class ExtractiveEngine implements AnalysisEngine {
     start?: SentenceLike,
   ): SentenceLike {
     const first = start ?? (passageSentences[at] as SentenceLike);
-    if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
+    if (type === 'number' || type === 'date') return first;
     // The list may run past the passage's end: read on in the run's sentence table, up to the next heading.
     const global = this.sentences !== null && passage.firstSentence !== undefined;
     const sentences = global ? (this.sentences as SentenceLike[]) : passageSentences;
     const i = global ? at + (passage.firstSentence as number) : at;
+    // A lead-in ends in ":", or in "." after "the following ..." when its first item follows (asked-things.ts).
+    if (!/:\s*$/.test(first.text) && !announcesItems(first.text, sentences[i + 1]?.text)) return first;
     const parts = [first.text];
     const members: SentenceLike[] = [first];
     const level = enumeratorLevel(first.text);
