@@ -7,6 +7,7 @@ import { askedMethodVerbs, statesMeans } from '../../src/analysis/method-questio
 import { tokenize } from '../../src/analysis/tokenize.js';
 import { asksContact, statesContact, withoutContactDetails } from '../../src/analysis/contact-question.js';
 import { readsAsTable } from '../../src/analysis/engines/extractive-engine.js';
+import { asksExperience, statesPastWork } from '../../src/analysis/past-experience.js';
 import { announcesItems, askedThings, leadInNamesThings } from '../../src/analysis/asked-things.js';
 import { isAddendumPage, revisesValue, supersedingReading, valueKinds } from '../../src/analysis/supersession.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
@@ -210,5 +211,35 @@ describe('a question asking for the things a lead-in lists', () => {
     ];
     const a = await answerOne(pages, 'What documents must the successful bidder deliver?', 'list');
     expect(a.answer ?? '').toMatch(/Contract Agreement[\s\S]*Performance bond/);
+  });
+});
+
+describe("a bidder's past work", () => {
+  it('is stated with "shall have installed" or "during the last five years"', () => {
+    expect(statesPastWork('The installer shall have installed not less than 80,000 square feet of membrane.')).toBe(
+      true,
+    );
+    expect(statesPastWork('Bidders must list three bridge decks completed in the last ten (10) years.')).toBe(true);
+    expect(statesPastWork('The work consists of placing approximately 6,500 square feet of membrane.')).toBe(false);
+    expect(statesPastWork('The Contractor shall have completed all Work by October 30, 2027.')).toBe(false);
+    expect(asksExperience('What experience must the installer have?')).toBe(true);
+    expect(asksExperience('How many square feet of membrane will be placed?')).toBe(false);
+  });
+
+  it("is not the quantity of this work's scope", async () => {
+    const pages = [
+      createLinesPage(1, [
+        '1.01 Deck Membrane Installer',
+        'The installer shall have placed at least 80,000 square feet of deck membrane on bridge decks.',
+        createFiller(3),
+      ]),
+      createLinesPage(2, [
+        'NOTICE TO BIDDERS',
+        'The work consists of placing approximately 6,500 square feet of deck membrane on the Pier 4 approach.',
+        createFiller(3, 3),
+      ]),
+    ];
+    const a = await answerOne(pages, 'How many square feet of deck membrane will be placed?', 'number');
+    expect(a.pages).toEqual([2]);
   });
 });

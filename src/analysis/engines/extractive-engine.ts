@@ -33,6 +33,7 @@ import { clauseForQualifier } from '../qualified-values.js';
 import { supersedingReading } from '../supersession.js';
 import { askedMethodVerbs, statesMeans } from '../method-question.js';
 import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.js';
+import { asksExperience, statesPastWork } from '../past-experience.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
@@ -83,6 +84,8 @@ const NO_MEANS_FACTOR = 0.85;
 const NO_CONTACT_FACTOR = 0.9;
 /** Score multiplier of a lead-in, read with its items, that names the things a "What <things> ..." question asks. */
 const LEAD_IN_OF_THINGS_FACTOR = 1.15;
+/** Score multiplier of a sentence stating a bidder's past work when the question is not about experience. */
+const PAST_WORK_FACTOR = 0.85;
 /** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
 const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
@@ -644,6 +647,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const methodVerbs = askedMethodVerbs(question.text);
     const asksForContact = asksContact(question.text);
     const things = askedThings(question.text);
+    const questionOnExperience = asksExperience(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -743,6 +747,8 @@ class ExtractiveEngine implements AnalysisEngine {
         // "Who is the contact for inquiries?": the sentence giving a person's e-mail or telephone names one.
         const contactFactor = asksForContact && !statesContact(text) ? NO_CONTACT_FACTOR : 1;
         // "What documents are required ...?": a lead-in naming the documents, read with its items, lists them.
+        // A bidder's past work ("shall have installed 50,000 linear feet") is not this work's quantity.
+        const pastWorkFactor = !questionOnExperience && statesPastWork(text) ? PAST_WORK_FACTOR : 1;
         const thingsFactor =
           things !== null && parts !== undefined && leadInNamesThings(s.text, things) ? LEAD_IN_OF_THINGS_FACTOR : 1;
         const score =
@@ -754,7 +760,8 @@ class ExtractiveEngine implements AnalysisEngine {
           pointerFactor *
           meansFactor *
           contactFactor *
-          thingsFactor;
+          thingsFactor *
+          pastWorkFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
