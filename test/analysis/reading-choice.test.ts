@@ -7,6 +7,7 @@ import { askedMethodVerbs, statesMeans } from '../../src/analysis/method-questio
 import { tokenize } from '../../src/analysis/tokenize.js';
 import { asksContact, statesContact, withoutContactDetails } from '../../src/analysis/contact-question.js';
 import { readsAsTable } from '../../src/analysis/engines/extractive-engine.js';
+import { askedAct, namesAct } from '../../src/analysis/asked-act.js';
 import { asksExperience, statesPastWork } from '../../src/analysis/past-experience.js';
 import { announcesItems, askedThings, leadInNamesThings } from '../../src/analysis/asked-things.js';
 import { isAddendumPage, revisesValue, supersedingReading, valueKinds } from '../../src/analysis/supersession.js';
@@ -241,5 +242,15 @@ describe("a bidder's past work", () => {
     ];
     const a = await answerOne(pages, 'How many square feet of deck membrane will be placed?', 'number');
     expect(a.pages).toEqual([2]);
+  });
+});
+
+describe('a question ending with the act it asks about', () => {
+  it('reads the act from "... be awarded?" and finds it in a sentence', () => {
+    const act = askedAct('On what terms will the concession be awarded?') ?? new Set<string>();
+    expect([...act]).toEqual(['award']);
+    expect(namesAct(new Set(tokenize('The concession will be awarded to the highest bidder.')), act)).toBe(true);
+    expect(namesAct(new Set(tokenize('The concession will be on a revenue-share basis.')), act)).toBe(false);
+    expect(askedAct('What is the concession term?')).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ import { supersedingReading } from '../supersession.js';
 import { askedMethodVerbs, statesMeans } from '../method-question.js';
 import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.js';
 import { asksExperience, statesPastWork } from '../past-experience.js';
+import { askedAct, namesAct } from '../asked-act.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
@@ -86,6 +87,8 @@ const NO_CONTACT_FACTOR = 0.9;
 const LEAD_IN_OF_THINGS_FACTOR = 1.15;
 /** Score multiplier of a sentence stating a bidder's past work when the question is not about experience. */
 const PAST_WORK_FACTOR = 0.85;
+/** Score multiplier of a sentence not naming the act a question ends with ("... be awarded?"). */
+const NO_ACT_FACTOR = 0.9;
 /** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
 const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
@@ -648,6 +651,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const asksForContact = asksContact(question.text);
     const things = askedThings(question.text);
     const questionOnExperience = asksExperience(question.text);
+    const act = askedAct(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -749,6 +753,8 @@ class ExtractiveEngine implements AnalysisEngine {
         // "What documents are required ...?": a lead-in naming the documents, read with its items, lists them.
         // A bidder's past work ("shall have installed 50,000 linear feet") is not this work's quantity.
         const pastWorkFactor = !questionOnExperience && statesPastWork(text) ? PAST_WORK_FACTOR : 1;
+        // "... will the contract be awarded?": a sentence not naming the act says something else of the subject.
+        const actFactor = act !== null && !namesAct(tokens, act) ? NO_ACT_FACTOR : 1;
         const thingsFactor =
           things !== null && parts !== undefined && leadInNamesThings(s.text, things) ? LEAD_IN_OF_THINGS_FACTOR : 1;
         const score =
@@ -761,7 +767,8 @@ class ExtractiveEngine implements AnalysisEngine {
           meansFactor *
           contactFactor *
           thingsFactor *
-          pastWorkFactor;
+          pastWorkFactor *
+          actFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
