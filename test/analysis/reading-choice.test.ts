@@ -253,4 +253,17 @@ describe('a question ending with the act it asks about', () => {
     expect(namesAct(new Set(tokenize('The concession will be on a revenue-share basis.')), act)).toBe(false);
     expect(askedAct('What is the concession term?')).toBeNull();
   });
+
+  it("answers with the sentence naming the act over one repeating the question's rarer words", async () => {
+    const pages = [
+      createLinesPage(1, [
+        'NOTICE TO BIDDERS',
+        'The concession will be on a revenue-share basis with quarterly reporting.',
+        'The concession will be awarded to the bidder offering the highest rent.',
+        createFiller(3),
+      ]),
+    ];
+    const a = await answerOne(pages, 'On what basis will the concession be awarded?');
+    expect(a.answer ?? '').toMatch(/highest rent/);
+  });
 });
