@@ -43,6 +43,12 @@ import { withoutThresholds } from '../threshold-values.js';
 import { askedShape, holdsShape, shapeFormWords } from '../answer-shape.js';
 import { elaborationOf } from '../elaboration.js';
 import { askedLimits, statedLimitTokens } from '../value-limits.js';
+import { supersedingReading } from '../supersession.js';
+import { askedMethodVerbs, statesMeans } from '../method-question.js';
+import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.js';
+import { asksExperience, statesPastWork } from '../past-experience.js';
+import { askedAct, namesAct } from '../asked-act.js';
+import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -90,6 +96,18 @@ const NEAR_MISS_CONFIDENCE = 0.25;
 /** A sentence ending in ":" introduces a list: up to this many words of what follows are quoted with it. */
 const LIST_CONTINUATION_WORDS = 90;
 const MAX_ANSWER_CHARS = 400;
+/** Score multiplier, for a question asking how an act is done, of a sentence naming no means for it. */
+const NO_MEANS_FACTOR = 0.85;
+/** Score multiplier, for a question asking who to contact, of a sentence giving no e-mail or telephone. */
+const NO_CONTACT_FACTOR = 0.9;
+/** Score multiplier of a lead-in, read with its items, that names the things a "What <things> ..." question asks. */
+const LEAD_IN_OF_THINGS_FACTOR = 1.15;
+/** Score multiplier of a sentence stating a bidder's past work when the question is not about experience. */
+const PAST_WORK_FACTOR = 0.85;
+/** Score multiplier of a sentence not naming the act a question ends with ("... be awarded?"). */
+const NO_ACT_FACTOR = 0.9;
+/** A value an addendum revised is reported beside the revision at most at this share of its confidence. */
+const SUPERSEDED_CONFIDENCE_RATIO = 0.8;
 
 /**
  * Words every checklist question and every spec uses ("required", "provide", "amount"): whether a sentence
@@ -344,7 +362,8 @@ const RELATIVE_CLAUSE = /,\s*(which|who|whose|whom)\b/i;
 export function readsAsTable(text: string): boolean {
   // A lead-in's colon is followed by a space ("10:00 a.m." is a time).
   const colon = Math.max(...[...text.matchAll(/:(?=\s|$)/g)].map((m) => m.index), -1);
-  const body = text.slice(colon + 1);
+  // "... directed to: Dana Roy, Buyer droy@county.ca (780) 555-0199": a telephone number is no cell of a table.
+  const body = withoutContactDetails(text.slice(colon + 1));
   // Under a lead-in, two values already make rows; a text of its own needs three (a clause number is one).
   if (body.includes(';') || NUMBERED_ITEM.test(body) || SENTENCE_VERB.test(body) || RELATIVE_CLAUSE.test(body))
     return false;
@@ -725,6 +744,11 @@ class ExtractiveEngine implements AnalysisEngine {
     const shape = askedShape(question.text);
     const asksValue = intent.attribute !== null || shape !== null;
     const holdsAskedValue = (t: string) => holdsAttribute(t, intent.attribute) && holdsShape(t, shape);
+    const methodVerbs = askedMethodVerbs(question.text);
+    const asksForContact = asksContact(question.text);
+    const things = askedThings(question.text);
+    const questionOnExperience = asksExperience(question.text);
+    const act = askedAct(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -863,8 +887,29 @@ class ExtractiveEngine implements AnalysisEngine {
           : 1;
         // A pointer that holds the asked value anyway ("$5,000 per day, as set forth in Article 5") keeps its score.
         const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
+        // "How are bids to be submitted?": a sentence naming no means for the act says something else of it.
+        const meansFactor = methodVerbs !== null && !statesMeans(text, methodVerbs) ? NO_MEANS_FACTOR : 1;
+        // "Who is the contact for inquiries?": the sentence giving a person's e-mail or telephone names one.
+        const contactFactor = asksForContact && !statesContact(text) ? NO_CONTACT_FACTOR : 1;
+        // "What documents are required ...?": a lead-in naming the documents, read with its items, lists them.
+        // A bidder's past work ("shall have installed 50,000 linear feet") is not this work's quantity.
+        const pastWorkFactor = !questionOnExperience && statesPastWork(text) ? PAST_WORK_FACTOR : 1;
+        // "... will the contract be awarded?": a sentence not naming the act says something else of the subject.
+        const actFactor = act !== null && !namesAct(tokens, act) ? NO_ACT_FACTOR : 1;
+        const thingsFactor =
+          things !== null && parts !== undefined && leadInNamesThings(s.text, things) ? LEAD_IN_OF_THINGS_FACTOR : 1;
         const score =
-          coverage * (0.8 + (0.2 * r.score) / topScore) * typeFactor * roleFactor * passingFactor * pointerFactor;
+          coverage *
+          (0.8 + (0.2 * r.score) / topScore) *
+          typeFactor *
+          roleFactor *
+          passingFactor *
+          pointerFactor *
+          meansFactor *
+          contactFactor *
+          thingsFactor *
+          pastWorkFactor *
+          actFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
@@ -890,6 +935,9 @@ class ExtractiveEngine implements AnalysisEngine {
     if (scored.length === 0) return [abstention(question, 0)];
     // Deterministic: best score, then better-ranked passage, then earlier sentence (stable sort).
     scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
+    // An addendum's "is revised to 350 mm" is in force over the original it repeats less fully (supersession.ts).
+    const revision = supersedingReading(scored, (p) => this.pageText.get(p) ?? '', MIN_COVERAGE);
+    if (revision > 0) scored.unshift(...scored.splice(revision, 1));
     const best = scored[0] as Scored;
     const rival = scored.find((s) =>
       typed
@@ -947,7 +995,14 @@ class ExtractiveEngine implements AnalysisEngine {
       rival.typeFactor === 1
     ) {
       // The document gives two values for the same thing (an addendum, a typo): report both, neither as sure.
-      const rivalConfidence = confidenceOf(rival, best);
+      // A superseded original stays a variant, never ahead of the revision in force.
+      const rivalConfidence =
+        revision > 0
+          ? Math.min(
+              confidenceOf(rival, best),
+              SUPERSEDED_CONFIDENCE_RATIO * (answers[0] as CandidateAnswer).confidence,
+            )
+          : confidenceOf(rival, best);
       if (rivalConfidence >= ABSTAIN_BELOW)
         answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }
@@ -985,11 +1040,13 @@ class ExtractiveEngine implements AnalysisEngine {
     start?: SentenceLike,
   ): SentenceLike {
     const first = start ?? (passageSentences[at] as SentenceLike);
-    if (!/:\s*$/.test(first.text) || type === 'number' || type === 'date') return first;
+    if (type === 'number' || type === 'date') return first;
     // The list may run past the passage's end: read on in the run's sentence table, up to the next heading.
     const global = this.sentences !== null && passage.firstSentence !== undefined;
     const sentences = global ? (this.sentences as SentenceLike[]) : passageSentences;
     const i = global ? at + (passage.firstSentence as number) : at;
+    // A lead-in ends in ":", or in "." after "the following ..." when its first item follows (asked-things.ts).
+    if (!/:\s*$/.test(first.text) && !announcesItems(first.text, sentences[i + 1]?.text)) return first;
     const parts = [first.text];
     const members: SentenceLike[] = [first];
     const level = enumeratorLevel(first.text);
