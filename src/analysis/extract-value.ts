@@ -106,6 +106,7 @@ export type UnitClass =
   | 'money'
   | 'count'
   | 'flow'
+  | 'ratio'
   | 'other';
 
 /** Unit spellings → class, longest first so "linear feet" wins over "feet". */
@@ -125,6 +126,10 @@ const UNITS: Array<[string, UnitClass]> = [
   ['lineal feet', 'length'],
   ['linear foot', 'length'],
   ['lineal foot', 'length'],
+  // "60 consecutive calendar days": the qualifiers stack.
+  ['consecutive calendar days', 'time'],
+  ['consecutive working days', 'time'],
+  ['consecutive business days', 'time'],
   ['calendar days', 'time'],
   ['working days', 'time'],
   ['business days', 'time'],
@@ -220,12 +225,21 @@ const UNITS: Array<[string, UnitClass]> = [
   ['employees', 'count'],
   ['specimens', 'count'],
   ['locations', 'count'],
+  // File sizes: "in PDF format (under 15 MB in size)".
+  ['megabytes', 'other'],
+  ['gigabytes', 'other'],
+  ['mb', 'other'],
+  ['gb', 'other'],
 ];
-const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
-const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
+// A multiplier only of something named: "2.5 times the value of the deficiency" (not "tested three times").
+const UNIT_PATTERN = `${UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|')}|times(?=\\s+(?:the|its|that)\\b)`;
+const UNIT_CLASS = new Map<string, UnitClass>([...UNITS, ['times', 'ratio']]);
+/** A degree sign extracted as a letter o or a masculine ordinal: "100oF", "23ºC" (read as "100°F", same length). */
+const DEGREE_AS_LETTER = /(?<=\d\s?)[oº](?=\s?[FC]\b)/g;
 const QUANTITY = new RegExp(
   // "(10) days": a number in parentheses keeps its unit.
-  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
+  // "SW-12", "R-20": the number of an item code is no value.
+  `(?<![\\w.,])(?<![A-Za-z]{1,4}-)(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
     `(?:\\s?-?\\s?(${UNIT_PATTERN})(?![a-z]))?` +
     `(?:\\s*(?:per|\\/|a|each)\\s+(calendar day|day|linear foot|foot|lf|week|month|hour|sample))?`,
   'gi',
@@ -269,7 +283,8 @@ export interface FoundQuantity {
  * Numbers with their unit (if any): "6.0 mm", "12,500 LF", "$1,000 per day", "two (2) years". Years and CSI section
  * numbers are skipped.
  */
-export function findQuantities(text: string): FoundQuantity[] {
+export function findQuantities(original: string): FoundQuantity[] {
+  const text = original.replace(DEGREE_AS_LETTER, '°');
   const found: FoundQuantity[] = [];
   const dateSpans = findDates(text).map((d) => [d.index, d.index + d.raw.length] as const);
   const codeSpans = [...text.matchAll(CODE_PATTERN), ...text.matchAll(SECTION_NUMBER)].map(
@@ -511,6 +526,8 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
  */
 const CONDITION_WORDS = /\b(?:until|unless|once|whenever|when|if)\b/i;
 const CONDITION_PENALTY = 4;
+/** A value the question itself states names what is asked about; any value fitting the question goes first. */
+const NAMED_IN_QUESTION_PENALTY = 10;
 
 /** Whether the value at `index` sits in a condition clause ("until the Work is 50% complete", "if over $10,000"). */
 export function inCondition(text: string, index: number): boolean {
@@ -523,12 +540,15 @@ export function pickQuantity(text: string, questionText: string): FoundQuantity 
   const asksCondition = CONDITION_WORDS.test(questionText);
   const wanted = expectedUnitClasses(questionText);
   const prefixes = questionWordPrefixes(questionText);
+  const named = findQuantities(questionText).filter((n) => n.unit !== null);
   let best: FoundQuantity | null = null;
   let bestScore = -1;
   let previousEnd = 0;
   for (const q of findQuantities(text)) {
     let score = 0;
     if (quantityFits(q, wanted)) score += 10;
+    // "How many linear feet of 15-inch pipe": the "15-INCH" of the row names the subject, it is not the answer.
+    if (named.some((n) => n.number === q.number && n.unitClass === q.unitClass)) score -= NAMED_IN_QUESTION_PENALTY;
     score += Math.min(proximityScore(text, q.index, q.raw.length, previousEnd, prefixes), 5);
     previousEnd = q.index + q.raw.length;
     if (q.unit !== null) score += 0.5;

@@ -30,6 +30,7 @@ import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex }
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
+import { rowWithLabels } from '../table-rows.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -463,6 +464,12 @@ export function withoutDocumentDates(text: string): string {
   return out;
 }
 
+const MONTH_NAME = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
+/** "from June 15 to September 30", "between May 1 and October 15": a window of days of every year. */
+const MONTH_DAY_RANGE = new RegExp(
+  `\\b${MONTH_NAME}\\s+\\d{1,2}(?:st|nd|rd|th)?\\s*(?:to|through|until|and|-|–)\\s*${MONTH_NAME}\\s+\\d{1,2}\\b`,
+);
+
 const MEASURE_VALUE = /=\s*[A-Z]{0,3}-?\d|\b[A-Z]{1,2}-?\d{2}\b/;
 
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
@@ -475,13 +482,24 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       return IDENTIFIER_VALUE.test(text);
     case 'date':
       // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
-      return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
+      // A seasonal window names days without a year ("allowed only from June 15 to September 30").
+      return (
+        findDates(text).length > 0 ||
+        RELATIVE_DEADLINE.test(text) ||
+        TIME_OF_DAY.test(text) ||
+        MONTH_DAY_RANGE.test(text)
+      );
     case 'phone':
       return /\(?\d{3}\)?[\s.\-–]?\d{3}[\s.\-–]\d{4}\b/.test(text);
     case 'email':
       return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
     case 'count':
       return findQuantities(text).length > 0;
+    case 'weighting':
+      // "Cost Estimate H 30" under a "Weighting (%)" header: a percentage, or points written bare.
+      return findQuantities(text).some(
+        (q) => q.unitClass === 'percent' || (q.unit === null && Number.isInteger(q.number) && q.number <= 100),
+      );
     case 'measure':
       // A quantity with a unit, a design value ("Groundwater Depth = 2+/- ft", "Live Load = H20") or a load
       // designation.
@@ -640,7 +658,10 @@ class ExtractiveEngine implements AnalysisEngine {
       const sentences: SentenceLike[] = this.sentencesOf(r.passage);
       sentences.forEach((own, i) => {
         // A time of day cut from its clause ("... by 2:00 p.m." / "(Mountain Time) on April 2"): read both.
-        const s = joinTimeContinuation(i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage), own) ?? own;
+        const s =
+          joinTimeContinuation(i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage), own) ??
+          this.rowWithLabels(sentences, i, r.passage) ??
+          own;
         // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
@@ -811,6 +832,14 @@ class ExtractiveEngine implements AnalysisEngine {
         answers.push(this.toCandidate(question, rival, Math.min(rivalConfidence, HIGH_BAND_CAP)));
     }
     return answers;
+  }
+
+  /** A table row read with the wrapped lines of its cells (table-rows.ts), in the run's sentence table when known. */
+  private rowWithLabels(passageSentences: SentenceLike[], at: number, passage: Passage): SentenceLike | undefined {
+    const global = this.sentences !== null && passage.firstSentence !== undefined;
+    return global
+      ? rowWithLabels(this.sentences as SentenceLike[], at + (passage.firstSentence as number))
+      : rowWithLabels(passageSentences, at);
   }
 
   /** The sentence just before the passage's first one in the run's sentence table (undefined when unknown). */
