@@ -62,23 +62,48 @@ function linesOfRowAbove(lines: RowLine[]): number {
   return p;
 }
 
-/** The row at `i` read with the wrapped label lines of its cells; undefined when it has none or is no row. */
-export function rowWithLabels<T extends RowLine>(sentences: readonly T[], i: number): T | undefined {
+/** The first and last sentence of the row at `i` with its wrapped label lines; undefined when it is no row. */
+function rowBlock(sentences: readonly RowLine[], i: number): { first: number; last: number } | undefined {
   const row = sentences[i];
   if (row === undefined || !isRow(row)) return undefined;
   let j = i - 1;
-  while (j >= 0 && i - j <= MAX_WRAPPED_LINES && isLabelLine(sentences[j] as T)) j--;
+  while (j >= 0 && i - j <= MAX_WRAPPED_LINES && isLabelLine(sentences[j] as RowLine)) j--;
   const above = sentences.slice(j + 1, i);
-  const rowAbove = j >= 0 && isRow(sentences[j] as T);
-  const before = rowAbove ? above.slice(linesOfRowAbove(above)) : above;
+  const rowAbove = j >= 0 && isRow(sentences[j] as RowLine);
+  const before = above.length - (rowAbove ? linesOfRowAbove(above) : 0);
   let k = i + 1;
-  while (k < sentences.length && k - i <= MAX_WRAPPED_LINES && isLabelLine(sentences[k] as T)) k++;
+  while (k < sentences.length && k - i <= MAX_WRAPPED_LINES && isLabelLine(sentences[k] as RowLine)) k++;
   const below = sentences.slice(i + 1, k);
-  const rowBelow = k < sentences.length && isRow(sentences[k] as T);
+  const rowBelow = k < sentences.length && isRow(sentences[k] as RowLine);
   // The last row's cell ends as many lines below it as it began above it.
-  const after = below.slice(0, rowBelow ? linesOfRowAbove(below) : before.length);
-  if (before.length === 0 && after.length === 0) return undefined;
-  const parts = [...before, row, ...after];
+  const after = Math.min(below.length, rowBelow ? linesOfRowAbove(below) : before);
+  return { first: i - before, last: i + after };
+}
+
+/**
+ * The row at `i`, or the row whose wrapped cell the label line at `i` is part of, read with all its label lines;
+ * undefined when there is no such row or the row has no label lines.
+ */
+export function rowWithLabels<T extends RowLine>(sentences: readonly T[], i: number): T | undefined {
+  const at = sentences[i];
+  if (at === undefined) return undefined;
+  let rowAt = isRow(at) ? i : -1;
+  // A label line: the row it wraps around is the nearest one below or above it across label lines only.
+  if (rowAt < 0 && isLabelLine(at))
+    for (const step of [1, -1]) {
+      let k = i + step;
+      while (Math.abs(k - i) <= MAX_WRAPPED_LINES && sentences[k] !== undefined && isLabelLine(sentences[k] as T))
+        k += step;
+      const block = sentences[k] !== undefined && isRow(sentences[k] as T) ? rowBlock(sentences, k) : undefined;
+      if (block !== undefined && block.first <= i && i <= block.last) {
+        rowAt = k;
+        break;
+      }
+    }
+  const block = rowAt < 0 ? undefined : rowBlock(sentences, rowAt);
+  if (block === undefined || block.first === block.last) return undefined;
+  const parts = sentences.slice(block.first, block.last + 1);
+  const row = sentences[rowAt] as T;
   const pages = [...new Set(parts.flatMap((p) => p.pages))].sort((a, b) => a - b);
   const spans = parts.every((p) => p.spans !== undefined) ? parts.flatMap((p) => p.spans ?? []) : undefined;
   return { ...row, text: parts.map((p) => p.text.trim()).join(' '), pages, spans, tableRow: true } as T;

@@ -112,6 +112,23 @@ describe('a table row whose cells wrap over several lines', () => {
     );
   });
 
+  it('reads a wrapped label line with the row it belongs to', () => {
+    const rows = [
+      line('ST-1 --- LS --- $ ____', true),
+      line('WRAPPED IN'),
+      line('GEOTEXTILE'),
+      line('24-INCH PIPE ON'),
+      line('GRAVEL BEDDING'),
+      line('ST-2 410 LF $ ____', true),
+      line('WRAPPED IN'),
+      line('GEOTEXTILE'),
+    ];
+    expect(rowWithLabels(rows, 3)?.text).toBe(
+      '24-INCH PIPE ON GRAVEL BEDDING ST-2 410 LF $ ____ WRAPPED IN GEOTEXTILE',
+    );
+    expect(rowWithLabels(rows, 1)?.text).toBe('ST-1 --- LS --- $ ____ WRAPPED IN GEOTEXTILE');
+  });
+
   it('answers from the row a question names through its wrapped label', async () => {
     const pages = [
       createLinesPage(1, [
