@@ -234,6 +234,21 @@ const UNITS: Array<[string, UnitClass]> = [
 // A multiplier only of something named: "2.5 times the value of the deficiency" (not "tested three times").
 const UNIT_PATTERN = `${UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|')}|times(?=\\s+(?:the|its|that)\\b)`;
 const UNIT_CLASS = new Map<string, UnitClass>([...UNITS, ['times', 'ratio']]);
+/** A unit abbreviation of a schedule's unit column, in capitals right before the quantity. */
+const UNIT_COLUMN = /\b(LF|SF|SY|CY|CF|EA|TONS?|GAL|LBS?)\s$/;
+const UNIT_COLUMN_CLASS: Record<string, UnitClass> = {
+  LF: 'length',
+  SF: 'area',
+  SY: 'area',
+  CY: 'volume',
+  CF: 'volume',
+  EA: 'count',
+  TON: 'weight',
+  TONS: 'weight',
+  GAL: 'volume',
+  LB: 'weight',
+  LBS: 'weight',
+};
 /** A degree sign extracted as a letter o or a masculine ordinal: "100oF", "23ºC" (read as "100°F", same length). */
 const DEGREE_AS_LETTER = /(?<=\d\s?)[oº](?=\s?[FC]\b)/g;
 const QUANTITY = new RegExp(
@@ -308,8 +323,16 @@ export function findQuantities(original: string): FoundQuantity[] {
     const money = m[1] !== undefined;
     let n = Number((m[2] as string).replace(/,/g, '') + (m[3] ?? ''));
     if (m[4]) n *= m[4].toLowerCase() === 'million' ? 1_000_000 : 1_000;
-    const unitRaw = m[5]?.toLowerCase() ?? null;
-    let unitClass: UnitClass | null = money ? 'money' : unitRaw ? (UNIT_CLASS.get(unitRaw) ?? 'other') : null;
+    // A bid schedule's unit column before its quantity column: "Storm Sewer LF 1,850", "Lateral Reinstatement EA 38".
+    const unitColumn = !money && m[5] === undefined ? UNIT_COLUMN.exec(text.slice(0, m.index))?.[1] : undefined;
+    const unitRaw = m[5]?.toLowerCase() ?? unitColumn?.toLowerCase() ?? null;
+    let unitClass: UnitClass | null = money
+      ? 'money'
+      : unitColumn !== undefined
+        ? (UNIT_COLUMN_CLASS[unitColumn] ?? 'other')
+        : unitRaw
+          ? (UNIT_CLASS.get(unitRaw) ?? 'other')
+          : null;
     // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
     if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
     if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';

@@ -23,6 +23,7 @@ export type Attribute =
   | 'quantity'
   | 'amount'
   | 'weighting'
+  | 'hours'
   | 'phone'
   | 'email'
   | 'identifier'
@@ -86,6 +87,12 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   [
     'weighting',
     /\b(weightings?|weighted|scores?|(how many|maximum|total) points|points? (awarded|allocated|assigned|available))\b/i,
+  ],
+  // "What are the regular working hours?": the hours of the day work may go on ("7:00 a.m. to 5:00 p.m."), not a
+  // number of hours (that is "how many").
+  [
+    'hours',
+    /^(?!.*\bhow (many|much|long)\b).*\b((working|work|regular|normal|permitted|allowable|business|construction|site|office) hours|hours of (work|operation|construction))\b/i,
   ],
   // Only the word itself: "retention or liquidated damages provisions" asks for clauses, not a percentage.
   ['percent', /\b(percent(age)?|%)(?!\w)|\bparticipation (goal|level|requirement)s?\b/i],

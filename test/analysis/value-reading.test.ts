@@ -44,7 +44,32 @@ describe('the attribute a question asks', () => {
   });
 });
 
+describe('the hours of the day work may go on', () => {
+  it('reads "working hours" as a time-of-day range, "how many hours" as a count', () => {
+    expect(attributeOf('What are the permitted construction hours?')).toBe('hours');
+    expect(attributeOf('How many working hours are in a shift?')).not.toBe('hours');
+    expect(holdsAttribute('Work is permitted between 8:00 a.m. and 6:00 p.m. on weekdays.', 'hours')).toBe(true);
+    expect(holdsAttribute('Apprentices shall perform 20% of the Project Work Hours.', 'hours')).toBe(false);
+  });
+});
+
 describe('values a sentence states', () => {
+  it('reads the unit column of a schedule before its quantity', () => {
+    expect(units('5 Manhole Rehabilitation, 48-inch VF 212')).toEqual([
+      ['5', null],
+      ['48-inch', 'length'],
+      ['212', null],
+    ]);
+    expect(units('5 CIPP Lining, 18-inch Sanitary Sewer LF 2,340')).toEqual([
+      ['5', null],
+      ['18-inch', 'length'],
+      ['2,340', 'length'],
+    ]);
+    expect(
+      pickQuantity('5 CIPP Lining, 18-inch Sanitary Sewer LF 2,340', 'How many linear feet of 18-inch sewer?')?.raw,
+    ).toBe('2,340');
+  });
+
   it('reads stacked duration qualifiers with their unit', () => {
     expect(units('Closeout shall end within 45 consecutive calendar days after acceptance.')).toEqual([
       ['45 consecutive calendar days', 'time'],
@@ -127,6 +152,21 @@ describe('a table row whose cells wrap over several lines', () => {
       '24-INCH PIPE ON GRAVEL BEDDING ST-2 410 LF $ ____ WRAPPED IN GEOTEXTILE',
     );
     expect(rowWithLabels(rows, 1)?.text).toBe('ST-1 --- LS --- $ ____ WRAPPED IN GEOTEXTILE');
+  });
+
+  it('answers with the clause of a wrapped sentence that names the asked limit', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '1.2 CONTRACTOR LIABILITY INSURANCE',
+        `A. ${createFiller(2)}`,
+        '2. Umbrella Liability insurance with limits not less than $5,000,000 each',
+        'occurrence, and $10,000,000 general aggregate, for the term of the Contract.',
+        `B. ${createFiller(3, 2)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'What is the general aggregate limit of the insurance?');
+    expect(a.answer ?? '').toMatch(/10,000,000/);
+    expect(a.answer ?? '').not.toMatch(/5,000,000 each/);
   });
 
   it('answers from the row a question names through its wrapped label', async () => {

@@ -495,6 +495,8 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
     case 'count':
       return findQuantities(text).length > 0;
+    case 'hours':
+      return TIME_OF_DAY.test(text);
     case 'weighting':
       // "Cost Estimate H 30" under a "Weighting (%)" header: a percentage, or points written bare.
       return findQuantities(text).some(
@@ -908,8 +910,8 @@ class ExtractiveEngine implements AnalysisEngine {
   ): Scored {
     if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
     // Clauses: "; " or ", and ..." ("Substantial Completion within 150 days ..., and Final Completion within 180
-    // days").
-    const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z])/).filter((c) => c.trim() !== '');
+    // days"; "$1,000,000 each occurrence, and $2,000,000 general aggregate").
+    const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z$\d])/).filter((c) => c.trim() !== '');
     // A clause naming another kind of the subject ("Substantial Completion" for a final completion question) is not the
     // answer.
     const withValue = clauses.filter(
