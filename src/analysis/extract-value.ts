@@ -559,6 +559,20 @@ export function inCondition(text: string, index: number): boolean {
   return CONDITION_WORDS.test(before.slice(clauseStart + 1));
 }
 
+/** An aside opening with a condition: "(for Bid Security amounts less than or equal to $15,000)". */
+const CONDITION_ASIDE = /\((?:for|if|when|where|on)\b[^()]*$/i;
+const THRESHOLD_BEFORE =
+  /\b(?:(?<!not )(?:less|greater|more|fewer|lower|higher) than(?: or equal to)?|exceeding|in excess of|over|under|below|above)\s*$/i;
+
+/**
+ * Whether the value at `index` is the bound of a condition set aside in parentheses ("... a certified check (for
+ * amounts less than or equal to $15,000) ..."): it says when a rule applies, not what the rule requires.
+ */
+export function isConditionBound(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 120), index);
+  return CONDITION_ASIDE.test(before) && THRESHOLD_BEFORE.test(before.replace(/\$\s*$/, ''));
+}
+
 export function pickQuantity(text: string, questionText: string): FoundQuantity | null {
   const asksCondition = CONDITION_WORDS.test(questionText);
   const wanted = expectedUnitClasses(questionText);

@@ -98,7 +98,7 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['percent', /\b(percent(age)?|%)(?!\w)|\bparticipation (goal|level|requirement)s?\b/i],
   [
     'duration',
-    /\b(how long|how much time|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i,
+    /\b(how long|how soon|how much time|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i,
   ],
   [
     'money',

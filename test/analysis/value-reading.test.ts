@@ -1,7 +1,7 @@
 /** The asked attribute and the values of a sentence or table row (issue 13, reading): generated text only. */
 import { describe, expect, it } from 'vitest';
 import { holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
-import { findQuantities, pickQuantity } from '../../src/analysis/extract-value.js';
+import { findQuantities, isConditionBound, pickQuantity } from '../../src/analysis/extract-value.js';
 import { readQuestionIntent } from '../../src/analysis/question-intent.js';
 import { isValuesOnlyLine, rowWithLabels } from '../../src/analysis/table-rows.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
@@ -41,6 +41,26 @@ describe('the attribute a question asks', () => {
     expect(holdsAttribute('Price Proposal C 40', 'weighting')).toBe(true);
     expect(holdsAttribute('Price Proposal C 40%', 'weighting')).toBe(true);
     expect(holdsAttribute('Price Proposal C $400,000', 'weighting')).toBe(false);
+  });
+});
+
+describe('a value bounding a condition set aside in parentheses', () => {
+  const text =
+    'Bid security may be a surety bond or a cashier check (for bid security amounts less than or equal to $25,000).';
+
+  it('is no amount the sentence requires, unless the question asks a bound', () => {
+    expect(isConditionBound(text, text.indexOf('$25,000'))).toBe(true);
+    expect(holdsAttribute(text, 'dollars', false)).toBe(false);
+    expect(holdsAttribute(text, 'dollars', true)).toBe(true);
+  });
+
+  it('keeps a minimum the rule itself sets', () => {
+    const limit = 'Provide coverage (for each occurrence not less than $2,000,000).';
+    expect(isConditionBound(limit, limit.indexOf('$2,000,000'))).toBe(false);
+  });
+
+  it('reads "how soon" as a duration', () => {
+    expect(attributeOf('How soon after approval will the engineer respond?')).toBe('duration');
   });
 });
 

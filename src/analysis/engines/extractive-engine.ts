@@ -16,7 +16,7 @@ import type { ExpectedType, Question } from '../../questions/types.js';
 import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassage, WorkUnit } from '../engine.js';
 import { ZERO_USAGE, type Usage } from '../types.js';
 import { computeAnswerKey } from '../accumulate.js';
-import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
+import { extractValue, findDates, findQuantities, isConditionBound, type ExtractedValue } from '../extract-value.js';
 import { askedMeasure, formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
 import type { PageRole } from '../../ingest/page-structure.js';
 import { buildOutline, type DocumentOutline } from '../outline.js';
@@ -470,10 +470,14 @@ const MONTH_DAY_RANGE = new RegExp(
   `\\b${MONTH_NAME}\\s+\\d{1,2}(?:st|nd|rd|th)?\\s*(?:to|through|until|and|-|–)\\s*${MONTH_NAME}\\s+\\d{1,2}\\b`,
 );
 
+/** Words asking for a bound ("the maximum amount payable by check"): a condition's threshold then answers. */
+const ASKS_BOUND =
+  /\b(maximum|minimum|max|min|threshold|limit|up to|at most|at least|less than|more than|over|under|above|below|exceed\w*)\b/i;
+
 const MEASURE_VALUE = /=\s*[A-Z]{0,3}-?\d|\b[A-Z]{1,2}-?\d{2}\b/;
 
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
-export function holdsAttribute(text: string, attribute: Attribute): boolean {
+export function holdsAttribute(text: string, attribute: Attribute, asksBound = true): boolean {
   switch (attribute) {
     case null:
       return true;
@@ -513,7 +517,9 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       );
     default: {
       const classes = unitClassesFor(attribute) ?? [];
-      return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
+      return findQuantities(text).some(
+        (q) => q.unitClass !== null && classes.includes(q.unitClass) && (asksBound || !isConditionBound(text, q.index)),
+      );
     }
   }
 }
@@ -648,6 +654,8 @@ class ExtractiveEngine implements AnalysisEngine {
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
+    // "What is the maximum amount that may be paid by check?" asks the bound a condition sets.
+    const asksBound = ASKS_BOUND.test(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -734,6 +742,7 @@ class ExtractiveEngine implements AnalysisEngine {
           holdsAttribute(
             intent.attribute === 'date' && !asksDocumentDate ? withoutDocumentDates(text) : text,
             intent.attribute,
+            asksBound,
           ) &&
           (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor =
