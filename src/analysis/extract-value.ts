@@ -234,6 +234,9 @@ const UNITS: Array<[string, UnitClass]> = [
 // A multiplier only of something named: "2.5 times the value of the deficiency" (not "tested three times").
 const UNIT_PATTERN = `${UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|')}|times(?=\\s+(?:the|its|that)\\b)`;
 const UNIT_CLASS = new Map<string, UnitClass>([...UNITS, ['times', 'ratio']]);
+/** Words naming a part of a document, before its number (and the numbers listed with it). */
+const REFERENCE_BEFORE =
+  /\b(?:sections?|articles?|paragraphs?|subparagraphs?|clauses?|tables?|figures?|appendix|appendices|chapters?|pages?|divisions?|exhibits?|attachments?)\s+(?:[\d.]+[a-z]?\s*(?:,|and|or|through|to|-|–)\s*)*$/i;
 /** A unit abbreviation of a schedule's unit column, in capitals right before the quantity. */
 const UNIT_COLUMN = /\b(LF|SF|SY|CY|CF|EA|TONS?|GAL|LBS?)\s$/;
 const UNIT_COLUMN_CLASS: Record<string, UnitClass> = {
@@ -333,6 +336,14 @@ export function findQuantities(original: string): FoundQuantity[] {
         : unitRaw
           ? (UNIT_CLASS.get(unitRaw) ?? 'other')
           : null;
+    // "as described in Sections 7 and 8 of ASTM D5813": a bare number naming a part of a document counts nothing.
+    if (
+      !money &&
+      m[5] === undefined &&
+      unitColumn === undefined &&
+      REFERENCE_BEFORE.test(text.slice(Math.max(0, m.index - 60), m.index))
+    )
+      continue;
     // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
     if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
     if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';

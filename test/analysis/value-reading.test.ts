@@ -115,6 +115,11 @@ describe('values a sentence states', () => {
     expect(holdsAttribute('Blasting is permitted only on weekdays.', 'date')).toBe(false);
   });
 
+  it('does not take the number of a section, table or page a sentence points to as a value', () => {
+    expect(units('Coupons shall be cut as described in Sections 4 and 5 of the test method.')).toEqual([]);
+    expect(units('Submit 3 copies of the log, as listed in Table 2.')).toEqual([['3 copies', 'count']]);
+  });
+
   it('does not take the number of an item code as a value', () => {
     expect(units('ST-14 WITH FUSED JOINTS 310 LF')).toEqual([['310 LF', 'length']]);
   });
