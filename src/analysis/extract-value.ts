@@ -106,6 +106,7 @@ export type UnitClass =
   | 'money'
   | 'count'
   | 'flow'
+  | 'ratio'
   | 'other';
 
 /** Unit spellings → class, longest first so "linear feet" wins over "feet". */
@@ -125,6 +126,10 @@ const UNITS: Array<[string, UnitClass]> = [
   ['lineal feet', 'length'],
   ['linear foot', 'length'],
   ['lineal foot', 'length'],
+  // "60 consecutive calendar days": the qualifiers stack.
+  ['consecutive calendar days', 'time'],
+  ['consecutive working days', 'time'],
+  ['consecutive business days', 'time'],
   ['calendar days', 'time'],
   ['working days', 'time'],
   ['business days', 'time'],
@@ -220,12 +225,39 @@ const UNITS: Array<[string, UnitClass]> = [
   ['employees', 'count'],
   ['specimens', 'count'],
   ['locations', 'count'],
+  // File sizes: "in PDF format (under 15 MB in size)".
+  ['megabytes', 'other'],
+  ['gigabytes', 'other'],
+  ['mb', 'other'],
+  ['gb', 'other'],
 ];
-const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|');
-const UNIT_CLASS = new Map(UNITS.map(([u, c]) => [u, c]));
+// A multiplier only of something named: "2.5 times the value of the deficiency" (not "tested three times").
+const UNIT_PATTERN = `${UNITS.map(([u]) => u.replace(/[.%°²/]/g, (c) => `\\${c}`)).join('|')}|times(?=\\s+(?:the|its|that)\\b)`;
+const UNIT_CLASS = new Map<string, UnitClass>([...UNITS, ['times', 'ratio']]);
+/** Words naming a part of a document, before its number (and the numbers listed with it). */
+const REFERENCE_BEFORE =
+  /\b(?:sections?|articles?|paragraphs?|subparagraphs?|clauses?|tables?|figures?|appendix|appendices|chapters?|pages?|divisions?|exhibits?|attachments?)\s+(?:[\d.]+[a-z]?\s*(?:,|and|or|through|to|-|–)\s*)*$/i;
+/** A unit abbreviation of a schedule's unit column, in capitals right before the quantity. */
+const UNIT_COLUMN = /\b(LF|SF|SY|CY|CF|EA|TONS?|GAL|LBS?)\s$/;
+const UNIT_COLUMN_CLASS: Record<string, UnitClass> = {
+  LF: 'length',
+  SF: 'area',
+  SY: 'area',
+  CY: 'volume',
+  CF: 'volume',
+  EA: 'count',
+  TON: 'weight',
+  TONS: 'weight',
+  GAL: 'volume',
+  LB: 'weight',
+  LBS: 'weight',
+};
+/** A degree sign extracted as a letter o or a masculine ordinal: "100oF", "23ºC" (read as "100°F", same length). */
+const DEGREE_AS_LETTER = /(?<=\d\s?)[oº](?=\s?[FC]\b)/g;
 const QUANTITY = new RegExp(
   // "(10) days": a number in parentheses keeps its unit.
-  `(?<![\\w.,])(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
+  // "SW-12", "R-20": the number of an item code is no value.
+  `(?<![\\w.,])(?<![A-Za-z]{1,4}-)(\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?\\)?(?:\\s?(million|thousand))?` +
     `(?:\\s?-?\\s?(${UNIT_PATTERN})(?![a-z]))?` +
     `(?:\\s*(?:per|\\/|a|each)\\s+(calendar day|day|linear foot|foot|lf|week|month|hour|sample))?`,
   'gi',
@@ -269,7 +301,8 @@ export interface FoundQuantity {
  * Numbers with their unit (if any): "6.0 mm", "12,500 LF", "$1,000 per day", "two (2) years". Years and CSI section
  * numbers are skipped.
  */
-export function findQuantities(text: string): FoundQuantity[] {
+export function findQuantities(original: string): FoundQuantity[] {
+  const text = original.replace(DEGREE_AS_LETTER, '°');
   const found: FoundQuantity[] = [];
   const dateSpans = findDates(text).map((d) => [d.index, d.index + d.raw.length] as const);
   const codeSpans = [...text.matchAll(CODE_PATTERN), ...text.matchAll(SECTION_NUMBER)].map(
@@ -293,8 +326,24 @@ export function findQuantities(text: string): FoundQuantity[] {
     const money = m[1] !== undefined;
     let n = Number((m[2] as string).replace(/,/g, '') + (m[3] ?? ''));
     if (m[4]) n *= m[4].toLowerCase() === 'million' ? 1_000_000 : 1_000;
-    const unitRaw = m[5]?.toLowerCase() ?? null;
-    let unitClass: UnitClass | null = money ? 'money' : unitRaw ? (UNIT_CLASS.get(unitRaw) ?? 'other') : null;
+    // A bid schedule's unit column before its quantity column: "Storm Sewer LF 1,850", "Lateral Reinstatement EA 38".
+    const unitColumn = !money && m[5] === undefined ? UNIT_COLUMN.exec(text.slice(0, m.index))?.[1] : undefined;
+    const unitRaw = m[5]?.toLowerCase() ?? unitColumn?.toLowerCase() ?? null;
+    let unitClass: UnitClass | null = money
+      ? 'money'
+      : unitColumn !== undefined
+        ? (UNIT_COLUMN_CLASS[unitColumn] ?? 'other')
+        : unitRaw
+          ? (UNIT_CLASS.get(unitRaw) ?? 'other')
+          : null;
+    // "as described in Sections 7 and 8 of ASTM D5813": a bare number naming a part of a document counts nothing.
+    if (
+      !money &&
+      m[5] === undefined &&
+      unitColumn === undefined &&
+      REFERENCE_BEFORE.test(text.slice(Math.max(0, m.index - 60), m.index))
+    )
+      continue;
     // A bare "1" of a clause number or a page reference is noise; a bare number still counts for counts.
     if (!money && unitRaw === null && /^\d+$/.test(m[0]) && n >= 1900 && n <= 2200) continue;
     if (unitRaw === 'm' && m[4] === undefined && /million/i.test(m[0])) unitClass = 'money';
@@ -511,6 +560,8 @@ export function pickDate(text: string, questionText: string, wantedRole: DateRol
  */
 const CONDITION_WORDS = /\b(?:until|unless|once|whenever|when|if)\b/i;
 const CONDITION_PENALTY = 4;
+/** A value the question itself states names what is asked about; any value fitting the question goes first. */
+const NAMED_IN_QUESTION_PENALTY = 10;
 
 /** Whether the value at `index` sits in a condition clause ("until the Work is 50% complete", "if over $10,000"). */
 export function inCondition(text: string, index: number): boolean {
@@ -519,16 +570,33 @@ export function inCondition(text: string, index: number): boolean {
   return CONDITION_WORDS.test(before.slice(clauseStart + 1));
 }
 
+/** An aside opening with a condition: "(for Bid Security amounts less than or equal to $15,000)". */
+const CONDITION_ASIDE = /\((?:for|if|when|where|on)\b[^()]*$/i;
+const THRESHOLD_BEFORE =
+  /\b(?:(?<!not )(?:less|greater|more|fewer|lower|higher) than(?: or equal to)?|exceeding|in excess of|over|under|below|above)\s*$/i;
+
+/**
+ * Whether the value at `index` is the bound of a condition set aside in parentheses ("... a certified check (for
+ * amounts less than or equal to $15,000) ..."): it says when a rule applies, not what the rule requires.
+ */
+export function isConditionBound(text: string, index: number): boolean {
+  const before = text.slice(Math.max(0, index - 120), index);
+  return CONDITION_ASIDE.test(before) && THRESHOLD_BEFORE.test(before.replace(/\$\s*$/, ''));
+}
+
 export function pickQuantity(text: string, questionText: string): FoundQuantity | null {
   const asksCondition = CONDITION_WORDS.test(questionText);
   const wanted = expectedUnitClasses(questionText);
   const prefixes = questionWordPrefixes(questionText);
+  const named = findQuantities(questionText).filter((n) => n.unit !== null);
   let best: FoundQuantity | null = null;
   let bestScore = -1;
   let previousEnd = 0;
   for (const q of findQuantities(text)) {
     let score = 0;
     if (quantityFits(q, wanted)) score += 10;
+    // "How many linear feet of 15-inch pipe": the "15-INCH" of the row names the subject, it is not the answer.
+    if (named.some((n) => n.number === q.number && n.unitClass === q.unitClass)) score -= NAMED_IN_QUESTION_PENALTY;
     score += Math.min(proximityScore(text, q.index, q.raw.length, previousEnd, prefixes), 5);
     previousEnd = q.index + q.raw.length;
     if (q.unit !== null) score += 0.5;

@@ -20,6 +20,10 @@ export type Attribute =
   | 'pressure'
   | 'temperature'
   | 'measure'
+  | 'quantity'
+  | 'amount'
+  | 'weighting'
+  | 'hours'
   | 'phone'
   | 'email'
   | 'identifier'
@@ -79,11 +83,22 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   // The unit named in the question decides: "the bid bond amount in dollars" is not answered by "10 percent".
   ['dollars', /\b(in|as a) (dollars?|\$)(?!\w)|\bdollar (amount|value|figure)\b/i],
   ['length', /\b(in|as) (millimet\w*|centimet\w*|met(er|re)s|inch(es)?|feet|foot)\b/i],
+  // An evaluation criterion's weight is a percentage or points, whatever the criterion ("the cost estimate").
+  [
+    'weighting',
+    /\b(weightings?|weighted|scores?|(how many|maximum|total) points|points? (awarded|allocated|assigned|available))\b/i,
+  ],
+  // "What are the regular working hours?": the hours of the day work may go on ("7:00 a.m. to 5:00 p.m."), not a
+  // number of hours (that is "how many").
+  [
+    'hours',
+    /^(?!.*\bhow (many|much|long)\b).*\b((working|work|regular|normal|permitted|allowable|business|construction|site|office) hours|hours of (work|operation|construction))\b/i,
+  ],
   // Only the word itself: "retention or liquidated damages provisions" asks for clauses, not a percentage.
   ['percent', /\b(percent(age)?|%)(?!\w)|\bparticipation (goal|level|requirement)s?\b/i],
   [
     'duration',
-    /\b(how long|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i,
+    /\b(how long|how soon|how much time|duration|how many (calendar |working )?(days|weeks|months|years)|(time|period) (for|of|allowed)|contract time|timeline|period)\b/i,
   ],
   [
     'money',
@@ -97,6 +112,34 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ['measure', MEASURE_WORD],
 ];
 
+/** "How much" before the thing it measures ("How much CIPP experience must the installer have?"). */
+const HOW_MUCH_NOUN =
+  /\bhow much\s+((?:[a-z][a-z-]*\s+){1,3}?)(?:must|shall|should|will|would|is|are|was|were|may|can|could|does|do|did|has|have|had|of|per|to|in|for|on|at|by)\b/i;
+/** Things whose "how much" is an amount of money. */
+const MONEY_NOUN =
+  /\b(money|funds?|funding|costs?|budget|prices?|fees?|dollars?|pay|payments?|compensation|bonds?|insurance|coverage|damages|retainage|holdback|deposit|allowances?|contingenc\w*|security|penalt\w*|markups?|overhead|profit|taxe?s?|charges?|rates?|wages?|premiums?)\b/i;
+/** Money words elsewhere in a "how much" question ("How much product cost is allowed?"). */
+const MONEY_WORDS = /\b(cost|budget|price|amount|fee|dollar|value of|estimate[d]?|damages)\b|\$/i;
+
+/**
+ * "How much experience / product / material": a quantity in whatever unit the text measures it (linear feet,
+ * years, tons), not money; "How much is the bid bond?" and "How much may the owner retain?" keep money.
+ */
+function asksQuantityNotMoney(text: string): boolean {
+  const noun = HOW_MUCH_NOUN.exec(text)?.[1];
+  return noun !== undefined && !MONEY_NOUN.test(noun) && !MONEY_WORDS.test(text.replace(/\bhow much\b/gi, ''));
+}
+/**
+ * "How much may the owner retain?": "how much" right before its verb names neither a unit nor a thing, so a sum, a
+ * percentage or a multiple of another amount answers; a named limit or cost is a sum or a percentage only.
+ */
+function asksBareAmount(text: string): boolean {
+  return (
+    /\bhow much\s+(?:may|must|shall|should|will|would|can|could|is|are|does|do)\b/i.test(text) &&
+    !MONEY_WORDS.test(text.replace(/\bhow much\b/gi, '')) &&
+    !MONEY_NOUN.test(text)
+  );
+}
 /** "What is the substantial completion date?": a date named as the thing asked, though no "when". */
 const DATE_NOUN =
   /\b(effective|completion|closing|opening|start(ing)?|commencement|award|due|delivery|publication|expiry|expiration|submission|bid|tender|proposal|meeting) date\b|\bdate (of|for|by which)\b/i;
@@ -118,6 +161,8 @@ export function readQuestionIntent(questionText: string, expectedType: ExpectedT
       break;
     }
   }
+  if (attribute === 'money' && asksQuantityNotMoney(text)) attribute = 'quantity';
+  else if (attribute === 'money' && asksBareAmount(text)) attribute = 'amount';
   // A typed question decides what kind of value it wants when its words do not.
   if (expectedType === 'date') attribute = 'date';
   if (
@@ -150,6 +195,9 @@ export function unitClassesFor(attribute: Attribute): UnitClass[] | null {
   switch (attribute) {
     case 'money':
       return ['money', 'percent'];
+    case 'amount':
+      // "The Owner may retain up to 2.5 times the value of the deficiency": an amount relative to another.
+      return ['money', 'percent', 'ratio'];
     case 'dollars':
       return ['money'];
     case 'length':
@@ -162,6 +210,22 @@ export function unitClassesFor(attribute: Attribute): UnitClass[] | null {
       return ['length', 'area', 'volume', 'weight', 'pressure', 'temperature', 'flow', 'percent', 'other'];
     case 'percent':
       return ['percent'];
+    case 'quantity':
+      return [
+        'length',
+        'area',
+        'volume',
+        'weight',
+        'pressure',
+        'temperature',
+        'flow',
+        'time',
+        'percent',
+        'count',
+        'other',
+      ];
+    case 'weighting':
+      return ['percent', 'count'];
     case 'duration':
       return ['time'];
     case 'count':
@@ -187,7 +251,9 @@ const FORM_WORDS_BY_ATTRIBUTE: Record<string, string[]> = {
   duration: ['period', 'tim', 'length'],
   money: ['amount', 'cost', 'valu', 'dollar', 'pric', 'limit'],
   dollars: ['amount', 'cost', 'valu', 'dollar', 'pric', 'limit'],
+  amount: ['amount', 'cost', 'valu', 'dollar', 'pric', 'limit'],
   percent: ['percent', 'rat'],
+  weighting: ['weight', 'scor', 'point', 'percent'],
   count: ['count', 'quantity'],
 };
 

@@ -280,7 +280,12 @@ export function buildPageStructure(
       headings.push({ line: i, ...heading });
       if (heading.level >= 5) listItems.push(i);
     } else if (BULLET.test(text)) listItems.push(i);
-    if ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text)))
+    // A line the next one continues in lower case ("... not less than $1,000,000 each" / "occurrence, and $2,000,000
+    // general aggregate") is a sentence wrapped in the middle, whatever gaps pdf.js saw between its words.
+    if (
+      ((hint !== null && hint.cells >= 3) || (hint !== null && hint.cells === 2 && MONEY_OR_UNIT_ROW.test(text))) &&
+      !nextStartsLower.has(i)
+    )
       tableRows.push(i);
     else if (usableHints === undefined && isTextRow(text)) textRows.push(i);
     // Contents entries: dot leaders, or a CSI number / article number starting a short all-caps line. A priced or

@@ -116,6 +116,22 @@ describe('buildPageStructure', () => {
     expect(buildPageStructure(lines, [], 5).tableCells).toBeUndefined();
   });
 
+  it('does not take a sentence wrapped in mid-clause for a table row, whatever gaps its words have', () => {
+    const lines = [
+      '2. Umbrella Liability insurance with limits not less than $5,000,000 each',
+      'occurrence, and $10,000,000 aggregate, for the term of the Contract.',
+      'Item Unit Amount',
+      'Flagging EA $ 1,200.00',
+    ];
+    const s = buildPageStructure(lines, [], 5, [
+      { size: 10, cells: 2 },
+      { size: 10, cells: 1 },
+      { size: 10, cells: 3 },
+      { size: 10, cells: 3 },
+    ]);
+    expect(s.tableRows).toEqual([2, 3]);
+  });
+
   it('keeps a section number line as a heading even when it repeats like a running header', () => {
     const s = buildPageStructure(['SECTION 11 22 33', 'GADGETS', '1.1 SUMMARY'], ['SECTION 11 22 33'], 9);
     expect(s.headings.map((h) => h.number)).toEqual(['SECTION 11 22 33', null, '1.1']);

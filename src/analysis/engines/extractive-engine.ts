@@ -16,7 +16,7 @@ import type { ExpectedType, Question } from '../../questions/types.js';
 import type { AnalysisEngine, CandidateAnswer, Passage, PlanArgs, RetrievedPassage, WorkUnit } from '../engine.js';
 import { ZERO_USAGE, type Usage } from '../types.js';
 import { computeAnswerKey } from '../accumulate.js';
-import { extractValue, findDates, findQuantities, type ExtractedValue } from '../extract-value.js';
+import { extractValue, findDates, findQuantities, isConditionBound, type ExtractedValue } from '../extract-value.js';
 import { askedMeasure, formWordStems, readQuestionIntent, unitClassesFor, type Attribute } from '../question-intent.js';
 import type { PageRole } from '../../ingest/page-structure.js';
 import { buildOutline, type DocumentOutline } from '../outline.js';
@@ -49,6 +49,7 @@ import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.
 import { asksExperience, statesPastWork } from '../past-experience.js';
 import { askedAct, namesAct } from '../asked-act.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
+import { rowWithLabels } from '../table-rows.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
 export const EXTRACTIVE_PASSAGES_PER_QUESTION = 8;
@@ -571,10 +572,20 @@ export function withoutDocumentDates(text: string): string {
   return out;
 }
 
+const MONTH_NAME = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
+/** "from June 15 to September 30", "between May 1 and October 15": a window of days of every year. */
+const MONTH_DAY_RANGE = new RegExp(
+  `\\b${MONTH_NAME}\\s+\\d{1,2}(?:st|nd|rd|th)?\\s*(?:to|through|until|and|-|–)\\s*${MONTH_NAME}\\s+\\d{1,2}\\b`,
+);
+
+/** Words asking for a bound ("the maximum amount payable by check"): a condition's threshold then answers. */
+const ASKS_BOUND =
+  /\b(maximum|minimum|max|min|threshold|limit|up to|at most|at least|less than|more than|over|under|above|below|exceed\w*)\b/i;
+
 const MEASURE_VALUE = /=\s*[A-Z]{0,3}-?\d|\b[A-Z]{1,2}-?\d{2}\b/;
 
 /** Whether the text holds a value of the asked attribute (true when the question asks for none). */
-export function holdsAttribute(text: string, attribute: Attribute): boolean {
+export function holdsAttribute(text: string, attribute: Attribute, asksBound = true): boolean {
   switch (attribute) {
     case null:
       return true;
@@ -583,13 +594,26 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       return IDENTIFIER_VALUE.test(text);
     case 'date':
       // A deadline may be written relative to another ("10 calendar days before the bid opening") or as a time of day.
-      return findDates(text).length > 0 || RELATIVE_DEADLINE.test(text) || TIME_OF_DAY.test(text);
+      // A seasonal window names days without a year ("allowed only from June 15 to September 30").
+      return (
+        findDates(text).length > 0 ||
+        RELATIVE_DEADLINE.test(text) ||
+        TIME_OF_DAY.test(text) ||
+        MONTH_DAY_RANGE.test(text)
+      );
     case 'phone':
       return /\(?\d{3}\)?[\s.\-–]?\d{3}[\s.\-–]\d{4}\b/.test(text);
     case 'email':
       return /\b[\w.+-]+@[\w-]+\.[\w.]+\b/.test(text);
     case 'count':
       return findQuantities(text).length > 0;
+    case 'hours':
+      return TIME_OF_DAY.test(text);
+    case 'weighting':
+      // "Cost Estimate H 30" under a "Weighting (%)" header: a percentage, or points written bare.
+      return findQuantities(text).some(
+        (q) => q.unitClass === 'percent' || (q.unit === null && Number.isInteger(q.number) && q.number <= 100),
+      );
     case 'measure':
       // A quantity with a unit, a design value ("Groundwater Depth = 2+/- ft", "Live Load = H20") or a load
       // designation.
@@ -601,7 +625,9 @@ export function holdsAttribute(text: string, attribute: Attribute): boolean {
       );
     default: {
       const classes = unitClassesFor(attribute) ?? [];
-      return findQuantities(text).some((q) => q.unitClass !== null && classes.includes(q.unitClass));
+      return findQuantities(text).some(
+        (q) => q.unitClass !== null && classes.includes(q.unitClass) && (asksBound || !isConditionBound(text, q.index)),
+      );
     }
   }
 }
@@ -749,6 +775,8 @@ class ExtractiveEngine implements AnalysisEngine {
     const things = askedThings(question.text);
     const questionOnExperience = asksExperience(question.text);
     const act = askedAct(question.text);
+    // "What is the maximum amount that may be paid by check?" asks the bound a condition sets.
+    const asksBound = ASKS_BOUND.test(question.text);
     const top = ranked.slice(0, EXTRACTIVE_PASSAGES_PER_QUESTION);
     const topScore = top[0]?.score ?? 0;
     if (concepts.length === 0 || top.length === 0 || topScore <= 0) return [abstention(question, 0)];
@@ -762,7 +790,7 @@ class ExtractiveEngine implements AnalysisEngine {
       sentences.forEach((own, i) => {
         // A time of day cut from its clause ("... by 2:00 p.m." / "(Mountain Time) on April 2"): read both.
         const previous = i > 0 ? sentences[i - 1] : this.sentenceBefore(r.passage);
-        const s = joinTimeContinuation(previous, own) ?? own;
+        const s = joinTimeContinuation(previous, own) ?? this.rowWithLabels(sentences, i, r.passage) ?? own;
         // A heading or a blank/contents page states no requirement; a short line answers only with a value in it.
         if (s.heading === true || s.role === 'blank' || s.role === 'toc') return;
         if (countWords(s.text) < MIN_SENTENCE_WORDS && !/\d/.test(s.text)) return;
@@ -874,6 +902,7 @@ class ExtractiveEngine implements AnalysisEngine {
               : // "(for amounts less than or equal to $15,000)" scopes a rule; it states no amount.
                 withoutThresholds(text, question.text),
             intent.attribute,
+            asksBound,
           ) &&
           (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor =
@@ -1009,6 +1038,14 @@ class ExtractiveEngine implements AnalysisEngine {
     return answers;
   }
 
+  /** A table row read with the wrapped lines of its cells (table-rows.ts), in the run's sentence table when known. */
+  private rowWithLabels(passageSentences: SentenceLike[], at: number, passage: Passage): SentenceLike | undefined {
+    const global = this.sentences !== null && passage.firstSentence !== undefined;
+    return global
+      ? rowWithLabels(this.sentences as SentenceLike[], at + (passage.firstSentence as number))
+      : rowWithLabels(passageSentences, at);
+  }
+
   /** The sentence just before the passage's first one in the run's sentence table (undefined when unknown). */
   private sentenceBefore(passage: Passage): SentenceLike | undefined {
     if (this.sentences === null || passage.firstSentence === undefined || passage.firstSentence === 0) return undefined;
@@ -1086,8 +1123,8 @@ class ExtractiveEngine implements AnalysisEngine {
   ): Scored {
     if (attribute === null || (type !== 'string' && type !== 'technical_spec') || s.value.answer !== null) return s;
     // Clauses: "; " or ", and ..." ("Substantial Completion within 150 days ..., and Final Completion within 180
-    // days").
-    const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z])/).filter((c) => c.trim() !== '');
+    // days"; "$1,000,000 each occurrence, and $2,000,000 general aggregate").
+    const clauses = s.text.split(/;\s+|,\s+(?:and|or|but|while|whereas)\s+(?=[A-Z$\d])/).filter((c) => c.trim() !== '');
     // A clause naming another kind of the subject ("Substantial Completion" for a final completion question) is not the
     // answer.
     const withValue = clauses.filter(
