@@ -26,3 +26,27 @@ export function asksExperience(questionText: string): boolean {
 export function statesPastWork(text: string): boolean {
   return PAST_WINDOW.test(text) || (PERFECT_WORK.test(text) && MINIMUM.test(text));
 }
+
+/*
+ * Stricter, for valued questions: a sentence stating a qualification at all ("successful installation of at least
+ * 12,000 feet of 12-inch diameter or larger", or any sentence under a "Qualifications" article) binds only to a
+ * question about who may bid, never to one about this project's quantities or sizes ("What pipe sizes are included in
+ * the project?").
+ */
+
+/** Words of a sentence (or its article title) that state a past-work requirement. */
+const QUALIFICATION_STATEMENT =
+  /\b(?:experience[ds]?|qualifications?|qualified|commercially proven|successful(?:ly)?\s+(?:installed|installation|completed)|(?:has|have|had)\s+(?:successfully\s+)?(?:installed|completed|performed)|similar projects?|references?|track record|prior projects?|past projects?)\b/i;
+
+/** Words of a question that ask about a bidder's qualifications rather than the project itself. */
+const QUALIFICATION_QUESTION =
+  /\b(?:experience[ds]?|qualif\w*|prequalif\w*|proven|installed|completed|similar|references?|track record|past|prior|previous|history|demonstrate\w*|bidder|installer|contractor|subcontractor|manufacturer|firm|personnel|superintendent|foreman|staff)\b/i;
+
+/**
+ * True when the sentence (read with its article title) states a qualification requirement and the question asks
+ * about the project, not about who may bid: the sentence's values are about something else.
+ */
+export function statesQualificationOnly(questionText: string, sentence: string, articleTitle: string): boolean {
+  if (QUALIFICATION_QUESTION.test(questionText)) return false;
+  return QUALIFICATION_STATEMENT.test(sentence) || QUALIFICATION_STATEMENT.test(articleTitle);
+}

@@ -38,15 +38,11 @@ import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex }
 import { analyzeText, queryTermsFor, tokenize } from '../tokenize.js';
 import { joinTimeContinuation } from '../time-continuation.js';
 import { clauseForQualifier } from '../qualified-values.js';
-import { statesQualificationOnly } from '../qualification-scope.js';
-import { withoutThresholds } from '../threshold-values.js';
-import { askedShape, holdsShape, shapeFormWords } from '../answer-shape.js';
-import { elaborationOf } from '../elaboration.js';
 import { askedLimits, statedLimitTokens } from '../value-limits.js';
 import { supersedingReading } from '../supersession.js';
 import { askedMethodVerbs, statesMeans } from '../method-question.js';
 import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.js';
-import { asksExperience, statesPastWork } from '../past-experience.js';
+import { asksExperience, statesPastWork, statesQualificationOnly } from '../past-experience.js';
 import { askedAct, namesAct } from '../asked-act.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
 import { rowWithLabels } from '../table-rows.js';
@@ -84,10 +80,6 @@ const MIN_SENTENCE_WORDS = 5;
 const ATTRIBUTE_MISS_FACTOR = 0.7;
 /** Sentences of a form (labels, blanks, certifications) answer rarely: their score is discounted. */
 const FORM_SENTENCE_FACTOR = 0.7;
-/** Score multiplier for a sentence lacking the shape the answer must have (answer-shape.ts). */
-const SHAPE_MISS_FACTOR = 0.7;
-/** Share of the question's words a sentence earns from the sentence before it that it elaborates (elaboration.ts). */
-const ELABORATION_CREDIT = 0.9;
 /** A sentence naming the question's topic only as one item of a long enumeration mentions it in passing. */
 const PASSING_MENTION_FACTOR = 0.6;
 /** A sentence pointing to another section for the fact ("as specified in Section 00 73 16") states no value itself. */
@@ -755,11 +747,7 @@ class ExtractiveEngine implements AnalysisEngine {
     const fact = this.titleFact(question) ?? this.factSheet(question);
     if (fact !== null) return [fact];
     const intent = readQuestionIntent(question.text, question.expected_type);
-    const formWords = new Set([
-      ...formWordStems(intent.attribute),
-      ...documentSelfReference(question.text),
-      ...shapeFormWords(question.text).flatMap((w) => analyzeText(w).queryTokens),
-    ]);
+    const formWords = new Set([...formWordStems(intent.attribute), ...documentSelfReference(question.text)]);
     let concepts = buildCoverageConcepts(question.text, index, formWords);
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
@@ -767,9 +755,6 @@ class ExtractiveEngine implements AnalysisEngine {
     const numbers = questionNumbers(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
-    const shape = askedShape(question.text);
-    const asksValue = intent.attribute !== null || shape !== null;
-    const holdsAskedValue = (t: string) => holdsAttribute(t, intent.attribute) && holdsShape(t, shape);
     const methodVerbs = askedMethodVerbs(question.text);
     const asksForContact = asksContact(question.text);
     const things = askedThings(question.text);
@@ -817,23 +802,7 @@ class ExtractiveEngine implements AnalysisEngine {
           intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
           context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
-        // The subject in one sentence, its value in the next: the value's sentence is credited with the words of the
-        // one before it (elaboration.ts), a little less than a sentence that says it all.
-        const joined = asksValue && s === own ? elaborationOf(previous, s, holdsAskedValue) : undefined;
-        // ... unless the sentence before names another kind of the thing ("Comments Due Date" for a bid due date).
-        const elaboration =
-          joined !== undefined && contrastingQualifier(question.text, joined, context, VALUE_KIND_WORDS) === null
-            ? joined
-            : undefined;
-        const ownCoverage = coverageOf(concepts, ownTokens, headingTokens);
-        const sentenceCoverage =
-          elaboration === undefined
-            ? ownCoverage
-            : Math.max(
-                ownCoverage,
-                ELABORATION_CREDIT * coverageOf(concepts, this.tokensOf(elaboration), headingTokens),
-              );
-        const coverage = 0.75 * sentenceCoverage + 0.25 * passageCoverage;
+        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
           parts !== undefined && question.expected_type === 'list'
@@ -895,21 +864,14 @@ class ExtractiveEngine implements AnalysisEngine {
         const attributeFound =
           bound &&
           holdsAttribute(
-            intent.attribute === 'date'
-              ? asksDocumentDate
-                ? text
-                : withoutDocumentDates(text)
-              : // "(for amounts less than or equal to $15,000)" scopes a rule; it states no amount.
-                withoutThresholds(text, question.text),
+            intent.attribute === 'date' ? (asksDocumentDate ? text : withoutDocumentDates(text)) : text,
             intent.attribute,
             asksBound,
           ) &&
           (intent.attribute !== 'date' || question.expected_type !== 'date' || value.typeMatched);
         const typeFactor =
           (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
-          (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR) *
-          // A person to write to, an interval: the sentence must have the asked shape to answer.
-          (holdsShape(text, shape) ? 1 : SHAPE_MISS_FACTOR);
+          (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
         const passingFactor = mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t))
           ? PASSING_MENTION_FACTOR

@@ -1,6 +1,6 @@
 /** A bidder's past-work quantities are not the project's (issue 13, item 3: extraction bound to the subject). */
 import { describe, expect, it } from 'vitest';
-import { statesQualificationOnly } from '../../src/analysis/qualification-scope.js';
+import { statesQualificationOnly } from '../../src/analysis/past-experience.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 describe('a quantity stated as a qualification requirement', () => {
