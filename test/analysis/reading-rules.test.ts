@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract-value.js';
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
+import { articleTitleOf } from '../../src/analysis/engines/extractive-engine.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 describe('a time of day cut from its clause at a sentence split', () => {
@@ -122,5 +123,48 @@ describe('a value inside a condition clause', () => {
 
   it('answers a question about the condition itself', () => {
     expect(pickQuantity(sentence, 'Until what percentage complete is holdback withheld?')?.raw).toBe('60%');
+  });
+});
+
+describe('a descriptive question and the article titled with its topic', () => {
+  const pages = [
+    createLinesPage(1, [
+      'SECTION 33 01 30 - SEWER LINING',
+      '3.3 SITE SAFETY',
+      'A. The Contractor shall provide all safety equipment including gas-monitoring devices to detect toxic gases.',
+      `B. ${createFiller(2)}`,
+      '3.7 LINER CURING',
+      'A. After inversion, the Contractor shall supply a heat source and water recirculation equipment.',
+      'B. The heat source shall be fitted with suitable monitors to gauge the temperature of the circulating water.',
+      '3.8 HANDLING AND DISPOSAL OF WATER',
+      'A. The Contractor shall dispose of water from all sources and keep the excavations dry at all times.',
+      '3.9 TELEVISION INSPECTION',
+      'A. Closed circuit television inspection of the sewers shall be performed by trained operators.',
+    ]),
+  ];
+
+  it('answers from the article whose title names the topic, not from a sentence sharing its generic words', async () => {
+    const a = await answerOne(pages, 'Are there specific requirements for monitoring equipment during curing?');
+    expect(a.answer).toMatch(/suitable monitors/);
+  });
+
+  it('reads discharge as disposal and does not let a verb "supply" answer for a water supply', async () => {
+    const a = await answerOne(pages, 'What water supply or discharge requirements are specified?');
+    expect(a.answer).toMatch(/dispose of water/);
+  });
+
+  it('weighs "equipment" after a topic word as little as "requirements"', async () => {
+    const a = await answerOne(pages, 'Are there specific camera or inspection equipment requirements?');
+    expect(a.answer).toMatch(/Closed circuit television/);
+  });
+});
+
+describe('the title of the article a sentence sits in', () => {
+  it('is the deepest heading with words beyond its numbering, below the section title', () => {
+    expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe › PART 3 Execution › 3.7 Liner Curing › B.')).toBe(
+      'Liner Curing',
+    );
+    expect(articleTitleOf('Section 01 › 1.5 Submittals › C. Record Drawings')).toBe('Record Drawings');
+    expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe')).toBe('');
   });
 });

@@ -305,11 +305,21 @@ export function articleTitleOf(headingPath: string): string {
   return '';
 }
 
-/** Share of the question's topic concepts (those not all generic) that the title's tokens name. */
-function titleTopicShare(concepts: Concept[], titleTokens: Set<string>, generic: ReadonlySet<string>): number {
+/**
+ * Share of the question's topic concepts (those not all generic) that the title's tokens name; 0 unless the sentence
+ * names one of them itself: the title confirms a sentence's topic, it never stands in for it ("These pits shall be
+ * excavated in advance" under "FLOW DIVERSION" says nothing of bypass pumping).
+ */
+function titleTopicShare(
+  concepts: Concept[],
+  titleTokens: Set<string>,
+  ownTokens: Set<string>,
+  generic: ReadonlySet<string>,
+): number {
   const topical = concepts.filter((c) => c.alternatives.some((t) => !generic.has(t)));
-  if (topical.length === 0) return 0;
-  return topical.filter((c) => c.alternatives.some((t) => titleTokens.has(t))).length / topical.length;
+  const names = (tokens: Set<string>) => (c: Concept) => c.alternatives.some((t) => !generic.has(t) && tokens.has(t));
+  if (!topical.some(names(ownTokens))) return 0;
+  return topical.filter(names(titleTokens)).length / topical.length;
 }
 
 /**
@@ -910,7 +920,7 @@ class ExtractiveEngine implements AnalysisEngine {
           intent.attribute === null && s.headingPath !== undefined
             ? 1 +
               ARTICLE_TOPIC_CREDIT *
-                titleTopicShare(concepts, this.tokensOf(articleTitleOf(s.headingPath)), genericTerms)
+                titleTopicShare(concepts, this.tokensOf(articleTitleOf(s.headingPath)), ownTokens, genericTerms)
             : 1;
         const score =
           coverage *
