@@ -286,7 +286,7 @@ function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Se
  * question's topic words its article's title names. Counted per word, not by rarity: an article's own topic is common
  * in it ("curing" throughout a curing specification).
  */
-const ARTICLE_TOPIC_CREDIT = 0.3;
+const ARTICLE_TOPIC_CREDIT = 0.5;
 
 /** A heading's numbering ("3.7", "PART 3", "B.", "(a)"): not a word of its title. */
 const HEADING_LABEL = /^(?:(?:part|article|section)\s+)?(?:\d+(?:\.\d+)*\.?|[a-z]\.|\(?[a-z0-9]{1,3}\))\s*/i;
