@@ -159,6 +159,23 @@ describe('a descriptive question and the article titled with its topic', () => {
   });
 });
 
+describe('an article title and a sentence that names nothing of the question', () => {
+  const pages = [
+    createLinesPage(1, [
+      'SECTION 33 01 30 - SEWER LINING',
+      '3.3 HANDLING OF SEWAGE',
+      'A. Bypass pumping shall be sized for the peak flow, with backup pumps kept on site at all times.',
+      '3.4 FLOW DIVERSION',
+      'A. Excavated pits shall be covered temporarily with steel plating until the connection is reinstated.',
+    ]),
+  ];
+
+  it('is not confirmed by the title alone', async () => {
+    const a = await answerOne(pages, 'What bypass pumping requirements are specified?');
+    expect(a.answer).toMatch(/sized for the peak flow/);
+  });
+});
+
 describe('the title of the article a sentence sits in', () => {
   it('is the deepest heading with words beyond its numbering, below the section title', () => {
     expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe › PART 3 Execution › 3.7 Liner Curing › B.')).toBe(
