@@ -4,6 +4,7 @@ import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
 import { askedLimits, statedLimitTokens } from '../../src/analysis/value-limits.js';
+import { articleTitleOf } from '../../src/analysis/engines/extractive-engine.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 describe('a time of day cut from its clause at a sentence split', () => {
@@ -171,5 +172,65 @@ describe('a limit word of the question stated the way specs state limits', () =>
     const a = await answerOne(pages, 'Is the walk-through mandatory?', 'boolean');
     expect(a.answer).not.toBeNull();
     expect(a.quotes?.[0]?.text ?? a.answer).toMatch(/optional/);
+  });
+});
+
+describe('a descriptive question and the article titled with its topic', () => {
+  const pages = [
+    createLinesPage(1, [
+      'SECTION 33 01 30 - SEWER LINING',
+      '3.3 SITE SAFETY',
+      'A. The Contractor shall provide all safety equipment including gas-monitoring devices to detect toxic gases.',
+      `B. ${createFiller(2)}`,
+      '3.7 LINER CURING',
+      'A. After inversion, the Contractor shall supply a heat source and water recirculation equipment.',
+      'B. The heat source shall be fitted with suitable monitors to gauge the temperature of the circulating water.',
+      '3.8 HANDLING AND DISPOSAL OF WATER',
+      'A. The Contractor shall dispose of water from all sources and keep the excavations dry at all times.',
+      '3.9 TELEVISION INSPECTION',
+      'A. Closed circuit television inspection of the sewers shall be performed by trained operators.',
+    ]),
+  ];
+
+  it('answers from the article whose title names the topic, not from a sentence sharing its generic words', async () => {
+    const a = await answerOne(pages, 'Are there specific requirements for monitoring equipment during curing?');
+    expect(a.answer).toMatch(/suitable monitors/);
+  });
+
+  it('reads discharge as disposal and does not let a verb "supply" answer for a water supply', async () => {
+    const a = await answerOne(pages, 'What water supply or discharge requirements are specified?');
+    expect(a.answer).toMatch(/dispose of water/);
+  });
+
+  it('weighs "equipment" after a topic word as little as "requirements"', async () => {
+    const a = await answerOne(pages, 'Are there specific camera or inspection equipment requirements?');
+    expect(a.answer).toMatch(/Closed circuit television/);
+  });
+});
+
+describe('an article title and a sentence that names nothing of the question', () => {
+  const pages = [
+    createLinesPage(1, [
+      'SECTION 33 01 30 - SEWER LINING',
+      '3.3 HANDLING OF SEWAGE',
+      'A. Bypass pumping shall be sized for the peak flow, with backup pumps kept on site at all times.',
+      '3.4 FLOW DIVERSION',
+      'A. Excavated pits shall be covered temporarily with steel plating until the connection is reinstated.',
+    ]),
+  ];
+
+  it('is not confirmed by the title alone', async () => {
+    const a = await answerOne(pages, 'What bypass pumping requirements are specified?');
+    expect(a.answer).toMatch(/sized for the peak flow/);
+  });
+});
+
+describe('the title of the article a sentence sits in', () => {
+  it('is the deepest heading with words beyond its numbering, below the section title', () => {
+    expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe › PART 3 Execution › 3.7 Liner Curing › B.')).toBe(
+      'Liner Curing',
+    );
+    expect(articleTitleOf('Section 01 › 1.5 Submittals › C. Record Drawings')).toBe('Record Drawings');
+    expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe')).toBe('');
   });
 });

@@ -126,8 +126,32 @@ const GENERIC_TERMS = new Set(
     'shall',
     'must',
     'apply',
+    // A checklist's frame ("Are there specific ... requirements?", "What ... requirements exist?"): the topic is the
+    // other words.
+    'specific',
+    'specified',
+    'exist',
   ].flatMap((w) => analyzeText(w).queryTokens),
 );
+
+/**
+ * Nouns a checklist puts after its topic ("monitoring equipment", "inspection equipment", "acceptance procedures"):
+ * generic there, since any spec sentence about any equipment has the word, but the topic when nothing names a kind of
+ * it ("What specific equipment or machinery is required?").
+ */
+const FRAME_NOUNS = new Set(['equipment', 'procedure', 'procedures'].flatMap((w) => analyzeText(w).queryTokens));
+
+/** The question's generic words: GENERIC_TERMS, and a frame noun right after a topic word. */
+function genericTermsOf(questionText: string): ReadonlySet<string> {
+  const tokens = analyzeText(questionText).queryTokens;
+  const generic = new Set(GENERIC_TERMS);
+  tokens.forEach((t, i) => {
+    const before = tokens[i - 1];
+    if (FRAME_NOUNS.has(t) && before !== undefined && !GENERIC_TERMS.has(before) && !FRAME_NOUNS.has(before))
+      generic.add(t);
+  });
+  return generic;
+}
 const GENERIC_TERM_WEIGHT = 0.15;
 
 interface Concept {
@@ -203,6 +227,7 @@ export function buildCoverageConcepts(
   formWords: ReadonlySet<string> = new Set(),
 ): Concept[] {
   const groups: string[][] = [];
+  const genericTerms = genericTermsOf(questionText);
   const withoutParens = questionText.replace(/\(([^)]*)\)/g, (_m, inner: string) => {
     const alts = queryTermsFor(analyzeText(inner), (t) => index.postings.has(t));
     if (alts.length > 0) groups.push(alts);
@@ -216,7 +241,7 @@ export function buildCoverageConcepts(
   const orGroups: Array<Set<string>> = [];
   // Generic words ("requirements", "project") never stand in for a topic word: "Buy America or ... requirements"
   // must not be satisfied by any sentence saying "required". They stay concepts of their own, at their low weight.
-  const specific = (tokens: string[]) => tokens.filter((t) => !GENERIC_TERMS.has(t));
+  const specific = (tokens: string[]) => tokens.filter((t) => !genericTerms.has(t));
   for (let i = 0; i + 1 < segments.length; i++) {
     const before = specific(segments[i] as string[]);
     const after = specific(segments[i + 1] as string[]);
@@ -236,7 +261,7 @@ export function buildCoverageConcepts(
     if (alts.length === 0) continue;
     for (const t of alts) seen.add(t);
     const weights = alts.map((t) =>
-      GENERIC_TERMS.has(t)
+      genericTerms.has(t)
         ? Math.min(GENERIC_TERM_WEIGHT, inverseDocumentFrequency(index, t))
         : inverseDocumentFrequency(index, t),
     );
@@ -278,6 +303,49 @@ function coverageOf(concepts: Concept[], tokens: Set<string>, headingTokens?: Se
     matched += credit;
   }
   return total === 0 ? 0 : matched / total;
+}
+
+/**
+ * A descriptive question ("Are there requirements for monitoring equipment during curing?") is answered in the article
+ * titled with its topic ("3.7 LINER CURING") sooner than by a sentence elsewhere that shares its generic words ("safety
+ * equipment including gas-monitoring devices"): a sentence's score grows by up to this share with the share of the
+ * question's topic words its article's title names. Counted per word, not by rarity: an article's own topic is common
+ * in it ("curing" throughout a curing specification).
+ */
+const ARTICLE_TOPIC_CREDIT = 0.5;
+
+/** A heading's numbering ("3.7", "PART 3", "B.", "(a)"): not a word of its title. */
+const HEADING_LABEL = /^(?:(?:part|article|section)\s+)?(?:\d+(?:\.\d+)*\.?|[a-z]\.|\(?[a-z0-9]{1,3}\))\s*/i;
+
+/**
+ * The title of the article a sentence sits in: the deepest heading of its path with words beyond its numbering ("Liner
+ * Curing" for "33 01 30.73 Cured-In-Place Liner Pipe › PART 3 Execution › 3.7 Liner Curing › B."). The path's first
+ * heading titles the whole document or section, so it titles no one article.
+ */
+export function articleTitleOf(headingPath: string): string {
+  const segments = headingPath.split(' › ').slice(1);
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const title = (segments[i] as string).replace(HEADING_LABEL, '').trim();
+    if (/[a-z]{3}/i.test(title)) return title;
+  }
+  return '';
+}
+
+/**
+ * Share of the question's topic concepts (those not all generic) that the title's tokens name; 0 unless the sentence
+ * names one of them itself: the title confirms a sentence's topic, it never stands in for it ("These pits shall be
+ * excavated in advance" under "FLOW DIVERSION" says nothing of bypass pumping).
+ */
+function titleTopicShare(
+  concepts: Concept[],
+  titleTokens: Set<string>,
+  ownTokens: Set<string>,
+  generic: ReadonlySet<string>,
+): number {
+  const topical = concepts.filter((c) => c.alternatives.some((t) => !generic.has(t)));
+  const names = (tokens: Set<string>) => (c: Concept) => c.alternatives.some((t) => !generic.has(t) && tokens.has(t));
+  if (!topical.some(names(ownTokens))) return 0;
+  return topical.filter(names(titleTokens)).length / topical.length;
 }
 
 /**
@@ -753,6 +821,7 @@ class ExtractiveEngine implements AnalysisEngine {
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     withStatedLimits(concepts, question.text);
     const numbers = questionNumbers(question.text);
+    const genericTerms = genericTermsOf(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
     const asksDocumentDate = DOCUMENT_DATE_QUESTION.test(question.text);
     const methodVerbs = askedMethodVerbs(question.text);
@@ -889,6 +958,12 @@ class ExtractiveEngine implements AnalysisEngine {
         const actFactor = act !== null && !namesAct(tokens, act) ? NO_ACT_FACTOR : 1;
         const thingsFactor =
           things !== null && parts !== undefined && leadInNamesThings(s.text, things) ? LEAD_IN_OF_THINGS_FACTOR : 1;
+        const articleFactor =
+          intent.attribute === null && s.headingPath !== undefined
+            ? 1 +
+              ARTICLE_TOPIC_CREDIT *
+                titleTopicShare(concepts, this.tokensOf(articleTitleOf(s.headingPath)), ownTokens, genericTerms)
+            : 1;
         const score =
           coverage *
           (0.8 + (0.2 * r.score) / topScore) *
@@ -900,7 +975,8 @@ class ExtractiveEngine implements AnalysisEngine {
           contactFactor *
           thingsFactor *
           pastWorkFactor *
-          actFactor;
+          actFactor *
+          articleFactor;
         const keySource = value.answer ?? text;
         const valueKey = JSON.stringify(computeAnswerKey(keySource, question.expected_type), (_k, v: unknown) =>
           v instanceof Set ? [...v].sort() : v,
