@@ -5,17 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createExtractiveEngine,
-  setExtractiveTrace,
-  type ExtractiveTrace,
-} from '../src/analysis/engines/extractive-engine.js';
-import { runAnalysis, prepareDocument, retrieveForSections } from '../src/analysis/run-analysis.js';
+import { setExtractiveTrace, type ExtractiveTrace } from '../src/analysis/engines/extractive-engine.js';
+import { prepareDocument, retrieveForSections } from '../src/analysis/run-analysis.js';
 import { testConfig } from '../src/config.js';
 import { ingestPdf } from '../src/ingest/index.js';
 import { buildGeneratedPdf } from './generated-documents.js';
 import { scoreQuestion } from './scorer.js';
-import { documentLabel, loadEvalSets, toQuestionConfig } from './sets.js';
+import { analyseEvalSet, loadEvalSets, toQuestionConfig } from './sets.js';
 
 const only = process.argv[2];
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve('../shared/corpus');
@@ -33,15 +29,7 @@ for (const set of sets) {
   const config = toQuestionConfig(set);
   const prepared = prepareDocument(pages);
   const deep = retrieveForSections(prepared.index, config.sections, 60, prepared.fields);
-  const outcome = await runAnalysis(
-    {
-      documentName: documentLabel(set),
-      pages,
-      input: { config, enabledSections: config.sections.map((s) => s.section_id), guardrails: '' },
-      engine: 'extractive',
-    },
-    { createEngine: () => createExtractiveEngine() },
-  );
+  const outcome = await analyseEvalSet(set, pages);
   const answers = new Map(outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]));
   for (const q of set.questions) {
     const a = answers.get(q.id);

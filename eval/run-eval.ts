@@ -10,8 +10,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createExtractiveEngine } from '../src/analysis/engines/extractive-engine.js';
-import { runAnalysis } from '../src/analysis/run-analysis.js';
 import type { QuestionAnswer } from '../src/analysis/types.js';
 import { testConfig } from '../src/config.js';
 import { ingestPdf } from '../src/ingest/index.js';
@@ -28,7 +26,7 @@ import {
   type ReliabilityBand,
 } from './scorer.js';
 import { comparison, type PreviousReport, type QuestionRow } from './compare.js';
-import { TAGS, documentLabel, loadEvalSets, toQuestionConfig, type EvalSet } from './sets.js';
+import { TAGS, analyseEvalSet, documentLabel, loadEvalSets, type EvalSet } from './sets.js';
 
 const REPO_DIR = fileURLToPath(new URL('../', import.meta.url));
 const FLOORS_FILE = path.join(REPO_DIR, 'eval', 'floors.json');
@@ -230,16 +228,7 @@ async function main(): Promise<number> {
     }
     const pageTexts = pages.map((p) => p.text);
     problems.push(...set.questions.flatMap((q) => truthProblems(q.id, q, pageTexts)).map((m) => `${set.name} ${m}`));
-    const config = toQuestionConfig(set);
-    const outcome = await runAnalysis(
-      {
-        documentName: documentLabel(set),
-        pages,
-        input: { config, enabledSections: config.sections.map((s) => s.section_id), guardrails: '' },
-        engine: 'extractive',
-      },
-      { createEngine: () => createExtractiveEngine() },
-    );
+    const outcome = await analyseEvalSet(set, pages);
     const answers = new Map<string, QuestionAnswer>(
       outcome.result.sections.flatMap((s) => s.answers).map((a) => [a.question_id, a]),
     );

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EXPECTED_TYPES, type QuestionConfig } from '../src/questions/types.js';
+import { createExtractiveEngine } from '../src/analysis/engines/extractive-engine.js';
+import { runAnalysis } from '../src/analysis/run-analysis.js';
+import type { IngestedPage } from '../src/ingest/types.js';
 
 /**
  * Failure classes from issue 13, for per-class numbers: identity (owner, project title, contract number: title
@@ -119,4 +122,18 @@ export function toQuestionConfig(set: EvalSet): QuestionConfig {
 
 export function documentLabel(set: EvalSet): string {
   return 'corpus' in set.document ? set.document.corpus : `generated:${set.document.generated}`;
+}
+
+/** Every question of the set answered by the offline engine over the document's pages, as a user's run would. */
+export async function analyseEvalSet(set: EvalSet, pages: IngestedPage[]) {
+  const config = toQuestionConfig(set);
+  return runAnalysis(
+    {
+      documentName: documentLabel(set),
+      pages,
+      input: { config, enabledSections: config.sections.map((s) => s.section_id), guardrails: '' },
+      engine: 'extractive',
+    },
+    { createEngine: () => createExtractiveEngine() },
+  );
 }
