@@ -4,7 +4,7 @@ import { findDates, inCondition, pickQuantity } from '../../src/analysis/extract
 import { clauseForQualifier } from '../../src/analysis/qualified-values.js';
 import { continuesTimeOfDay, joinTimeContinuation } from '../../src/analysis/time-continuation.js';
 import { askedLimits, statedLimitTokens } from '../../src/analysis/value-limits.js';
-import { articleTitleOf } from '../../src/analysis/engines/extractive-engine.js';
+import { articleTitleOf, holdsAttribute } from '../../src/analysis/engines/extractive-engine.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
 describe('a time of day cut from its clause at a sentence split', () => {
@@ -232,5 +232,33 @@ describe('the title of the article a sentence sits in', () => {
     );
     expect(articleTitleOf('Section 01 › 1.5 Submittals › C. Record Drawings')).toBe('Record Drawings');
     expect(articleTitleOf('33 01 30.73 Cured-In-Place Liner Pipe')).toBe('');
+  });
+});
+
+describe('the when of a recurring or period-bound event', () => {
+  it('is a day of every month or the end of a stated period', () => {
+    expect(
+      holdsAttribute('Applications shall reach the Engineer on or before the fifth (5th) day of each month.', 'date'),
+    ).toBe(true);
+    expect(holdsAttribute('Invoices are due by the 25th of the month.', 'date')).toBe(true);
+    expect(
+      holdsAttribute('The Owner will inspect prior to expiration of the two year maintenance period.', 'date'),
+    ).toBe(true);
+    expect(
+      holdsAttribute('Proposals may be withdrawn up to thirty (30) minutes before the closing time.', 'date'),
+    ).toBe(true);
+    expect(holdsAttribute('Applications shall be complete and signed by the Contractor.', 'date')).toBe(false);
+  });
+
+  it('answers when a monthly application is due', async () => {
+    const pages = [
+      createLinesPage(1, [
+        '5.2 APPLICATIONS FOR PAYMENT',
+        'A. The Contractor shall submit each application for progress payment to the Engineer on or before the fifth (5th) day of each month for work done in the previous month.',
+        `B. ${createFiller(2)}`,
+      ]),
+    ];
+    const a = await answerOne(pages, 'By what day of the month is the progress payment application due?');
+    expect(a.answer ?? '').toMatch(/fifth \(5th\) day of each month/);
   });
 });

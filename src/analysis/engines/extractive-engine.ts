@@ -613,7 +613,14 @@ export function splitsQuestionPair(
 
 const IDENTIFIER_VALUE = /(?:\bno\.?|\bnumber|#|\bid)\s*:?\s*[A-Z0-9][A-Z0-9\-–/.]*\d/i;
 const RELATIVE_DEADLINE =
-  /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|sixty|ninety)\s*(\(\d+\)\s*)?(calendar |working |business |consecutive )?(days?|hours?|weeks?|months?|years?)\s+(before|prior to|after|following|from)\b/i;
+  /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|sixty|ninety)\s*(\(\d+\)\s*)?(calendar |working |business |consecutive )?(minutes?|days?|hours?|weeks?|months?|years?)\s+(before|prior to|after|following|from)\b/i;
+/**
+ * A day of every month ("on or before the tenth (10th) day of each month", "by the 25th of the month") or the end of
+ * a stated period ("prior to expiration of the one year post-construction period"): the when of recurring and
+ * period-bound events.
+ */
+const RECURRING_DAY =
+  /\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fifth|tenth|fifteenth|twentieth|twenty-fifth|last)\s*(?:\(\d{1,2}(?:st|nd|rd|th)\)\s*)?(?:day\s+)?of\s+(?:each|every|the|the following)\s+(?:calendar\s+)?month\b|\b(?:prior to|before|upon|at)\s+(?:the\s+)?(?:expiration|expiry|end)\s+of\s+the\b/i;
 const TIME_OF_DAY = /\b\d{1,2}(:\d{2}){1,2}\s*(a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(a\.m\.|p\.m\.)|\bnoon\b/i;
 
 /** "Service Bulletin 737-31-1860, dated June 12, 2020": a date that identifies a document, not an event of the work. */
@@ -658,6 +665,7 @@ export function holdsAttribute(text: string, attribute: Attribute, asksBound = t
       return (
         findDates(text).length > 0 ||
         RELATIVE_DEADLINE.test(text) ||
+        RECURRING_DAY.test(text) ||
         TIME_OF_DAY.test(text) ||
         MONTH_DAY_RANGE.test(text)
       );
