@@ -45,6 +45,7 @@ import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.
 import { asksExperience, statesPastWork, statesQualificationOnly } from '../past-experience.js';
 import { askedAct, namesAct } from '../asked-act.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
+import { statesInquiryHandling } from '../inquiry-subject.js';
 import { rowWithLabels } from '../table-rows.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
@@ -942,9 +943,12 @@ class ExtractiveEngine implements AnalysisEngine {
           (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
           (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
-        const passingFactor = mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t))
-          ? PASSING_MENTION_FACTOR
-          : 1;
+        // "Questions about pipe sizes received after ..." names the topic as what bidders ask about: in passing too.
+        const passingFactor =
+          mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t)) ||
+          statesInquiryHandling(question.text, text)
+            ? PASSING_MENTION_FACTOR
+            : 1;
         // A pointer that holds the asked value anyway ("$5,000 per day, as set forth in Article 5") keeps its score.
         const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
         // "How are bids to be submitted?": a sentence naming no means for the act says something else of it.
