@@ -131,6 +131,23 @@ describe('what the question asks for', () => {
     expect(readQuestionIntent('What are the liquidated damages per day?', 'string').attribute).toBe('money');
   });
 
+  it("reads a crew's size as a count, and a staging area as a place rather than a measure", () => {
+    expect(readQuestionIntent('Is there a minimum gizmo crew size?', 'number').attribute).toBe('count');
+    expect(readQuestionIntent('What is the size of the sprocket?', 'number').attribute).toBe('measure');
+    expect(readQuestionIntent('What gizmo staging area requirements exist?', 'string').attribute).toBeNull();
+    expect(readQuestionIntent('What is the area of the sprocket yard?', 'string').attribute).toBe('measure');
+  });
+
+  it('answers a crew size question from a bare number of workers', async () => {
+    const pages = [
+      createLinesPage(1, [createFiller(2), 'Minimum gizmo crew size: the Contract requires 6.', createFiller(2, 10)]),
+      createLinesPage(2, [createFiller(3, 20)]),
+    ];
+    const a = await answerOne(pages, 'Are there minimum gizmo crew size requirements?', 'number');
+    expect(a.answer, JSON.stringify(a)).not.toBeNull();
+    expect(a.pages).toEqual([1]);
+  });
+
   it('reads volumes, weights and feet/inch marks as quantities with units', () => {
     expect(findQuantities('a 2,000 US Gallon holding tank')[0]).toMatchObject({ number: 2000, unitClass: 'volume' });
     expect(findQuantities('a 37’ x 32’ shed')[0]).toMatchObject({ number: 37, unitClass: 'length' });
