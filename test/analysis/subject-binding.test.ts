@@ -18,6 +18,7 @@ import {
   isLabelLike,
   missesMeasuredThing,
   missesPurpose,
+  namesOpposedSide,
   paragraphBefore,
 } from '../../src/analysis/subject-binding.js';
 import { tokenize } from '../../src/analysis/tokenize.js';
@@ -146,6 +147,33 @@ describe('what the question asks for', () => {
     const a = await answerOne(pages, 'Are there minimum gizmo crew size requirements?', 'number');
     expect(a.answer, JSON.stringify(a)).not.toBeNull();
     expect(a.pages).toEqual([1]);
+  });
+
+  it('reads "post-installation" as the other side of the "pre-installation" event asked', () => {
+    const q = 'What pre-installation gizmo inspection requirements exist?';
+    expect(namesOpposedSide(q, 'Post-installation gizmo inspection shall be recorded on video.')).toBe(true);
+    expect(namesOpposedSide(q, 'Pre-installation and post-installation gizmo inspections are required.')).toBe(false);
+    expect(namesOpposedSide(q, 'Gizmo inspection shall prevent damage.')).toBe(false);
+    expect(namesOpposedSide('What gizmo inspection is required?', 'Post-installation gizmo inspection.')).toBe(false);
+  });
+
+  it('does not answer a pre-installation question from the post-installation sentence', async () => {
+    const pages = [
+      createLinesPage(1, [
+        createFiller(2),
+        'Post-installation sprocket inspection requirements shall be subject to the approval of the Engineer.',
+        createFiller(2, 10),
+      ]),
+      createLinesPage(2, [
+        createFiller(1, 20),
+        'The pre-installation meeting is held at the site office.',
+        createFiller(1, 30),
+        'Pre-installation submittals are listed in the schedule.',
+      ]),
+      createLinesPage(3, ['Pre-installation photographs are kept by the Engineer.', createFiller(2, 40)]),
+    ];
+    const a = await answerOne(pages, 'What pre-installation sprocket inspection requirements exist?');
+    expect(a.answer, JSON.stringify(a)).toBeNull();
   });
 
   it('reads volumes, weights and feet/inch marks as quantities with units', () => {

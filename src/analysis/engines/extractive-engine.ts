@@ -32,6 +32,7 @@ import {
   isLabelLike,
   missesMeasuredThing,
   missesPurpose,
+  namesOpposedSide,
   paragraphBefore,
 } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -929,7 +930,10 @@ class ExtractiveEngine implements AnalysisEngine {
                       : // "50 year life expectancy" does not count the years of experience asked.
                         missesMeasuredThing(question.text, text, context)
                         ? 'misses-measured-thing'
-                        : null;
+                        : // "post-installation CCTV" is not the pre-installation inspection asked.
+                          namesOpposedSide(question.text, text, context)
+                          ? 'opposed-side'
+                          : null;
         const bound = unbound === null;
         const attributeFound =
           bound &&
