@@ -287,6 +287,13 @@ function withStatedLimits(concepts: Concept[], questionText: string): void {
   }
 }
 
+/**
+ * The pseudo-token of a stated frequency (value-limits.ts): "daily", "each month" are said of many things, so a
+ * sentence naming only a frequency names nothing of the question. (Measured: doing the same for "maximum" and
+ * "minimum" raised a wrong answer's margin into the high band on the eval.)
+ */
+const FREQUENCY_TOKEN = '^frequency';
+
 /** A question term found only in the heading path above a sentence counts at this share. */
 const HEADING_CREDIT = 0.7;
 
@@ -822,6 +829,9 @@ class ExtractiveEngine implements AnalysisEngine {
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     withStatedLimits(concepts, question.text);
+    // "How often are progress payments made?": a sentence stating some frequency ("on the daily report") but no word of
+    // the topic states how often something else happens.
+    const topicConcepts = concepts.filter((c) => !c.alternatives.includes(FREQUENCY_TOKEN));
     const numbers = questionNumbers(question.text);
     const genericTerms = genericTermsOf(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
@@ -873,7 +883,13 @@ class ExtractiveEngine implements AnalysisEngine {
           intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
           context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
-        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
+        const namesTopic =
+          topicConcepts.length === 0 ||
+          topicConcepts.length === concepts.length ||
+          coverageOf(topicConcepts, ownTokens, headingTokens) > 0;
+        const coverage = namesTopic
+          ? 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage
+          : 0;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
           parts !== undefined && question.expected_type === 'list'
