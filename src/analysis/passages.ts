@@ -124,7 +124,14 @@ const ABBREVIATIONS = new Set([
  * belongs to it.
  */
 const REFERENCE_BEFORE_NUMBER =
-  /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})\s*$/i;
+  /(?:\b(?:CFR|U\.?S\.?C\.?|sections?|parts?|articles?|chapters?|paragraphs?|clauses?|items?|tables?|figures?|appendix|no\.|nos\.)|§{1,2})(?:\s+\d{2})*\s*$/i;
+/**
+ * A line ending in a word that a letter designates ("Appendix", "Exhibit"): the next line's "C." is the
+ * designator, not a lettered item. Also a lettered designator inside a line ends the sentence when a capital follows
+ * ("in Appendix C. Where ..."), though a lone capital before a period is otherwise read as an initial.
+ */
+const LETTERED_REFERENCE =
+  /\b(?:appendix|appendices|exhibits?|attachments?|schedules?|annex|sections?|parts?|forms?)$/i;
 const INTERNAL_BOUNDARY = /([.!?])["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 /** A number written out ("twenty-eight", "ten percent"), which specs restate in figures just after: "(28) days". */
 const NUMBER_WORD_AT_END =
@@ -132,7 +139,8 @@ const NUMBER_WORD_AT_END =
 /** A numeral in parentheses restating the number just written out: "(28)", "(10%)", "($5,000)". */
 const RESTATED_NUMERAL = /^\(\s*\$?\d[\d,.]*\s*%?\s*\)/;
 /** A line ending in a word that needs what follows ("within", "of", "than"): the clause goes on. */
-const ENDS_WANTING_COMPLEMENT = /\b(?:within|of|than|to|for|by|from|per|at|the|a|an|exceed|least|after|before)$/;
+const ENDS_WANTING_COMPLEMENT =
+  /\b(?:within|of|than|to|for|by|from|per|at|the|a|an|exceed|least|after|before|requires|equals|totals)$/;
 
 /**
  * True when the next line carries on the clause although it opens like a numbered item: "within twenty-eight" /
@@ -195,8 +203,12 @@ function collectLines(pages: IngestedPage[], outline: DocumentOutline): Line[] {
   return lines;
 }
 
-/** Offsets (within the line) right after each sentence end inside the line. */
-function internalBoundaries(text: string): number[] {
+/**
+ * Offsets (within the line) right after each sentence end inside the line. `carried` is the text of the previous
+ * line when the sentence runs on from it ('' otherwise): then "10. The" at the line start ends that sentence's
+ * "Section 33 / 01 10." rather than opening a numbered paragraph.
+ */
+function internalBoundaries(text: string, carried = ''): number[] {
   const cuts: number[] = [];
   for (const m of text.matchAll(INTERNAL_BOUNDARY)) {
     const before =
@@ -204,10 +216,13 @@ function internalBoundaries(text: string): number[] {
         .slice(0, m.index)
         .match(/([A-Za-z.]+)$/)?.[1]
         ?.toLowerCase() ?? '';
-    if (m[1] === '.' && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before))) continue;
+    const designator =
+      /^[a-z]$/i.test(before) && LETTERED_REFERENCE.test(`${carried} ${text.slice(0, m.index - 1)}`.trimEnd());
+    if (m[1] === '.' && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before)) && !designator) continue;
     if (m[1] === '.' && text.slice(0, m.index).endsWith('..')) continue; // dot leaders of a contents line
     // "1.2. Scope"
-    if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8) continue;
+    if (m[1] === '.' && /\d$/.test(text.slice(0, m.index)) && text.slice(0, m.index).trim().length < 8 && !carried)
+      continue;
     cuts.push(m.index + m[0].length);
   }
   return cuts;
@@ -218,6 +233,13 @@ function endsSentence(line: Line, next: Line | undefined, words: number): boolea
   // "...found in 14 CFR" / "11.43 and 11.45, by...": a number after a word that takes one continues the
   // reference, though a line starting with a number otherwise reads as a numbered item.
   if (next.page === line.page && REFERENCE_BEFORE_NUMBER.test(line.text) && /^\d/.test(next.text)) return false;
+  if (
+    next.page === line.page &&
+    next.headingLevel === 0 &&
+    LETTERED_REFERENCE.test(line.text) &&
+    /^[A-Z]{1,2}\b/.test(next.text)
+  )
+    return false;
   if (continuesBeforeNumber(line, next)) return false;
   // Structure first: a heading stands alone, a new heading or list item starts afresh, table rows stay apart.
   if (line.headingLevel > 0 || next.headingLevel > 0 || next.listItem) return true;
@@ -290,7 +312,8 @@ export function buildPassages(pages: IngestedPage[]): PassageSet {
     const line = lines[i] as Line;
     let from = 0;
     if (first === null) first = line;
-    for (const cut of internalBoundaries(line.text)) {
+    const carried = first === line ? '' : (lines[i - 1]?.text ?? '');
+    for (const cut of internalBoundaries(line.text, carried)) {
       addSpan(line.page, line.start + from, line.start + cut, from > 0 || line.followsKeptLine);
       // Trailing spaces inside the cut belong to neither sentence.
       const last = spans[spans.length - 1];

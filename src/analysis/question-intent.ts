@@ -106,7 +106,8 @@ const ATTRIBUTES: Array<[Attribute, RegExp]> = [
   ],
   // Before "number of": "the docket number of this rule" asks for an identifier, not a count.
   ['identifier', /\b(docket|reference|contract|project|bid|solicitation|file) (number|no\.?|id)\b/i],
-  ['count', /\b(how many|number of)\b/i],
+  // "minimum crew size": a group's size is how many it has.
+  ['count', /\b(how many|number of)\b|\b(crew|team|staff|workforce|sample|group|fleet)\s+sizes?\b/i],
   ['date', /\b(when|what date|which date|dates?|deadline|due)\b/i],
   // A physical quantity ("the required snow load", "the size of the shed"): a number with a unit answers it.
   ['measure', MEASURE_WORD],
@@ -147,6 +148,10 @@ const DATE_NOUN =
 const NOT_A_VALUE =
   /\b(methods?|standards?|procedures?|tests?|testing|how (is|are)|astm|determined|measured|calculated|verified|design(ed)? (per|by))\b/i;
 
+/** An area that is a place of the work ("staging area", "laydown area"), named with its use. */
+const PLACE_AREA =
+  /\b(staging|storage|laydown|lay-down|work|parking|stockpile|stockpiling|disposal|waste|wash-?out)\s+areas?\b/i;
+
 const TITLE_FACT =
   /\b(who is|who are|owner|owner'?s|contracting (authority|agency)|project (name|title)|name of the project|title of the project|where is|location|located)\b/i;
 const YES_NO = /^\s*(are|is|does|do|will|shall|must|has|have|can)\b/i;
@@ -173,6 +178,9 @@ export function readQuestionIntent(questionText: string, expectedType: ExpectedT
   )
     attribute = null;
   if (attribute === 'measure' && (NOT_A_VALUE.test(text) || expectedType === 'list' || expectedType === 'boolean'))
+    attribute = null;
+  // "What staging area requirements exist?": a place on the site, not a surface to measure.
+  if (attribute === 'measure' && MEASURE_WORD.exec(text)?.[1]?.toLowerCase() === 'area' && PLACE_AREA.test(text))
     attribute = null;
   // "What is the amount of the performance bond?" may be answered by a percentage of the contract price.
   const yesNo = YES_NO.test(text) || expectedType === 'boolean';

@@ -223,3 +223,24 @@ export function missesMeasuredThing(questionText: string, text: string, context 
   const present = new Set(wordsOf(`${text} ${context}`).flatMap((w) => [w.key, stemKey(w)]));
   return words.every((w) => !present.has(w.key) && !present.has(stemKey(w)));
 }
+
+/** "pre-installation", "post-construction": a prefix naming one side of an event (hyphenated: "prevent" is no side). */
+const SIDE_OF_EVENT = /\b(pre|post)-([a-z]{4,})/g;
+
+/**
+ * True when the question names one side of an event ("pre-installation CCTV inspection") and the text and its
+ * context name only the other side of the same event ("post-installation CCTV inspection"): the text states the
+ * inspection after, not the one asked. False when the question names no side or the text names the asked side too.
+ */
+export function namesOpposedSide(questionText: string, text: string, context = ''): boolean {
+  const sidesOf = (s: string) =>
+    [...s.toLowerCase().matchAll(SIDE_OF_EVENT)].map((m) => ({
+      side: m[1] as string,
+      event: (m[2] as string).slice(0, PREFIX),
+    }));
+  const named = sidesOf(`${text} ${context}`);
+  return sidesOf(questionText).some((a) => {
+    const same = named.filter((n) => n.event === a.event);
+    return same.length > 0 && same.every((n) => n.side !== a.side);
+  });
+}

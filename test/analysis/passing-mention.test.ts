@@ -1,5 +1,6 @@
 /** A topic named only as one item of a long enumeration (a scope-of-work sentence) is mentioned in passing. */
 import { describe, expect, it } from 'vitest';
+import { statesInquiryHandling } from '../../src/analysis/inquiry-subject.js';
 import { enumerationOf } from '../../src/analysis/passages.js';
 import { answerOne, createFiller, createLinesPage } from './page-factory.js';
 
@@ -38,6 +39,35 @@ describe('enumerations mention their items in passing', () => {
       ]),
     ];
     const a = await answerOne(pages, 'What video inspection requirements exist before lining?');
+    expect(a.answer, JSON.stringify(a)).not.toBeNull();
+    expect(a.pages).toEqual([3]);
+  });
+});
+
+describe('questions about a topic are not the topic', () => {
+  it("reads a sentence opening with bidders' questions about a topic as inquiry handling, unless inquiries are asked of", () => {
+    const text = 'Questions regarding gizmo coating received after 9 days will not be answered.';
+    expect(statesInquiryHandling('Are there gizmo coating requirements?', text)).toBe(true);
+    expect(statesInquiryHandling('When are questions due?', text)).toBe(false);
+    expect(statesInquiryHandling('Are there gizmo coating requirements?', 'Gizmo coating questions are rare.')).toBe(
+      false,
+    );
+  });
+
+  it('answers from the sentence requiring the topic, not from the deadline for questions about it', async () => {
+    const pages = [
+      createLinesPage(1, [
+        createFiller(3),
+        'Questions about sprocket polishing requirements received after 9 days will not be answered.',
+      ]),
+      createLinesPage(2, [createFiller(3, 10)]),
+      createLinesPage(3, [
+        createFiller(2, 20),
+        'Sprocket polishing requirements shall be as described in Section 44 05 10.',
+        createFiller(2, 30),
+      ]),
+    ];
+    const a = await answerOne(pages, 'Are there sprocket polishing requirements?');
     expect(a.answer, JSON.stringify(a)).not.toBeNull();
     expect(a.pages).toEqual([3]);
   });

@@ -222,6 +222,40 @@ describe('values bound to the subject', () => {
     );
   });
 
+  it('keeps a section number broken across lines ("Section 33" / "01 30.") and a lettered appendix in the sentence', () => {
+    const set = buildPassages([
+      page(1, [
+        'Gizmo polishing records shall be as described in Section 44',
+        '05 10. The widget crate shall be submitted in the form included in Appendix',
+        'C. Record every sprocket on the daily report.',
+      ]),
+    ]);
+    const texts = set.sentences.map((s) => s.text);
+    expect(texts).toContain('Gizmo polishing records shall be as described in Section 44 05 10.');
+    expect(texts).toContain('The widget crate shall be submitted in the form included in Appendix C.');
+  });
+
+  it('ends a sentence at "Appendix C." followed by a capital, though a lone capital is otherwise an initial', () => {
+    const set = buildPassages([
+      page(1, [
+        'Gizmo manuals shall be in the form included in Appendix C. Where the sprocket is damaged, tell J. Doe.',
+      ]),
+    ]);
+    const texts = set.sentences.map((s) => s.text);
+    expect(texts).toContain('Gizmo manuals shall be in the form included in Appendix C.');
+    expect(texts).toContain('Where the sprocket is damaged, tell J. Doe.');
+  });
+
+  it('keeps the number after a line ending in "requires" in the sentence, rather than reading it as a numbered item', () => {
+    const set = buildPassages([
+      page(1, [
+        'Widget samples per gizmo batch: the Contract requires',
+        '4. Measurement of the sprocket is included in the bid.',
+      ]),
+    ]);
+    expect(set.sentences.map((s) => s.text)).toContain('Widget samples per gizmo batch: the Contract requires 4.');
+  });
+
   it('reads a bullet with its lead-in: the fax for sending comments is the bullet under "send comments by"', async () => {
     const pages = [
       page(1, [

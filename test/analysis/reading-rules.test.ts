@@ -154,6 +154,20 @@ describe('a limit word of the question stated the way specs state limits', () =>
     expect(a.answer).toMatch(/once each month/);
   });
 
+  it('does not answer "how often" from a sentence stating the frequency of something else', async () => {
+    const pages = [
+      createLinesPage(1, [
+        createFiller(2),
+        'Record every damaged sprocket on the daily field report submitted to the Engineer.',
+        createFiller(2, 10),
+      ]),
+      createLinesPage(2, [createFiller(1, 20), 'Payments for sprockets are made by cheque.', createFiller(1, 30)]),
+      createLinesPage(3, [createFiller(1, 40), 'No payment is made for rejected work.', createFiller(1, 50)]),
+    ];
+    const a = await answerOne(pages, 'How frequently will payments be made?');
+    expect(a.answer, JSON.stringify(a)).toBeNull();
+  });
+
   it('reads "allowed" as a limit only when said of the subject, not in "maximum allowable"', () => {
     expect(askedLimits('Which pipe materials are permitted?').map((l) => l.token)).toEqual(['^allowed']);
     expect(askedLimits('What is the maximum allowable deflection?').map((l) => l.token)).toEqual(['^maximum']);

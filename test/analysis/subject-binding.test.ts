@@ -18,6 +18,7 @@ import {
   isLabelLike,
   missesMeasuredThing,
   missesPurpose,
+  namesOpposedSide,
   paragraphBefore,
 } from '../../src/analysis/subject-binding.js';
 import { tokenize } from '../../src/analysis/tokenize.js';
@@ -129,6 +130,50 @@ describe('what the question asks for', () => {
     expect(readQuestionIntent('What is the required snow load for the roof?', 'string').attribute).toBe('measure');
     expect(readQuestionIntent('What thickness test standard applies?', 'string').attribute).toBeNull();
     expect(readQuestionIntent('What are the liquidated damages per day?', 'string').attribute).toBe('money');
+  });
+
+  it("reads a crew's size as a count, and a staging area as a place rather than a measure", () => {
+    expect(readQuestionIntent('Is there a minimum gizmo crew size?', 'number').attribute).toBe('count');
+    expect(readQuestionIntent('What is the size of the sprocket?', 'number').attribute).toBe('measure');
+    expect(readQuestionIntent('What gizmo staging area requirements exist?', 'string').attribute).toBeNull();
+    expect(readQuestionIntent('What is the area of the sprocket yard?', 'string').attribute).toBe('measure');
+  });
+
+  it('answers a crew size question from a bare number of workers', async () => {
+    const pages = [
+      createLinesPage(1, [createFiller(2), 'Minimum gizmo crew size: the Contract requires 6.', createFiller(2, 10)]),
+      createLinesPage(2, [createFiller(3, 20)]),
+    ];
+    const a = await answerOne(pages, 'Are there minimum gizmo crew size requirements?', 'number');
+    expect(a.answer, JSON.stringify(a)).not.toBeNull();
+    expect(a.pages).toEqual([1]);
+  });
+
+  it('reads "post-installation" as the other side of the "pre-installation" event asked', () => {
+    const q = 'What pre-installation gizmo inspection requirements exist?';
+    expect(namesOpposedSide(q, 'Post-installation gizmo inspection shall be recorded on video.')).toBe(true);
+    expect(namesOpposedSide(q, 'Pre-installation and post-installation gizmo inspections are required.')).toBe(false);
+    expect(namesOpposedSide(q, 'Gizmo inspection shall prevent damage.')).toBe(false);
+    expect(namesOpposedSide('What gizmo inspection is required?', 'Post-installation gizmo inspection.')).toBe(false);
+  });
+
+  it('does not answer a pre-installation question from the post-installation sentence', async () => {
+    const pages = [
+      createLinesPage(1, [
+        createFiller(2),
+        'Post-installation sprocket inspection requirements shall be subject to the approval of the Engineer.',
+        createFiller(2, 10),
+      ]),
+      createLinesPage(2, [
+        createFiller(1, 20),
+        'The pre-installation meeting is held at the site office.',
+        createFiller(1, 30),
+        'Pre-installation submittals are listed in the schedule.',
+      ]),
+      createLinesPage(3, ['Pre-installation photographs are kept by the Engineer.', createFiller(2, 40)]),
+    ];
+    const a = await answerOne(pages, 'What pre-installation sprocket inspection requirements exist?');
+    expect(a.answer, JSON.stringify(a)).toBeNull();
   });
 
   it('reads volumes, weights and feet/inch marks as quantities with units', () => {

@@ -32,6 +32,7 @@ import {
   isLabelLike,
   missesMeasuredThing,
   missesPurpose,
+  namesOpposedSide,
   paragraphBefore,
 } from '../subject-binding.js';
 import { getSearchIndex, inverseDocumentFrequency, isTocLike, type SearchIndex } from '../retrieval.js';
@@ -45,6 +46,7 @@ import { announcesItems, askedThings, leadInNamesThings } from '../asked-things.
 import { asksExperience, statesPastWork, statesQualificationOnly } from '../past-experience.js';
 import { askedAct, namesAct } from '../asked-act.js';
 import { asksContact, statesContact, withoutContactDetails } from '../contact-question.js';
+import { statesInquiryHandling } from '../inquiry-subject.js';
 import { rowWithLabels } from '../table-rows.js';
 
 /** Passages read per question: deeper than this the right sentence is almost never found by lexical ranking. */
@@ -284,6 +286,13 @@ function withStatedLimits(concepts: Concept[], questionText: string): void {
     }
   }
 }
+
+/**
+ * The pseudo-token of a stated frequency (value-limits.ts): "daily", "each month" are said of many things, so a
+ * sentence naming only a frequency names nothing of the question. (Measured: doing the same for "maximum" and
+ * "minimum" raised a wrong answer's margin into the high band on the eval.)
+ */
+const FREQUENCY_TOKEN = '^frequency';
 
 /** A question term found only in the heading path above a sentence counts at this share. */
 const HEADING_CREDIT = 0.7;
@@ -828,6 +837,9 @@ class ExtractiveEngine implements AnalysisEngine {
     // "When are bids due?": when the form words are all there is, they are the topic.
     if (concepts.length === 0) concepts = buildCoverageConcepts(question.text, index);
     withStatedLimits(concepts, question.text);
+    // "How often are progress payments made?": a sentence stating some frequency ("on the daily report") but no word of
+    // the topic states how often something else happens.
+    const topicConcepts = concepts.filter((c) => !c.alternatives.includes(FREQUENCY_TOKEN));
     const numbers = questionNumbers(question.text);
     const genericTerms = genericTermsOf(question.text);
     const measure = intent.attribute === 'measure' ? askedMeasure(question.text) : null;
@@ -879,7 +891,13 @@ class ExtractiveEngine implements AnalysisEngine {
           intent.attribute !== null && articleTitle !== '' && coverageOf(concepts, this.tokensOf(articleTitle)) >= 1;
         const headingTokens =
           context !== '' && (titled || coverageOf(concepts, ownTokens) > 0) ? this.tokensOf(context) : undefined;
-        const coverage = 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage;
+        const namesTopic =
+          topicConcepts.length === 0 ||
+          topicConcepts.length === concepts.length ||
+          coverageOf(topicConcepts, ownTokens, headingTokens) > 0;
+        const coverage = namesTopic
+          ? 0.75 * coverageOf(concepts, ownTokens, headingTokens) + 0.25 * passageCoverage
+          : 0;
         // A lead-in's list: its items are the list asked for ("must demonstrate the following: 1. ... 2. ...").
         const value =
           parts !== undefined && question.expected_type === 'list'
@@ -936,7 +954,10 @@ class ExtractiveEngine implements AnalysisEngine {
                       : // "50 year life expectancy" does not count the years of experience asked.
                         missesMeasuredThing(question.text, text, context)
                         ? 'misses-measured-thing'
-                        : null;
+                        : // "post-installation CCTV" is not the pre-installation inspection asked.
+                          namesOpposedSide(question.text, text, context)
+                          ? 'opposed-side'
+                          : null;
         const bound = unbound === null;
         const attributeFound =
           bound &&
@@ -950,9 +971,12 @@ class ExtractiveEngine implements AnalysisEngine {
           (value.typeMatched ? 1 : TYPE_MISS_FACTOR[question.expected_type]) *
           (attributeFound ? 1 : ATTRIBUTE_MISS_FACTOR);
         const roleFactor = s.role === 'form' ? FORM_SENTENCE_FACTOR : 1;
-        const passingFactor = mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t))
-          ? PASSING_MENTION_FACTOR
-          : 1;
+        // "Questions about pipe sizes received after ..." names the topic as what bidders ask about: in passing too.
+        const passingFactor =
+          mentionsInPassing(concepts, text, ownTokens, (t) => this.tokensOf(t)) ||
+          statesInquiryHandling(question.text, text)
+            ? PASSING_MENTION_FACTOR
+            : 1;
         // A pointer that holds the asked value anyway ("$5,000 per day, as set forth in Article 5") keeps its score.
         const pointerFactor = (!typed || !value.typeMatched) && isCrossReference(text) ? CROSS_REFERENCE_FACTOR : 1;
         // "How are bids to be submitted?": a sentence naming no means for the act says something else of it.
