@@ -24,7 +24,6 @@ import {
   markPassStarted,
   selectCurrentPass,
   selectPassAnswers,
-  selectPassCheckpoints,
   resetRejectedReviews,
   selectReviewedQuestions,
 } from '../db/queries/passes.js';
@@ -120,7 +119,7 @@ export async function loadRunScope(ctx: AppContext, claimed: Session, config: Qu
   const questionIds = asked.filter((q) => !reviewed.has(q));
   const prefix = passUnitPrefix(pass.pass);
   const [{ unitKeys, usage }, prior] = await Promise.all([
-    selectPassCheckpoints(db, id, prefix),
+    selectCheckpoints(db, id, prefix),
     selectPassAnswers(db, id, pass.pass),
   ]);
   await markPassStarted(db, id, pass.pass);

@@ -17,9 +17,14 @@ export async function insertCheckpoint(
   return r.rowCount > 0;
 }
 
+/**
+ * The session's checkpointed unit keys and what they cost. With a pass's prefix, only that pass's checkpoints, their
+ * keys returned without the prefix.
+ */
 export async function selectCheckpoints(
   q: Queryable,
   sessionId: string,
+  prefix = '',
 ): Promise<{ unitKeys: Set<string>; usage: Usage }> {
   const r = await q.query<{
     unit_key: string;
@@ -28,8 +33,8 @@ export async function selectCheckpoints(
     cost_usd: string;
     llm_calls: number;
   }>(
-    'SELECT unit_key, prompt_tokens, completion_tokens, cost_usd, llm_calls FROM run_checkpoints WHERE session_id = $1',
-    [sessionId],
+    'SELECT unit_key, prompt_tokens, completion_tokens, cost_usd, llm_calls FROM run_checkpoints WHERE session_id = $1 AND starts_with(unit_key, $2)',
+    [sessionId, prefix],
   );
   const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, llm_calls: 0 };
   for (const row of r.rows) {
@@ -39,5 +44,5 @@ export async function selectCheckpoints(
     usage.llm_calls += row.llm_calls;
   }
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-  return { unitKeys: new Set(r.rows.map((row) => row.unit_key)), usage };
+  return { unitKeys: new Set(r.rows.map((row) => row.unit_key.slice(prefix.length))), usage };
 }

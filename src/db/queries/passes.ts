@@ -3,7 +3,7 @@
  * read a pass's plan, archive the answers a pass replaces, and read the passes and answer history.
  */
 import type { Queryable } from '../database.js';
-import type { EngineName, QuestionAnswer, Usage } from '../../analysis/types.js';
+import type { EngineName, QuestionAnswer } from '../../analysis/types.js';
 import { TERMINAL_STATUSES } from './sessions.js';
 
 export interface SkippedQuestion {
@@ -272,31 +272,4 @@ export async function selectDocumentReadable(q: Queryable, sessionId: string): P
     [sessionId],
   );
   return r.rows[0]?.readable === true;
-}
-
-/** The checkpoints of one pass (unit keys under its prefix, returned without it) and what they cost. */
-export async function selectPassCheckpoints(
-  q: Queryable,
-  sessionId: string,
-  prefix: string,
-): Promise<{ unitKeys: Set<string>; usage: Usage }> {
-  const r = await q.query<{
-    unit_key: string;
-    prompt_tokens: number;
-    completion_tokens: number;
-    cost_usd: string;
-    llm_calls: number;
-  }>(
-    'SELECT unit_key, prompt_tokens, completion_tokens, cost_usd, llm_calls FROM run_checkpoints WHERE session_id = $1 AND starts_with(unit_key, $2)',
-    [sessionId, prefix],
-  );
-  const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, llm_calls: 0 };
-  for (const row of r.rows) {
-    usage.prompt_tokens += row.prompt_tokens;
-    usage.completion_tokens += row.completion_tokens;
-    usage.cost_usd += Number(row.cost_usd);
-    usage.llm_calls += row.llm_calls;
-  }
-  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-  return { unitKeys: new Set(r.rows.map((row) => row.unit_key.slice(prefix.length))), usage };
 }
