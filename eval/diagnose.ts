@@ -3,6 +3,7 @@
  * truth page (of 60 passages), the engine's best three readings (score, coverage, type and attribute found, the
  * subject-binding rule a reading fails) and the passages. A working tool for reading failures, not part of CI.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setExtractiveTrace, type ExtractiveTrace } from '../src/analysis/engines/extractive-engine.js';
@@ -15,16 +16,27 @@ import { analyseEvalSet, loadEvalSets, toQuestionConfig } from './sets.js';
 
 const only = process.argv[2];
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve('../shared/corpus');
-const sets = (await loadEvalSets()).filter((s) => !only || only.split(',').includes(s.name));
+const allSets = await loadEvalSets();
+const unknown = (only ?? '').split(',').filter((n) => n !== '' && !allSets.some((s) => s.name === n));
+if (unknown.length > 0) {
+  process.stderr.write(`error: unknown set ${unknown.join(', ')} (known: ${allSets.map((s) => s.name).join(', ')})\n`);
+  process.exit(2);
+}
+const sets = allSets.filter((s) => !only || only.split(',').includes(s.name));
 const traces = new Map<string, Parameters<ExtractiveTrace>[0]>();
 setExtractiveTrace((e) => traces.set(e.question.id, e));
 const ingestConfig = testConfig({ OCR: 'off' }).ingest;
 for (const set of sets) {
   traces.clear();
+  const file = 'corpus' in set.document ? path.join(corpusDir, set.document.corpus) : null;
+  if (file !== null && !existsSync(file)) {
+    process.stdout.write(`NOTICE: skipping set ${set.name}: ${file} not found (set CORPUS_DIR)\n`);
+    continue;
+  }
   const bytes =
-    'corpus' in set.document
-      ? new Uint8Array(await readFile(path.join(corpusDir, set.document.corpus)))
-      : await buildGeneratedPdf(set.document.generated);
+    file !== null
+      ? new Uint8Array(await readFile(file))
+      : await buildGeneratedPdf((set.document as { generated: string }).generated);
   const pages = (await ingestPdf(bytes, ingestConfig)).pages;
   const config = toQuestionConfig(set);
   const prepared = prepareDocument(pages);
